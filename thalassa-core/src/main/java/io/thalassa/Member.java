@@ -1,0 +1,122 @@
+package io.thalassa;
+
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.thalassa.internal.Checks;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A server of a backend. Static members have only {@code host} and {@code port}; members found in a registry also
+ * carry the service {@code name} and {@code version} they registered under, when they were last seen, and their meta.
+ *
+ * @param host      IPv4/IPv6 literal or host name
+ * @param port      1..65535
+ * @param name      registered service name, or null for a static member
+ * @param version   registered service version, or null for a static member
+ * @param lastKnown when the registry last saw the instance, or null
+ * @param meta      registration meta data (never null, unmodifiable, sorted by key)
+ */
+@JsonAutoDetect(getterVisibility = JsonAutoDetect.Visibility.NONE, isGetterVisibility = JsonAutoDetect.Visibility.NONE,
+        fieldVisibility = JsonAutoDetect.Visibility.NONE)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder({"name", "version", "host", "port", "lastKnown", "meta", "id"})
+public record Member(String host, int port, String name, String version, Instant lastKnown, Map<String, Object> meta) {
+
+    /** Orders members by host, then port: the order they are rendered in. */
+    public static final Comparator<Member> BY_ADDRESS = Comparator.comparing(Member::host).thenComparingInt(Member::port);
+
+    /**
+     * @throws IllegalArgumentException naming the field when host, port, name or version is invalid, or when only
+     *                                  one of name and version is given
+     */
+    public Member {
+        Checks.host("member host", host);
+        Checks.port("member port", port);
+        if ((name == null) != (version == null)) {
+            throw new IllegalArgumentException("member name and version must be given together: name="
+                    + Checks.quote(name) + ", version=" + Checks.quote(version));
+        }
+        if (name != null) {
+            Checks.servicePart("member name", name);
+            Checks.servicePart("member version", version);
+        }
+        meta = meta == null || meta.isEmpty() ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(meta));
+    }
+
+    /** A static member. */
+    public static Member of(String host, int port) {
+        return new Member(host, port, null, null, null, null);
+    }
+
+    /** A member found in a registry under {@code name} and {@code version}. */
+    public static Member registered(String name, String version, String host, int port, Instant lastKnown,
+            Map<String, ?> meta) {
+        return new Member(host, port, name, version, lastKnown, meta == null ? null : Map.copyOf(meta));
+    }
+
+    @JsonCreator
+    static Member fromJson(@JsonProperty("host") String host, @JsonProperty("port") Integer port,
+            @JsonProperty("name") String name, @JsonProperty("version") String version,
+            @JsonProperty("lastKnown") Long lastKnown, @JsonProperty("meta") Map<String, Object> meta,
+            @JsonProperty("id") String ignoredId) {
+        return new Member(host, Checks.notNull("member port", port), name, version,
+                lastKnown == null ? null : Instant.ofEpochMilli(lastKnown), meta);
+    }
+
+    @JsonProperty("host")
+    @Override
+    public String host() {
+        return host;
+    }
+
+    @JsonProperty("port")
+    @Override
+    public int port() {
+        return port;
+    }
+
+    @JsonProperty("name")
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @JsonProperty("version")
+    @Override
+    public String version() {
+        return version;
+    }
+
+    @JsonProperty("lastKnown")
+    Long lastKnownMillis() {
+        return lastKnown == null ? null : lastKnown.toEpochMilli();
+    }
+
+    @JsonProperty("meta")
+    Map<String, Object> metaForJson() {
+        return name == null && meta.isEmpty() ? null : meta;
+    }
+
+    /** {@code /name/version/host/port} for a registered member, {@code host:port} for a static one. */
+    @JsonProperty("id")
+    public String id() {
+        return name == null ? address() : "/" + name + "/" + version + "/" + host + "/" + port;
+    }
+
+    /** {@code host:port}; what HAProxy sees of the member, and what membership changes compare. */
+    public String address() {
+        return Checks.isIpv6(host) ? "[" + host + "]:" + port : host + ":" + port;
+    }
+
+    /** Whether the member came from a registry. */
+    public boolean isRegistered() {
+        return name != null;
+    }
+}

@@ -1,0 +1,68 @@
+package io.thalassa;
+
+import io.thalassa.internal.Checks;
+import java.time.Instant;
+
+/**
+ * Something that happened, for the activity feed and for listeners: a member came online, a config was applied, a
+ * reload failed, the registry became unavailable...
+ *
+ * @param time   when it happened
+ * @param verb   what happened
+ * @param object what it happened to, e.g. {@code backend/live} or {@code /myapp/1.0.0/127.0.0.1/8080}
+ * @param detail one human-readable sentence, may be empty
+ */
+public record ThalassaEvent(Instant time, Verb verb, String object, String detail) {
+    /** What happened. */
+    public enum Verb {
+        STARTED("started"),
+        ONLINE("online"),
+        OFFLINE("offline"),
+        CONFIG_APPLIED("configApplied"),
+        CONFIG_REJECTED("configRejected"),
+        RELOAD_DONE("reloadDone"),
+        RELOAD_FAILED("reloadFailed"),
+        RELOAD_COALESCED("reloadCoalesced"),
+        RUNTIME_CHANGE("runtimeChange"),
+        DRAIN("drain"),
+        VERSION_SWITCHED("versionSwitched"),
+        REGISTRY_UNAVAILABLE("registryUnavailable"),
+        REGISTRY_RECOVERED("registryRecovered"),
+        HAPROXY_RESTARTED("haproxyRestarted"),
+        STATS_FAILED("statsFailed");
+
+        private final String wireName;
+
+        Verb(String wireName) {
+            this.wireName = wireName;
+        }
+
+        /** The verb as shown in the activity feed, e.g. {@code reloadDone}. */
+        public String wireName() {
+            return wireName;
+        }
+
+        /** @throws IllegalArgumentException naming {@code verb} when unknown */
+        public static Verb of(String value) {
+            return Checks.wireEnum("verb", value, values(), Verb::wireName);
+        }
+    }
+
+    public ThalassaEvent {
+        Checks.notNull("time", time);
+        Checks.notNull("verb", verb);
+        Checks.notNull("object", object);
+        detail = detail == null ? "" : detail;
+    }
+
+    /** An event that happens now. */
+    public static ThalassaEvent now(Verb verb, String object, String detail) {
+        return new ThalassaEvent(Instant.now(), verb, object, detail);
+    }
+
+    /** Receives events; implementations must be quick and must not throw. */
+    @FunctionalInterface
+    public interface Listener {
+        void onEvent(ThalassaEvent event);
+    }
+}

@@ -1,0 +1,169 @@
+package io.thalassa.internal;
+
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/** Field checks shared by the model's builders; every failure names the field and the value. */
+public final class Checks {
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,99}");
+    private static final Pattern SERVICE_PART = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._~+-]{0,99}");
+    private static final Pattern HOSTNAME = Pattern.compile(
+            "(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?");
+    private static final Pattern IPV4 = Pattern.compile(
+            "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
+    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
+    private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,99}");
+
+    private Checks() {
+    }
+
+    public static <T> T notNull(String field, T value) {
+        if (value == null) {
+            throw new IllegalArgumentException(field + " is required");
+        }
+        return value;
+    }
+
+    /** A HAProxy proxy or server identifier: letters, digits, '.', '_', ':', '-'; at most 100 characters. */
+    public static String identifier(String field, String value) {
+        notNull(field, value);
+        if (!IDENTIFIER.matcher(value).matches()) {
+            throw new IllegalArgumentException(field + " must be 1..100 characters of [A-Za-z0-9._:-] starting with a"
+                    + " letter or digit: " + quote(value));
+        }
+        return value;
+    }
+
+    /** A registry service name or version: safe as one path segment of a registration id. */
+    public static String servicePart(String field, String value) {
+        notNull(field, value);
+        if (!SERVICE_PART.matcher(value).matches()) {
+            throw new IllegalArgumentException(field + " must be 1..100 characters of [A-Za-z0-9._~+-] starting with a"
+                    + " letter or digit: " + quote(value));
+        }
+        return value;
+    }
+
+    public static int port(String field, int value) {
+        if (value < 1 || value > 65535) {
+            throw new IllegalArgumentException(field + " must be in 1..65535: " + value);
+        }
+        return value;
+    }
+
+    /** A host to connect to: an IPv4 or IPv6 literal or a DNS name. */
+    public static String host(String field, String value) {
+        notNull(field, value);
+        if (isIpv4(value) || isIpv6(value) || HOSTNAME.matcher(value).matches()) {
+            return value;
+        }
+        throw new IllegalArgumentException(field + " must be an IPv4 address, an IPv6 address or a host name: "
+                + quote(value));
+    }
+
+    public static boolean isIpv4(String value) {
+        return IPV4.matcher(value).matches();
+    }
+
+    public static boolean isIpv6(String value) {
+        if (value.indexOf(':') < 0 || !IPV6.matcher(value).matches()) {
+            return false;
+        }
+        try {
+            return java.net.InetAddress.getByName(value) instanceof java.net.Inet6Address;
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
+    public static String headerName(String field, String value) {
+        notNull(field, value);
+        if (!HEADER_NAME.matcher(value).matches()) {
+            throw new IllegalArgumentException(field + " must be an HTTP header name of [A-Za-z0-9_-]: " + quote(value));
+        }
+        return value;
+    }
+
+    /**
+     * A value rendered as one word of haproxy.cfg (quoted by the renderer): non-empty, at most {@code max}
+     * characters, no control characters (newline, carriage return, NUL, ...).
+     */
+    public static String word(String field, String value, int max) {
+        notNull(field, value);
+        if (value.isEmpty()) {
+            throw new IllegalArgumentException(field + " must not be empty");
+        }
+        if (value.length() > max) {
+            throw new IllegalArgumentException(field + " must be at most " + max + " characters: " + value.length());
+        }
+        noControl(field, value);
+        return value;
+    }
+
+    /** Like {@link #word} and also without whitespace. */
+    public static String token(String field, String value, int max) {
+        word(field, value, max);
+        for (int i = 0; i < value.length(); i++) {
+            if (Character.isWhitespace(value.charAt(i))) {
+                throw new IllegalArgumentException(field + " must not contain whitespace: " + quote(value));
+            }
+        }
+        return value;
+    }
+
+    public static String noControl(String field, String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 && c != '\t' || c == 0x7f) {
+                throw new IllegalArgumentException(field + " must not contain control characters (newline, carriage"
+                        + " return, NUL): " + quote(value));
+            }
+        }
+        return value;
+    }
+
+    /** Java-escaped, quoted rendering of a value for error messages, so control characters are visible. */
+    public static String quote(String value) {
+        if (value == null) {
+            return "null";
+        }
+        StringBuilder sb = new StringBuilder(value.length() + 2).append('"');
+        for (int i = 0; i < value.length() && i < 200; i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                default -> {
+                    if (c < 0x20 || c == 0x7f) {
+                        sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        if (value.length() > 200) {
+            sb.append("...");
+        }
+        return sb.append('"').toString();
+    }
+
+    /** Case-insensitive lookup of an enum by its wire name, with the allowed names in the error. */
+    public static <E extends Enum<E>> E wireEnum(String field, String value, E[] values,
+            java.util.function.Function<E, String> wire) {
+        notNull(field, value);
+        for (E e : values) {
+            if (wire.apply(e).equalsIgnoreCase(value.trim())) {
+                return e;
+            }
+        }
+        StringBuilder allowed = new StringBuilder();
+        for (E e : values) {
+            allowed.append(allowed.length() == 0 ? "" : "|").append(wire.apply(e));
+        }
+        throw new IllegalArgumentException(field + " must be one of " + allowed + ": " + quote(value));
+    }
+}

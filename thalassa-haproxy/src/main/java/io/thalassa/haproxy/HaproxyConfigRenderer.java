@@ -1,0 +1,304 @@
+package io.thalassa.haproxy;
+
+import io.thalassa.Backend;
+import io.thalassa.Bind;
+import io.thalassa.Frontend;
+import io.thalassa.KeepAlive;
+import io.thalassa.Mode;
+import io.thalassa.Rule;
+import io.thalassa.ThalassaConfig;
+import io.thalassa.haproxy.internal.ConfigWords;
+import io.thalassa.internal.Checks;
+import java.io.StringWriter;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.stringtemplate.v4.AutoIndentWriter;
+import org.stringtemplate.v4.ST;
+import org.stringtemplate.v4.STErrorListener;
+import org.stringtemplate.v4.STGroup;
+import org.stringtemplate.v4.STGroupFile;
+import org.stringtemplate.v4.misc.STMessage;
+import org.stringtemplate.v4.misc.STRuntimeMessage;
+
+/**
+ * Renders a {@link ThalassaConfig} to haproxy.cfg text with a StringTemplate 4 group file, deterministically: the same
+ * model, settings and layout always give the same bytes.
+ *
+ * <p>The template must define {@code config(settings, frontends, backends)}. Values arrive already checked and, where
+ * they are user text, quoted for haproxy.cfg; nothing is HTML-escaped. The attributes are maps:
+ * <ul>
+ *   <li>{@code settings}: {@code statsSocket}, {@code pidFile}, {@code serverStateFile}, {@code masterWorker},
+ *       {@code daemon}, {@code statsBind}, {@code statsAuth}, {@code user}, {@code group}, {@code logTarget},
+ *       {@code globalMaxconn}, {@code defaultsMaxconn}, {@code timeoutConnectMs}, {@code timeoutClientMs},
+ *       {@code timeoutServerMs}, {@code hardStopAfterMs}, {@code mworkerMaxReloads},
+ *       {@code idleCloseOnResponse} (absent values are null, so {@code <if(...)>} works);</li>
+ *   <li>{@code frontends}, sorted by key: {@code key}, {@code bind}, {@code mode}, {@code keepalive},
+ *       {@code defaultBackend} (null when that backend does not exist), {@code options} (list of words after
+ *       {@code option}), {@code rules} (list of {@code acl}, {@code criterion}, {@code value}, {@code backend}; routes
+ *       to missing backends left out), {@code natives};</li>
+ *   <li>{@code backends}, sorted by key: {@code key}, {@code type}, {@code name}, {@code version}, {@code mode},
+ *       {@code balance}, {@code hostHeader}, {@code httpchk}, {@code checkHost}, {@code inter} (ms),
+ *       {@code natives}, {@code servers} (list of {@code name}, {@code address}, {@code disabled}, {@code line},
+ *       where {@code line} is the whole {@code server} directive).</li>
+ * </ul>
+ */
+public final class HaproxyConfigRenderer {
+    private static final String DEFAULT_TEMPLATE = "io/thalassa/haproxy/haproxy.stg";
+
+    private final STGroup group;
+    private final String templateName;
+
+    private HaproxyConfigRenderer(STGroup group, String templateName) {
+        this.group = group;
+        this.templateName = templateName;
+    }
+
+    /** The renderer with Thalassa's default template. */
+    public static HaproxyConfigRenderer defaultTemplate() {
+        URL url = HaproxyConfigRenderer.class.getClassLoader().getResource(DEFAULT_TEMPLATE);
+        if (url == null) {
+            throw new IllegalStateException("default template " + DEFAULT_TEMPLATE + " is missing from the classpath");
+        }
+        return load(new STGroupFile(url, "UTF-8", '<', '>'), DEFAULT_TEMPLATE);
+    }
+
+    /**
+     * A renderer with the user's StringTemplate 4 group file ({@code .stg}), which must define
+     * {@code config(settings, frontends, backends)}.
+     *
+     * @throws ConfigTemplateException when the file cannot be read or does not compile, naming the line
+     */
+    public static HaproxyConfigRenderer fromTemplate(Path stgFile) {
+        Checks.notNull("templateFile", stgFile);
+        if (!Files.isReadable(stgFile)) {
+            throw new ConfigTemplateException("template " + stgFile + " cannot be read", 0);
+        }
+        return load(new STGroupFile(stgFile.toAbsolutePath().toString(), "UTF-8", '<', '>'), stgFile.toString());
+    }
+
+    private static HaproxyConfigRenderer load(STGroup group, String name) {
+        ErrorCollector errors = new ErrorCollector();
+        group.setListener(errors);
+        group.load();
+        ST config = group.getInstanceOf("config");
+        errors.throwIfAny(name);
+        if (config == null || config.impl.formalArguments == null
+                || !config.impl.formalArguments.keySet().equals(Set.of("settings", "frontends", "backends"))) {
+            throw new ConfigTemplateException("template " + name
+                    + " must define config(settings, frontends, backends)", 0);
+        }
+        return new HaproxyConfigRenderer(group, name);
+    }
+
+    /** Renders with one server per member ({@link ServerLayout#PER_MEMBER}). */
+    public RenderedConfig render(ThalassaConfig config, HaproxySettings settings) {
+        return render(config, settings, ServerLayout.PER_MEMBER);
+    }
+
+    /**
+     * Renders the configuration.
+     *
+     * @throws ConfigTemplateException when the template fails while rendering, naming the line
+     */
+    public synchronized RenderedConfig render(ThalassaConfig config, HaproxySettings settings, ServerLayout layout) {
+        Checks.notNull("config", config);
+        Checks.notNull("settings", settings);
+        Checks.notNull("layout", layout);
+        List<String> warnings = new ArrayList<>();
+        List<Map<String, Object>> frontends = new ArrayList<>();
+        for (Frontend f : config.frontends().values()) {
+            frontends.add(frontendView(f, config, warnings));
+        }
+        List<Map<String, Object>> backends = new ArrayList<>();
+        for (Backend b : config.backends().values()) {
+            backends.add(backendView(b, layout));
+        }
+        ErrorCollector errors = new ErrorCollector();
+        ST st = group.getInstanceOf("config");
+        st.add("settings", settingsView(settings));
+        st.add("frontends", frontends);
+        st.add("backends", backends);
+        StringWriter out = new StringWriter(64 + 96 * (frontends.size() + backends.size()));
+        AutoIndentWriter writer = new AutoIndentWriter(out, "\n");
+        st.write(writer, Locale.ROOT, errors);
+        errors.throwIfAny(templateName);
+        String text = out.toString();
+        return new RenderedConfig(text.endsWith("\n") ? text : text + "\n", warnings);
+    }
+
+    private static Map<String, Object> settingsView(HaproxySettings s) {
+        Map<String, Object> m = new HashMap<>();
+        m.put("statsSocket", s.statsSocket().toString());
+        m.put("pidFile", s.pidFile() == null ? null : s.pidFile().toString());
+        m.put("serverStateFile", s.serverStateFile() == null ? null : s.serverStateFile().toString());
+        m.put("masterWorker", s.masterWorker());
+        m.put("daemon", s.daemon());
+        m.put("statsBind", s.statsListener() == null ? null : bindWord(s.statsListener()));
+        m.put("statsAuth", s.statsAuth());
+        m.put("user", s.user());
+        m.put("group", s.group());
+        m.put("logTarget", s.logTarget());
+        m.put("globalMaxconn", s.globalMaxconn());
+        m.put("defaultsMaxconn", s.defaultsMaxconn());
+        m.put("timeoutConnectMs", s.timeoutConnect().toMillis());
+        m.put("timeoutClientMs", s.timeoutClient().toMillis());
+        m.put("timeoutServerMs", s.timeoutServer().toMillis());
+        m.put("hardStopAfterMs", s.hardStopAfter() == null ? null : s.hardStopAfter().toMillis());
+        m.put("mworkerMaxReloads", s.masterWorker() && s.mworkerMaxReloads() > 0 ? s.mworkerMaxReloads() : null);
+        m.put("idleCloseOnResponse", s.idleCloseOnResponse());
+        return m;
+    }
+
+    private static Map<String, Object> frontendView(Frontend f, ThalassaConfig config, List<String> warnings) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("key", f.key());
+        List<String> binds = new ArrayList<>(f.binds().size());
+        for (Bind b : f.binds()) {
+            binds.add(bindWord(b));
+        }
+        m.put("bind", String.join(",", binds));
+        m.put("mode", f.mode().wireName());
+        m.put("keepalive", f.keepAlive().wireName());
+        m.put("defaultBackend", routable(f, f.defaultBackend(), config, warnings) ? f.defaultBackend() : null);
+        List<String> options = new ArrayList<>();
+        if (f.mode() == Mode.HTTP) {
+            options.add("httplog");
+            if (f.keepAlive() == KeepAlive.CLOSE) {
+                options.add("httpclose");
+            } else if (f.keepAlive() == KeepAlive.SERVER_CLOSE || !f.rules().isEmpty()) {
+                options.add("http-server-close");
+                options.add("http-pretend-keepalive");
+            }
+        }
+        m.put("options", options);
+        List<Map<String, Object>> rules = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (Rule r : f.rules()) {
+            if (!routable(f, r.backend(), config, warnings)) {
+                continue;
+            }
+            String criterion = r.type() == Rule.Type.HEADER
+                    ? r.operation().wireName() + "(" + r.header() + ")" : r.operation().wireName();
+            Map<String, Object> rule = new LinkedHashMap<>();
+            String acl = r.type().wireName() + "_" + ConfigWords.digest(criterion, r.value());
+            rule.put("acl", acl);
+            rule.put("criterion", criterion);
+            rule.put("value", ConfigWords.quote(r.value()));
+            rule.put("backend", r.backend());
+            rule.put("declare", seen.add(acl));
+            rules.add(rule);
+        }
+        m.put("rules", rules);
+        m.put("natives", f.natives());
+        return m;
+    }
+
+    private static boolean routable(Frontend f, String backendKey, ThalassaConfig config, List<String> warnings) {
+        Backend b = config.backends().get(backendKey);
+        if (b == null) {
+            warnings.add("frontend " + f.key() + " routes to backend " + backendKey
+                    + ", which does not exist yet; the route is left out until it does");
+            return false;
+        }
+        if (f.mode() == Mode.HTTP && b.mode() == Mode.TCP) {
+            warnings.add("frontend " + f.key() + " is http but backend " + backendKey
+                    + " is tcp; the route is left out");
+            return false;
+        }
+        return true;
+    }
+
+    private static Map<String, Object> backendView(Backend b, ServerLayout layout) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("key", b.key());
+        m.put("type", b.type().wireName());
+        m.put("name", b.serviceName());
+        m.put("version", b.serviceVersion());
+        m.put("mode", b.mode().wireName());
+        m.put("balance", b.balance().toString());
+        m.put("hostHeader", b.host() == null ? null : ConfigWords.quote(b.host()));
+        long inter = 2000;
+        if (b.health() != null) {
+            m.put("httpchk", b.health().method().wireName() + " " + ConfigWords.quote(b.health().uri()) + " "
+                    + b.health().httpVersion().wireName());
+            m.put("checkHost", b.host() != null && b.health().httpVersion()
+                    == io.thalassa.HealthCheck.HttpVersion.HTTP_1_1 ? ConfigWords.quote(b.host()) : null);
+            inter = b.health().intervalMillis();
+        }
+        m.put("inter", inter);
+        m.put("natives", b.natives());
+        List<ServerLine> lines = layout.servers(b);
+        List<Map<String, Object>> servers = new ArrayList<>(lines.size());
+        Set<String> names = new HashSet<>();
+        String checkSuffix = " check inter " + inter;
+        for (ServerLine s : lines) {
+            if (!names.add(s.name())) {
+                throw new IllegalArgumentException("backend " + b.key() + ": server name " + s.name()
+                        + " is used twice by the server layout");
+            }
+            Map<String, Object> server = new HashMap<>(8);
+            String address = s.address();
+            server.put("name", s.name());
+            server.put("address", address);
+            server.put("disabled", s.disabled());
+            server.put("line", "server " + s.name() + " " + address + checkSuffix + (s.disabled() ? " disabled" : ""));
+            servers.add(server);
+        }
+        m.put("servers", servers);
+        return m;
+    }
+
+    private static String bindWord(Bind b) {
+        return Checks.isIpv6(b.host()) ? "ipv6@" + b.host() + ":" + b.port() : b.toString();
+    }
+
+    /** Collects StringTemplate's errors so they become one exception naming the template and line. */
+    private static final class ErrorCollector implements STErrorListener {
+        private final List<STMessage> messages = new ArrayList<>();
+
+        @Override
+        public void compileTimeError(STMessage msg) {
+            messages.add(msg);
+        }
+
+        @Override
+        public void runTimeError(STMessage msg) {
+            messages.add(msg);
+        }
+
+        @Override
+        public void IOError(STMessage msg) {
+            messages.add(msg);
+        }
+
+        @Override
+        public void internalError(STMessage msg) {
+            messages.add(msg);
+        }
+
+        void throwIfAny(String template) {
+            if (messages.isEmpty()) {
+                return;
+            }
+            STMessage first = messages.get(0);
+            int line = lineOf(first);
+            throw new ConfigTemplateException("template " + template + (line > 0 ? " line " + line : "") + ": "
+                    + first, line);
+        }
+
+        private static int lineOf(STMessage msg) {
+            String text = msg instanceof STRuntimeMessage rt ? rt.getSourceLocation() : msg.toString();
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+):(\\d+)").matcher(text == null ? "" : text);
+            return m.find() ? Integer.parseInt(m.group(1)) : 0;
+        }
+    }
+}

@@ -1,0 +1,345 @@
+package io.thalassa.haproxy;
+
+import io.thalassa.Bind;
+import io.thalassa.internal.Checks;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything in haproxy.cfg that does not come from the model: the paths and ports of this HAProxy instance, process
+ * settings and timeouts. Every path and port is a setting, so two instances can run side by side on one machine.
+ *
+ * <p>Defaults follow the original Thalassa where they are safe ({@code maxconn 4096}, {@code timeout client 50000ms},
+ * stats page with {@code showme:showme}) and add what hitless reloads need: master-worker mode,
+ * {@code option idle-close-on-response}, {@code hard-stop-after 30s}, {@code mworker-max-reloads 50}. The stats page
+ * listens on 127.0.0.1:1988 (not on every address), and {@code user}/{@code group} are left out unless set.
+ */
+public final class HaproxySettings {
+    private final Path statsSocket;
+    private final Path pidFile;
+    private final Path serverStateFile;
+    private final boolean masterWorker;
+    private final boolean daemon;
+    private final Bind statsListener;
+    private final String statsAuth;
+    private final String user;
+    private final String group;
+    private final String logTarget;
+    private final int globalMaxconn;
+    private final int defaultsMaxconn;
+    private final Duration timeoutConnect;
+    private final Duration timeoutClient;
+    private final Duration timeoutServer;
+    private final Duration hardStopAfter;
+    private final int mworkerMaxReloads;
+    private final boolean idleCloseOnResponse;
+
+    private HaproxySettings(Builder b) {
+        this.statsSocket = b.statsSocket;
+        this.pidFile = b.pidFile;
+        this.serverStateFile = b.serverStateFile;
+        this.masterWorker = b.masterWorker;
+        this.daemon = b.daemon;
+        this.statsListener = b.statsListener;
+        this.statsAuth = b.statsAuth;
+        this.user = b.user;
+        this.group = b.group;
+        this.logTarget = b.logTarget;
+        this.globalMaxconn = b.globalMaxconn;
+        this.defaultsMaxconn = b.defaultsMaxconn;
+        this.timeoutConnect = b.timeoutConnect;
+        this.timeoutClient = b.timeoutClient;
+        this.timeoutServer = b.timeoutServer;
+        this.hardStopAfter = b.hardStopAfter;
+        this.mworkerMaxReloads = b.mworkerMaxReloads;
+        this.idleCloseOnResponse = b.idleCloseOnResponse;
+    }
+
+    /** Settings with every default: stats socket {@code /tmp/haproxy.status.sock}, as the original. */
+    public static HaproxySettings defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** The admin-level stats socket (runtime API); default {@code /tmp/haproxy.status.sock}. */
+    public Path statsSocket() {
+        return statsSocket;
+    }
+
+    /** The pid file written by HAProxy ({@code pidfile}), or null to leave it to the command line. */
+    public Path pidFile() {
+        return pidFile;
+    }
+
+    /** Where server states are saved before a reload and loaded after it, or null for none. */
+    public Path serverStateFile() {
+        return serverStateFile;
+    }
+
+    public boolean masterWorker() {
+        return masterWorker;
+    }
+
+    public boolean daemon() {
+        return daemon;
+    }
+
+    /** Address of the {@code listen stats} page, or null for no stats page; default 127.0.0.1:1988. */
+    public Bind statsListener() {
+        return statsListener;
+    }
+
+    /** {@code user:password} of the stats page, or null for none; default {@code showme:showme}. */
+    public String statsAuth() {
+        return statsAuth;
+    }
+
+    public String user() {
+        return user;
+    }
+
+    public String group() {
+        return group;
+    }
+
+    /** The syslog target of {@code log} lines, e.g. {@code 127.0.0.1}, or null for no logging. */
+    public String logTarget() {
+        return logTarget;
+    }
+
+    public int globalMaxconn() {
+        return globalMaxconn;
+    }
+
+    public int defaultsMaxconn() {
+        return defaultsMaxconn;
+    }
+
+    public Duration timeoutConnect() {
+        return timeoutConnect;
+    }
+
+    public Duration timeoutClient() {
+        return timeoutClient;
+    }
+
+    public Duration timeoutServer() {
+        return timeoutServer;
+    }
+
+    /** Old workers still serving connections after a reload are stopped this long after it; null for never. */
+    public Duration hardStopAfter() {
+        return hardStopAfter;
+    }
+
+    /** Old workers beyond this many reloads are stopped (master-worker only); 0 for no bound. */
+    public int mworkerMaxReloads() {
+        return mworkerMaxReloads;
+    }
+
+    public boolean idleCloseOnResponse() {
+        return idleCloseOnResponse;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof HaproxySettings s && Objects.equals(statsSocket, s.statsSocket)
+                && Objects.equals(pidFile, s.pidFile) && Objects.equals(serverStateFile, s.serverStateFile)
+                && masterWorker == s.masterWorker && daemon == s.daemon
+                && Objects.equals(statsListener, s.statsListener) && Objects.equals(statsAuth, s.statsAuth)
+                && Objects.equals(user, s.user) && Objects.equals(group, s.group)
+                && Objects.equals(logTarget, s.logTarget) && globalMaxconn == s.globalMaxconn
+                && defaultsMaxconn == s.defaultsMaxconn && timeoutConnect.equals(s.timeoutConnect)
+                && timeoutClient.equals(s.timeoutClient) && timeoutServer.equals(s.timeoutServer)
+                && Objects.equals(hardStopAfter, s.hardStopAfter) && mworkerMaxReloads == s.mworkerMaxReloads
+                && idleCloseOnResponse == s.idleCloseOnResponse;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(statsSocket, pidFile, serverStateFile, statsListener, globalMaxconn, mworkerMaxReloads);
+    }
+
+    /** Fluent builder of {@link HaproxySettings}; starts from the defaults. */
+    public static final class Builder {
+        private Path statsSocket = Path.of("/tmp/haproxy.status.sock");
+        private Path pidFile;
+        private Path serverStateFile;
+        private boolean masterWorker = true;
+        private boolean daemon = true;
+        private Bind statsListener = new Bind("127.0.0.1", 1988);
+        private String statsAuth = "showme:showme";
+        private String user;
+        private String group;
+        private String logTarget = "127.0.0.1";
+        private int globalMaxconn = 4096;
+        private int defaultsMaxconn = 2000;
+        private Duration timeoutConnect = Duration.ofMillis(5000);
+        private Duration timeoutClient = Duration.ofMillis(50000);
+        private Duration timeoutServer = Duration.ofMillis(50000);
+        private Duration hardStopAfter = Duration.ofSeconds(30);
+        private int mworkerMaxReloads = 50;
+        private boolean idleCloseOnResponse = true;
+
+        private Builder() {
+        }
+
+        private Builder(HaproxySettings s) {
+            this.statsSocket = s.statsSocket;
+            this.pidFile = s.pidFile;
+            this.serverStateFile = s.serverStateFile;
+            this.masterWorker = s.masterWorker;
+            this.daemon = s.daemon;
+            this.statsListener = s.statsListener;
+            this.statsAuth = s.statsAuth;
+            this.user = s.user;
+            this.group = s.group;
+            this.logTarget = s.logTarget;
+            this.globalMaxconn = s.globalMaxconn;
+            this.defaultsMaxconn = s.defaultsMaxconn;
+            this.timeoutConnect = s.timeoutConnect;
+            this.timeoutClient = s.timeoutClient;
+            this.timeoutServer = s.timeoutServer;
+            this.hardStopAfter = s.hardStopAfter;
+            this.mworkerMaxReloads = s.mworkerMaxReloads;
+            this.idleCloseOnResponse = s.idleCloseOnResponse;
+        }
+
+        /** @throws IllegalArgumentException when null or the path holds whitespace or control characters */
+        public Builder statsSocket(Path path) {
+            this.statsSocket = path("statsSocket", path);
+            return this;
+        }
+
+        /** @throws IllegalArgumentException when the path holds whitespace or control characters */
+        public Builder pidFile(Path path) {
+            this.pidFile = path == null ? null : path("pidFile", path);
+            return this;
+        }
+
+        /** @throws IllegalArgumentException when the path holds whitespace or control characters */
+        public Builder serverStateFile(Path path) {
+            this.serverStateFile = path == null ? null : path("serverStateFile", path);
+            return this;
+        }
+
+        public Builder masterWorker(boolean masterWorker) {
+            this.masterWorker = masterWorker;
+            return this;
+        }
+
+        public Builder daemon(boolean daemon) {
+            this.daemon = daemon;
+            return this;
+        }
+
+        /** Where the stats page listens; null for no stats page. */
+        public Builder statsListener(Bind bind) {
+            this.statsListener = bind;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException unless {@code user:password} without whitespace */
+        public Builder statsAuth(String userColonPassword) {
+            if (userColonPassword != null) {
+                Checks.token("statsAuth", userColonPassword, 200);
+                if (userColonPassword.indexOf(':') <= 0 || userColonPassword.matches(".*[#'\"\\\\].*")) {
+                    throw new IllegalArgumentException("statsAuth must be user:password without # ' \" \\: "
+                            + Checks.quote(userColonPassword));
+                }
+            }
+            this.statsAuth = userColonPassword;
+            return this;
+        }
+
+        /** The user and group HAProxy drops privileges to; null for both to leave them out. */
+        public Builder runAs(String user, String group) {
+            this.user = user == null ? null : Checks.identifier("user", user);
+            this.group = group == null ? null : Checks.identifier("group", group);
+            return this;
+        }
+
+        /** @throws IllegalArgumentException unless an IP address or host name, optionally with a port */
+        public Builder logTarget(String target) {
+            if (target != null) {
+                Checks.token("logTarget", target, 255);
+                if (!target.matches("[A-Za-z0-9.:_\\[\\]-]+")) {
+                    throw new IllegalArgumentException("logTarget must be an address: " + Checks.quote(target));
+                }
+            }
+            this.logTarget = target;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException unless positive */
+        public Builder maxconn(int global, int defaults) {
+            this.globalMaxconn = positive("globalMaxconn", global);
+            this.defaultsMaxconn = positive("defaultsMaxconn", defaults);
+            return this;
+        }
+
+        /** @throws IllegalArgumentException unless each is at least 1 ms */
+        public Builder timeouts(Duration connect, Duration client, Duration server) {
+            this.timeoutConnect = duration("timeoutConnect", connect);
+            this.timeoutClient = duration("timeoutClient", client);
+            this.timeoutServer = duration("timeoutServer", server);
+            return this;
+        }
+
+        /** @throws IllegalArgumentException when below 1 ms; null for never */
+        public Builder hardStopAfter(Duration hardStopAfter) {
+            this.hardStopAfter = hardStopAfter == null ? null : duration("hardStopAfter", hardStopAfter);
+            return this;
+        }
+
+        /** @throws IllegalArgumentException when negative */
+        public Builder mworkerMaxReloads(int reloads) {
+            if (reloads < 0) {
+                throw new IllegalArgumentException("mworkerMaxReloads must be >= 0: " + reloads);
+            }
+            this.mworkerMaxReloads = reloads;
+            return this;
+        }
+
+        public Builder idleCloseOnResponse(boolean on) {
+            this.idleCloseOnResponse = on;
+            return this;
+        }
+
+        public HaproxySettings build() {
+            return new HaproxySettings(this);
+        }
+
+        private static Path path(String field, Path path) {
+            Checks.notNull(field, path);
+            Checks.token(field, path.toString(), 4096);
+            if (path.toString().matches(".*[#'\"\\\\$].*")) {
+                throw new IllegalArgumentException(field + " must not contain # ' \" \\ $: " + Checks.quote(path.toString()));
+            }
+            return path;
+        }
+
+        private static int positive(String field, int value) {
+            if (value < 1) {
+                throw new IllegalArgumentException(field + " must be >= 1: " + value);
+            }
+            return value;
+        }
+
+        private static Duration duration(String field, Duration d) {
+            Checks.notNull(field, d);
+            if (d.toMillis() < 1) {
+                throw new IllegalArgumentException(field + " must be at least 1 ms: " + d);
+            }
+            return d;
+        }
+    }
+}

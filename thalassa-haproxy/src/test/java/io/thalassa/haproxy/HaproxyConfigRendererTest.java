@@ -1,0 +1,215 @@
+package io.thalassa.haproxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.thalassa.Backend;
+import io.thalassa.Frontend;
+import io.thalassa.Member;
+import io.thalassa.Rule;
+import io.thalassa.ThalassaConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class HaproxyConfigRendererTest {
+    /** Run with -Dgolden.update=true to rewrite the golden files after a reviewed change. */
+    private static final boolean UPDATE = Boolean.getBoolean("golden.update");
+    private static final Path GOLDEN = Path.of("src/test/resources/golden");
+    private final HaproxyConfigRenderer renderer = HaproxyConfigRenderer.defaultTemplate();
+
+    @Test
+    void everyGoldenConfigRendersExactlyAsPinned() throws IOException {
+        Map<String, GoldenConfigs.Rendered> all = GoldenConfigs.all();
+        List<String> differing = new ArrayList<>();
+        for (Map.Entry<String, GoldenConfigs.Rendered> e : all.entrySet()) {
+            Path file = GOLDEN.resolve(e.getKey() + ".cfg");
+            String text = e.getValue().result.text();
+            if (UPDATE) {
+                Files.createDirectories(GOLDEN);
+                Files.writeString(file, text, StandardCharsets.UTF_8);
+            } else if (!Files.exists(file) || !Files.readString(file, StandardCharsets.UTF_8).equals(text)) {
+                differing.add(e.getKey());
+            }
+        }
+        assertThat(differing).as("golden files differing from the rendering (review, then -Dgolden.update=true)")
+                .isEmpty();
+    }
+
+    @Test
+    void seedReadmeKeepsTheOriginalShape() {
+        String text = renderer.render(GoldenConfigs.seedReadme(), GoldenConfigs.SEED_SETTINGS).text();
+        assertThat(text).contains("""
+                frontend myapp
+                    bind *:8080,*:80
+                    mode http
+                    default_backend live
+                    option httplog
+                    option http-server-close
+                    option http-pretend-keepalive
+                """).contains("""
+                backend live
+                    mode http
+                    balance roundrobin
+                    server live_127.0.0.121:8080 127.0.0.121:8080 check inter 2000
+                    server live_127.0.0.80:8080 127.0.0.80:8080 check inter 2000
+                """).containsPattern("acl header_[a-z2-7]{8} hdr_dom\\(host\\) myapp-staged.com\n"
+                + "    use_backend staged if header_[a-z2-7]{8}\n");
+        assertThat(text).startsWith("global\n    log 127.0.0.1 local0\n    log 127.0.0.1 local1 notice\n    daemon\n");
+    }
+
+    @Test
+    void sameModelGivesSameBytesWhateverTheOrderOfConstruction() {
+        List<Backend> backends = new ArrayList<>(GoldenConfigs.everyFeature().backends().values());
+        List<Frontend> frontends = new ArrayList<>(GoldenConfigs.everyFeature().frontends().values());
+        String first = renderer.render(GoldenConfigs.everyFeature(), HaproxySettings.defaults()).sha256();
+        Random random = new Random(42);
+        for (int i = 0; i < 20; i++) {
+            Collections.shuffle(backends, random);
+            Collections.shuffle(frontends, random);
+            List<Backend> shuffledMembers = new ArrayList<>();
+            for (Backend b : backends) {
+                List<Member> members = new ArrayList<>(b.members());
+                Collections.shuffle(members, random);
+                shuffledMembers.add(b.withMembers(members));
+            }
+            ThalassaConfig config = ThalassaConfig.of(frontends, shuffledMembers);
+            assertThat(renderer.render(config, HaproxySettings.defaults()).sha256()).isEqualTo(first);
+        }
+    }
+
+    @Test
+    void aclNamesDependOnContentNotOnPosition() {
+        Frontend.Builder f = Frontend.builder("f").bind("127.0.0.1:1").defaultBackend("b");
+        ThalassaConfig one = ThalassaConfig.empty().withBackend(Backend.staticBackend("b").build())
+                .withFrontend(f.rule(Rule.pathBegins("/a", "b")).build());
+        ThalassaConfig two = one.withFrontend(one.frontend("f").orElseThrow().toBuilder()
+                .rules(List.of(Rule.pathBegins("/z", "b"), Rule.pathBegins("/a", "b"))).build());
+        String aclOfA = aclLine(renderer.render(one, HaproxySettings.defaults()).text(), "/a");
+        assertThat(aclLine(renderer.render(two, HaproxySettings.defaults()).text(), "/a")).isEqualTo(aclOfA);
+    }
+
+    private static String aclLine(String text, String value) {
+        return text.lines().filter(l -> l.contains("acl ") && l.endsWith(" " + value)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void valuesAreNeverHtmlEscapedAndSpecialCharactersAreQuoted() {
+        String text = GoldenConfigs.all().get("every-feature").result.text();
+        assertThat(text).doesNotContain("&amp;").doesNotContain("&lt;").doesNotContain("&quot;")
+                .contains("path_reg '^/article/[^/]*\\.html$'")
+                .contains("hdr_sub(X-Note) 'it'\\''s a #tag $HOME \"q\" \\'")
+                .contains("http-request set-header X-Forwarded-Port %[dst_port]");
+    }
+
+    @Test
+    void frontendBeforeBackendRendersWithoutDanglingReferencesAndWarns() {
+        RenderedConfig r = renderer.render(GoldenConfigs.frontendBeforeBackend(), HaproxySettings.defaults());
+        assertThat(r.text()).doesNotContain("default_backend").doesNotContain("not-yet").doesNotContain("later")
+                .doesNotContain("use_backend db");
+        assertThat(r.warnings()).containsExactly(
+                "frontend web routes to backend not-yet, which does not exist yet; the route is left out until it does",
+                "frontend web is http but backend db is tcp; the route is left out",
+                "frontend web routes to backend later, which does not exist yet; the route is left out until it does");
+    }
+
+    @Test
+    void everyPathAndPortComesFromSettings() {
+        String text = renderer.render(GoldenConfigs.seedReadme(), GoldenConfigs.secondInstance()).text();
+        assertThat(text).contains("stats socket /tmp/thalassa-b/haproxy.sock mode 600 level admin")
+                .contains("pidfile /tmp/thalassa-b/haproxy.pid")
+                .contains("server-state-file /tmp/thalassa-b/server-state")
+                .contains("load-server-state-from-file global")
+                .contains("bind 127.0.0.1:11988").contains("stats auth admin:s3cret")
+                .contains("hard-stop-after 120000ms").contains("mworker-max-reloads 10")
+                .doesNotContain("1988\n").doesNotContain("log ");
+    }
+
+    @Test
+    void controllerSettingsAreOnByDefault() {
+        String text = renderer.render(ThalassaConfig.empty(), HaproxySettings.defaults()).text();
+        assertThat(text).contains("    master-worker\n").contains("    option idle-close-on-response\n")
+                .contains("    hard-stop-after 30000ms\n").contains("    mworker-max-reloads 50\n");
+    }
+
+    @Test
+    void slotLayoutRendersDisabledPlaceholders() {
+        String text = GoldenConfigs.all().get("slots").result.text();
+        assertThat(text).contains("server live_slot1 127.0.0.121:8080 check inter 2000\n")
+                .contains("server live_slot4 127.0.0.1:1 check inter 2000 disabled\n");
+    }
+
+    @Test
+    void userTemplateGetsTheDocumentedAttributes(@TempDir Path dir) throws IOException {
+        Path stg = dir.resolve("mine.stg");
+        Files.writeString(stg, """
+                config(settings, frontends, backends) ::= <<
+                # <settings.statsSocket>
+                <frontends:{f | <f.key> <f.bind> -> <f.defaultBackend>}; separator="\\n">
+                <backends:{b | <b.key> <b.name>@<b.version> <b.servers:{s | <s.name>=<s.address>}; separator=",">}; separator="\\n">
+                >>
+                """);
+        String text = HaproxyConfigRenderer.fromTemplate(stg).render(GoldenConfigs.seedReadme(),
+                HaproxySettings.defaults()).text();
+        assertThat(text).isEqualTo("""
+                # /tmp/haproxy.status.sock
+                myapp *:8080,*:80 -> live
+                live myapp@1.0.0 live_127.0.0.121:8080=127.0.0.121:8080,live_127.0.0.80:8080=127.0.0.80:8080
+                staged myapp@1.1.0 staged_127.0.0.174:8080=127.0.0.174:8080,staged_127.0.0.206:8080=127.0.0.206:8080
+                """);
+    }
+
+    @Test
+    void templateThatDoesNotCompileIsAnErrorWithItsLine(@TempDir Path dir) throws IOException {
+        Path stg = dir.resolve("broken.stg");
+        Files.writeString(stg, "config(settings, frontends, backends) ::= <<\nglobal\n  <if(settings.daemon)> daemon\n>>\n");
+        assertThatThrownBy(() -> HaproxyConfigRenderer.fromTemplate(stg))
+                .isInstanceOf(ConfigTemplateException.class).hasMessageContaining("broken.stg")
+                .satisfies(e -> assertThat(((ConfigTemplateException) e).line()).isEqualTo(3));
+    }
+
+    @Test
+    void templateThatFailsWhileRenderingIsAnErrorWithItsLine(@TempDir Path dir) throws IOException {
+        Path stg = dir.resolve("bad-render.stg");
+        Files.writeString(stg, "config(settings, frontends, backends) ::= <<\nglobal\n<missing(settings)>\n>>\n");
+        HaproxyConfigRenderer r = HaproxyConfigRenderer.fromTemplate(stg);
+        assertThatThrownBy(() -> r.render(ThalassaConfig.empty(), HaproxySettings.defaults()))
+                .isInstanceOf(ConfigTemplateException.class).hasMessageContaining("missing")
+                .satisfies(e -> assertThat(((ConfigTemplateException) e).line()).isEqualTo(3));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"config(a) ::= <<x>>\n", "other(settings, frontends, backends) ::= <<x>>\n"})
+    void templateWithoutTheConfigTemplateIsRejected(String content, @TempDir Path dir) throws IOException {
+        Path stg = dir.resolve("wrong.stg");
+        Files.writeString(stg, content);
+        assertThatThrownBy(() -> HaproxyConfigRenderer.fromTemplate(stg)).isInstanceOf(ConfigTemplateException.class)
+                .hasMessageContaining("must define config(settings, frontends, backends)");
+    }
+
+    @Test
+    void missingTemplateFileIsAClearError() {
+        assertThatThrownBy(() -> HaproxyConfigRenderer.fromTemplate(Path.of("/nonexistent/x.stg")))
+                .isInstanceOf(ConfigTemplateException.class).hasMessageContaining("cannot be read");
+    }
+
+    @Test
+    void settingsRejectPathsThatCouldInjectConfig() {
+        assertThatThrownBy(() -> HaproxySettings.builder().statsSocket(Path.of("/tmp/a b")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("statsSocket");
+        assertThatThrownBy(() -> HaproxySettings.builder().statsSocket(Path.of("/tmp/a\nglobal")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("statsSocket");
+        assertThatThrownBy(() -> HaproxySettings.builder().statsAuth("nocolon"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("statsAuth");
+    }
+}
