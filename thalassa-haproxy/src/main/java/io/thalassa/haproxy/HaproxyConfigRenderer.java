@@ -26,6 +26,7 @@ import org.stringtemplate.v4.ST;
 import org.stringtemplate.v4.STErrorListener;
 import org.stringtemplate.v4.STGroup;
 import org.stringtemplate.v4.STGroupFile;
+import org.stringtemplate.v4.misc.STCompiletimeMessage;
 import org.stringtemplate.v4.misc.STMessage;
 import org.stringtemplate.v4.misc.STRuntimeMessage;
 
@@ -123,6 +124,7 @@ public final class HaproxyConfigRenderer {
             backends.add(backendView(b, layout));
         }
         ErrorCollector errors = new ErrorCollector();
+        group.setListener(errors);
         ST st = group.getInstanceOf("config");
         st.add("settings", settingsView(settings));
         st.add("frontends", frontends);
@@ -131,8 +133,32 @@ public final class HaproxyConfigRenderer {
         AutoIndentWriter writer = new AutoIndentWriter(out, "\n");
         st.write(writer, Locale.ROOT, errors);
         errors.throwIfAny(templateName);
-        String text = out.toString();
-        return new RenderedConfig(text.endsWith("\n") ? text : text + "\n", warnings);
+        return new RenderedConfig(squeezeBlankLines(out.getBuffer()), warnings);
+    }
+
+    /**
+     * Collapses runs of blank lines into one and ends the text with exactly one newline, so conditional template
+     * sections never leave gaps; linear in the text's length.
+     */
+    static String squeezeBlankLines(CharSequence text) {
+        StringBuilder sb = new StringBuilder(text.length() + 1);
+        int newlines = 2;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\n') {
+                if (newlines < 2) {
+                    sb.append(c);
+                }
+                newlines++;
+            } else {
+                sb.append(c);
+                newlines = 0;
+            }
+        }
+        while (sb.length() > 0 && sb.charAt(sb.length() - 1) == '\n') {
+            sb.setLength(sb.length() - 1);
+        }
+        return sb.append('\n').toString();
     }
 
     private static Map<String, Object> settingsView(HaproxySettings s) {
@@ -295,9 +321,20 @@ public final class HaproxyConfigRenderer {
                     + first, line);
         }
 
+        /** The line in the template file: ST4 counts lines from the start of the failing template's definition. */
         private static int lineOf(STMessage msg) {
-            String text = msg instanceof STRuntimeMessage rt ? rt.getSourceLocation() : msg.toString();
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+):(\\d+)").matcher(text == null ? "" : text);
+            if (msg instanceof STCompiletimeMessage ct && ct.token != null) {
+                return (ct.templateToken == null ? 0 : ct.templateToken.getLine()) + ct.token.getLine();
+            }
+            if (msg instanceof STRuntimeMessage rt && rt.self != null && rt.self.impl != null
+                    && rt.self.impl.templateDefStartToken != null) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+):")
+                        .matcher(String.valueOf(rt.getSourceLocation()));
+                if (m.find()) {
+                    return rt.self.impl.templateDefStartToken.getLine() + Integer.parseInt(m.group(1));
+                }
+            }
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+):(\\d+)").matcher(String.valueOf(msg));
             return m.find() ? Integer.parseInt(m.group(1)) : 0;
         }
     }

@@ -132,7 +132,7 @@ class HaproxyConfigRendererTest {
                 .contains("load-server-state-from-file global")
                 .contains("bind 127.0.0.1:11988").contains("stats auth admin:s3cret")
                 .contains("hard-stop-after 120000ms").contains("mworker-max-reloads 10")
-                .doesNotContain("1988\n").doesNotContain("log ");
+                .doesNotContain("127.0.0.1:1988").doesNotContain("log ");
     }
 
     @Test
