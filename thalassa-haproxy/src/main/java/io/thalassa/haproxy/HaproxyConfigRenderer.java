@@ -44,7 +44,7 @@ import org.stringtemplate.v4.misc.STRuntimeMessage;
  *       {@code idleCloseOnResponse} (absent values are null, so {@code <if(...)>} works);</li>
  *   <li>{@code frontends}, sorted by key: {@code key}, {@code bind}, {@code mode}, {@code keepalive},
  *       {@code defaultBackend} (null when that backend does not exist), {@code options} (list of words after
- *       {@code option}), {@code rules} (list of {@code acl}, {@code criterion}, {@code value}, {@code backend}; routes
+ *       {@code option}: {@code httplog} when logging, the keep-alive option, {@code idle-close-on-response}), {@code rules} (list of {@code acl}, {@code criterion}, {@code value}, {@code backend}; routes
  *       to missing backends left out), {@code natives};</li>
  *   <li>{@code backends}, sorted by key: {@code key}, {@code type}, {@code name}, {@code version}, {@code mode},
  *       {@code balance}, {@code hostHeader}, {@code httpchk}, {@code checkHost}, {@code inter} (ms),
@@ -117,7 +117,7 @@ public final class HaproxyConfigRenderer {
         List<String> warnings = new ArrayList<>();
         List<Map<String, Object>> frontends = new ArrayList<>();
         for (Frontend f : config.frontends().values()) {
-            frontends.add(frontendView(f, config, warnings));
+            frontends.add(frontendView(f, config, settings, warnings));
         }
         List<Map<String, Object>> backends = new ArrayList<>();
         for (Backend b : config.backends().values()) {
@@ -184,7 +184,8 @@ public final class HaproxyConfigRenderer {
         return m;
     }
 
-    private static Map<String, Object> frontendView(Frontend f, ThalassaConfig config, List<String> warnings) {
+    private static Map<String, Object> frontendView(Frontend f, ThalassaConfig config, HaproxySettings settings,
+            List<String> warnings) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("key", f.key());
         List<String> binds = new ArrayList<>(f.binds().size());
@@ -197,12 +198,16 @@ public final class HaproxyConfigRenderer {
         m.put("defaultBackend", routable(f, f.defaultBackend(), config, warnings) ? f.defaultBackend() : null);
         List<String> options = new ArrayList<>();
         if (f.mode() == Mode.HTTP) {
-            options.add("httplog");
+            if (settings.logTarget() != null) {
+                options.add("httplog");
+            }
             if (f.keepAlive() == KeepAlive.CLOSE) {
                 options.add("httpclose");
             } else if (f.keepAlive() == KeepAlive.SERVER_CLOSE || !f.rules().isEmpty()) {
                 options.add("http-server-close");
-                options.add("http-pretend-keepalive");
+            }
+            if (settings.idleCloseOnResponse()) {
+                options.add("idle-close-on-response");
             }
         }
         m.put("options", options);

@@ -41,7 +41,9 @@ class HaproxyCheckIT {
         for (Path file : files) {
             Check c = check(file);
             assertThat(c.exitCode()).as(file + ":\n" + c.output()).isZero();
-            assertThat(c.output()).as(file.toString()).doesNotContainIgnoringCase("[ALERT]");
+            assertThat(c.output().lines().filter(l -> l.contains("[WARNING]") || l.contains("[ALERT]"))
+                    .filter(l -> !l.contains("Can't open global server state file")))
+                    .as(file + ": HAProxy has nothing to warn about in a rendered config").isEmpty();
         }
     }
 

@@ -56,7 +56,6 @@ class HaproxyConfigRendererTest {
                     default_backend live
                     option httplog
                     option http-server-close
-                    option http-pretend-keepalive
                 """).contains("""
                 backend live
                     mode http
@@ -137,8 +136,11 @@ class HaproxyConfigRendererTest {
 
     @Test
     void controllerSettingsAreOnByDefault() {
-        String text = renderer.render(ThalassaConfig.empty(), HaproxySettings.defaults()).text();
-        assertThat(text).contains("    master-worker\n").contains("    option idle-close-on-response\n")
+        String text = renderer.render(GoldenConfigs.seedWalkthrough(), HaproxySettings.defaults()).text();
+        assertThat(text).contains("frontend webapp-frontend\n    bind 127.0.0.1:18080\n    mode http\n"
+                + "    default_backend webapp-backend\n    option httplog\n    option idle-close-on-response\n");
+        assertThat(text.split("idle-close-on-response", -1)).as("only in the http frontend").hasSize(2);
+        assertThat(text).contains("    master-worker\n")
                 .contains("    hard-stop-after 30000ms\n").contains("    mworker-max-reloads 50\n");
     }
 
