@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Installs what the tests and benchmarks need on a Debian bookworm machine, idempotently:
+#   - HAProxy 2.6, socat and wrk from Debian's packages (system-wide; needs root);
+#   - Consul 1.8 from Debian bullseye's `consul` package, fetched with a private apt configuration (the system's apt
+#     sources are not touched) and unpacked into .tools/consul/ inside the repository (git-ignored).
+# A second run finds everything in place and returns in well under a second.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+TOOLS="$ROOT/.tools"
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+
+missing=()
+command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
+command -v socat >/dev/null 2>&1 || missing+=(socat)
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-tools: installing ${missing[*]} from Debian's packages" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
+if ! "$HAPROXY" -v | head -1 | grep -q 'version 2\.6\.'; then
+  echo "install-tools: warning: expected HAProxy 2.6, found: $("$HAPROXY" -v | head -1)" >&2
+fi
+
+CONSUL="$TOOLS/consul/consul"
+if [ ! -x "$CONSUL" ]; then
+  echo "install-tools: fetching Consul 1.8 from Debian bullseye into $TOOLS/consul" >&2
+  work="$TOOLS/apt-bullseye"
+  mkdir -p "$work/lists/partial" "$work/archives/partial" "$TOOLS/consul"
+  # The same mirror as the machine's own sources, with the suite bullseye.
+  mirror=$(grep -h -E '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -1 | awk '{print $2}')
+  if [ -z "$mirror" ]; then
+    mirror=$(grep -h -E '^deb ' /etc/apt/sources.list 2>/dev/null | head -1 | awk '{print $2}')
+  fi
+  mirror=${mirror:-http://deb.debian.org/debian}
+  keyring=/usr/share/keyrings/debian-archive-bullseye-stable.gpg
+  [ -f "$keyring" ] || keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+  echo "deb [signed-by=$keyring] $mirror bullseye main" > "$work/sources.list"
+  opts=(-o "Dir::Etc::SourceList=$work/sources.list" -o "Dir::Etc::SourceParts=/dev/null"
+        -o "Dir::State::Lists=$work/lists" -o "Dir::Cache::Archives=$work/archives"
+        -o "Dir::Cache::pkgcache=$work/pkgcache.bin" -o "Dir::Cache::srcpkgcache=$work/srcpkgcache.bin"
+        -o "APT::Sandbox::User=root")
+  apt-get "${opts[@]}" update -qq
+  (cd "$work" && apt-get "${opts[@]}" download consul -qq)
+  deb=$(ls "$work"/consul_*.deb | head -1)
+  rm -rf "$work/unpacked"
+  dpkg -x "$deb" "$work/unpacked"
+  cp "$work/unpacked/usr/bin/consul" "$CONSUL"
+  chmod +x "$CONSUL"
+  rm -rf "$work"
+fi
+
+echo "haproxy: $("$HAPROXY" -v | head -1)"
+echo "consul:  $("$CONSUL" version | head -1) at $CONSUL"
