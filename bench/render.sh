@@ -5,10 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-tools.sh >/dev/null
 HAPROXY=${THALASSA_HAPROXY_BINARY:-$(command -v haproxy || echo /usr/sbin/haproxy)}
-mvn -B -q -DskipTests install -pl thalassa-haproxy -am >/dev/null
-CP="thalassa-haproxy/target/classes:thalassa-core/target/classes:$(mvn -B -q -pl thalassa-haproxy dependency:build-classpath -Dmdep.outputFile=/dev/stdout)"
 OUT=bench/out
 mkdir -p "$OUT"
+# Build (no install) and write the module's runtime classpath; the last module built (thalassa-haproxy) wins.
+mvn -B -q -DskipTests package dependency:build-classpath -Dmdep.includeScope=runtime \
+  -Dmdep.outputFile="$PWD/$OUT/render-cp.txt" -pl thalassa-haproxy -am >/dev/null
+CP="thalassa-haproxy/target/classes:$(cat "$OUT/render-cp.txt")"
 
 check_ms() { # median of 3 runs of haproxy -c, in ms
   local f=$1 times=()

@@ -5,12 +5,9 @@ import java.util.regex.Pattern;
 
 /** Field checks shared by the model's builders; every failure names the field and the value. */
 public final class Checks {
-    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,99}");
     private static final Pattern SERVICE_PART = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._~+-]{0,99}");
     private static final Pattern HOSTNAME = Pattern.compile(
             "(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?");
-    private static final Pattern IPV4 = Pattern.compile(
-            "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
     private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,99}");
 
@@ -27,11 +24,30 @@ public final class Checks {
     /** A HAProxy proxy or server identifier: letters, digits, '.', '_', ':', '-'; at most 100 characters. */
     public static String identifier(String field, String value) {
         notNull(field, value);
-        if (!IDENTIFIER.matcher(value).matches()) {
+        if (!isIdentifier(value)) {
             throw new IllegalArgumentException(field + " must be 1..100 characters of [A-Za-z0-9._:-] starting with a"
                     + " letter or digit: " + quote(value));
         }
         return value;
+    }
+
+    /** Hand-written equivalent of {@code [A-Za-z0-9][A-Za-z0-9._:-]{0,99}}: this check runs once per server line. */
+    private static boolean isIdentifier(String value) {
+        int n = value.length();
+        if (n == 0 || n > 100 || !isAlnum(value.charAt(0))) {
+            return false;
+        }
+        for (int i = 1; i < n; i++) {
+            char c = value.charAt(i);
+            if (!isAlnum(c) && c != '.' && c != '_' && c != ':' && c != '-') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isAlnum(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9';
     }
 
     /** A registry service name or version: safe as one path segment of a registration id. */
@@ -61,8 +77,37 @@ public final class Checks {
                 + quote(value));
     }
 
+    /** Whether the value is a dotted-quad IPv4 address; hand-written, as it runs once per member and server. */
     public static boolean isIpv4(String value) {
-        return IPV4.matcher(value).matches();
+        int n = value.length();
+        if (n < 7 || n > 15) {
+            return false;
+        }
+        int parts = 0;
+        int i = 0;
+        while (i < n) {
+            int start = i;
+            int octet = 0;
+            while (i < n && value.charAt(i) >= '0' && value.charAt(i) <= '9') {
+                octet = octet * 10 + value.charAt(i) - '0';
+                i++;
+            }
+            int digits = i - start;
+            if (digits == 0 || digits > 3 || octet > 255 || digits > 1 && value.charAt(start) == '0') {
+                return false;
+            }
+            parts++;
+            if (i < n) {
+                if (value.charAt(i) != '.' || parts == 4) {
+                    return false;
+                }
+                i++;
+                if (i == n) {
+                    return false;
+                }
+            }
+        }
+        return parts == 4;
     }
 
     public static boolean isIpv6(String value) {

@@ -1,0 +1,56 @@
+package io.thalassa.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Random;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ChecksTest {
+    /** The specification the hand-written checks must agree with. */
+    private static final Pattern IPV4 = Pattern.compile(
+            "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,99}");
+
+    @ParameterizedTest
+    @ValueSource(strings = {"127.0.0.1", "0.0.0.0", "255.255.255.255", "1.2.3.4"})
+    void dottedQuadsAreIpv4(String value) {
+        assertThat(Checks.isIpv4(value)).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"256.0.0.1", "1.2.3", "1.2.3.4.", ".1.2.3", "01.2.3.4", "1..2.3", "1.2.3.4.5", "a.b.c.d",
+            "", "1.2.3.1000"})
+    void othersAreNot(String value) {
+        assertThat(Checks.isIpv4(value)).isFalse();
+    }
+
+    @Test
+    void handWrittenChecksAgreeWithTheirRegexOnSeededRandomInput() {
+        Random random = new Random(20261122);
+        String alphabet = "0123456789.:-_aZ#";
+        for (int i = 0; i < 20_000; i++) {
+            StringBuilder sb = new StringBuilder();
+            int len = random.nextInt(17);
+            for (int j = 0; j < len; j++) {
+                sb.append(alphabet.charAt(random.nextInt(i % 2 == 0 ? 11 : alphabet.length())));
+            }
+            String s = sb.toString();
+            assertThat(Checks.isIpv4(s)).as(s).isEqualTo(IPV4.matcher(s).matches());
+            boolean identifier = IDENTIFIER.matcher(s).matches();
+            if (identifier) {
+                assertThat(Checks.identifier("key", s)).isEqualTo(s);
+            } else {
+                assertThatThrownBy(() -> Checks.identifier("key", s)).as(s).isInstanceOf(IllegalArgumentException.class);
+            }
+        }
+    }
+
+    @Test
+    void quoteMakesControlCharactersVisible() {
+        assertThat(Checks.quote("a\nb\u0000")).isEqualTo("\"a\\nb\\u0000\"");
+    }
+}
