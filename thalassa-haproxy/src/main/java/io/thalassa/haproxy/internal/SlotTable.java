@@ -1,0 +1,222 @@
+package io.thalassa.haproxy.internal;
+
+import io.thalassa.haproxy.ServerLine;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The pre-declared servers ("slots") of one backend, named {@code <backend>_slot<n>}, and which member address each
+ * one holds. Empty slots are rendered as disabled placeholders on {@code 127.0.0.1:1}; a member that leaves keeps its
+ * slot while it drains. Not thread-safe: the controller guards it.
+ */
+public final class SlotTable {
+    /** Address of an empty slot; never receives traffic, as the slot is disabled. */
+    public static final String PLACEHOLDER_IP = "127.0.0.1";
+    public static final int PLACEHOLDER_PORT = 1;
+    private static final Pattern SLOT_NAME = Pattern.compile("(.+)_slot([0-9]{1,6})");
+
+    /** What a slot holds. */
+    public enum State {
+        FREE, ACTIVE, DRAINING
+    }
+
+    /** One slot; mutable, owned by its table. */
+    public static final class Slot {
+        public final String name;
+        public State state = State.FREE;
+        public String ip = PLACEHOLDER_IP;
+        public int port = PLACEHOLDER_PORT;
+        /** Bumped on every change, so a late drain completion can tell it is stale. */
+        public long generation;
+
+        Slot(String name) {
+            this.name = name;
+        }
+
+        Slot copy() {
+            Slot s = new Slot(name);
+            s.state = state;
+            s.ip = ip;
+            s.port = port;
+            s.generation = generation;
+            return s;
+        }
+
+        public String address() {
+            return ip.indexOf(':') >= 0 ? "[" + ip + "]:" + port : ip + ":" + port;
+        }
+    }
+
+    /** An endpoint a member resolves to. */
+    public record Endpoint(String ip, int port) {
+        public String address() {
+            return ip.indexOf(':') >= 0 ? "[" + ip + "]:" + port : ip + ":" + port;
+        }
+    }
+
+    /** A slot whose content changes, with what it held before. */
+    public record Change(Slot slot, State fromState, String fromIp, int fromPort) {
+    }
+
+    private final String backend;
+    private final List<Slot> slots = new ArrayList<>();
+
+    public SlotTable(String backend, int capacity) {
+        this.backend = backend;
+        ensureCapacity(capacity);
+    }
+
+    /** A deep copy, to plan on. */
+    public SlotTable copy() {
+        SlotTable t = new SlotTable(backend, 0);
+        for (Slot s : slots) {
+            t.slots.add(s.copy());
+        }
+        return t;
+    }
+
+    /** How many slots a backend with {@code members} members gets: at least 4, a power of two, 25 % headroom. */
+    public static int capacityFor(int members) {
+        int wanted = Math.max(4, (int) Math.ceil(members * 1.25));
+        return Integer.highestOneBit(wanted - 1) << 1;
+    }
+
+    /** The slot name {@code <backend>_slot<n>}, n from 1. */
+    public static String slotName(String backend, int n) {
+        return backend + "_slot" + n;
+    }
+
+    /** The backend and the 1-based index of a slot name, or null when the name is not a slot's. */
+    public static Object[] parseSlotName(String server) {
+        Matcher m = SLOT_NAME.matcher(server);
+        return m.matches() ? new Object[] {m.group(1), Integer.parseInt(m.group(2))} : null;
+    }
+
+    public String backend() {
+        return backend;
+    }
+
+    public int capacity() {
+        return slots.size();
+    }
+
+    public List<Slot> slots() {
+        return slots;
+    }
+
+    /** Adds empty slots until there are {@code capacity}; returns the new ones. */
+    public List<Slot> ensureCapacity(int capacity) {
+        List<Slot> added = new ArrayList<>();
+        while (slots.size() < capacity) {
+            Slot s = new Slot(slotName(backend, slots.size() + 1));
+            slots.add(s);
+            added.add(s);
+        }
+        return added;
+    }
+
+    /** The slot with this 1-based index, growing the table if needed (used when reading HAProxy's state). */
+    public Slot slot(int index) {
+        ensureCapacity(index);
+        return slots.get(index - 1);
+    }
+
+    /**
+     * Makes the active slots hold exactly {@code wanted}: slots of endpoints no longer wanted start draining, a wanted
+     * endpoint that is still draining becomes active again, the others take free slots.
+     *
+     * @return the endpoints that found no free slot (the caller grows the table and calls again)
+     */
+    public List<Endpoint> assign(List<Endpoint> wanted, List<Change> changes) {
+        java.util.Set<String> wantedAddresses = new java.util.HashSet<>();
+        for (Endpoint e : wanted) {
+            wantedAddresses.add(e.address());
+        }
+        java.util.Map<String, Slot> held = new java.util.HashMap<>();
+        for (Slot s : slots) {
+            if (s.state == State.FREE) {
+                continue;
+            }
+            if (!wantedAddresses.contains(s.address()) || held.containsKey(s.address())) {
+                if (s.state == State.ACTIVE) {
+                    changes.add(new Change(s, s.state, s.ip, s.port));
+                    s.state = State.DRAINING;
+                    s.generation++;
+                }
+            } else {
+                held.put(s.address(), s);
+            }
+        }
+        List<Endpoint> homeless = new ArrayList<>();
+        int free = 0;
+        for (Endpoint e : wanted) {
+            Slot s = held.get(e.address());
+            if (s != null) {
+                if (s.state == State.DRAINING) {
+                    changes.add(new Change(s, s.state, s.ip, s.port));
+                    s.state = State.ACTIVE;
+                    s.generation++;
+                }
+                continue;
+            }
+            while (free < slots.size() && slots.get(free).state != State.FREE) {
+                free++;
+            }
+            if (free == slots.size()) {
+                homeless.add(e);
+                continue;
+            }
+            Slot target = slots.get(free);
+            changes.add(new Change(target, target.state, target.ip, target.port));
+            target.state = State.ACTIVE;
+            target.ip = e.ip();
+            target.port = e.port();
+            target.generation++;
+            held.put(e.address(), target);
+        }
+        return homeless;
+    }
+
+    /** Turns draining slots into free ones (after a reload or restart, when the old process finishes them). */
+    public List<Slot> releaseDraining() {
+        List<Slot> released = new ArrayList<>();
+        for (Slot s : slots) {
+            if (s.state == State.DRAINING) {
+                free(s);
+                released.add(s);
+            }
+        }
+        return released;
+    }
+
+    /** Empties a slot. */
+    public static void free(Slot s) {
+        s.state = State.FREE;
+        s.ip = PLACEHOLDER_IP;
+        s.port = PLACEHOLDER_PORT;
+        s.generation++;
+    }
+
+    public int active() {
+        int n = 0;
+        for (Slot s : slots) {
+            if (s.state == State.ACTIVE) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** The server lines: active slots with their member, the others as disabled placeholders. */
+    public List<ServerLine> lines() {
+        List<ServerLine> lines = new ArrayList<>(slots.size());
+        for (Slot s : slots) {
+            boolean active = s.state == State.ACTIVE;
+            lines.add(new ServerLine(s.name, active ? s.ip : PLACEHOLDER_IP, active ? s.port : PLACEHOLDER_PORT,
+                    !active));
+        }
+        return lines;
+    }
+}
