@@ -20,9 +20,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
-if ! "$HAPROXY" -v | head -1 | grep -q 'version 2\.6\.'; then
-  echo "install-tools: warning: expected HAProxy 2.6, found: $("$HAPROXY" -v | head -1)" >&2
-fi
+HAPROXY_VERSION=$("$HAPROXY" -v 2>&1 || true)
+case "$HAPROXY_VERSION" in
+  *"version 2.6."*) ;;
+  *) echo "install-tools: warning: expected HAProxy 2.6, found: ${HAPROXY_VERSION%%$'\n'*}" >&2 ;;
+esac
 
 CONSUL="$TOOLS/consul/consul"
 if [ ! -x "$CONSUL" ]; then

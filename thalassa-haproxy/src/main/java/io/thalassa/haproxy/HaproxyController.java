@@ -364,10 +364,8 @@ public final class HaproxyController implements AutoCloseable {
                 return new ApplyResult(ApplyResult.Kind.NOOP, List.of(), rendered.warnings(),
                         CompletableFuture.completedFuture(null));
             }
-            // 3. commit the plan: file first (any restart from here on keeps the members), then the runtime
-            Processes.writeAtomically(configFile, text);
-            fileText = text;
-            lastRendered = text;
+            // 3. commit the plan: runtime first (traffic moves at once), then the file; both under the lock, so a
+            // restart or reload always sees the file that matches the runtime
             Map<String, SlotTable> previous = slots;
             slots = next;
             applied = desired;
@@ -393,6 +391,9 @@ public final class HaproxyController implements AutoCloseable {
                             ex.getMessage());
                 }
             }
+            Processes.writeAtomically(configFile, text);
+            fileText = text;
+            lastRendered = text;
             if (!structural && !runtimeFailed) {
                 runningSignature = sig;
                 lastGoodText = text;
@@ -456,7 +457,10 @@ public final class HaproxyController implements AutoCloseable {
 
     /** Sends the runtime commands for slot changes of one backend, to the servers the running worker has. */
     private void applyRuntime(String backend, List<SlotTable.Change> changes) {
-        for (SlotTable.Change c : changes) {
+        // members that join first, then those that leave: the backend never has no server in between
+        List<SlotTable.Change> ordered = new ArrayList<>(changes);
+        ordered.sort(java.util.Comparator.comparing(c -> c.slot().state != SlotTable.State.ACTIVE));
+        for (SlotTable.Change c : ordered) {
             Slot s = c.slot();
             if (!runningServers.contains(backend + "/" + s.name)) {
                 continue; // comes with the reload
