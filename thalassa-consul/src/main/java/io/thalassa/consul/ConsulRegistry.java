@@ -456,6 +456,7 @@ public final class ConsulRegistry implements Registry {
     private static final class Sub {
         final String version;
         final Consumer<Set<Member>> consumer;
+        final java.util.concurrent.locks.ReentrantLock deliveryLock = new java.util.concurrent.locks.ReentrantLock();
         volatile boolean closed;
         Set<Member> last; // delivery thread only
 
@@ -464,8 +465,11 @@ public final class ConsulRegistry implements Registry {
             this.consumer = consumer;
         }
 
+        /** Waits for a delivery in progress (unless called from it), so none happens after close returns. */
         void close() {
             closed = true;
+            deliveryLock.lock();
+            deliveryLock.unlock();
         }
     }
 
@@ -644,11 +648,16 @@ public final class ConsulRegistry implements Registry {
             if (set.equals(s.last)) {
                 return;
             }
-            s.last = set;
+            s.deliveryLock.lock();
             try {
-                s.consumer.accept(set);
+                if (!s.closed) {
+                    s.last = set;
+                    s.consumer.accept(set);
+                }
             } catch (RuntimeException e) {
                 log.warn("{} - subscriber of {}@{} failed", label, name, s.version, e);
+            } finally {
+                s.deliveryLock.unlock();
             }
         }
     }
