@@ -1,0 +1,789 @@
+package io.thalassa.consul;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.common.net.HostAndPort;
+import io.thalassa.Member;
+import io.thalassa.RegistryUnavailableException;
+import io.thalassa.ThalassaEvent;
+import io.thalassa.spi.Registration;
+import io.thalassa.spi.Registry;
+import io.thalassa.spi.RegistryHealth;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import okhttp3.Call;
+import okhttp3.ConnectionPool;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import org.kiwiproject.consul.AgentClient;
+import org.kiwiproject.consul.Consul;
+import org.kiwiproject.consul.ConsulException;
+import org.kiwiproject.consul.model.agent.ImmutableRegCheck;
+import org.kiwiproject.consul.model.agent.ImmutableRegistration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A registry backed by a Consul agent: the members of {@code name}/{@code version} are the instances of the Consul
+ * service {@code name} whose checks all pass and whose service meta {@code version} equals {@code version}.
+ *
+ * <pre>{@code
+ * try (ConsulRegistry registry = ConsulRegistry.builder().agent("127.0.0.1", 8500).datacenter("dc1").build()) {
+ *     registry.subscribe("myapp", "1.0.0", members -> System.out.println(members));
+ * }
+ * }</pre>
+ *
+ * <ul>
+ *   <li>One watcher per subscribed service name, shared by every version of it, with blocking queries
+ *       ({@code /v1/health/service/<name>?passing&index=..&wait=..}); the index resets to 0 when it goes backwards.
+ *       Every request is bounded by a read timeout longer than the wait, so a hung agent is noticed.</li>
+ *   <li>When the agent cannot be reached the last member sets stay, {@link #health()} says unavailable with the error,
+ *       one {@code registryUnavailable} event is sent, and the watcher retries with exponential backoff (100 ms up to
+ *       5 s by default) until a {@code registryRecovered} event.</li>
+ *   <li>{@link #register} creates an agent service with a TTL check that it marks passing at once and on every
+ *       refresh; an instance that stops refreshing goes critical after its TTL and leaves the members.</li>
+ * </ul>
+ */
+public final class ConsulRegistry implements Registry {
+    private static final Logger log = LoggerFactory.getLogger(ConsulRegistry.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern META_KEY = Pattern.compile("[A-Za-z0-9_-]{1,128}");
+    private static final Pattern SERVICE_PART = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._~+-]{0,99}");
+
+    /** Defaults of the builder. */
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final int DEFAULT_PORT = 8500;
+    public static final Duration DEFAULT_WAIT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_RETRY_MIN = Duration.ofMillis(100);
+    public static final Duration DEFAULT_RETRY_MAX = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_DEREGISTER_CRITICAL_AFTER = Duration.ofMinutes(1);
+    public static final String DEFAULT_VERSION_META_KEY = "version";
+
+    private final String host;
+    private final int port;
+    private final String datacenter;
+    private final String aclToken;
+    private final Duration wait;
+    private final Duration requestTimeout;
+    private final Duration retryMin;
+    private final Duration retryMax;
+    private final Duration deregisterCriticalAfter;
+    private final String versionKey;
+    private final String label;
+
+    private final Consul consul;
+    private final OkHttpClient http;
+    private final ExecutorService delivery;
+    private final Map<String, Watcher> watchers = new HashMap<>();
+    private final Map<String, Registration> registered = new ConcurrentHashMap<>();
+    private final List<ThalassaEvent.Listener> listeners = new CopyOnWriteArrayList<>();
+    private final Object healthLock = new Object();
+    private volatile RegistryHealth health;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private ConsulRegistry(Builder b) {
+        this.host = b.host;
+        this.port = b.port;
+        this.datacenter = b.datacenter;
+        this.aclToken = b.aclToken;
+        this.wait = b.wait;
+        this.requestTimeout = b.requestTimeout;
+        this.retryMin = b.retryMin;
+        this.retryMax = b.retryMax;
+        this.deregisterCriticalAfter = b.deregisterCriticalAfter;
+        this.versionKey = b.versionKey;
+        this.label = "consul " + hostForUrl(host) + ":" + port;
+        this.health = RegistryHealth.connected(Instant.now());
+        Consul.Builder cb = Consul.builder().withHostAndPort(HostAndPort.fromParts(host, port)).withPing(false)
+                .withConnectTimeoutMillis(requestTimeout.toMillis()).withReadTimeoutMillis(requestTimeout.toMillis())
+                .withWriteTimeoutMillis(requestTimeout.toMillis());
+        if (aclToken != null) {
+            cb.withAclToken(aclToken);
+        }
+        this.consul = cb.build();
+        // Blocking queries: Consul answers within wait + wait/16 (its jitter); the read timeout adds the request
+        // timeout on top, so a stalled or frozen agent is a timeout, never a silent hang.
+        Duration readTimeout = wait.plus(wait.dividedBy(16)).plus(requestTimeout);
+        this.http = new OkHttpClient.Builder().connectTimeout(requestTimeout).readTimeout(readTimeout)
+                .writeTimeout(requestTimeout).callTimeout(readTimeout.plus(requestTimeout))
+                .connectionPool(new ConnectionPool(8, 1, TimeUnit.MINUTES)).retryOnConnectionFailure(false).build();
+        this.delivery = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "thalassa-consul-delivery");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public Subscription subscribe(String name, String version, Consumer<Set<Member>> members) {
+        servicePart("name", name);
+        servicePart("version", version);
+        Objects.requireNonNull(members, "members");
+        Sub sub = new Sub(version, members);
+        Watcher w;
+        synchronized (watchers) {
+            ensureOpen();
+            w = watchers.get(name);
+            if (w == null) {
+                w = new Watcher(name);
+                watchers.put(name, w);
+                w.start();
+            }
+            w.subs.add(sub);
+        }
+        Watcher watcher = w;
+        execute(() -> watcher.deliver(sub));
+        return () -> {
+            sub.close();
+            synchronized (watchers) {
+                watcher.subs.remove(sub);
+                if (watcher.subs.isEmpty() && watchers.get(name) == watcher) {
+                    watchers.remove(name);
+                    watcher.stop();
+                }
+            }
+        };
+    }
+
+    /**
+     * Registers an agent service {@code name} at {@code host:port} with the registration's meta (values as strings,
+     * plus the version key) and a TTL check, marked passing at once; registering again refreshes it.
+     *
+     * @throws IllegalArgumentException      when a meta key is not 1..128 of {@code [A-Za-z0-9_-]}, a value is longer
+     *                                       than 512 characters, or there are more than 63 entries
+     * @throws RegistryUnavailableException when the agent cannot be reached
+     */
+    @Override
+    public void register(Registration registration) {
+        Objects.requireNonNull(registration, "registration");
+        ensureOpen();
+        Registration r = registration.refreshedAt(Instant.now());
+        String serviceId = serviceId(r.name(), r.version(), r.host(), r.port());
+        Map<String, String> meta = consulMeta(r);
+        Registration previous = registered.get(serviceId);
+        AgentClient agent = consul.agentClient();
+        try {
+            boolean sameDefinition = previous != null && previous.meta().equals(r.meta())
+                    && previous.ttl().equals(r.ttl());
+            if (!sameDefinition || !passed(agent, serviceId)) {
+                // New, changed, or unknown to the agent (e.g. the agent was restarted): (re-)register, then pass.
+                ImmutableRegCheck check = ImmutableRegCheck.builder().ttl(seconds(r.ttl()))
+                        .deregisterCriticalServiceAfter(seconds(deregisterCriticalAfter)).status("passing")
+                        .notes("kept passing by Thalassa while the registration is refreshed").build();
+                agent.register(ImmutableRegistration.builder().id(serviceId).name(r.name()).address(r.host())
+                        .port(r.port()).meta(meta).check(check).build());
+                if (!passed(agent, serviceId)) {
+                    throw new ConsulException("the agent did not accept a pass for the TTL check of " + serviceId);
+                }
+            }
+            reachable();
+        } catch (ConsulException e) {
+            throw failure("register " + r.id(), e);
+        }
+        registered.put(serviceId, r);
+    }
+
+    /** Marks the TTL check passing; false when the agent does not know the check (answered with an error code). */
+    private static boolean passed(AgentClient agent, String serviceId) {
+        try {
+            agent.pass(serviceId);
+            return true;
+        } catch (org.kiwiproject.consul.NotRegisteredException e) {
+            return false;
+        } catch (ConsulException e) {
+            if (e.hasCode() && e.getCode() != 403) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public boolean deregister(String name, String version, String host, int port) {
+        ensureOpen();
+        String serviceId = serviceId(servicePart("name", name), servicePart("version", version), host, port);
+        Registration known = registered.remove(serviceId);
+        try {
+            consul.agentClient().deregister(serviceId);
+            reachable();
+        } catch (ConsulException e) {
+            if (e.hasCode() && e.getCode() != 403) {
+                log.debug("{} - deregister of {}: {}", label, serviceId, e.getMessage());
+                return known != null;
+            }
+            if (known != null) {
+                registered.put(serviceId, known);
+            }
+            throw failure("deregister /" + name + "/" + version + "/" + host + "/" + port, e);
+        }
+        return known != null;
+    }
+
+    /** The instances registered through this registry object (not every instance in Consul), sorted by id. */
+    @Override
+    public List<Registration> registrations(String name, String version) {
+        TreeMap<String, Registration> sorted = new TreeMap<>();
+        for (Registration r : registered.values()) {
+            if ((name == null || name.equals(r.name())) && (version == null || version.equals(r.version()))) {
+                sorted.put(r.id(), r);
+            }
+        }
+        return new ArrayList<>(sorted.values());
+    }
+
+    @Override
+    public RegistryHealth health() {
+        return health;
+    }
+
+    @Override
+    public void addListener(ThalassaEvent.Listener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** The Consul service id used for an instance: its registration id with unsafe characters escaped. */
+    public static String serviceId(String name, String version, String host, int port) {
+        return escape(name) + "~" + escape(version) + "~" + escape(host) + "~" + port;
+    }
+
+    /** Stops the watchers (cancelling their requests) and the HTTP clients; agent services stay. Safe twice. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        List<Watcher> all;
+        synchronized (watchers) {
+            all = new ArrayList<>(watchers.values());
+            watchers.clear();
+        }
+        for (Watcher w : all) {
+            w.stop();
+        }
+        for (Watcher w : all) {
+            w.join();
+        }
+        delivery.shutdown();
+        try {
+            delivery.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        consul.destroy();
+        http.dispatcher().executorService().shutdown();
+        http.connectionPool().evictAll();
+    }
+
+    // --- internals ---
+
+    private void ensureOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("the Consul registry is closed");
+        }
+    }
+
+    private RuntimeException failure(String what, RuntimeException e) {
+        if (e instanceof ConsulException ce && ce.hasCode() && ce.getCode() >= 400 && ce.getCode() < 500) {
+            return new IllegalArgumentException(label + " refused to " + what + ": " + ce.getMessage(), ce);
+        }
+        unreachable(e);
+        return new RegistryUnavailableException(label + " - could not " + what + ": " + e.getMessage(), e);
+    }
+
+    private void reachable() {
+        ThalassaEvent event = null;
+        synchronized (healthLock) {
+            if (!health.isConnected()) {
+                Instant down = health.since();
+                health = RegistryHealth.connected(Instant.now());
+                event = ThalassaEvent.now(ThalassaEvent.Verb.REGISTRY_RECOVERED, label, "answering again after "
+                        + Duration.between(down, health.since()).toMillis() + " ms");
+                log.info("{} - answering again", label);
+            }
+        }
+        if (event != null) {
+            emit(event);
+        }
+    }
+
+    private void unreachable(Throwable e) {
+        ThalassaEvent event = null;
+        String detail = describe(e);
+        synchronized (healthLock) {
+            if (health.isConnected()) {
+                health = RegistryHealth.unavailable(Instant.now(), detail);
+                event = ThalassaEvent.now(ThalassaEvent.Verb.REGISTRY_UNAVAILABLE, label, detail
+                        + "; keeping the last member sets and retrying");
+                log.warn("{} - unavailable, keeping the last member sets and retrying: {}", label, detail);
+            } else if (!health.detail().equals(detail)) {
+                health = RegistryHealth.unavailable(health.since(), detail);
+            }
+        }
+        if (event != null) {
+            emit(event);
+        }
+    }
+
+    private static String describe(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root && root.getMessage() != null
+                && root.getMessage().equals(String.valueOf(root.getCause()))) {
+            root = root.getCause();
+        }
+        String type = e instanceof InterruptedIOException ? "timeout" : root.getClass().getSimpleName();
+        return type + ": " + root.getMessage();
+    }
+
+    private void emit(ThalassaEvent e) {
+        execute(() -> {
+            for (ThalassaEvent.Listener l : listeners) {
+                try {
+                    l.onEvent(e);
+                } catch (RuntimeException ex) {
+                    log.warn("{} - event listener failed on {}", label, e, ex);
+                }
+            }
+        });
+    }
+
+    private void execute(Runnable task) {
+        try {
+            delivery.execute(task);
+        } catch (RejectedExecutionException e) {
+            log.debug("{} - closed, dropping a delivery", label);
+        }
+    }
+
+    private Map<String, String> consulMeta(Registration r) {
+        Map<String, String> meta = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> e : r.meta().entrySet()) {
+            if (!META_KEY.matcher(e.getKey()).matches()) {
+                throw new IllegalArgumentException("meta key must be 1..128 characters of [A-Za-z0-9_-] for Consul: "
+                        + quote(e.getKey()));
+            }
+            String value = stringify(e.getValue());
+            if (value.length() > 512) {
+                throw new IllegalArgumentException("meta " + e.getKey() + " must be at most 512 characters for"
+                        + " Consul: " + value.length());
+            }
+            meta.put(e.getKey(), value);
+        }
+        meta.put(versionKey, r.version());
+        if (meta.size() > 64) {
+            throw new IllegalArgumentException("meta must have at most 63 entries for Consul: " + (meta.size() - 1));
+        }
+        return meta;
+    }
+
+    private static String stringify(Object v) {
+        if (v == null) {
+            return "";
+        }
+        if (v instanceof String || v instanceof Number || v instanceof Boolean) {
+            return String.valueOf(v);
+        }
+        try {
+            return JSON.writeValueAsString(v);
+        } catch (JsonProcessingException e) {
+            return String.valueOf(v);
+        }
+    }
+
+    private static String escape(String part) {
+        StringBuilder sb = new StringBuilder(part.length() + 8);
+        for (int i = 0; i < part.length(); i++) {
+            char c = part.charAt(i);
+            if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-') {
+                sb.append(c);
+            } else {
+                sb.append('_').append(String.format(Locale.ROOT, "%02x", (int) c & 0xff));
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String seconds(Duration d) {
+        return Math.max(1, (d.toMillis() + 999) / 1000) + "s";
+    }
+
+    private static String servicePart(String field, String value) {
+        if (value == null || !SERVICE_PART.matcher(value).matches()) {
+            throw new IllegalArgumentException(field + " must be 1..100 characters of [A-Za-z0-9._~+-] starting with"
+                    + " a letter or digit: " + quote(value));
+        }
+        return value;
+    }
+
+    private static String quote(String s) {
+        return s == null ? "null" : "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
+    }
+
+    private static String hostForUrl(String host) {
+        return host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
+    }
+
+    /** A subscription to one version; remembers what it last delivered so it only hears of changes. */
+    private static final class Sub {
+        final String version;
+        final Consumer<Set<Member>> consumer;
+        final java.util.concurrent.locks.ReentrantLock deliveryLock = new java.util.concurrent.locks.ReentrantLock();
+        volatile boolean closed;
+        Set<Member> last; // delivery thread only
+
+        Sub(String version, Consumer<Set<Member>> consumer) {
+            this.version = version;
+            this.consumer = consumer;
+        }
+
+        /** Waits for a delivery in progress (unless called from it), so none happens after close returns. */
+        void close() {
+            closed = true;
+            deliveryLock.lock();
+            deliveryLock.unlock();
+        }
+    }
+
+    /** Watches one service name with blocking queries on its own thread. */
+    private final class Watcher implements Runnable {
+        final String name;
+        final List<Sub> subs = new CopyOnWriteArrayList<>();
+        final Thread thread;
+        volatile boolean stopped;
+        volatile Call inFlight;
+        volatile Map<String, Set<Member>> byVersion; // null until the first answer
+        final Map<String, Instant> firstSeen = new HashMap<>();
+        Set<String> lastIds;
+
+        Watcher(String name) {
+            this.name = name;
+            this.thread = new Thread(this, "thalassa-consul-watch-" + name);
+            thread.setDaemon(true);
+        }
+
+        void start() {
+            thread.start();
+        }
+
+        void stop() {
+            stopped = true;
+            Call c = inFlight;
+            if (c != null) {
+                c.cancel();
+            }
+            thread.interrupt();
+        }
+
+        void join() {
+            try {
+                thread.join(requestTimeout.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public void run() {
+            long index = 0;
+            long backoff = retryMin.toMillis();
+            while (!stopped) {
+                try {
+                    long next = query(index);
+                    index = next < index || next < 0 ? 0 : next;
+                    backoff = retryMin.toMillis();
+                    reachable();
+                } catch (IOException | RuntimeException e) {
+                    if (stopped) {
+                        break;
+                    }
+                    unreachable(e);
+                    log.debug("{} - watch of {} failed, retrying in {} ms: {}", label, name, backoff, e.toString());
+                    try {
+                        Thread.sleep(backoff);
+                    } catch (InterruptedException ie) {
+                        break;
+                    }
+                    backoff = Math.min(backoff * 2, retryMax.toMillis());
+                }
+            }
+        }
+
+        /** One blocking query; returns the new index. */
+        private long query(long index) throws IOException {
+            HttpUrl.Builder url = new HttpUrl.Builder().scheme("http").host(host).port(port)
+                    .addPathSegments("v1/health/service").addPathSegment(name).addQueryParameter("passing", null);
+            if (index > 0) {
+                url.addQueryParameter("index", Long.toString(index))
+                        .addQueryParameter("wait", wait.toMillis() + "ms");
+            }
+            if (datacenter != null) {
+                url.addQueryParameter("dc", datacenter);
+            }
+            Request.Builder req = new Request.Builder().url(url.build()).get();
+            if (aclToken != null) {
+                req.header("X-Consul-Token", aclToken);
+            }
+            Call call = http.newCall(req.build());
+            inFlight = call;
+            if (stopped) {
+                call.cancel();
+            }
+            try (Response response = call.execute()) {
+                ResponseBody body = response.body();
+                String text = body == null ? "" : body.string();
+                if (!response.isSuccessful()) {
+                    throw new IOException("HTTP " + response.code() + " for /v1/health/service/" + name + ": "
+                            + text.strip());
+                }
+                String header = response.header("X-Consul-Index");
+                long next = header == null ? 0 : Long.parseLong(header.trim());
+                if (!stopped) {
+                    apply(JSON.readTree(text));
+                }
+                return next;
+            } finally {
+                inFlight = null;
+            }
+        }
+
+        private void apply(JsonNode entries) {
+            Map<String, Set<Member>> sets = new HashMap<>();
+            Set<String> ids = new TreeSet<>();
+            Instant now = Instant.now();
+            for (JsonNode entry : entries) {
+                JsonNode service = entry.path("Service");
+                if (!allPassing(entry.path("Checks"))) {
+                    continue;
+                }
+                Map<String, Object> meta = new TreeMap<>();
+                service.path("Meta").fields().forEachRemaining(f -> meta.put(f.getKey(), f.getValue().asText()));
+                Object version = meta.get(versionKey);
+                String address = service.path("Address").asText("");
+                if (address.isEmpty()) {
+                    address = entry.path("Node").path("Address").asText("");
+                }
+                try {
+                    Member m = Member.registered(name, String.valueOf(version), address,
+                            service.path("Port").asInt(), null, meta);
+                    String id = m.id() + "@" + service.path("ID").asText("") + "@" + entry.path("Node")
+                            .path("Node").asText("");
+                    Instant seen = firstSeen.computeIfAbsent(id, k -> now);
+                    m = Member.registered(name, m.version(), m.host(), m.port(), seen, meta);
+                    ids.add(id);
+                    sets.computeIfAbsent(m.version(), v -> new java.util.HashSet<>()).add(m);
+                } catch (IllegalArgumentException e) {
+                    log.debug("{} - ignoring an instance of {} without a usable {} / address / port: {}", label, name,
+                            versionKey, e.getMessage());
+                }
+            }
+            firstSeen.keySet().retainAll(ids);
+            Map<String, Set<Member>> frozen = new HashMap<>();
+            sets.forEach((v, s) -> frozen.put(v, Set.copyOf(s)));
+            if (lastIds != null) {
+                for (String id : ids) {
+                    if (!lastIds.contains(id)) {
+                        emit(ThalassaEvent.now(ThalassaEvent.Verb.ONLINE, id.substring(0, id.indexOf('@')),
+                                "passing in " + label));
+                    }
+                }
+                for (String id : lastIds) {
+                    if (!ids.contains(id)) {
+                        emit(ThalassaEvent.now(ThalassaEvent.Verb.OFFLINE, id.substring(0, id.indexOf('@')),
+                                "no longer passing in " + label));
+                    }
+                }
+            }
+            lastIds = ids;
+            byVersion = frozen;
+            for (Sub s : subs) {
+                execute(() -> deliver(s));
+            }
+        }
+
+        private boolean allPassing(JsonNode checks) {
+            for (JsonNode c : checks) {
+                if (!"passing".equals(c.path("Status").asText())) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** On the delivery thread: hands the newest set of the sub's version over, if it changed. */
+        void deliver(Sub s) {
+            Map<String, Set<Member>> current = byVersion;
+            if (current == null || s.closed) {
+                return;
+            }
+            Set<Member> set = current.getOrDefault(s.version, Set.of());
+            if (set.equals(s.last)) {
+                return;
+            }
+            s.deliveryLock.lock();
+            try {
+                if (!s.closed) {
+                    s.last = set;
+                    s.consumer.accept(set);
+                }
+            } catch (RuntimeException e) {
+                log.warn("{} - subscriber of {}@{} failed", label, name, s.version, e);
+            } finally {
+                s.deliveryLock.unlock();
+            }
+        }
+    }
+
+    /** Fluent builder of a {@link ConsulRegistry}. */
+    public static final class Builder {
+        private String host = DEFAULT_HOST;
+        private int port = DEFAULT_PORT;
+        private String datacenter;
+        private String aclToken;
+        private Duration wait = DEFAULT_WAIT;
+        private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+        private Duration retryMin = DEFAULT_RETRY_MIN;
+        private Duration retryMax = DEFAULT_RETRY_MAX;
+        private Duration deregisterCriticalAfter = DEFAULT_DEREGISTER_CRITICAL_AFTER;
+        private String versionKey = DEFAULT_VERSION_META_KEY;
+
+        private Builder() {
+        }
+
+        /**
+         * The agent's HTTP address; default 127.0.0.1:8500.
+         *
+         * @throws IllegalArgumentException when host is blank or port not in 1..65535
+         */
+        public Builder agent(String host, int port) {
+            if (host == null || host.isBlank()) {
+                throw new IllegalArgumentException("consul host is required: " + quote(host));
+            }
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("consul port must be in 1..65535: " + port);
+            }
+            this.host = host;
+            this.port = port;
+            return this;
+        }
+
+        /** The datacenter to watch; null (the default) means the agent's own. */
+        public Builder datacenter(String datacenter) {
+            if (datacenter != null && !datacenter.matches("[A-Za-z0-9_.-]{1,64}")) {
+                throw new IllegalArgumentException("datacenter must be 1..64 characters of [A-Za-z0-9_.-]: "
+                        + quote(datacenter));
+            }
+            this.datacenter = datacenter;
+            return this;
+        }
+
+        /** The ACL token sent with every request; null (the default) sends none. */
+        public Builder aclToken(String aclToken) {
+            if (aclToken != null && (aclToken.isBlank() || aclToken.chars().anyMatch(c -> c < 0x21 || c > 0x7e))) {
+                throw new IllegalArgumentException("aclToken must be printable ASCII without spaces");
+            }
+            this.aclToken = aclToken;
+            return this;
+        }
+
+        /**
+         * How long one blocking query may wait for a change; default 30 s.
+         *
+         * @throws IllegalArgumentException when not in 1 s..10 min
+         */
+        public Builder wait(Duration wait) {
+            this.wait = range("wait", wait, Duration.ofSeconds(1), Duration.ofMinutes(10));
+            return this;
+        }
+
+        /**
+         * The timeout of agent calls (register, pass, deregister), added to the wait for blocking queries;
+         * default 5 s.
+         *
+         * @throws IllegalArgumentException when not in 100 ms..60 s
+         */
+        public Builder requestTimeout(Duration timeout) {
+            this.requestTimeout = range("requestTimeout", timeout, Duration.ofMillis(100), Duration.ofSeconds(60));
+            return this;
+        }
+
+        /**
+         * The first and the longest pause between retries while the agent is unreachable; default 100 ms and 5 s.
+         *
+         * @throws IllegalArgumentException when min is not in 1 ms..max, or max not in min..5 min
+         */
+        public Builder retryBackoff(Duration min, Duration max) {
+            this.retryMin = range("retryBackoff min", min, Duration.ofMillis(1), Duration.ofMinutes(5));
+            this.retryMax = range("retryBackoff max", max, min, Duration.ofMinutes(5));
+            return this;
+        }
+
+        /**
+         * How long Consul keeps a service whose TTL check is critical before removing it; default 1 min.
+         *
+         * @throws IllegalArgumentException when not in 1 min..1 day (Consul's minimum is one minute)
+         */
+        public Builder deregisterCriticalServiceAfter(Duration after) {
+            this.deregisterCriticalAfter = range("deregisterCriticalServiceAfter", after, Duration.ofMinutes(1),
+                    Duration.ofDays(1));
+            return this;
+        }
+
+        /**
+         * The service meta key holding the version; default {@code version}.
+         *
+         * @throws IllegalArgumentException when not 1..128 characters of [A-Za-z0-9_-]
+         */
+        public Builder versionMetaKey(String key) {
+            if (key == null || !META_KEY.matcher(key).matches()) {
+                throw new IllegalArgumentException("versionMetaKey must be 1..128 characters of [A-Za-z0-9_-]: "
+                        + quote(key));
+            }
+            this.versionKey = key;
+            return this;
+        }
+
+        private static Duration range(String field, Duration d, Duration min, Duration max) {
+            if (d == null) {
+                throw new IllegalArgumentException(field + " is required");
+            }
+            if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+                throw new IllegalArgumentException(field + " must be in " + min + ".." + max + ": " + d);
+            }
+            return d;
+        }
+
+        /** Creates the registry; it connects lazily, so a Consul that is down now is no error. */
+        public ConsulRegistry build() {
+            return new ConsulRegistry(this);
+        }
+    }
+}

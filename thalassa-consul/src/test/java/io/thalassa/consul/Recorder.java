@@ -1,0 +1,61 @@
+package io.thalassa.consul;
+
+import io.thalassa.Member;
+import io.thalassa.ThalassaEvent;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/** Records member sets and events, and waits (bounded) for one that matches. */
+final class Recorder implements Consumer<Set<Member>>, ThalassaEvent.Listener {
+    final List<Set<Member>> sets = new CopyOnWriteArrayList<>();
+    final List<ThalassaEvent> events = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void accept(Set<Member> members) {
+        sets.add(members);
+    }
+
+    @Override
+    public void onEvent(ThalassaEvent event) {
+        events.add(event);
+    }
+
+    Set<Member> last() {
+        return sets.isEmpty() ? null : sets.get(sets.size() - 1);
+    }
+
+    /** Waits until the newest set matches. */
+    Set<Member> awaitSet(Predicate<Set<Member>> condition, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            Set<Member> last = last();
+            if (last != null && condition.test(last)) {
+                return last;
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("no matching member set within " + timeout + "; sets: " + sets);
+    }
+
+    ThalassaEvent awaitEvent(ThalassaEvent.Verb verb, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (ThalassaEvent e : events) {
+                if (e.verb() == verb) {
+                    return e;
+                }
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("no " + verb + " event within " + timeout + "; events: " + events);
+    }
+
+    static Predicate<Set<Member>> ports(Integer... ports) {
+        Set<Integer> want = Set.of(ports);
+        return s -> s.stream().map(Member::port).collect(java.util.stream.Collectors.toSet()).equals(want);
+    }
+}

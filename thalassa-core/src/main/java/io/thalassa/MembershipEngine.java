@@ -1,0 +1,488 @@
+package io.thalassa;
+
+import io.thalassa.internal.Checks;
+import io.thalassa.spi.Registry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps every dynamic backend's members equal to the registry's instances of its service name and version, and
+ * publishes the resulting desired state (what the HAProxy controller applies) to a sink.
+ *
+ * <pre>{@code
+ * try (EmbeddedRegistry registry = EmbeddedRegistry.create();
+ *      MembershipEngine engine = new MembershipEngine(registry, controller::apply)) {
+ *     engine.update(ThalassaConfig.empty().withBackend(Backend.dynamic("live").service("myapp", "1.0.0").build()));
+ *     // each registration of myapp 1.0.0 now reaches controller::apply as a member of backend "live"
+ * }
+ * }</pre>
+ *
+ * <ul>
+ *   <li>It subscribes once per distinct service (name and version) that dynamic backends use, re-subscribes when a
+ *       backend switches its version (a {@code versionSwitched} event), and unsubscribes when no backend uses a
+ *       service anymore.</li>
+ *   <li>Members given in the base for dynamic backends are ignored; static backends are published as given.</li>
+ *   <li>The sink is called on one engine thread, never concurrently, in order, only when the full configuration
+ *       differs from the last one published. Member sets arriving while the sink is busy are coalesced: the next call
+ *       carries the newest of them.</li>
+ *   <li>A new subscription holds publication back until its first member set arrives (at most
+ *       {@linkplain Builder#firstDeliveryTimeout(Duration) 2 s} by default), so a version switch swaps the pool in one
+ *       step instead of passing through an empty backend.</li>
+ * </ul>
+ * The engine does not own the registry: closing the engine closes its subscriptions, not the registry.
+ */
+public final class MembershipEngine implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(MembershipEngine.class);
+    private static final String NAME = "membership";
+
+    /** How long a new subscription may hold publication back by default. */
+    public static final Duration DEFAULT_FIRST_DELIVERY_TIMEOUT = Duration.ofSeconds(2);
+    /** How long {@link #update} waits for its publication by default. */
+    public static final Duration DEFAULT_UPDATE_TIMEOUT = Duration.ofSeconds(60);
+
+    private final Registry registry;
+    private final Consumer<ThalassaConfig> sink;
+    private final Duration firstDeliveryTimeout;
+    private final Duration updateTimeout;
+    private final List<ThalassaEvent.Listener> listeners = new CopyOnWriteArrayList<>();
+    private final ScheduledThreadPoolExecutor executor;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile Thread engineThread;
+
+    // Engine-thread state.
+    private ThalassaConfig base = ThalassaConfig.empty();
+    private ThalassaConfig composed = ThalassaConfig.empty();
+    private final Map<ServiceKey, Watch> watches = new HashMap<>();
+    private volatile Map<ServiceKey, List<String>> backendsByService = Map.of();
+    private final List<CompletableFuture<ThalassaConfig>> waiters = new ArrayList<>();
+    private ScheduledFuture<?> gateCheck;
+
+    // Shared with registry threads.
+    private final Map<Watch, Set<Member>> pending = new ConcurrentHashMap<>();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private volatile ThalassaConfig published = ThalassaConfig.empty();
+
+    /** An engine with the default timeouts and no listener. */
+    public MembershipEngine(Registry registry, Consumer<ThalassaConfig> sink) {
+        this(builder(registry, sink));
+    }
+
+    private MembershipEngine(Builder b) {
+        this.registry = b.registry;
+        this.sink = b.sink;
+        this.firstDeliveryTimeout = b.firstDeliveryTimeout;
+        this.updateTimeout = b.updateTimeout;
+        this.listeners.addAll(b.listeners);
+        this.executor = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "thalassa-membership");
+            t.setDaemon(true);
+            engineThread = t;
+            return t;
+        });
+        executor.setRemoveOnCancelPolicy(true);
+        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    }
+
+    /**
+     * Starts building an engine.
+     *
+     * @param registry where the members of dynamic backends come from
+     * @param sink     receives every new desired state, on the engine thread
+     */
+    public static Builder builder(Registry registry, Consumer<ThalassaConfig> sink) {
+        return new Builder(Checks.notNull("registry", registry), Checks.notNull("sink", sink));
+    }
+
+    /**
+     * Sets the desired frontends and backends, subscribing and unsubscribing as needed, and waits until the
+     * resulting configuration has been published (or found equal to the last one).
+     *
+     * @param base the desired state; members of its dynamic backends are ignored
+     * @return the configuration now published
+     * @throws IllegalArgumentException when base is null
+     * @throws IllegalStateException    when the engine is closed, or the publication did not finish within the update
+     *                                  timeout
+     * @throws RuntimeException         what the sink or the registry threw for this update; the base stays set and the
+     *                                  next change publishes again
+     */
+    public ThalassaConfig update(ThalassaConfig base) {
+        Checks.notNull("base", base);
+        ensureOpen();
+        CompletableFuture<ThalassaConfig> done = new CompletableFuture<>();
+        if (Thread.currentThread() == engineThread) {
+            applyBase(base, done);
+            return done.getNow(published);
+        }
+        try {
+            executor.execute(() -> {
+                try {
+                    applyBase(base, done);
+                } catch (RuntimeException e) {
+                    log.warn("{} - update failed", NAME, e);
+                    waiters.remove(done);
+                    done.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            throw new IllegalStateException("the membership engine is closed", e);
+        }
+        try {
+            return done.get(updateTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException("membership update failed: " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("membership update was not published within " + updateTimeout
+                    + "; is the sink stuck?", e);
+        } catch (CancellationException e) {
+            throw new IllegalStateException("the membership engine was closed during the update", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the membership update", e);
+        }
+    }
+
+    /** The configuration last handed to the sink (empty before the first publication). */
+    public ThalassaConfig current() {
+        return published;
+    }
+
+    /** The services currently subscribed to, as {@code name@version}, sorted. */
+    public Set<String> subscribedServices() {
+        Set<String> out = new TreeSet<>();
+        for (ServiceKey k : Set.copyOf(backendsByService.keySet())) {
+            out.add(k.name + "@" + k.version);
+        }
+        return out;
+    }
+
+    /** Receives {@code versionSwitched} events, on the engine thread. */
+    public void addListener(ThalassaEvent.Listener listener) {
+        listeners.add(Checks.notNull("listener", listener));
+    }
+
+    /** Closes every subscription and stops the engine thread; safe to call twice. Does not close the registry. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (Thread.currentThread() == engineThread) {
+            closeWatches();
+            executor.shutdown();
+            return;
+        }
+        try {
+            executor.execute(this::closeWatches);
+        } catch (RejectedExecutionException e) {
+            closeWatches();
+        }
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+                log.warn("{} - engine thread did not stop within 5 s (is the sink stuck?)", NAME);
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void closeWatches() {
+        for (Watch w : watches.values()) {
+            w.close();
+        }
+        watches.clear();
+        pending.clear();
+        for (CompletableFuture<ThalassaConfig> f : waiters) {
+            f.cancel(false);
+        }
+        waiters.clear();
+    }
+
+    private void ensureOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("the membership engine is closed");
+        }
+    }
+
+    // --- engine thread ---
+
+    private void applyBase(ThalassaConfig next, CompletableFuture<ThalassaConfig> done) {
+        if (closed.get()) {
+            done.cancel(false);
+            return;
+        }
+        waiters.add(done);
+        ThalassaConfig old = base;
+        Map<ServiceKey, List<String>> byService = new LinkedHashMap<>();
+        for (Backend b : next.backends().values()) {
+            if (!b.isDynamic()) {
+                continue;
+            }
+            ServiceKey key = new ServiceKey(b.serviceName(), b.serviceVersion());
+            byService.computeIfAbsent(key, k -> new ArrayList<>()).add(b.key());
+            Backend before = old.backends().get(b.key());
+            if (before != null && before.isDynamic() && !key.equals(new ServiceKey(before.serviceName(),
+                    before.serviceVersion()))) {
+                emit(ThalassaEvent.Verb.VERSION_SWITCHED, b.id(), before.serviceName() + "@" + before.serviceVersion()
+                        + " -> " + key.name + "@" + key.version);
+            }
+        }
+        List<Watch> added = new ArrayList<>();
+        try {
+            for (ServiceKey key : byService.keySet()) {
+                if (!watches.containsKey(key)) {
+                    Watch w = new Watch(key, System.nanoTime() + firstDeliveryTimeout.toNanos());
+                    watches.put(key, w);
+                    added.add(w);
+                    w.subscription = registry.subscribe(key.name, key.version, set -> offer(w, set));
+                }
+            }
+        } catch (RuntimeException e) {
+            for (Watch w : added) {
+                watches.remove(w.key);
+                w.close();
+            }
+            waiters.remove(done);
+            log.warn("{} - could not subscribe: {}", NAME, e.toString());
+            done.completeExceptionally(e);
+            return;
+        }
+        for (Iterator<Map.Entry<ServiceKey, Watch>> it = watches.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<ServiceKey, Watch> e = it.next();
+            if (!byService.containsKey(e.getKey())) {
+                e.getValue().close();
+                pending.remove(e.getValue());
+                it.remove();
+                log.debug("{} - unsubscribed from {}@{}", NAME, e.getKey().name, e.getKey().version);
+            }
+        }
+        base = next;
+        backendsByService = byService;
+        composed = next;
+        for (Map.Entry<ServiceKey, List<String>> e : byService.entrySet()) {
+            Watch w = watches.get(e.getKey());
+            for (String backendKey : e.getValue()) {
+                composed = composed.withMembers(backendKey, w.members);
+            }
+        }
+        publish();
+    }
+
+    /** Called by registry threads: keeps the newest set per watch and schedules one drain. */
+    private void offer(Watch w, Set<Member> set) {
+        if (closed.get() || w.closed) {
+            return;
+        }
+        pending.put(w, set == null ? Set.of() : set);
+        if (drainScheduled.compareAndSet(false, true)) {
+            try {
+                executor.execute(this::drain);
+            } catch (RejectedExecutionException e) {
+                drainScheduled.set(false);
+            }
+        }
+    }
+
+    private void drain() {
+        drainScheduled.set(false);
+        try {
+            drainPending();
+        } catch (RuntimeException e) {
+            log.warn("{} - applying member sets failed", NAME, e);
+        }
+    }
+
+    private void drainPending() {
+        boolean any = false;
+        for (Watch w : List.copyOf(pending.keySet())) {
+            Set<Member> set = pending.remove(w);
+            if (set == null || w.closed || watches.get(w.key) != w) {
+                continue;
+            }
+            w.members = byAddress(set);
+            w.delivered = true;
+            any = true;
+            for (String backendKey : backendsByService.getOrDefault(w.key, List.of())) {
+                composed = composed.withMembers(backendKey, w.members);
+            }
+        }
+        if (any) {
+            publish();
+        }
+    }
+
+    private void publish() {
+        long now = System.nanoTime();
+        long waitUntil = Long.MIN_VALUE;
+        for (Watch w : watches.values()) {
+            if (!w.delivered && now - w.deadline < 0) {
+                waitUntil = Math.max(waitUntil, w.deadline);
+            } else if (!w.delivered && !w.timedOut) {
+                w.timedOut = true;
+                log.warn("{} - no member set for {}@{} within {} ms; publishing it without members", NAME, w.key.name,
+                        w.key.version, firstDeliveryTimeout.toMillis());
+            }
+        }
+        if (waitUntil != Long.MIN_VALUE) {
+            if (gateCheck == null || gateCheck.isDone()) {
+                gateCheck = executor.schedule(this::publish, waitUntil - now, TimeUnit.NANOSECONDS);
+            }
+            return;
+        }
+        ThalassaConfig next = composed;
+        if (!next.equals(published)) {
+            try {
+                sink.accept(next);
+                published = next;
+            } catch (RuntimeException e) {
+                log.warn("{} - the sink rejected the configuration: {}", NAME, e.toString());
+                failWaiters(e);
+                return;
+            }
+        }
+        for (CompletableFuture<ThalassaConfig> f : waiters) {
+            f.complete(published);
+        }
+        waiters.clear();
+    }
+
+    private void failWaiters(RuntimeException e) {
+        for (CompletableFuture<ThalassaConfig> f : waiters) {
+            f.completeExceptionally(e);
+        }
+        waiters.clear();
+    }
+
+    private void emit(ThalassaEvent.Verb verb, String object, String detail) {
+        ThalassaEvent e = ThalassaEvent.now(verb, object, detail);
+        log.info("{} - {} {}: {}", NAME, verb.wireName(), object, detail);
+        for (ThalassaEvent.Listener l : listeners) {
+            try {
+                l.onEvent(e);
+            } catch (RuntimeException ex) {
+                log.warn("{} - event listener failed on {}", NAME, e, ex);
+            }
+        }
+    }
+
+    /** One member per address (a registry may list an address twice), sorted by address. */
+    private static List<Member> byAddress(Set<Member> set) {
+        TreeMap<String, Member> unique = new TreeMap<>();
+        for (Member m : set) {
+            unique.putIfAbsent(m.address(), m);
+        }
+        List<Member> out = new ArrayList<>(unique.values());
+        out.sort(Member.BY_ADDRESS);
+        return List.copyOf(out);
+    }
+
+    private record ServiceKey(String name, String version) {
+    }
+
+    /** One subscription and the last member set it delivered. */
+    private static final class Watch {
+        final ServiceKey key;
+        final long deadline;
+        volatile Registry.Subscription subscription;
+        volatile boolean closed;
+        List<Member> members = List.of();
+        boolean delivered;
+        boolean timedOut;
+
+        Watch(ServiceKey key, long deadline) {
+            this.key = key;
+            this.deadline = deadline;
+        }
+
+        void close() {
+            closed = true;
+            Registry.Subscription s = subscription;
+            if (s != null) {
+                try {
+                    s.close();
+                } catch (RuntimeException e) {
+                    log.warn("{} - closing the subscription of {}@{} failed: {}", NAME, key.name, key.version,
+                            e.toString());
+                }
+            }
+        }
+    }
+
+    /** Fluent builder of a {@link MembershipEngine}. */
+    public static final class Builder {
+        private final Registry registry;
+        private final Consumer<ThalassaConfig> sink;
+        private final List<ThalassaEvent.Listener> listeners = new ArrayList<>();
+        private Duration firstDeliveryTimeout = DEFAULT_FIRST_DELIVERY_TIMEOUT;
+        private Duration updateTimeout = DEFAULT_UPDATE_TIMEOUT;
+
+        private Builder(Registry registry, Consumer<ThalassaConfig> sink) {
+            this.registry = registry;
+            this.sink = sink;
+        }
+
+        /** Receives {@code versionSwitched} events. */
+        public Builder listener(ThalassaEvent.Listener listener) {
+            listeners.add(Checks.notNull("listener", listener));
+            return this;
+        }
+
+        /**
+         * How long a new subscription may hold publication back waiting for its first member set; default 2 s.
+         *
+         * @throws IllegalArgumentException when not in 0..60 s
+         */
+        public Builder firstDeliveryTimeout(Duration timeout) {
+            this.firstDeliveryTimeout = range("firstDeliveryTimeout", timeout, Duration.ZERO, Duration.ofSeconds(60));
+            return this;
+        }
+
+        /**
+         * How long {@link MembershipEngine#update} waits for its publication; default 60 s.
+         *
+         * @throws IllegalArgumentException when not in 1 ms..1 h
+         */
+        public Builder updateTimeout(Duration timeout) {
+            this.updateTimeout = range("updateTimeout", timeout, Duration.ofMillis(1), Duration.ofHours(1));
+            return this;
+        }
+
+        private static Duration range(String field, Duration d, Duration min, Duration max) {
+            Checks.notNull(field, d);
+            if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+                throw new IllegalArgumentException(field + " must be in " + min + ".." + max + ": " + d);
+            }
+            return d;
+        }
+
+        public MembershipEngine build() {
+            return new MembershipEngine(this);
+        }
+    }
+}
