@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** The picocli definition of the daemon's options; {@link DaemonOptions} is what the rest of the code sees. */
-@Command(name = "thalassa", sortOptions = false, usageHelpAutoWidth = true,
+@Command(name = "thalassa", sortOptions = false, usageHelpWidth = 160,
         description = "Runs HAProxy as a registry-driven load balancer with a REST API (Thalassa for Java).")
 public final class DaemonCommand {
     private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})\\s*(ms|s|m)?");
@@ -122,7 +122,9 @@ public final class DaemonCommand {
 
     public static String usage() {
         StringWriter out = new StringWriter();
-        new CommandLine(new DaemonCommand()).usage(new PrintWriter(out), CommandLine.Help.Ansi.OFF);
+        CommandLine cl = new CommandLine(new DaemonCommand());
+        cl.setUsageHelpLongOptionsMaxWidth(40);
+        cl.usage(new PrintWriter(out), CommandLine.Help.Ansi.OFF);
         return out.toString();
     }
 

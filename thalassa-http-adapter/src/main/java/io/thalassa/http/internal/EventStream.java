@@ -35,30 +35,35 @@ public final class EventStream implements AutoCloseable {
 
     /** A new endpoint for one client connection. */
     public Session.Listener.AutoDemanding endpoint() {
-        return new Session.Listener.AutoDemanding() {
-            private Session session;
+        return new Endpoint();
+    }
 
-            @Override
-            public void onWebSocketOpen(Session s) {
-                session = s;
-                s.setMaxOutgoingFrames(MAX_QUEUED);
-                sessions.add(s);
-                String stats = lastStatsMessage;
-                if (stats != null) {
-                    sender.execute(() -> send(s, stats));
-                }
+    /** One client connection; public because Jetty calls its methods through method handles. */
+    public final class Endpoint implements Session.Listener.AutoDemanding {
+        private Session session;
+
+        @Override
+        public void onWebSocketOpen(Session s) {
+            session = s;
+            s.setMaxOutgoingFrames(MAX_QUEUED);
+            sessions.add(s);
+            String stats = lastStatsMessage;
+            if (stats != null) {
+                sender.execute(() -> send(s, stats));
             }
+        }
 
-            @Override
-            public void onWebSocketClose(int status, String reason) {
+        @Override
+        public void onWebSocketClose(int status, String reason) {
+            sessions.remove(session);
+        }
+
+        @Override
+        public void onWebSocketError(Throwable cause) {
+            if (session != null) {
                 sessions.remove(session);
             }
-
-            @Override
-            public void onWebSocketError(Throwable cause) {
-                sessions.remove(session);
-            }
-        };
+        }
     }
 
     /** Sends an activity entry to every client. */
