@@ -98,8 +98,8 @@ public final class ThalassaServer implements AutoCloseable {
     }
 
     /**
-     * Reads the persistence file (when {@code --persistence} is set) and applies it to the backplane, opens the
-     * activity feed under {@code --dbPath}, and starts both HTTP servers.
+     * Reads the persistence file (when {@code --persistence} is set), opens the activity feed under {@code --dbPath}
+     * and subscribes it to the backplane, applies the file to the backplane, and starts both HTTP servers.
      *
      * @throws IllegalStateException naming the file when the persistence file cannot be read or HAProxy rejects what
      *                               it holds (the file is left untouched), or when a port cannot be bound
@@ -107,28 +107,26 @@ public final class ThalassaServer implements AutoCloseable {
      */
     public static ThalassaServer start(Backplane backplane, DaemonOptions options) throws IOException {
         ConfigStore store = options.persistenceFile().map(ConfigStore::at).orElse(null);
-        if (store != null) {
-            replay(backplane, store);
-        }
+        Optional<ThalassaConfig> saved = store == null ? Optional.empty() : store.load();
         ActivityLog activity = ActivityLog.open(options.dbPath(), options.activityRetention());
-        ThalassaServer server;
+        backplane.addListener(activity);
         try {
-            server = new ThalassaServer(backplane, options, activity, store);
+            if (saved.isPresent()) {
+                replay(backplane, store, saved.get());
+            } else if (store != null) {
+                LOG.info("{} - does not exist yet; it is written on the first change", store.file());
+            }
+            ThalassaServer server = new ThalassaServer(backplane, options, activity, store);
+            server.startServing();
+            return server;
         } catch (RuntimeException e) {
+            backplane.removeListener(activity);
             activity.close();
             throw e;
         }
-        server.startServing();
-        return server;
     }
 
-    private static void replay(Backplane backplane, ConfigStore store) {
-        Optional<ThalassaConfig> saved = store.load();
-        if (saved.isEmpty()) {
-            LOG.info("{} - does not exist yet; it is written on the first change", store.file());
-            return;
-        }
-        ThalassaConfig persisted = saved.get();
+    private static void replay(Backplane backplane, ConfigStore store, ThalassaConfig persisted) {
         try {
             backplane.update(current -> {
                 ThalassaConfig c = current;
@@ -148,9 +146,8 @@ public final class ThalassaServer implements AutoCloseable {
                 persisted.backends().size());
     }
 
-    private void startServing() throws IOException {
+    private void startServing() {
         activity.addListener(toStream);
-        backplane.addListener(activity);
         try {
             jetty.start();
         } catch (Exception e) {

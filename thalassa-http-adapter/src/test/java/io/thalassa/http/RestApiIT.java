@@ -367,4 +367,13 @@ class RestApiIT {
         assertThat(r.status()).isEqualTo(426);
         assertThat(r.json().get("error").asText()).isEqualTo("upgrade_required");
     }
+
+    @Test
+    void errorsJettyAnswersItselfUseTheSameShape() {
+        Reply r = api.get("/frontends/a%2Fb");
+        assertThat(r.status()).as(r.toString()).isEqualTo(400);
+        assertThat(r.header("Content-Type")).startsWith("application/json");
+        assertThat(r.json().get("status").asInt()).isEqualTo(400);
+        assertThat(r.json().get("reason").asText()).isNotBlank();
+    }
 }

@@ -1,6 +1,5 @@
 package io.thalassa.http.internal;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -31,10 +30,6 @@ public record ApiRequest(String method, String path, Map<String, String> pathPar
     /** Every value of a header, comma-separated lists split, trimmed. */
     public List<String> headerValues(String name) {
         return headers.apply(name);
-    }
-
-    public boolean hasBody() {
-        return body.length > 0 && !new String(body, StandardCharsets.UTF_8).isBlank();
     }
 
     ApiRequest withPathParams(Map<String, String> params) {
