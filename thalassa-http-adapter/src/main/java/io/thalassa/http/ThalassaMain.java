@@ -6,31 +6,47 @@ import io.thalassa.Rule;
 import io.thalassa.ThalassaConfig;
 import io.thalassa.haproxy.HaproxyConfigRenderer;
 import io.thalassa.haproxy.HaproxySettings;
+import io.thalassa.http.internal.DaemonCommand;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
- * Entry point of {@code thalassa.jar}. Until the daemon lands it renders the example configuration of the original
- * README (with loopback addresses) to standard output, or to the file given with {@code --haproxyCfgPath}.
+ * Entry point of {@code thalassa.jar}: parses the command line ({@code --help} lists every option).
+ *
+ * <p>Until the HAProxy controller and the registry engine are wired in as a {@link Backplane} (then this starts a
+ * {@link ThalassaServer} on it), it renders the example configuration of the original README (with loopback
+ * addresses) to standard output, or to the file given with {@code --haproxyCfgPath}.
  */
 public final class ThalassaMain {
     private ThalassaMain() {
     }
 
     public static void main(String[] args) throws IOException {
-        Path out = null;
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--help") || args[i].equals("-h")) {
-                System.out.println("usage: java -jar thalassa.jar [--haproxyCfgPath <file>]");
-                System.out.println("Renders the example haproxy.cfg of the original Thalassa README.");
-                return;
-            } else if (args[i].equals("--haproxyCfgPath") && i + 1 < args.length) {
-                out = Path.of(args[++i]);
-            } else {
-                System.err.println("unknown option: " + args[i] + " (try --help)");
-                System.exit(2);
-            }
+        int code = run(args, System.out, System.err);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    /**
+     * Runs the command line.
+     *
+     * @return the exit code: 0, or 2 for an invalid command line
+     */
+    public static int run(String[] args, PrintStream out, PrintStream err) throws IOException {
+        if (DaemonCommand.wantsHelp(args)) {
+            out.print(DaemonOptions.usage());
+            return 0;
+        }
+        DaemonOptions options;
+        try {
+            options = DaemonOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            err.println("thalassa: " + e.getMessage());
+            err.println("try --help");
+            return 2;
         }
         ThalassaConfig config = ThalassaConfig.empty()
                 .withBackend(Backend.staticBackend("live").member("127.0.0.1", 8081).member("127.0.0.1", 8082).build())
@@ -38,11 +54,14 @@ public final class ThalassaMain {
                 .withFrontend(Frontend.builder("myapp").bind("127.0.0.1:8080").defaultBackend("live")
                         .rule(Rule.header("host", Rule.Operation.HDR_DOM, "myapp-staged.com", "staged")).build());
         String text = HaproxyConfigRenderer.defaultTemplate().render(config, HaproxySettings.defaults()).text();
-        if (out == null) {
-            System.out.print(text);
+        boolean toFile = Arrays.stream(args).anyMatch(a -> a.equals("--haproxyCfgPath")
+                || a.startsWith("--haproxyCfgPath="));
+        if (toFile) {
+            Files.writeString(options.haproxyCfgPath(), text);
+            out.println("wrote " + options.haproxyCfgPath());
         } else {
-            Files.writeString(out, text);
-            System.out.println("wrote " + out);
+            out.print(text);
         }
+        return 0;
     }
 }

@@ -1,0 +1,49 @@
+package io.thalassa.http;
+
+import io.thalassa.ConfigRejectedException;
+import io.thalassa.ThalassaConfig;
+import io.thalassa.ThalassaEvent;
+import io.thalassa.spi.Registry;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+/**
+ * What the HTTP adapter drives: the running stack (HAProxy controller and registry engine), or anything that behaves
+ * like it.
+ *
+ * <p>Implementations must be thread-safe: the adapter calls every method from many request threads at once.
+ */
+public interface Backplane {
+
+    /** The configuration in use now, the members of dynamic backends included. */
+    ThalassaConfig config();
+
+    /**
+     * Applies {@code change} to the current configuration, serialized with every other update, and puts the result in
+     * use. The members of dynamic backends in the result are the stack's business (the registry's instances for the
+     * backend's name and version), whatever members {@code change} gave them.
+     *
+     * <p>Nothing changes when this throws: a runtime exception thrown by {@code change} itself (the adapter uses this
+     * for atomic precondition checks) propagates unchanged.
+     *
+     * @return the configuration now in use
+     * @throws IllegalArgumentException when the result is invalid (e.g. two frontends share an address)
+     * @throws ConfigRejectedException  when HAProxy rejects the rendered configuration
+     */
+    ThalassaConfig update(UnaryOperator<ThalassaConfig> change) throws ConfigRejectedException;
+
+    /** The registry that fills dynamic backends; the registration API works on it. */
+    Registry registry();
+
+    /** The rendered haproxy.cfg text in use now. */
+    String haproxyConfig();
+
+    /** The latest stats snapshot, any Jackson-serializable object; empty before the first. */
+    Optional<Object> stats();
+
+    /** Receives every event of the stack; listeners must be quick and must not throw. */
+    void addListener(ThalassaEvent.Listener listener);
+
+    /** Stops delivering events to {@code listener}; nothing happens when it was not added. */
+    void removeListener(ThalassaEvent.Listener listener);
+}

@@ -1,0 +1,79 @@
+package io.thalassa.http;
+
+import io.thalassa.http.internal.DaemonCommand;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The daemon's command line, parsed and checked: every option of the original Thalassa with its name and default,
+ * plus what this stack needs. Every path and port is an option, so two daemons run side by side on one machine.
+ *
+ * @param host              address the HTTP servers bind to, default {@code 0.0.0.0}
+ * @param port              REST API, web UI and WebSocket port, default 10000; 0 picks a free port
+ * @param label             logical label of this instance, or null
+ * @param serviceReg        host of the service registry (Consul), or null for the embedded registry
+ * @param serviceRegPort    port of the service registry, default 8500
+ * @param datacenter        datacenter of this instance, or null
+ * @param location          cloud location of this instance, or null
+ * @param haproxySocketPath HAProxy's stats socket, default {@code /tmp/haproxy.status.sock}
+ * @param haproxyPidPath    HAProxy's pid file, default {@code /var/run/haproxy.pid}
+ * @param haproxyCfgPath    where the generated haproxy.cfg is written, default {@code /etc/haproxy/haproxy.cfg}
+ * @param templateFile      the template, default {@code default.haproxycfg.tmpl}: the built-in one; see
+ *                          {@link #customTemplate()}
+ * @param persistence       the file holding all frontends and backends, or null to keep them in memory only
+ * @param sudo              start HAProxy with sudo
+ * @param debug             debug logging
+ * @param dbPath            directory of the activity feed, default {@code ./node_modules/thalassa-crowsnest/bin/db}
+ *                          (the original's)
+ * @param registrationPort  registration API port, default 9000; 0 picks a free port
+ * @param haproxyBinary     the haproxy executable, default {@code haproxy} (looked up on the PATH)
+ * @param statsPort         port of HAProxy's stats page on 127.0.0.1, default 1988
+ * @param reloadWindow      structural changes within this window are coalesced into one reload, default 2 s
+ * @param activityRetention how many activity events are kept, default 10,000
+ */
+public record DaemonOptions(String host, int port, String label, String serviceReg, int serviceRegPort,
+        String datacenter, String location, Path haproxySocketPath, Path haproxyPidPath, Path haproxyCfgPath,
+        String templateFile, Path persistence, boolean sudo, boolean debug, Path dbPath, int registrationPort,
+        String haproxyBinary, int statsPort, Duration reloadWindow, int activityRetention) {
+
+    /** The {@code --templateFile} value that names the built-in template, as the original's bundled one. */
+    public static final String DEFAULT_TEMPLATE = "default.haproxycfg.tmpl";
+
+    /**
+     * Parses a command line.
+     *
+     * @throws IllegalArgumentException naming the option, for an unknown option or an invalid value; {@code --help}
+     *                                  is not an option here (see {@link ThalassaMain})
+     */
+    public static DaemonOptions parse(String... args) {
+        return DaemonCommand.parse(args);
+    }
+
+    /** The options with every default. */
+    public static DaemonOptions defaults() {
+        return parse();
+    }
+
+    /** The usage text of {@code --help}. */
+    public static String usage() {
+        return DaemonCommand.usage();
+    }
+
+    /** The template file to render with, or empty for the built-in default template. */
+    public Optional<Path> customTemplate() {
+        return DEFAULT_TEMPLATE.equals(templateFile) ? Optional.empty() : Optional.of(Path.of(templateFile));
+    }
+
+    /** The persistence file, or empty. */
+    public Optional<Path> persistenceFile() {
+        return Optional.ofNullable(persistence);
+    }
+
+    /** A copy listening on {@code host} with the two given ports: what tests and side-by-side daemons change. */
+    public DaemonOptions withPorts(String host, int port, int registrationPort) {
+        return new DaemonOptions(host, port, label, serviceReg, serviceRegPort, datacenter, location,
+                haproxySocketPath, haproxyPidPath, haproxyCfgPath, templateFile, persistence, sudo, debug, dbPath,
+                registrationPort, haproxyBinary, statsPort, reloadWindow, activityRetention);
+    }
+}

@@ -1,0 +1,224 @@
+package io.thalassa.http;
+
+import io.thalassa.ConfigRejectedException;
+import io.thalassa.ThalassaConfig;
+import io.thalassa.http.internal.EventStream;
+import io.thalassa.http.internal.HttpEntry;
+import io.thalassa.http.internal.JsonErrorHandler;
+import io.thalassa.http.internal.RestApi;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The daemon's HTTP side on a {@link Backplane}: the REST API, {@code /activity}, {@code /stats}, {@code /ws} and
+ * {@code /openapi.json} on {@code --port}, the registration API on {@code --registrationPort} (and under
+ * {@code /registrations} on the main port), the {@code --persistence} file and the activity feed under
+ * {@code --dbPath}.
+ *
+ * <pre>{@code
+ * try (ThalassaServer server = ThalassaServer.start(backplane, DaemonOptions.parse(args))) {
+ *     System.out.println("REST API on " + server.uri());
+ *     server.join();
+ * }
+ * }</pre>
+ */
+public final class ThalassaServer implements AutoCloseable {
+    /** How often {@link Backplane#stats()} is looked at for a new snapshot to stream. */
+    public static final Duration STATS_POLL = Duration.ofMillis(500);
+
+    private static final Logger LOG = LoggerFactory.getLogger(ThalassaServer.class);
+
+    private final Backplane backplane;
+    private final DaemonOptions options;
+    private final ActivityLog activity;
+    private final ConfigStore store;
+    private final EventStream stream = new EventStream();
+    private final Consumer<ActivityLog.Entry> toStream = stream::activity;
+    private final ScheduledExecutorService statsPoller;
+    private final Server jetty;
+    private final ServerConnector mainConnector;
+    private final ServerConnector registrationConnector;
+    private boolean closed;
+
+    private ThalassaServer(Backplane backplane, DaemonOptions options, ActivityLog activity, ConfigStore store) {
+        this.backplane = backplane;
+        this.options = options;
+        this.activity = activity;
+        this.store = store;
+        RestApi api = new RestApi(backplane, store, activity);
+        QueuedThreadPool threads = new QueuedThreadPool(64, 4);
+        threads.setName("thalassa-http");
+        threads.setDaemon(true);
+        jetty = new Server(threads);
+        jetty.setErrorHandler(new JsonErrorHandler());
+        mainConnector = connector(jetty, "api", options.host(), options.port());
+        registrationConnector = connector(jetty, HttpEntry.REGISTRATION_CONNECTOR, options.host(),
+                options.registrationPort());
+        WebSocketUpgradeHandler ws = WebSocketUpgradeHandler.from(jetty, container -> {
+            container.setIdleTimeout(Duration.ofMinutes(10));
+            container.addMapping("/ws", (request, response, callback) -> {
+                if (HttpEntry.REGISTRATION_CONNECTOR.equals(
+                        request.getConnectionMetaData().getConnector().getName())) {
+                    Response.writeError(request, response, callback, 404, "no route for GET /ws");
+                    return null;
+                }
+                return stream.endpoint();
+            });
+        });
+        ws.setHandler(new HttpEntry(api.mainRouter(), api.registrationRouter()));
+        jetty.setHandler(ws);
+        statsPoller = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "thalassa-stats-stream");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    private static ServerConnector connector(Server jetty, String name, String host, int port) {
+        ServerConnector c = new ServerConnector(jetty, 1, 1);
+        c.setName(name);
+        c.setHost(host);
+        c.setPort(port);
+        c.setIdleTimeout(30_000);
+        jetty.addConnector(c);
+        return c;
+    }
+
+    /**
+     * Reads the persistence file (when {@code --persistence} is set), opens the activity feed under {@code --dbPath}
+     * and subscribes it to the backplane, applies the file to the backplane, and starts both HTTP servers.
+     *
+     * @throws IllegalStateException naming the file when the persistence file cannot be read or HAProxy rejects what
+     *                               it holds (the file is left untouched), or when a port cannot be bound
+     * @throws IOException           when the activity feed cannot be opened
+     */
+    public static ThalassaServer start(Backplane backplane, DaemonOptions options) throws IOException {
+        ConfigStore store = options.persistenceFile().map(ConfigStore::at).orElse(null);
+        Optional<ThalassaConfig> saved = store == null ? Optional.empty() : store.load();
+        ActivityLog activity = ActivityLog.open(options.dbPath(), options.activityRetention());
+        backplane.addListener(activity);
+        try {
+            if (saved.isPresent()) {
+                replay(backplane, store, saved.get());
+            } else if (store != null) {
+                LOG.info("{} - does not exist yet; it is written on the first change", store.file());
+            }
+            ThalassaServer server = new ThalassaServer(backplane, options, activity, store);
+            server.startServing();
+            return server;
+        } catch (RuntimeException e) {
+            backplane.removeListener(activity);
+            activity.close();
+            throw e;
+        }
+    }
+
+    private static void replay(Backplane backplane, ConfigStore store, ThalassaConfig persisted) {
+        try {
+            backplane.update(current -> {
+                ThalassaConfig c = current;
+                for (var b : persisted.backends().values()) {
+                    c = c.withBackend(b);
+                }
+                for (var f : persisted.frontends().values()) {
+                    c = c.withFrontend(f);
+                }
+                return c;
+            });
+        } catch (ConfigRejectedException | IllegalArgumentException e) {
+            throw new IllegalStateException("persistence file " + store.file() + " cannot be applied ("
+                    + e.getMessage() + "); fix or move it, it is left untouched", e);
+        }
+        LOG.info("{} - replayed {} frontend(s) and {} backend(s)", store.file(), persisted.frontends().size(),
+                persisted.backends().size());
+    }
+
+    private void startServing() {
+        activity.addListener(toStream);
+        try {
+            jetty.start();
+        } catch (Exception e) {
+            close();
+            throw new IllegalStateException("cannot start the HTTP servers on " + options.host() + " ports "
+                    + options.port() + " and " + options.registrationPort() + ": " + e.getMessage(), e);
+        }
+        long period = STATS_POLL.toMillis();
+        statsPoller.scheduleWithFixedDelay(this::pollStats, 0, period, TimeUnit.MILLISECONDS);
+        LOG.info("REST API on {}:{}, registration API on {}:{}", options.host(), port(), options.host(),
+                registrationPort());
+    }
+
+    private void pollStats() {
+        try {
+            backplane.stats().ifPresent(stream::stats);
+        } catch (RuntimeException e) {
+            LOG.warn("stats - cannot read the snapshot: {}", e.toString());
+        }
+    }
+
+    /** The port of the REST API actually bound (useful with {@code --port 0}). */
+    public int port() {
+        return mainConnector.getLocalPort();
+    }
+
+    /** The port of the registration API actually bound. */
+    public int registrationPort() {
+        return registrationConnector.getLocalPort();
+    }
+
+    /** {@code http://host:port}, with 127.0.0.1 for a wildcard host. */
+    public URI uri() {
+        String host = options.host().equals("0.0.0.0") || options.host().equals("::") ? "127.0.0.1" : options.host();
+        return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port());
+    }
+
+    public ActivityLog activity() {
+        return activity;
+    }
+
+    public DaemonOptions options() {
+        return options;
+    }
+
+    /** Waits until the server stops. */
+    public void join() throws InterruptedException {
+        jetty.join();
+    }
+
+    /** Stops both HTTP servers and closes the activity feed; the backplane is left running. Safe to call twice. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        backplane.removeListener(activity);
+        activity.removeListener(toStream);
+        statsPoller.shutdownNow();
+        try {
+            jetty.stop();
+        } catch (Exception e) {
+            LOG.warn("http - stopping failed: {}", e.toString());
+        }
+        stream.close();
+        activity.close();
+    }
+
+    /** The configuration store, or empty without {@code --persistence}. */
+    public Optional<ConfigStore> store() {
+        return Optional.ofNullable(store);
+    }
+}

@@ -1,0 +1,198 @@
+package io.thalassa.http.internal;
+
+import io.thalassa.http.DaemonOptions;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The picocli definition of the daemon's options; {@link DaemonOptions} is what the rest of the code sees. */
+@Command(name = "thalassa", sortOptions = false, usageHelpWidth = 160,
+        description = "Runs HAProxy as a registry-driven load balancer with a REST API (Thalassa for Java).")
+public final class DaemonCommand {
+    private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})\\s*(ms|s|m)?");
+
+    @Option(names = "--host", description = "host to bind to (default: ${DEFAULT-VALUE})", defaultValue = "0.0.0.0")
+    String host;
+
+    @Option(names = "--port", description = "port to bind to, 0 for any free port (default: ${DEFAULT-VALUE})",
+            defaultValue = "10000")
+    int port;
+
+    @Option(names = "--label", description = "logical label for this thalassa")
+    String label;
+
+    @Option(names = "--serviceReg", description = "host of the service registry")
+    String serviceReg;
+
+    @Option(names = "--serviceRegPort", description = "port of the service registry (default: ${DEFAULT-VALUE})",
+            defaultValue = "8500")
+    int serviceRegPort;
+
+    @Option(names = "--datacenter", description = "datacenter for this thalassa instance")
+    String datacenter;
+
+    @Option(names = "--location", description = "cloud location for this thalassa instance")
+    String location;
+
+    @Option(names = "--haproxySocketPath", description = "path to Haproxy socket file (default: ${DEFAULT-VALUE})",
+            defaultValue = "/tmp/haproxy.status.sock")
+    Path haproxySocketPath;
+
+    @Option(names = "--haproxyPidPath", description = "path to Haproxy pid file (default: ${DEFAULT-VALUE})",
+            defaultValue = "/var/run/haproxy.pid")
+    Path haproxyPidPath;
+
+    @Option(names = "--haproxyCfgPath", description = "generated Haproxy config location (default: ${DEFAULT-VALUE})",
+            defaultValue = "/etc/haproxy/haproxy.cfg")
+    Path haproxyCfgPath;
+
+    @Option(names = "--templateFile", description = "template used to generate Haproxy config, a StringTemplate 4"
+            + " group file; the default names the built-in template (default: ${DEFAULT-VALUE})",
+            defaultValue = DaemonOptions.DEFAULT_TEMPLATE)
+    String templateFile;
+
+    @Option(names = "--persistence", description = "file to save configuration (all frontends and backends)")
+    Path persistence;
+
+    @Option(names = "--sudo", description = "use sudo when starting haproxy")
+    boolean sudo;
+
+    @Option(names = "--debug", description = "enabled debug logging")
+    boolean debug;
+
+    @Option(names = "--dbPath", description = "directory of the activity feed (default: ${DEFAULT-VALUE})",
+            defaultValue = "./node_modules/thalassa-crowsnest/bin/db")
+    Path dbPath;
+
+    @Option(names = "--registrationPort", description = "port of the registration API, 0 for any free port"
+            + " (default: ${DEFAULT-VALUE})", defaultValue = "9000")
+    int registrationPort;
+
+    @Option(names = "--haproxyBinary", description = "the haproxy executable (default: ${DEFAULT-VALUE})",
+            defaultValue = "haproxy")
+    String haproxyBinary;
+
+    @Option(names = "--statsPort", description = "port of HAProxy's stats page on 127.0.0.1"
+            + " (default: ${DEFAULT-VALUE})", defaultValue = "1988")
+    int statsPort;
+
+    @Option(names = "--reloadWindow", description = "structural changes within this window are coalesced into one"
+            + " reload: 500ms, 2s, 1m or ISO-8601 (default: ${DEFAULT-VALUE})", defaultValue = "2s")
+    String reloadWindow;
+
+    @Option(names = "--activityRetention", description = "how many activity events are kept"
+            + " (default: ${DEFAULT-VALUE})", defaultValue = "10000")
+    int activityRetention;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+    boolean help;
+
+    /** Parses and checks; {@code --help} is rejected (ask {@link #wantsHelp} first). */
+    public static DaemonOptions parse(String... args) {
+        DaemonCommand c = new DaemonCommand();
+        try {
+            new CommandLine(c).parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        if (c.help) {
+            throw new IllegalArgumentException("--help is not an option of the daemon's configuration");
+        }
+        return c.toOptions();
+    }
+
+    /** Whether the command line asks for the usage text. */
+    public static boolean wantsHelp(String... args) {
+        DaemonCommand c = new DaemonCommand();
+        try {
+            new CommandLine(c).parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            return false;
+        }
+        return c.help;
+    }
+
+    public static String usage() {
+        StringWriter out = new StringWriter();
+        CommandLine cl = new CommandLine(new DaemonCommand());
+        cl.setUsageHelpLongOptionsMaxWidth(40);
+        cl.usage(new PrintWriter(out), CommandLine.Help.Ansi.OFF);
+        return out.toString();
+    }
+
+    private DaemonOptions toOptions() {
+        if (host.isBlank()) {
+            throw new IllegalArgumentException("--host must not be empty");
+        }
+        port("--port", port, true);
+        port("--registrationPort", registrationPort, true);
+        port("--serviceRegPort", serviceRegPort, false);
+        port("--statsPort", statsPort, false);
+        if (port != 0 && port == registrationPort) {
+            throw new IllegalArgumentException("--registrationPort must differ from --port: " + port);
+        }
+        if (statsPort == port || statsPort == registrationPort) {
+            throw new IllegalArgumentException("--statsPort must differ from --port and --registrationPort: "
+                    + statsPort);
+        }
+        if (activityRetention < 1 || activityRetention > 1_000_000) {
+            throw new IllegalArgumentException("--activityRetention must be in 1..1000000: " + activityRetention);
+        }
+        Duration window = duration("--reloadWindow", reloadWindow);
+        if (window.isNegative() || window.compareTo(Duration.ofMinutes(1)) > 0) {
+            throw new IllegalArgumentException("--reloadWindow must be in 0..1m: " + reloadWindow);
+        }
+        if (!DaemonOptions.DEFAULT_TEMPLATE.equals(templateFile) && !Files.isReadable(Path.of(templateFile))) {
+            throw new IllegalArgumentException("--templateFile cannot be read: " + templateFile);
+        }
+        if (persistence != null) {
+            Path parent = persistence.toAbsolutePath().getParent();
+            if (Files.isDirectory(persistence)) {
+                throw new IllegalArgumentException("--persistence must be a file, not a directory: " + persistence);
+            }
+            if (parent != null && !Files.isDirectory(parent)) {
+                throw new IllegalArgumentException("--persistence: directory " + parent + " does not exist");
+            }
+        }
+        if (haproxyBinary.isBlank()) {
+            throw new IllegalArgumentException("--haproxyBinary must not be empty");
+        }
+        return new DaemonOptions(host, port, label, serviceReg, serviceRegPort, datacenter, location,
+                haproxySocketPath, haproxyPidPath, haproxyCfgPath, templateFile, persistence, sudo, debug, dbPath,
+                registrationPort, haproxyBinary, statsPort, window, activityRetention);
+    }
+
+    private static void port(String option, int value, boolean zeroAllowed) {
+        if (value < (zeroAllowed ? 0 : 1) || value > 65535) {
+            throw new IllegalArgumentException(option + " must be in " + (zeroAllowed ? 0 : 1) + "..65535: " + value);
+        }
+    }
+
+    /** {@code 500ms}, {@code 2s}, {@code 1m}, a bare number of milliseconds, or ISO-8601 ({@code PT2S}). */
+    static Duration duration(String option, String value) {
+        String v = value.trim().toLowerCase(Locale.ROOT);
+        Matcher m = DURATION.matcher(v);
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            String unit = m.group(2) == null ? "ms" : m.group(2);
+            return switch (unit) {
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                default -> Duration.ofMillis(n);
+            };
+        }
+        try {
+            return Duration.parse(value.trim().toUpperCase(Locale.ROOT));
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException(option + " must be a duration like 500ms, 2s or PT2S: " + value);
+        }
+    }
+}

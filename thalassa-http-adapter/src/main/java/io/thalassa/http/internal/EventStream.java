@@ -1,0 +1,136 @@
+package io.thalassa.http.internal;
+
+import io.thalassa.http.ActivityLog;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The live stream of {@code /ws}: every activity entry as {@code {"type":"activity","event":{...}}} and every new
+ * stats snapshot as {@code {"type":"stats","stats":{...}}}, to every connected client. A new client gets the latest
+ * stats snapshot at once. Messages are sent from one thread, in order; a client that cannot keep up (more than
+ * {@link #MAX_QUEUED} frames queued) or whose send fails is disconnected.
+ */
+public final class EventStream implements AutoCloseable {
+    static final int MAX_QUEUED = 1024;
+    private static final Logger LOG = LoggerFactory.getLogger(EventStream.class);
+
+    private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "thalassa-ws-sender");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile Object lastStats;
+    private volatile String lastStatsMessage;
+
+    /** A new endpoint for one client connection. */
+    public Session.Listener.AutoDemanding endpoint() {
+        return new Endpoint();
+    }
+
+    /** One client connection; public because Jetty calls its methods through method handles. */
+    public final class Endpoint implements Session.Listener.AutoDemanding {
+        private Session session;
+
+        @Override
+        public void onWebSocketOpen(Session s) {
+            session = s;
+            s.setMaxOutgoingFrames(MAX_QUEUED);
+            sessions.add(s);
+            String stats = lastStatsMessage;
+            if (stats != null) {
+                sender.execute(() -> send(s, stats));
+            }
+        }
+
+        @Override
+        public void onWebSocketClose(int status, String reason) {
+            sessions.remove(session);
+        }
+
+        @Override
+        public void onWebSocketError(Throwable cause) {
+            if (session != null) {
+                sessions.remove(session);
+            }
+        }
+    }
+
+    /** Sends an activity entry to every client. */
+    public void activity(ActivityLog.Entry entry) {
+        Map<String, Object> message = new LinkedHashMap<>();
+        message.put("type", "activity");
+        message.put("event", entry.toJson());
+        broadcast(new String(Json.write(message), java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** Sends a stats snapshot to every client, unless it equals the last one sent. */
+    public void stats(Object snapshot) {
+        if (snapshot == null || Objects.equals(snapshot, lastStats)) {
+            return;
+        }
+        lastStats = snapshot;
+        Map<String, Object> message = new LinkedHashMap<>();
+        message.put("type", "stats");
+        message.put("stats", snapshot);
+        String text = new String(Json.write(message), java.nio.charset.StandardCharsets.UTF_8);
+        lastStatsMessage = text;
+        broadcast(text);
+    }
+
+    /** How many clients are connected. */
+    public int clients() {
+        return sessions.size();
+    }
+
+    private void broadcast(String text) {
+        if (sessions.isEmpty()) {
+            return;
+        }
+        try {
+            sender.execute(() -> {
+                for (Session s : sessions) {
+                    send(s, text);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed
+        }
+    }
+
+    private void send(Session s, String text) {
+        if (!s.isOpen()) {
+            sessions.remove(s);
+            return;
+        }
+        s.sendText(text, Callback.from(() -> { }, failure -> {
+            LOG.warn("ws {} - send failed, disconnecting: {}", s.getRemoteSocketAddress(), failure.toString());
+            sessions.remove(s);
+            s.disconnect();
+        }));
+    }
+
+    @Override
+    public void close() {
+        sender.shutdown();
+        try {
+            sender.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Session s : sessions) {
+            s.close();
+        }
+        sessions.clear();
+    }
+}

@@ -1,0 +1,121 @@
+package io.thalassa.http.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Jetty handler in front of the routers: reads the request (at most {@link #MAX_BODY} bytes of body), picks the
+ * router by the connector the request came in on, writes the response or the JSON error body.
+ */
+public final class HttpEntry extends Handler.Abstract {
+    /** The largest request body accepted: 1 MiB. */
+    public static final int MAX_BODY = 1 << 20;
+    /** Name of the connector of the registration port. */
+    public static final String REGISTRATION_CONNECTOR = "registration";
+
+    private static final Logger LOG = LoggerFactory.getLogger(HttpEntry.class);
+
+    private final Router main;
+    private final Router registration;
+
+    public HttpEntry(Router main, Router registration) {
+        super(InvocationType.BLOCKING);
+        this.main = main;
+        this.registration = registration;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        ApiResponse out;
+        try {
+            String connector = request.getConnectionMetaData().getConnector().getName();
+            Router router = REGISTRATION_CONNECTOR.equals(connector) ? registration : main;
+            out = router.dispatch(toApiRequest(request));
+        } catch (ApiException e) {
+            out = error(e);
+        } catch (Exception e) {
+            LOG.error("{} {} - failed: {}", request.getMethod(), request.getHttpURI().getPath(), e.toString(), e);
+            out = error(new ApiException(500, "internal_error", null, String.valueOf(e)));
+        }
+        write(response, out, callback);
+        return true;
+    }
+
+    /** The JSON error response of an {@link ApiException}, with {@code Allow} for a 405. */
+    public static ApiResponse error(ApiException e) {
+        ApiResponse r = ApiResponse.json(e.status(), Json.write(e.body()));
+        if (e.status() == 405 && e.body().get("allow") instanceof List<?> allow) {
+            r = r.withHeader("Allow", String.join(", ", allow.stream().map(String::valueOf).toList()));
+        }
+        if (e.status() == 426) {
+            r = r.withHeader("Upgrade", "websocket");
+        }
+        return r;
+    }
+
+    private static ApiRequest toApiRequest(Request request) throws IOException {
+        Map<String, List<String>> query = new LinkedHashMap<>();
+        Fields fields = Request.extractQueryParameters(request);
+        for (String name : fields.getNames()) {
+            query.put(name, List.copyOf(fields.getValuesOrEmpty(name)));
+        }
+        long length = request.getLength();
+        if (length > MAX_BODY) {
+            throw tooLarge();
+        }
+        byte[] body;
+        try (InputStream in = Request.asInputStream(request)) {
+            body = in.readNBytes(MAX_BODY + 1);
+        }
+        if (body.length > MAX_BODY) {
+            throw tooLarge();
+        }
+        return new ApiRequest(request.getMethod(), request.getHttpURI().getPath(), Map.of(), query,
+                name -> headerValues(request, name), body);
+    }
+
+    private static List<String> headerValues(Request request, String name) {
+        List<String> values = new ArrayList<>();
+        for (HttpField f : request.getHeaders()) {
+            if (f.getName().equalsIgnoreCase(name)) {
+                values.add(f.getValue());
+            }
+        }
+        return values;
+    }
+
+    private static ApiException tooLarge() {
+        return new ApiException(413, "payload_too_large", null, "the request body is larger than " + MAX_BODY
+                + " bytes");
+    }
+
+    static void write(Response response, ApiResponse out, Callback callback) {
+        response.setStatus(out.status());
+        out.headers().forEach((k, v) -> response.getHeaders().put(k, v));
+        if (out.contentType() != null) {
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, out.contentType());
+        }
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
+        if (out.body().length == 0) {
+            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0L);
+            callback.succeeded();
+            return;
+        }
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, (long) out.body().length);
+        response.write(true, ByteBuffer.wrap(out.body()), callback);
+    }
+}

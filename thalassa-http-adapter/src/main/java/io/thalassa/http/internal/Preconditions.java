@@ -1,0 +1,91 @@
+package io.thalassa.http.internal;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/** Strong ETags from the JSON bytes of an item, and RFC 9110's If-Match / If-None-Match evaluation. */
+public final class Preconditions {
+    private Preconditions() {
+    }
+
+    /** A strong entity tag: the first 128 bits of SHA-256 over the representation, quoted. */
+    public static String etag(byte[] representation) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(representation);
+            return "\"" + HexFormat.of().formatHex(digest, 0, 16) + "\"";
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    /**
+     * Checks If-Match and If-None-Match of a state-changing request.
+     *
+     * @param current the ETag of the item now, or null when it does not exist
+     * @throws ApiException 412 when a precondition fails
+     */
+    public static void checkChange(ApiRequest request, String current) {
+        List<Tag> ifMatch = parse(request.headerValues("If-Match"));
+        if (!ifMatch.isEmpty()) {
+            boolean ok = current != null && ifMatch.stream().anyMatch(t -> t.star || !t.weak && t.value.equals(current));
+            if (!ok) {
+                throw failed("If-Match", current);
+            }
+        }
+        List<Tag> ifNoneMatch = parse(request.headerValues("If-None-Match"));
+        if (!ifNoneMatch.isEmpty() && current != null
+                && ifNoneMatch.stream().anyMatch(t -> t.star || t.value.equals(current))) {
+            throw failed("If-None-Match", current);
+        }
+    }
+
+    /** Whether a GET's If-None-Match matches (weak comparison), so 304 is the answer. */
+    public static boolean notModified(ApiRequest request, String current) {
+        return parse(request.headerValues("If-None-Match")).stream().anyMatch(t -> t.star || t.value.equals(current));
+    }
+
+    private static ApiException failed(String header, String current) {
+        return new ApiException(412, "precondition_failed", null, header + " does not hold: the item "
+                + (current == null ? "does not exist" : "is now " + current));
+    }
+
+    /** One entity tag of a header: {@code *}, {@code "x"} or {@code W/"x"}; {@code value} keeps the quotes. */
+    record Tag(boolean star, boolean weak, String value) {
+    }
+
+    /** Parses the entity-tag lists of every value of the header; unparseable parts are skipped. */
+    static List<Tag> parse(List<String> headerValues) {
+        List<Tag> tags = new ArrayList<>();
+        for (String header : headerValues) {
+            int i = 0;
+            int n = header.length();
+            while (i < n) {
+                char c = header.charAt(i);
+                if (c == ' ' || c == '\t' || c == ',') {
+                    i++;
+                } else if (c == '*') {
+                    tags.add(new Tag(true, false, "*"));
+                    i++;
+                } else {
+                    boolean weak = header.startsWith("W/", i);
+                    int start = weak ? i + 2 : i;
+                    if (start < n && header.charAt(start) == '"') {
+                        int end = header.indexOf('"', start + 1);
+                        if (end < 0) {
+                            break;
+                        }
+                        tags.add(new Tag(false, weak, header.substring(start, end + 1)));
+                        i = end + 1;
+                    } else {
+                        int comma = header.indexOf(',', i);
+                        i = comma < 0 ? n : comma + 1;
+                    }
+                }
+            }
+        }
+        return tags;
+    }
+}

@@ -1,0 +1,419 @@
+package io.thalassa.http.internal;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.thalassa.Backend;
+import io.thalassa.ConfigRejectedException;
+import io.thalassa.Frontend;
+import io.thalassa.Member;
+import io.thalassa.RegistryUnavailableException;
+import io.thalassa.ReloadFailedException;
+import io.thalassa.ThalassaConfig;
+import io.thalassa.ThalassaEvent;
+import io.thalassa.ThalassaException;
+import io.thalassa.http.ActivityLog;
+import io.thalassa.http.Backplane;
+import io.thalassa.http.ConfigStore;
+import io.thalassa.spi.Registration;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The routes of the REST API (frontends, backends, members, version switch, haproxy config), the registration API,
+ * the activity feed, stats and the OpenAPI document, on a {@link Backplane}.
+ */
+public final class RestApi {
+    private static final Logger LOG = LoggerFactory.getLogger(RestApi.class);
+    private static final String OPENAPI = "io/thalassa/http/openapi.json";
+
+    private final Backplane backplane;
+    private final ConfigStore store;
+    private final ActivityLog activity;
+    private final byte[] openApi;
+
+    /**
+     * @param store    where accepted changes are saved, or null
+     * @param activity the activity feed
+     */
+    public RestApi(Backplane backplane, ConfigStore store, ActivityLog activity) {
+        this.backplane = backplane;
+        this.store = store;
+        this.activity = activity;
+        this.openApi = openApiDocument();
+    }
+
+    /** The OpenAPI 3 document of the main port. */
+    public static byte[] openApiDocument() {
+        try (InputStream in = RestApi.class.getClassLoader().getResourceAsStream(OPENAPI)) {
+            if (in == null) {
+                throw new IllegalStateException(OPENAPI + " is missing from the classpath");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Every route of the main port. */
+    public Router mainRouter() {
+        Router r = new Router()
+                .add("GET", "/frontends", this::listFrontends)
+                .add("GET", "/frontends/{key}", this::getFrontend)
+                .add("PUT", "/frontends/{key}", this::putFrontend)
+                .add("DELETE", "/frontends/{key}", this::deleteFrontend)
+                .add("GET", "/backends", this::listBackends)
+                .add("GET", "/backends/{key}", this::getBackend)
+                .add("PUT", "/backends/{key}", this::putBackend)
+                .add("POST", "/backends/{key}", this::switchVersion)
+                .add("DELETE", "/backends/{key}", this::deleteBackend)
+                .add("GET", "/backends/{key}/members", this::getMembers)
+                .add("GET", "/haproxy/config", this::haproxyConfig)
+                .add("GET", "/activity", this::activity)
+                .add("GET", "/stats", this::stats)
+                .add("GET", "/openapi.json", req -> ApiResponse.json(200, openApi))
+                .add("GET", "/ws", req -> {
+                    throw new ApiException(426, "upgrade_required", null,
+                            "/ws is a WebSocket endpoint: connect with Upgrade: websocket");
+                });
+        addRegistrationRoutes(r);
+        return r;
+    }
+
+    /** The routes of the registration port: the registration API only. */
+    public Router registrationRouter() {
+        Router r = new Router();
+        addRegistrationRoutes(r);
+        return r;
+    }
+
+    private void addRegistrationRoutes(Router r) {
+        r.add("GET", "/registrations", req -> registrations(null, null))
+                .add("GET", "/registrations/{name}", req -> registrations(req.param("name"), null))
+                .add("GET", "/registrations/{name}/{version}",
+                        req -> registrations(req.param("name"), req.param("version")))
+                .add("POST", "/registrations/{name}/{version}/{host}/{port}", this::register)
+                .add("DELETE", "/registrations/{name}/{version}/{host}/{port}", this::deregister);
+    }
+
+    // ---- frontends
+
+    private ApiResponse listFrontends(ApiRequest req) {
+        return read(req, List.copyOf(backplane.config().frontends().values()));
+    }
+
+    private ApiResponse getFrontend(ApiRequest req) {
+        String key = frontendKey(req);
+        return read(req, backplane.config().frontend(key)
+                .orElseThrow(() -> ApiException.notFound("frontend " + key + " does not exist")));
+    }
+
+    private ApiResponse putFrontend(ApiRequest req) {
+        String key = frontendKey(req);
+        ObjectNode body = Json.readObject(req.body());
+        body.put("key", key);
+        Frontend frontend = Json.convert(body, Frontend.class);
+        ThalassaConfig next = apply(c -> {
+            Preconditions.checkChange(req, c.frontend(key).map(RestApi::etagOf).orElse(null));
+            return c.withFrontend(frontend);
+        });
+        return item(next.frontend(key).orElseThrow(() -> gone("frontend", key)));
+    }
+
+    private ApiResponse deleteFrontend(ApiRequest req) {
+        String key = frontendKey(req);
+        Frontend[] removed = new Frontend[1];
+        apply(c -> {
+            removed[0] = c.frontend(key).orElseThrow(() -> ApiException.notFound("frontend " + key
+                    + " does not exist"));
+            Preconditions.checkChange(req, etagOf(removed[0]));
+            return c.withoutFrontend(key);
+        });
+        return ApiResponse.json(200, Json.write(removed[0]));
+    }
+
+    // ---- backends
+
+    private ApiResponse listBackends(ApiRequest req) {
+        return read(req, List.copyOf(backplane.config().backends().values()));
+    }
+
+    private ApiResponse getBackend(ApiRequest req) {
+        String key = backendKey(req);
+        return read(req, backend(backplane.config(), key));
+    }
+
+    private ApiResponse getMembers(ApiRequest req) {
+        String key = backendKey(req);
+        return read(req, backend(backplane.config(), key).members());
+    }
+
+    private ApiResponse putBackend(ApiRequest req) {
+        String key = backendKey(req);
+        ObjectNode body = Json.readObject(req.body());
+        body.put("key", key);
+        Backend backend = Json.convert(body, Backend.class);
+        ThalassaConfig next = apply(c -> {
+            Preconditions.checkChange(req, c.backend(key).map(RestApi::etagOf).orElse(null));
+            return c.withBackend(backend);
+        });
+        return item(next.backend(key).orElseThrow(() -> gone("backend", key)));
+    }
+
+    private ApiResponse switchVersion(ApiRequest req) {
+        String key = backendKey(req);
+        ObjectNode body = Json.readObject(req.body());
+        Set<String> known = Set.of("version", "name");
+        body.fieldNames().forEachRemaining(f -> {
+            if (!known.contains(f)) {
+                throw ApiException.badRequest("unknown_field", f, "unknown field \"" + f
+                        + "\"; known fields: name, version");
+            }
+        });
+        String version = text(body, "version");
+        if (version == null) {
+            throw ApiException.badRequest("missing_field", "version", "version is required");
+        }
+        String name = text(body, "name");
+        ThalassaConfig next = apply(c -> {
+            Backend current = backend(c, key);
+            Preconditions.checkChange(req, etagOf(current));
+            if (!current.isDynamic()) {
+                throw ApiException.badRequest("invalid_value", "type", "backend " + key
+                        + " is static; only dynamic backends switch versions");
+            }
+            return c.withBackend(current.withService(name == null ? current.serviceName() : name, version));
+        });
+        return item(backend(next, key));
+    }
+
+    private ApiResponse deleteBackend(ApiRequest req) {
+        String key = backendKey(req);
+        Backend[] removed = new Backend[1];
+        apply(c -> {
+            removed[0] = backend(c, key);
+            Preconditions.checkChange(req, etagOf(removed[0]));
+            return c.withoutBackend(key);
+        });
+        return ApiResponse.json(200, Json.write(removed[0]));
+    }
+
+    private static Backend backend(ThalassaConfig config, String key) {
+        return config.backend(key).orElseThrow(() -> ApiException.notFound("backend " + key + " does not exist"));
+    }
+
+    private static String text(ObjectNode body, String field) {
+        JsonNode node = body.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual() && !node.isNumber()) {
+            throw ApiException.badRequest("invalid_value", field, field + " must be a string");
+        }
+        return node.asText();
+    }
+
+    // ---- haproxy, activity, stats
+
+    private ApiResponse haproxyConfig(ApiRequest req) {
+        ApiResponse text = ApiResponse.text(200, backplane.haproxyConfig());
+        return conditional(req, text);
+    }
+
+    private ApiResponse activity(ApiRequest req) {
+        int limit = 100;
+        if (req.query("limit") != null) {
+            limit = (int) number("limit", req.query("limit"), 1, 1000);
+        }
+        Long before = req.query("before") == null ? null : number("before", req.query("before"), 1, Long.MAX_VALUE);
+        Set<String> verbs = new LinkedHashSet<>();
+        List<String> verbParams = req.query().getOrDefault("verb", List.of());
+        for (String param : verbParams) {
+            for (String v : param.split(",")) {
+                if (!v.isBlank()) {
+                    try {
+                        verbs.add(ThalassaEvent.Verb.of(v.trim()).wireName());
+                    } catch (IllegalArgumentException e) {
+                        throw ApiException.badRequest("invalid_value", "verb", e.getMessage());
+                    }
+                }
+            }
+        }
+        String object = req.query("object");
+        ActivityLog.Page page = activity.page(new ActivityLog.Query(limit, before, verbs,
+                object == null || object.isEmpty() ? null : object));
+        List<Map<String, Object>> events = new ArrayList<>();
+        page.entries().forEach(e -> events.add(e.toJson()));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("events", events);
+        body.put("nextBefore", page.nextBefore());
+        return read(req, body);
+    }
+
+    private static long number(String field, String value, long min, long max) {
+        try {
+            long n = Long.parseLong(value.trim());
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw ApiException.badRequest("invalid_value", field, field + " must be a whole number in " + min + ".."
+                + (max == Long.MAX_VALUE ? "" : String.valueOf(max)) + ": \"" + value + "\"");
+    }
+
+    private ApiResponse stats(ApiRequest req) {
+        Optional<Object> stats = backplane.stats();
+        return stats.isEmpty() ? ApiResponse.empty(204) : read(req, stats.get());
+    }
+
+    // ---- registrations
+
+    private ApiResponse registrations(String name, String version) {
+        List<Member> out = new ArrayList<>();
+        for (Registration r : registry(() -> backplane.registry().registrations(name, version))) {
+            out.add(r.toMember());
+        }
+        return ApiResponse.json(200, Json.write(out));
+    }
+
+    private ApiResponse register(ApiRequest req) {
+        int port = port(req.param("port"));
+        ObjectNode body = Json.readObjectOrEmpty(req.body());
+        Map<String, Object> meta = Json.MAPPER.convertValue(body, new TypeReference<LinkedHashMap<String, Object>>() {
+        });
+        Registration registration;
+        try {
+            registration = Registration.of(req.param("name"), req.param("version"), req.param("host"), port, meta,
+                    Registration.parseSecondsToExpire(meta.get("secondsToExpire")));
+        } catch (IllegalArgumentException e) {
+            throw Json.invalid("", e.getMessage());
+        }
+        registry(() -> {
+            backplane.registry().register(registration);
+            return null;
+        });
+        return ApiResponse.json(200, Json.write(registration.toMember()));
+    }
+
+    private ApiResponse deregister(ApiRequest req) {
+        int port = port(req.param("port"));
+        boolean removed;
+        try {
+            removed = registry(() -> backplane.registry().deregister(req.param("name"), req.param("version"),
+                    req.param("host"), port));
+        } catch (IllegalArgumentException e) {
+            throw Json.invalid("", e.getMessage());
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", "/" + req.param("name") + "/" + req.param("version") + "/" + req.param("host") + "/" + port);
+        body.put("removed", removed);
+        return ApiResponse.json(200, Json.write(body));
+    }
+
+    private static int port(String value) {
+        return (int) number("port", value, 1, 65535);
+    }
+
+    private static <T> T registry(java.util.function.Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (RegistryUnavailableException e) {
+            throw new ApiException(503, "registry_unavailable", null, e.getMessage());
+        }
+    }
+
+    // ---- shared
+
+    private static String frontendKey(ApiRequest req) {
+        String key = req.param("key");
+        try {
+            Frontend.builder(key);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("invalid_key", "key", e.getMessage());
+        }
+        return key;
+    }
+
+    private static String backendKey(ApiRequest req) {
+        String key = req.param("key");
+        try {
+            Backend.staticBackend(key);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("invalid_key", "key", e.getMessage());
+        }
+        return key;
+    }
+
+    /** Runs a change on the backplane, translates its failures, saves the result. */
+    private ThalassaConfig apply(UnaryOperator<ThalassaConfig> change) {
+        ThalassaConfig next;
+        try {
+            next = backplane.update(change);
+        } catch (ApiException e) {
+            throw e;
+        } catch (ConfigRejectedException e) {
+            Map<String, Object> extra = new LinkedHashMap<>();
+            extra.put("haproxyMessage", e.haproxyMessage());
+            extra.put("line", e.line());
+            throw new ApiException(400, "config_rejected", null, e.getMessage(), extra);
+        } catch (ReloadFailedException e) {
+            throw new ApiException(500, "reload_failed", null, e.getMessage());
+        } catch (RegistryUnavailableException e) {
+            throw new ApiException(503, "registry_unavailable", null, e.getMessage());
+        } catch (ThalassaException e) {
+            throw new ApiException(500, "internal_error", null, e.getMessage());
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw Json.invalid("", e.getMessage());
+        }
+        if (store != null) {
+            try {
+                store.save(backplane.config());
+            } catch (IOException | RuntimeException e) {
+                LOG.error("{} - cannot save the accepted change: {}", store.file(), e.toString());
+                throw new ApiException(500, "persistence_failed", null, "the change is applied but could not be"
+                        + " saved to " + store.file() + ": " + e.getMessage());
+            }
+        }
+        return next;
+    }
+
+    private static ApiException gone(String what, String key) {
+        return new ApiException(409, "conflict", null, what + " " + key + " was removed by a concurrent change");
+    }
+
+    static String etagOf(Object item) {
+        return Preconditions.etag(Json.write(item));
+    }
+
+    /** 200 with the stored item and its ETag: the answer to a PUT or POST. */
+    private static ApiResponse item(Object value) {
+        byte[] bytes = Json.write(value);
+        return ApiResponse.json(200, bytes).withHeader("ETag", Preconditions.etag(bytes));
+    }
+
+    /** 200 with the value and its ETag, or 304 when the client's If-None-Match matches. */
+    private static ApiResponse read(ApiRequest req, Object value) {
+        return conditional(req, ApiResponse.json(200, Json.write(value)));
+    }
+
+    private static ApiResponse conditional(ApiRequest req, ApiResponse response) {
+        String etag = Preconditions.etag(response.body());
+        if (Preconditions.notModified(req, etag)) {
+            return ApiResponse.empty(304).withHeader("ETag", etag);
+        }
+        return response.withHeader("ETag", etag);
+    }
+}

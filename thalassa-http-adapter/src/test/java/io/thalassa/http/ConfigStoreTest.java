@@ -1,0 +1,63 @@
+package io.thalassa.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.thalassa.Backend;
+import io.thalassa.Frontend;
+import io.thalassa.Member;
+import io.thalassa.ThalassaConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The persistence file: round trip, dynamic members left out, unreadable files never overwritten. */
+class ConfigStoreTest {
+    @TempDir
+    Path dir;
+
+    private static ThalassaConfig sample() {
+        return ThalassaConfig.empty()
+                .withBackend(Backend.dynamic("live").service("myapp", "1.0.0")
+                        .member(Member.registered("myapp", "1.0.0", "127.0.0.1", 8080, null, null)).build())
+                .withBackend(Backend.staticBackend("db").member("127.0.0.1", 3306).build())
+                .withFrontend(Frontend.builder("web").bind("127.0.0.1:18080").defaultBackend("live").build());
+    }
+
+    @Test
+    void whatIsSavedIsLoadedWithoutDynamicMembers() throws Exception {
+        ConfigStore store = ConfigStore.at(dir.resolve("t.json"));
+        assertThat(store.load()).isEmpty();
+        store.save(sample());
+        ThalassaConfig loaded = ConfigStore.at(dir.resolve("t.json")).load().orElseThrow();
+        assertThat(loaded.backend("live").orElseThrow().members()).isEmpty();
+        assertThat(loaded.backend("db")).isEqualTo(sample().backend("db"));
+        assertThat(loaded.frontends()).isEqualTo(sample().frontends());
+        assertThat(loaded).isEqualTo(sample().withMembers("live", List.of()));
+        try (var files = Files.list(dir)) {
+            assertThat(files).hasSize(1);
+        }
+    }
+
+    @Test
+    void anUnreadableFileIsAnErrorAndIsNeverOverwritten() throws Exception {
+        Path file = Files.writeString(dir.resolve("t.json"), "{\"frontends\":[{\"bind\":");
+        ConfigStore store = ConfigStore.at(file);
+        assertThatThrownBy(store::load).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(file.toString()).hasMessageContaining("left untouched");
+        assertThatThrownBy(() -> store.save(sample())).isInstanceOf(IllegalStateException.class);
+        assertThat(Files.readString(file)).isEqualTo("{\"frontends\":[{\"bind\":");
+    }
+
+    @Test
+    void theOriginalsFileWithReadOnlyFieldsIsRead() throws Exception {
+        Path file = Files.writeString(dir.resolve("t.json"), Http.q("{'frontends':[{'id':'frontend/web',"
+                + "'_type':'frontend','key':'web','bind':'*:18080','backend':'live'}],'backends':[{'id':'backend/live',"
+                + "'_type':'backend','key':'live','type':'dynamic','name':'myapp','version':'1.0.0','members':[]}]}"));
+        ThalassaConfig c = ConfigStore.at(file).load().orElseThrow();
+        assertThat(c.frontend("web")).isPresent();
+        assertThat(c.backend("live").orElseThrow().serviceVersion()).isEqualTo("1.0.0");
+    }
+}

@@ -1,0 +1,107 @@
+package io.thalassa.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The command line: the original's options and defaults, the new ones, --help, errors naming the option. */
+class DaemonOptionsTest {
+    @Test
+    void defaultsAreTheOriginals() {
+        DaemonOptions o = DaemonOptions.defaults();
+        assertThat(o.host()).isEqualTo("0.0.0.0");
+        assertThat(o.port()).isEqualTo(10000);
+        assertThat(o.serviceRegPort()).isEqualTo(8500);
+        assertThat(o.haproxySocketPath()).isEqualTo(Path.of("/tmp/haproxy.status.sock"));
+        assertThat(o.haproxyPidPath()).isEqualTo(Path.of("/var/run/haproxy.pid"));
+        assertThat(o.haproxyCfgPath()).isEqualTo(Path.of("/etc/haproxy/haproxy.cfg"));
+        assertThat(o.templateFile()).isEqualTo("default.haproxycfg.tmpl");
+        assertThat(o.customTemplate()).isEmpty();
+        assertThat(o.dbPath()).isEqualTo(Path.of("./node_modules/thalassa-crowsnest/bin/db"));
+        assertThat(o.label()).isNull();
+        assertThat(o.serviceReg()).isNull();
+        assertThat(o.datacenter()).isNull();
+        assertThat(o.location()).isNull();
+        assertThat(o.persistence()).isNull();
+        assertThat(o.sudo()).isFalse();
+        assertThat(o.debug()).isFalse();
+    }
+
+    @Test
+    void defaultsOfTheNewOptions() {
+        DaemonOptions o = DaemonOptions.defaults();
+        assertThat(o.registrationPort()).isEqualTo(9000);
+        assertThat(o.haproxyBinary()).isEqualTo("haproxy");
+        assertThat(o.statsPort()).isEqualTo(1988);
+        assertThat(o.reloadWindow()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(o.activityRetention()).isEqualTo(10_000);
+    }
+
+    @Test
+    void everyOptionIsParsed(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path template = java.nio.file.Files.writeString(dir.resolve("t.stg"), "config(settings, frontends, backends) ::= <<>>");
+        DaemonOptions o = DaemonOptions.parse("--host", "127.0.0.1", "--port", "0", "--label", "myapp-dev",
+                "--serviceReg", "127.0.0.1", "--serviceRegPort", "8501", "--datacenter", "dc1", "--location", "eu",
+                "--haproxySocketPath", "/tmp/a.sock", "--haproxyPidPath", "/tmp/a.pid", "--haproxyCfgPath",
+                "/tmp/a.cfg", "--templateFile", template.toString(), "--persistence",
+                dir.resolve("t.json").toString(), "--sudo", "--debug", "--dbPath", "/tmp/db", "--registrationPort", "0",
+                "--haproxyBinary", "/usr/sbin/haproxy", "--statsPort", "1989", "--reloadWindow", "500ms",
+                "--activityRetention", "50");
+        assertThat(o).isEqualTo(new DaemonOptions("127.0.0.1", 0, "myapp-dev", "127.0.0.1", 8501, "dc1", "eu",
+                Path.of("/tmp/a.sock"), Path.of("/tmp/a.pid"), Path.of("/tmp/a.cfg"), template.toString(),
+                dir.resolve("t.json"), true, true, Path.of("/tmp/db"), 0, "/usr/sbin/haproxy", 1989,
+                Duration.ofMillis(500), 50));
+        assertThat(o.customTemplate()).contains(template);
+        assertThat(DaemonOptions.parse("--reloadWindow", "PT1S").reloadWindow()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(DaemonOptions.parse("--reloadWindow", "250").reloadWindow()).isEqualTo(Duration.ofMillis(250));
+    }
+
+    @Test
+    void errorsNameTheOption() {
+        assertThatThrownBy(() -> DaemonOptions.parse("--port", "abc")).hasMessageContaining("--port");
+        assertThatThrownBy(() -> DaemonOptions.parse("--port", "70000")).hasMessageContaining("--port")
+                .hasMessageContaining("70000");
+        assertThatThrownBy(() -> DaemonOptions.parse("--registrationPort", "10000"))
+                .hasMessageContaining("--registrationPort");
+        assertThatThrownBy(() -> DaemonOptions.parse("--bogus")).hasMessageContaining("--bogus");
+        assertThatThrownBy(() -> DaemonOptions.parse("--reloadWindow", "soon")).hasMessageContaining("--reloadWindow");
+        assertThatThrownBy(() -> DaemonOptions.parse("--templateFile", "/no/such.stg"))
+                .hasMessageContaining("--templateFile");
+        assertThatThrownBy(() -> DaemonOptions.parse("--persistence", "/no/such/dir/t.json"))
+                .hasMessageContaining("--persistence");
+        assertThatThrownBy(() -> DaemonOptions.parse("--activityRetention", "0"))
+                .hasMessageContaining("--activityRetention");
+    }
+
+    @Test
+    void helpListsEveryOptionWithItsDefault() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = ThalassaMain.run(new String[] {"--help"}, new PrintStream(out, true, StandardCharsets.UTF_8),
+                System.err);
+        assertThat(code).isZero();
+        String help = out.toString(StandardCharsets.UTF_8);
+        for (String option : new String[] {"--host", "--port", "--label", "--serviceReg", "--serviceRegPort",
+            "--datacenter", "--location", "--haproxySocketPath", "--haproxyPidPath", "--haproxyCfgPath",
+            "--templateFile", "--persistence", "--sudo", "--debug", "--dbPath", "--registrationPort",
+            "--haproxyBinary", "--statsPort", "--reloadWindow", "--help"}) {
+            assertThat(help).containsPattern(java.util.regex.Pattern.quote(option) + "[= ]");
+        }
+        assertThat(help).contains("default: 10000", "default: 9000", "default: /tmp/haproxy.status.sock",
+                "default: 0.0.0.0");
+    }
+
+    @Test
+    void aBadCommandLineExitsWith2NamingTheOption() throws Exception {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = ThalassaMain.run(new String[] {"--port", "x"}, System.out,
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--port").contains("--help");
+    }
+}
