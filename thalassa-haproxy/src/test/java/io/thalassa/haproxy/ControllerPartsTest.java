@@ -1,0 +1,130 @@
+package io.thalassa.haproxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.thalassa.ConfigRejectedException;
+import io.thalassa.haproxy.internal.ConfigCheck;
+import io.thalassa.haproxy.internal.SlotTable;
+import io.thalassa.haproxy.internal.SlotTable.Endpoint;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/** The controller's pure parts: slot planning, show stat parsing, haproxy -c output, config signatures. */
+class ControllerPartsTest {
+
+    @ParameterizedTest
+    @CsvSource({"0,4", "1,4", "3,4", "4,8", "6,8", "7,16", "12,16", "13,32", "100,128"})
+    void capacityIsAPowerOfTwoWithHeadroom(int members, int capacity) {
+        assertThat(SlotTable.capacityFor(members)).isEqualTo(capacity);
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 42, 2026})
+    void assignKeepsSurvivorsInTheirSlotsAndActiveSlotsEqualTheWantedSet(long seed) {
+        Random random = new Random(seed);
+        SlotTable table = new SlotTable("live", 4);
+        List<String> previous = List.of();
+        for (int round = 0; round < 50; round++) {
+            List<Endpoint> wanted = new ArrayList<>();
+            for (int i = 0; i < random.nextInt(7); i++) {
+                wanted.add(new Endpoint("127.0.0." + (1 + random.nextInt(5)), 8000 + random.nextInt(3)));
+            }
+            wanted = wanted.stream().distinct().toList();
+            List<String> before = table.lines().stream().map(l -> l.name() + "=" + l.address()).toList();
+            List<SlotTable.Change> changes = new ArrayList<>();
+            List<Endpoint> homeless = table.assign(wanted, changes);
+            if (!homeless.isEmpty()) {
+                table.ensureCapacity(table.capacity() * 2);
+                homeless = table.assign(wanted, changes);
+            }
+            assertThat(homeless).isEmpty();
+            Set<String> active = table.slots().stream().filter(s -> s.state == SlotTable.State.ACTIVE)
+                    .map(SlotTable.Slot::address).collect(Collectors.toCollection(TreeSet::new));
+            assertThat(active).isEqualTo(wanted.stream().map(Endpoint::address)
+                    .collect(Collectors.toCollection(TreeSet::new)));
+            // a member that stays keeps its slot
+            for (String line : before) {
+                String address = line.substring(line.indexOf('=') + 1);
+                if (active.contains(address)) {
+                    assertThat(table.lines().stream().map(l -> l.name() + "=" + l.address())).contains(line);
+                }
+            }
+            table.releaseDraining();
+            previous = before;
+        }
+        assertThat(previous).isNotNull();
+    }
+
+    @Test
+    void aDrainingMemberThatComesBackIsReactivatedInPlace() {
+        SlotTable table = new SlotTable("live", 4);
+        Endpoint a = new Endpoint("127.0.0.1", 8080);
+        Endpoint b = new Endpoint("127.0.0.1", 8081);
+        table.assign(List.of(a), new ArrayList<>());
+        table.assign(List.of(b), new ArrayList<>());
+        assertThat(table.slots().get(0).state).isEqualTo(SlotTable.State.DRAINING);
+        List<SlotTable.Change> changes = new ArrayList<>();
+        table.assign(List.of(a, b), changes);
+        assertThat(table.slots().get(0).state).isEqualTo(SlotTable.State.ACTIVE);
+        assertThat(table.slots().get(0).address()).isEqualTo("127.0.0.1:8080");
+        assertThat(changes).hasSize(1);
+        assertThat(table.lines().get(2).disabled()).isTrue();
+        assertThat(table.lines().get(2).address()).isEqualTo("127.0.0.1:1");
+    }
+
+    @Test
+    void slotNamesParseBack() {
+        assertThat(SlotTable.parseSlotName("my_backend_slot12")).containsExactly("my_backend", 12);
+        assertThat(SlotTable.parseSlotName("live_127.0.0.1:80")).isNull();
+    }
+
+    @Test
+    void showStatCsvBecomesTypedRows() {
+        String csv = "# pxname,svname,qcur,qmax,scur,smax,slim,stot,status,act,type,rate,check_status,req_rate,addr,\n"
+                + "web,FRONTEND,,,3,9,2000,120,OPEN,,0,4,,5,,\n"
+                + "live,live_slot1,0,0,1,2,,60,UP,1,2,1,L7OK,,127.0.0.1:8080,\n"
+                + "live,live_slot2,0,0,0,0,,0,MAINT,0,2,0,,,127.0.0.1:1,\n"
+                + "live,BACKEND,0,0,1,2,200,60,UP,1,1,1,,,,\n";
+        List<StatRow> rows = StatRow.parseCsv(csv);
+        assertThat(rows).hasSize(4);
+        assertThat(rows.get(0).type()).isEqualTo(StatRow.Type.FRONTEND);
+        assertThat(rows.get(0).currentSessions()).isEqualTo(3);
+        assertThat(rows.get(0).requestRate()).isEqualTo(5);
+        assertThat(rows.get(1).checkStatus()).isEqualTo("L7OK");
+        StatsSnapshot s = StatsSnapshot.of(java.time.Instant.EPOCH, rows,
+                r -> "127.0.0.1:1".equals(r.fields().get("addr")));
+        assertThat(s.backends().get("live").total()).isEqualTo(1);
+        assertThat(s.backends().get("live").healthy()).isEqualTo(1);
+        assertThat(s.frontends().get("web").maxSessions()).isEqualTo(9);
+    }
+
+    @Test
+    void haproxyCheckOutputGivesTheAlertAndTheLine() {
+        String out = "[NOTICE]   (12) : haproxy version is 2.6.12\n"
+                + "[ALERT]    (12) : config : parsing [haproxy.cfg:31] : unknown keyword 'bogus' in 'backend' section\n"
+                + "[ALERT]    (12) : config : Error(s) found in configuration file : haproxy.cfg\n"
+                + "[ALERT]    (12) : config : Fatal errors found in configuration.\n";
+        ConfigRejectedException e = ConfigCheck.rejected(out);
+        assertThat(e.haproxyMessage()).isEqualTo("config : parsing [haproxy.cfg:31] : unknown keyword 'bogus' in "
+                + "'backend' section");
+        assertThat(e.line()).isEqualTo(31);
+    }
+
+    @Test
+    void theSignatureIgnoresServerAddressesButNotServerNames() {
+        String a = "backend live\n    balance source\n    server live_slot1 127.0.0.1:80 check inter 2000\n";
+        String b = "backend live\n    balance source\n    server live_slot1 127.0.0.1:1 check inter 2000 disabled\n";
+        String c = "backend live\n    balance source\n    server live_slot2 127.0.0.1:80 check inter 2000\n";
+        assertThat(HaproxyController.signature(a)).isEqualTo(HaproxyController.signature(b));
+        assertThat(HaproxyController.signature(a)).isNotEqualTo(HaproxyController.signature(c));
+        assertThat(HaproxyController.serverNames(a + "frontend x\n    bind :1\n")).containsExactly("live/live_slot1");
+    }
+}
