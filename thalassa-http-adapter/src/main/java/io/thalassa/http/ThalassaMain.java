@@ -1,23 +1,13 @@
 package io.thalassa.http;
 
-import io.thalassa.Backend;
-import io.thalassa.Frontend;
-import io.thalassa.Rule;
-import io.thalassa.ThalassaConfig;
-import io.thalassa.haproxy.HaproxyConfigRenderer;
-import io.thalassa.haproxy.HaproxySettings;
 import io.thalassa.http.internal.DaemonCommand;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.util.Arrays;
 
 /**
- * Entry point of {@code thalassa.jar}: parses the command line ({@code --help} lists every option).
- *
- * <p>Until the HAProxy controller and the registry engine are wired in as a {@link Backplane} (then this starts a
- * {@link ThalassaServer} on it), it renders the example configuration of the original README (with loopback
- * addresses) to standard output, or to the file given with {@code --haproxyCfgPath}.
+ * Entry point of {@code thalassa.jar}: parses the command line ({@code --help} lists every option), starts the stack
+ * ({@link StackBackplane}: HAProxy under control, the registry, the membership engine) and serves the API on it until
+ * the process is stopped. Stopping leaves HAProxy serving; the next start adopts it.
  */
 public final class ThalassaMain {
     private ThalassaMain() {
@@ -48,19 +38,25 @@ public final class ThalassaMain {
             err.println("try --help");
             return 2;
         }
-        ThalassaConfig config = ThalassaConfig.empty()
-                .withBackend(Backend.staticBackend("live").member("127.0.0.1", 8081).member("127.0.0.1", 8082).build())
-                .withBackend(Backend.staticBackend("staged").member("127.0.0.1", 8083).build())
-                .withFrontend(Frontend.builder("myapp").bind("127.0.0.1:8080").defaultBackend("live")
-                        .rule(Rule.header("host", Rule.Operation.HDR_DOM, "myapp-staged.com", "staged")).build());
-        String text = HaproxyConfigRenderer.defaultTemplate().render(config, HaproxySettings.defaults()).text();
-        boolean toFile = Arrays.stream(args).anyMatch(a -> a.equals("--haproxyCfgPath")
-                || a.startsWith("--haproxyCfgPath="));
-        if (toFile) {
-            Files.writeString(options.haproxyCfgPath(), text);
-            out.println("wrote " + options.haproxyCfgPath());
-        } else {
-            out.print(text);
+        StackBackplane stack = StackBackplane.start(options);
+        ThalassaServer server;
+        try {
+            server = ThalassaServer.start(stack, options);
+        } catch (IOException | RuntimeException e) {
+            stack.close();
+            err.println("thalassa: " + e.getMessage());
+            return 1;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stack.close(); // HAProxy keeps serving; the next start adopts it
+        }, "thalassa-shutdown"));
+        out.println("thalassa: API on http://" + options.host() + ":" + server.port() + ", registrations on port "
+                + server.registrationPort() + ", HAProxy master pid " + stack.controller().masterPid());
+        try {
+            server.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         return 0;
     }

@@ -29,6 +29,30 @@ final class TestStack implements AutoCloseable {
         return new ValidatingBackplane(dir);
     }
 
+    /**
+     * The real stack (HAProxy under a controller, embedded registry, membership engine) working in {@code dir}; its
+     * HAProxy is stopped by {@link #close()}. Member sets arrive asynchronously here: tests poll for them.
+     */
+    static StackBackplane realStack(Path dir) {
+        try {
+            String binary = System.getenv().getOrDefault("THALASSA_HAPROXY_BINARY", "haproxy");
+            return StackBackplane.start(options(dir, "--haproxyCfgPath", dir.resolve("haproxy.cfg").toString(),
+                    "--haproxySocketPath", dir.resolve("stats.sock").toString(),
+                    "--haproxyPidPath", dir.resolve("haproxy.pid").toString(),
+                    "--haproxyBinary", binary,
+                    "--statsPort", Integer.toString(freePort()),
+                    "--reloadWindow", "100ms"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            return s.getLocalPort();
+        }
+    }
+
     /** A fresh backplane and a server on 127.0.0.1, free ports, activity under {@code dir/db}. */
     static TestStack start(Path dir, String... extraOptions) throws IOException {
         return start(dir, backplane(dir), extraOptions);
@@ -49,6 +73,11 @@ final class TestStack implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        if (backplane instanceof StackBackplane stack) {
+            stack.close();
+            stack.controller().stopHaproxy(); // this test's own HAProxy, by the pid it started
+            return;
+        }
         if (backplane instanceof AutoCloseable c) {
             try {
                 c.close();
