@@ -102,6 +102,7 @@ public final class HaproxyController implements AutoCloseable {
     private String fileText = "";
     private String runningSignature = "";
     private String lastGoodText = "";
+    private String lastRendered = "";
     private ScheduledFuture<?> pendingReload;
     private CompletableFuture<Void> pendingReloadResult;
     private int coalesced;
@@ -411,8 +412,6 @@ public final class HaproxyController implements AutoCloseable {
             lock.unlock();
         }
     }
-
-    private String lastRendered = "";
 
     private static int freeCount(SlotTable t) {
         int n = 0;
