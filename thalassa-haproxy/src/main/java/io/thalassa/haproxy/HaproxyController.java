@@ -374,7 +374,7 @@ public final class HaproxyController implements AutoCloseable {
             boolean runtimeFailed = false;
             if (!structural) {
                 try {
-                    runtimeFailed = !growRuntime(runtimeGrowth, desired);
+                    growRuntime(runtimeGrowth, desired);
                 } catch (RuntimeApiException e) {
                     runtimeFailed = true;
                     LOG.warn("add server failed, falling back to a reload: {}", e.getMessage());
@@ -434,7 +434,7 @@ public final class HaproxyController implements AutoCloseable {
         return parts.isEmpty() ? "sections changed" : "sections changed, " + String.join(", ", parts);
     }
 
-    private boolean growRuntime(Map<String, Integer> growth, ThalassaConfig desired) {
+    private void growRuntime(Map<String, Integer> growth, ThalassaConfig desired) {
         for (Map.Entry<String, Integer> e : growth.entrySet()) {
             SlotTable table = slots.get(e.getKey());
             Backend b = desired.backends().get(e.getKey());
@@ -451,7 +451,6 @@ public final class HaproxyController implements AutoCloseable {
                 emit(Verb.RUNTIME_CHANGE, "backend/" + e.getKey(), "added slot " + s.name + " (add server)");
             }
         }
-        return true;
     }
 
     /** Sends the runtime commands for slot changes of one backend, to the servers the running worker has. */

@@ -1,6 +1,5 @@
 package io.thalassa.http;
 
-import io.thalassa.Backend;
 import io.thalassa.Bind;
 import io.thalassa.ConfigRejectedException;
 import io.thalassa.EmbeddedRegistry;
@@ -95,13 +94,7 @@ public final class StackBackplane implements Backplane, AutoCloseable {
     @Override
     public synchronized ThalassaConfig update(UnaryOperator<ThalassaConfig> change) throws ConfigRejectedException {
         ThalassaConfig before = base;
-        ThalassaConfig next = change.apply(engine.current());
-        // the engine owns dynamic members: hand it the structure only
-        for (Backend b : next.backends().values()) {
-            if (b.isDynamic() && !b.members().isEmpty()) {
-                next = next.withMembers(b.key(), List.of());
-            }
-        }
+        ThalassaConfig next = change.apply(engine.current()); // the engine ignores dynamic members it is given
         try {
             base = next;
             return engine.update(next);

@@ -8,21 +8,20 @@ import io.thalassa.ThalassaEvent;
 import io.thalassa.haproxy.HaproxyConfigRenderer;
 import io.thalassa.haproxy.HaproxySettings;
 import io.thalassa.haproxy.RenderedConfig;
+import io.thalassa.haproxy.internal.ConfigCheck;
+import io.thalassa.haproxy.internal.Processes;
 import io.thalassa.spi.Registration;
 import io.thalassa.spi.Registry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import java.util.function.UnaryOperator;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A {@link Backplane} for the HTTP tests: the configuration in memory, rendered with the default template, every
@@ -30,8 +29,6 @@ import java.util.regex.Pattern;
  * {@code haproxy}); dynamic backends take their members from an {@link InMemoryRegistry}. No HAProxy process runs.
  */
 final class ValidatingBackplane implements Backplane, AutoCloseable {
-    private static final Pattern LINE = Pattern.compile("\\[[^\\]]*:(\\d+)\\]");
-    private static final Pattern ALERT_PREFIX = Pattern.compile("^\\[ALERT\\]\\s*(\\(\\d+\\))?\\s*:\\s*");
 
     private final Path dir;
     private final InMemoryRegistry registry = new InMemoryRegistry();
@@ -103,20 +100,10 @@ final class ValidatingBackplane implements Backplane, AutoCloseable {
             try {
                 Files.writeString(cfg, text);
                 String binary = System.getenv().getOrDefault("THALASSA_HAPROXY_BINARY", "haproxy");
-                Process p = new ProcessBuilder(binary, "-c", "-f", cfg.toString()).redirectErrorStream(true).start();
-                String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                    throw new IllegalStateException("haproxy -c did not finish within 60 s");
-                }
-                if (p.exitValue() != 0) {
-                    List<String> alerts = output.lines().filter(l -> l.contains("[ALERT]"))
-                            .map(l -> ALERT_PREFIX.matcher(l.replace(cfg.toString(), "haproxy.cfg")).replaceFirst(""))
-                            .toList();
-                    Matcher m = LINE.matcher(String.join("\n", alerts));
-                    int line = m.find() ? Integer.parseInt(m.group(1)) : 0;
-                    throw new ConfigRejectedException(alerts.isEmpty() ? output.strip() : String.join("\n", alerts),
-                            line);
+                Processes.Outcome out = Processes.run(List.of(binary, "-c", "-f", cfg.toString()),
+                        Duration.ofSeconds(60));
+                if (out.exitCode() != 0) {
+                    throw ConfigCheck.rejected(out.output().replace(cfg.toString(), "haproxy.cfg"));
                 }
             } finally {
                 Files.deleteIfExists(cfg);
