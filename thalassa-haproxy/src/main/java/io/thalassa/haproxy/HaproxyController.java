@@ -1,6 +1,7 @@
 package io.thalassa.haproxy;
 
 import io.thalassa.Backend;
+import io.thalassa.ConfigDiff;
 import io.thalassa.ConfigRejectedException;
 import io.thalassa.Member;
 import io.thalassa.ReloadFailedException;
@@ -368,6 +369,7 @@ public final class HaproxyController implements AutoCloseable {
             // 3. commit the plan: runtime first (traffic moves at once), then the file; both under the lock, so a
             // restart or reload always sees the file that matches the runtime
             Map<String, SlotTable> previous = slots;
+            ThalassaConfig previousConfig = applied;
             slots = next;
             applied = desired;
             List<String> described = new ArrayList<>();
@@ -402,7 +404,7 @@ public final class HaproxyController implements AutoCloseable {
                         CompletableFuture.completedFuture(null));
             }
             if (structural) {
-                described.add(0, "structural: " + describeStructure(previous, next));
+                described.add(0, "structural: " + describeStructure(previousConfig, desired, previous, next));
             }
             emit(Verb.CONFIG_APPLIED, "haproxy", String.join("; ", described));
             return new ApplyResult(ApplyResult.Kind.RELOAD, described, rendered.warnings(), scheduleReload());
@@ -423,15 +425,18 @@ public final class HaproxyController implements AutoCloseable {
         return n;
     }
 
-    private static String describeStructure(Map<String, SlotTable> before, Map<String, SlotTable> after) {
-        List<String> parts = new ArrayList<>();
-        after.forEach((k, t) -> {
-            SlotTable old = before.get(k);
+    /** What a structural change is, for the event: the sections that changed (after an adoption: "sections"). */
+    private static String describeStructure(ThalassaConfig before, ThalassaConfig after,
+            Map<String, SlotTable> beforeSlots, Map<String, SlotTable> afterSlots) {
+        List<String> parts = new ArrayList<>(before == null ? List.of()
+                : ConfigDiff.between(before, after).structuralChanges());
+        afterSlots.forEach((k, t) -> {
+            SlotTable old = beforeSlots.get(k);
             if (old != null && old.capacity() < t.capacity()) {
-                parts.add(k + " grows to " + t.capacity() + " slots");
+                parts.add("backend " + k + " grows to " + t.capacity() + " slots");
             }
         });
-        return parts.isEmpty() ? "sections changed" : "sections changed, " + String.join(", ", parts);
+        return parts.isEmpty() ? "sections changed" : String.join(", ", parts);
     }
 
     private void growRuntime(Map<String, Integer> growth, ThalassaConfig desired) {

@@ -30,6 +30,7 @@ import java.util.Optional;
 public final class ConfigStore {
     private final Path file;
     private boolean unreadable;
+    private byte[] lastWritten;
 
     private ConfigStore(Path file) {
         this.file = file.toAbsolutePath();
@@ -105,6 +106,18 @@ public final class ConfigStore {
      * @throws IllegalStateException when {@link #load()} found the file unreadable
      */
     public synchronized void save(ThalassaConfig config) throws IOException {
+        write(config);
+    }
+
+    /**
+     * Reads {@code latest} and writes it, both under this store's lock, so concurrent callers never put an older
+     * configuration over a newer one; skips the write when the bytes equal the last ones written.
+     */
+    public synchronized void saveLatest(java.util.function.Supplier<ThalassaConfig> latest) throws IOException {
+        write(latest.get());
+    }
+
+    private void write(ThalassaConfig config) throws IOException {
         if (unreadable) {
             throw new IllegalStateException("persistence file " + file + " was unreadable at start; not overwriting it");
         }
@@ -116,6 +129,9 @@ public final class ConfigStore {
         doc.put("frontends", List.copyOf(config.frontends().values()));
         doc.put("backends", backends);
         byte[] bytes = Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(doc);
+        if (java.util.Arrays.equals(bytes, lastWritten)) {
+            return;
+        }
         Path dir = file.getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
@@ -127,6 +143,7 @@ public final class ConfigStore {
                 ch.force(true);
             }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            lastWritten = bytes;
         } finally {
             Files.deleteIfExists(tmp);
         }

@@ -14,9 +14,12 @@ import io.thalassa.spi.Registry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
 
 /**
@@ -29,17 +32,27 @@ public final class StackBackplane implements Backplane, AutoCloseable {
     private final HaproxyController controller;
     private final MembershipEngine engine;
     private final List<ThalassaEvent.Listener> listeners = new CopyOnWriteArrayList<>();
-    private ThalassaConfig base = ThalassaConfig.empty();
+    private final List<ThalassaEvent> startEvents;
+    private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
+    private final ReentrantLock applying = new ReentrantLock();
+    private ThalassaConfig base = ThalassaConfig.empty(); // guarded by applying
+    private volatile boolean controllerStarted;
 
-    private StackBackplane(Registry registry, HaproxyController controller) {
+    private StackBackplane(Registry registry, HaproxyController controller, List<ThalassaEvent> startEvents) {
         this.registry = registry;
         this.controller = controller;
+        this.startEvents = startEvents; // filled while start() runs, then fixed
         ThalassaEvent.Listener dispatch = this::dispatch;
         registry.addListener(dispatch);
         controller.addListener(dispatch);
         this.engine = MembershipEngine.builder(registry, config -> {
             try {
-                controller.apply(config);
+                if (controllerStarted) {
+                    controller.apply(config);
+                } else {
+                    controller.start(config); // the first publication starts or adopts HAProxy
+                    controllerStarted = true;
+                }
             } catch (ConfigRejectedException e) {
                 throw new Rejected(e);
             }
@@ -47,10 +60,22 @@ public final class StackBackplane implements Backplane, AutoCloseable {
     }
 
     /**
-     * Starts the stack the options describe: adopts or starts HAProxy with an empty configuration (the adapter
-     * replays the persisted one), opens the registry.
+     * Starts the stack the options describe with an empty configuration: opens the registry, starts HAProxy or
+     * adopts the one running (the adapter then replays the persisted configuration).
      */
     public static StackBackplane start(DaemonOptions options) throws IOException {
+        return start(options, ThalassaConfig.empty());
+    }
+
+    /**
+     * Starts the stack the options describe: opens the registry, then starts HAProxy with {@code initial} and the
+     * members the registry has for its dynamic backends, or adopts the HAProxy running (pid file and master socket)
+     * and brings it to that configuration, through the runtime API when only members differ.
+     *
+     * @throws ConfigRejectedException when HAProxy rejects {@code initial}; a HAProxy started earlier keeps running
+     *                                 what it ran
+     */
+    public static StackBackplane start(DaemonOptions options, ThalassaConfig initial) throws IOException {
         Files.createDirectories(options.dbPath());
         Registry registry = options.serviceReg() == null
                 ? EmbeddedRegistry.builder().stateFile(options.dbPath().resolve("registrations.state")).build()
@@ -64,7 +89,14 @@ public final class StackBackplane implements Backplane, AutoCloseable {
                 .statsListener(Bind.parse("127.0.0.1:" + options.statsPort()))
                 .logTarget(null)
                 .build();
+        List<ThalassaEvent> startEvents = new CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean starting = new java.util.concurrent.atomic.AtomicBoolean(true);
         HaproxyController.Builder controller = HaproxyController.builder()
+                .listener(e -> {
+                    if (starting.get()) {
+                        startEvents.add(e);
+                    }
+                })
                 .binary(options.haproxyBinary())
                 .configFile(cfg)
                 .settings(settings)
@@ -73,17 +105,24 @@ public final class StackBackplane implements Backplane, AutoCloseable {
         if (options.sudo()) {
             controller.sudo(List.of("sudo", "-n"));
         }
-        HaproxyController haproxy = controller.build();
+        StackBackplane stack = new StackBackplane(registry, controller.build(), startEvents);
         try {
-            haproxy.start(ThalassaConfig.empty());
-        } catch (ConfigRejectedException e) {
-            registry.close();
-            throw new IOException("HAProxy rejected the empty configuration: " + e.haproxyMessage(), e);
+            // HAProxy starts (or is adopted) with the initial configuration and the members the registry has now,
+            // so a restarted daemon finds the running HAProxy already serving exactly that: no reload, no gap
+            stack.commit(initial);
+            if (!stack.controllerStarted) {
+                stack.controller.start(stack.engine.current());
+                stack.controllerStarted = true;
+            }
         } catch (RuntimeException e) {
+            stack.engine.close();
             registry.close();
+            stack.controller.close();
             throw e;
+        } finally {
+            starting.set(false);
         }
-        return new StackBackplane(registry, haproxy);
+        return stack;
     }
 
     @Override
@@ -91,12 +130,81 @@ public final class StackBackplane implements Backplane, AutoCloseable {
         return engine.current();
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Group commit: changes that arrive while another is being applied wait, then are applied together, each on
+     * the result of the one before, with one validation ({@code haproxy -c}) and at most one reload for all. When
+     * that combined configuration fails, they are applied again one by one, so every caller gets the answer to its
+     * own change. A change that throws by itself fails alone and does not hold the others back.
+     */
     @Override
-    public synchronized ThalassaConfig update(UnaryOperator<ThalassaConfig> change) throws ConfigRejectedException {
-        ThalassaConfig before = base;
-        ThalassaConfig next = change.apply(engine.current()); // the engine ignores dynamic members it is given
+    public ThalassaConfig update(UnaryOperator<ThalassaConfig> change) throws ConfigRejectedException {
+        Pending mine = new Pending(change);
+        queue.add(mine);
+        applying.lock();
         try {
-            base = next;
+            if (!mine.done) { // still queued: take it and everything queued behind it
+                List<Pending> batch = new ArrayList<>();
+                for (Pending p = queue.poll(); p != null; p = queue.poll()) {
+                    batch.add(p);
+                }
+                applyBatch(batch);
+            }
+        } finally {
+            applying.unlock();
+        }
+        return mine.outcome();
+    }
+
+    private void applyBatch(List<Pending> batch) {
+        try {
+            if (batch.size() == 1) {
+                applyAlone(batch.get(0));
+                return;
+            }
+            ThalassaConfig combined = engine.current();
+            List<Pending> accepted = new ArrayList<>();
+            for (Pending p : batch) {
+                try {
+                    combined = p.change.apply(combined);
+                    accepted.add(p);
+                } catch (RuntimeException e) {
+                    p.fail(e);
+                }
+            }
+            if (accepted.size() <= 1) {
+                accepted.forEach(this::applyAlone);
+                return;
+            }
+            try {
+                ThalassaConfig result = commit(combined);
+                accepted.forEach(p -> p.succeed(result));
+            } catch (RuntimeException e) {
+                accepted.forEach(this::applyAlone); // find whose change it was
+            }
+        } finally {
+            for (Pending p : batch) {
+                if (!p.done) {
+                    p.fail(new IllegalStateException("the update was abandoned"));
+                }
+            }
+        }
+    }
+
+    private void applyAlone(Pending p) {
+        try {
+            p.succeed(commit(p.change.apply(engine.current())));
+        } catch (RuntimeException e) {
+            p.fail(e);
+        }
+    }
+
+    /** Puts {@code next} in use through the engine; on any failure the previous base is restored. */
+    private ThalassaConfig commit(ThalassaConfig next) {
+        ThalassaConfig before = base;
+        try {
+            base = next; // the engine ignores dynamic members it is given
             return engine.update(next);
         } catch (Rejected e) {
             restore(before);
@@ -147,8 +255,10 @@ public final class StackBackplane implements Backplane, AutoCloseable {
         return controller.stats().map(s -> s);
     }
 
+    /** Adds {@code listener}; it first receives the events of the start (HAProxy started or adopted). */
     @Override
     public void addListener(ThalassaEvent.Listener listener) {
+        startEvents.forEach(listener::onEvent);
         listeners.add(listener);
     }
 
@@ -174,6 +284,35 @@ public final class StackBackplane implements Backplane, AutoCloseable {
         engine.close();
         registry.close();
         controller.close();
+    }
+
+    /** One caller's change waiting for the group commit; completed by whichever caller applies its batch. */
+    private static final class Pending {
+        final UnaryOperator<ThalassaConfig> change;
+        volatile boolean done;
+        private ThalassaConfig result;
+        private RuntimeException failure;
+
+        Pending(UnaryOperator<ThalassaConfig> change) {
+            this.change = change;
+        }
+
+        void succeed(ThalassaConfig config) {
+            result = config;
+            done = true;
+        }
+
+        void fail(RuntimeException e) {
+            failure = e;
+            done = true;
+        }
+
+        ThalassaConfig outcome() {
+            if (failure != null) {
+                throw failure;
+            }
+            return result;
+        }
     }
 
     /** Carries a rejection through the engine's sink. */

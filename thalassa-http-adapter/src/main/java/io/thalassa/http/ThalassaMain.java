@@ -1,5 +1,7 @@
 package io.thalassa.http;
 
+import io.thalassa.ConfigRejectedException;
+import io.thalassa.ThalassaConfig;
 import io.thalassa.http.internal.DaemonCommand;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -23,7 +25,8 @@ public final class ThalassaMain {
     /**
      * Runs the command line.
      *
-     * @return the exit code: 0, or 2 for an invalid command line
+     * @return the exit code: 0, 1 when the stack cannot start (the reason goes to {@code err}), or 2 for an invalid
+     *         command line
      */
     public static int run(String[] args, PrintStream out, PrintStream err) throws IOException {
         if (DaemonCommand.wantsHelp(args)) {
@@ -38,7 +41,20 @@ public final class ThalassaMain {
             err.println("try --help");
             return 2;
         }
-        StackBackplane stack = StackBackplane.start(options);
+        StackBackplane stack;
+        try {
+            // the persisted configuration goes in at the start: a running HAProxy is adopted with it, unchanged
+            ThalassaConfig initial = options.persistenceFile().flatMap(f -> ConfigStore.at(f).load())
+                    .orElse(ThalassaConfig.empty());
+            stack = StackBackplane.start(options, initial);
+        } catch (ConfigRejectedException e) {
+            err.println("thalassa: HAProxy rejects the configuration in " + options.persistence() + " ("
+                    + e.getMessage() + "); fix or move the file, it is left untouched");
+            return 1;
+        } catch (RuntimeException e) {
+            err.println("thalassa: " + e.getMessage());
+            return 1;
+        }
         ThalassaServer server;
         try {
             server = ThalassaServer.start(stack, options);

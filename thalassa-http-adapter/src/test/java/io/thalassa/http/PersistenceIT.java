@@ -24,11 +24,12 @@ class PersistenceIT {
             first.api.put("/backends/live", "{'type':'dynamic','name':'myapp','version':'1.0.0','balance':'source'}");
             first.api.put("/backends/db", "{'type':'static','mode':'tcp','members':[{'host':'127.0.0.1','port':3306}]}");
             first.api.put("/backends/gone", "{'type':'static'}");
-            first.api.put("/frontends/web", "{'bind':'127.0.0.1:18080','backend':'live','rules':[{'type':'path',"
+            first.api.put("/frontends/web", "{'bind':'127.0.0.1:" + TestStack.freePort() + "','backend':'live',"
+                    + "'rules':[{'type':'path',"
                     + "'operation':'path_beg','value':'/db','backend':'db'}]}");
             first.api.delete("/backends/gone");
             first.registrations.post("/registrations/myapp/1.0.0/127.0.0.1/8080", "");
-            assertThat(first.api.get("/backends/live/members").json()).hasSize(1);
+            first.awaitSize("/backends/live/members", 1);
             first.api.post("/backends/live", "{'version':'1.0.0'}");
             frontends = first.api.get("/frontends").body();
             backends = first.api.get("/backends").body();
@@ -76,12 +77,16 @@ class PersistenceIT {
                 "{\"frontends\":[],\"servers\":[]}"}) {
             Path file = dir.resolve("corrupt.json");
             Files.writeString(file, content);
-            Backplane backplane = TestStack.backplane(dir);
-            assertThatThrownBy(() -> TestStack.start(dir, backplane, "--persistence", file.toString()))
-                    .as(content).isInstanceOf(IllegalStateException.class).hasMessageContaining(file.toString())
-                    .hasMessageContaining("left untouched");
-            assertThat(Files.readString(file)).isEqualTo(content);
-            assertThat(backplane.config().backends()).isEmpty();
+            StackBackplane backplane = TestStack.backplane(dir);
+            try {
+                assertThatThrownBy(() -> TestStack.start(dir, backplane, "--persistence", file.toString()))
+                        .as(content).isInstanceOf(IllegalStateException.class).hasMessageContaining(file.toString())
+                        .hasMessageContaining("left untouched");
+                assertThat(Files.readString(file)).isEqualTo(content);
+                assertThat(backplane.config().backends()).isEmpty();
+            } finally {
+                TestStack.stop(backplane);
+            }
         }
     }
 

@@ -116,8 +116,9 @@ class RegistrationApiIT {
     void registeringAndDeregisteringFillsAndEmptiesDynamicBackends() {
         stack.api.put("/backends/live", "{'type':'dynamic','name':'myapp','version':'1.0.0'}");
         reg.post("/registrations/myapp/1.0.0/127.0.0.1/8080", "");
-        assertThat(stack.api.get("/backends/live/members").json()).hasSize(1);
+        stack.awaitSize("/backends/live/members", 1);
+        assertThat(stack.api.get("/haproxy/config").body()).contains("server live_slot1 127.0.0.1:8080");
         reg.delete("/registrations/myapp/1.0.0/127.0.0.1/8080");
-        assertThat(stack.api.get("/backends/live/members").json()).isEmpty();
+        stack.awaitSize("/backends/live/members", 0);
     }
 }

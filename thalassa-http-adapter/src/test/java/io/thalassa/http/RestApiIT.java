@@ -5,22 +5,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.thalassa.http.Http.Reply;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The REST API of the original Thalassa, black-box over HTTP, against a backplane checked by the real HAProxy. */
+/** The REST API of the original Thalassa, black-box over HTTP, against the real stack (a real HAProxy runs). */
 class RestApiIT {
     @TempDir
     Path dir;
     TestStack stack;
     Http api;
+    int port; // frontends bind free loopback ports: the real HAProxy binds them
+    int port2;
 
     @BeforeEach
     void start() throws Exception {
         stack = TestStack.start(dir);
         api = stack.api;
+        port = TestStack.freePort();
+        port2 = TestStack.freePort();
     }
 
     @AfterEach
@@ -50,9 +56,10 @@ class RestApiIT {
     @Test
     void seedWalkthroughWorksWithLoopbackAddresses() throws Exception {
         assertThat(api.put("/frontends/mysql-frontend",
-                "{ 'bind': '127.0.0.1:13306', 'backend': 'mysql-backend', 'mode': 'tcp'}").status()).isEqualTo(200);
+                "{ 'bind': '127.0.0.1:" + port2 + "', 'backend': 'mysql-backend', 'mode': 'tcp'}").status())
+                .isEqualTo(200);
         assertThat(api.put("/frontends/webapp-frontend",
-                "{ 'bind': '127.0.0.1:18080', 'backend': 'webapp-backend', 'mode': 'http'}").status()).isEqualTo(200);
+                "{ 'bind': '127.0.0.1:" + port + "', 'backend': 'webapp-backend', 'mode': 'http'}").status()).isEqualTo(200);
         assertThat(api.put("/backends/mysql-backend", "{ 'type':'dynamic', 'name':'mysql-backend', 'version':'1.0.0',"
                 + "'balance':'source', 'mode':'tcp','natives':['option mysql-check']}").status()).isEqualTo(200);
         Reply web = api.put("/backends/webapp-backend", "{ 'type':'dynamic', 'name':'webapp-backend',"
@@ -67,6 +74,8 @@ class RestApiIT {
         assertThat(reg.status()).as(reg.toString()).isEqualTo(200);
         assertThat(stack.registrations.post("/registrations/webapp-backend/1.0.0/127.0.0.2/8080",
                 "{ 'secondsToExpire':'10000'}").status()).isEqualTo(200);
+        stack.awaitSize("/backends/mysql-backend/members", 1);
+        stack.awaitSize("/backends/webapp-backend/members", 1);
 
         JsonNode members = api.get("/backends/mysql-backend/members").json();
         assertThat(members).hasSize(1);
@@ -74,20 +83,20 @@ class RestApiIT {
         assertThat(members.get(0).get("meta").get("secondsToExpire").asText()).isEqualTo("10000");
         assertThat(api.get("/backends").json()).hasSize(2);
         assertThat(api.get("/frontends").json().get(0)).isEqualTo(tree("{'id':'frontend/mysql-frontend',"
-                + "'_type':'frontend','key':'mysql-frontend','bind':'127.0.0.1:13306','backend':'mysql-backend',"
+                + "'_type':'frontend','key':'mysql-frontend','bind':'127.0.0.1:" + port2 + "','backend':'mysql-backend',"
                 + "'mode':'tcp','keepalive':'default','rules':[],'natives':[]}"));
         String cfg = api.get("/haproxy/config").body();
         assertThat(cfg).contains("frontend mysql-frontend", "default_backend mysql-backend",
-                "server mysql-backend_127.0.0.1:3306 127.0.0.1:3306", "server webapp-backend_127.0.0.2:8080",
+                "server mysql-backend_slot1 127.0.0.1:3306", "server webapp-backend_slot1 127.0.0.2:8080",
                 "option mysql-check", "balance source");
     }
 
     @Test
     void putAnswersTheStoredObjectWithDefaultsAndItsEtag() throws Exception {
-        Reply put = api.put("/frontends/web", "{'bind':'127.0.0.1:18080','backend':'live'}");
+        Reply put = api.put("/frontends/web", "{'bind':'127.0.0.1:" + port + "','backend':'live'}");
         assertThat(put.status()).isEqualTo(200);
         assertThat(put.json()).isEqualTo(tree("{'id':'frontend/web','_type':'frontend','key':'web',"
-                + "'bind':'127.0.0.1:18080','backend':'live','mode':'http','keepalive':'default','rules':[],"
+                + "'bind':'127.0.0.1:" + port + "','backend':'live','mode':'http','keepalive':'default','rules':[],"
                 + "'natives':[]}"));
         Reply get = api.get("/frontends/web");
         assertThat(get.status()).isEqualTo(200);
@@ -100,10 +109,10 @@ class RestApiIT {
     void putIsAFullReplace() throws Exception {
         api.put("/backends/a", "{'type':'static','members':[{'host':'127.0.0.1','port':9001}]}");
         api.put("/backends/b", "{'type':'static','members':[{'host':'127.0.0.1','port':9002}]}");
-        api.put("/frontends/web", "{'bind':'127.0.0.1:18080','backend':'a','natives':['http-request set-header X-A 1'],"
+        api.put("/frontends/web", "{'bind':'127.0.0.1:" + port + "','backend':'a','natives':['http-request set-header X-A 1'],"
                 + "'rules':[{'type':'path','operation':'path_beg','value':'/a','backend':'a'},"
                 + "{'type':'path','operation':'path_beg','value':'/b','backend':'b'}]}");
-        Reply shrunk = api.put("/frontends/web", "{'bind':'127.0.0.1:18080','backend':'a',"
+        Reply shrunk = api.put("/frontends/web", "{'bind':'127.0.0.1:" + port + "','backend':'a',"
                 + "'rules':[{'type':'path','operation':'path_beg','value':'/a','backend':'a'}]}");
         assertThat(shrunk.status()).isEqualTo(200);
         JsonNode stored = api.get("/frontends/web").json();
@@ -119,7 +128,8 @@ class RestApiIT {
         api.put("/backends/live", "{'type':'dynamic','name':'myapp','version':'1.0.0','host':'myapp.example.com',"
                 + "'health':{'uri':'/health','httpVersion':'HTTP/1.1','interval':'5000'}}");
         stack.registrations.post("/registrations/myapp/1.0.0/127.0.0.1/8080", "{'hostname':'dev-01'}");
-        api.put("/frontends/web", "{'bind':'127.0.0.1:18080','backend':'live','keepalive':'server-close',"
+        stack.awaitSize("/backends/live/members", 1);
+        api.put("/frontends/web", "{'bind':'127.0.0.1:" + port + "','backend':'live','keepalive':'server-close',"
                 + "'rules':[{'type':'header','header':'host','operation':'hdr_dom','value':'db.example.com',"
                 + "'backend':'db'}]}");
         for (String path : new String[] {"/backends/db", "/backends/live", "/frontends/web"}) {
@@ -147,7 +157,7 @@ class RestApiIT {
 
     @Test
     void aFrontendCreatedBeforeItsBackendIsAcceptedAndTheConfigStaysValid() {
-        Reply r = api.put("/frontends/web", "{'bind':'127.0.0.1:18080','backend':'later'}");
+        Reply r = api.put("/frontends/web", "{'bind':'127.0.0.1:" + port + "','backend':'later'}");
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
         assertThat(api.get("/haproxy/config").body()).contains("frontend web").doesNotContain("default_backend later");
         assertThat(api.put("/backends/later", "{'type':'static','members':[{'host':'127.0.0.1','port':9001}]}")
@@ -157,7 +167,7 @@ class RestApiIT {
 
     @Test
     void deleteAnswersTheDeletedItemThenItIsGone() throws Exception {
-        api.put("/frontends/web", "{'bind':'127.0.0.1:18080','backend':'live'}");
+        api.put("/frontends/web", "{'bind':'127.0.0.1:" + port + "','backend':'live'}");
         Reply del = api.delete("/frontends/web");
         assertThat(del.status()).isEqualTo(200);
         assertThat(del.json().get("key").asText()).isEqualTo("web");
@@ -184,7 +194,7 @@ class RestApiIT {
 
     @Test
     void aPathKeyThatIsNotAnIdentifierIs400() {
-        assertBadRequest(api.put("/frontends/bad%20key", "{'bind':'127.0.0.1:18080','backend':'b'}"),
+        assertBadRequest(api.put("/frontends/bad%20key", "{'bind':'127.0.0.1:" + port + "','backend':'b'}"),
                 "invalid_key", "key");
         assertBadRequest(api.get("/backends/-x"), "invalid_key", "key");
         assertBadRequest(api.delete("/frontends/a%2Cb"), "invalid_key", "key");
@@ -192,7 +202,7 @@ class RestApiIT {
 
     @Test
     void malformedJsonIs400AndNothingChanges() {
-        api.put("/frontends/web", "{'bind':'127.0.0.1:18080','backend':'live'}");
+        api.put("/frontends/web", "{'bind':'127.0.0.1:" + port + "','backend':'live'}");
         String before = api.get("/frontends/web").body();
         assertBadRequest(api.sendRaw("PUT", "/frontends/web", "{\"bind\": \"127.0.0.1:1\","), "malformed_json", null);
         assertBadRequest(api.sendRaw("PUT", "/frontends/web", "[1,2]"), "malformed_json", null);
@@ -204,10 +214,10 @@ class RestApiIT {
 
     @Test
     void unknownFieldsAre400NamingThem() {
-        Reply r = api.put("/frontends/web", "{'bind':'127.0.0.1:18080','backend':'live','colour':'red'}");
+        Reply r = api.put("/frontends/web", "{'bind':'127.0.0.1:" + port + "','backend':'live','colour':'red'}");
         assertBadRequest(r, "unknown_field", "colour");
         assertThat(r.json().get("reason").asText()).contains("colour").contains("keepalive");
-        assertBadRequest(api.put("/frontends/web", "{'bind':'127.0.0.1:18080','backend':'live','rules':["
+        assertBadRequest(api.put("/frontends/web", "{'bind':'127.0.0.1:" + port + "','backend':'live','rules':["
                 + "{'type':'path','operation':'path','value':'/x','backend':'b','weight':1}]}"), "unknown_field",
                 "rules[0].weight");
         assertBadRequest(api.put("/backends/b", "{'type':'static','health':{'timeout':5}}"), "unknown_field",
@@ -241,21 +251,21 @@ class RestApiIT {
 
         assertBadRequest(api.put("/frontends/f", "{'backend':'b'}"), "missing_field", "bind");
         assertBadRequest(api.put("/frontends/f", "{'bind':'127.0.0.1:99999','backend':'b'}"), "invalid_value", "bind");
-        assertBadRequest(api.put("/frontends/f", "{'bind':'127.0.0.1:18080','backend':'b','keepalive':'never'}"),
+        assertBadRequest(api.put("/frontends/f", "{'bind':'127.0.0.1:" + port + "','backend':'b','keepalive':'never'}"),
                 "invalid_value", "keepalive");
-        assertBadRequest(api.put("/frontends/f", "{'bind':'127.0.0.1:18080','backend':'b','rules':[{'type':'path',"
+        assertBadRequest(api.put("/frontends/f", "{'bind':'127.0.0.1:" + port + "','backend':'b','rules':[{'type':'path',"
                 + "'operation':'path_beg','value':'/x','backend':'no good'}]}"), "invalid_value", "rules[0].backend");
-        assertBadRequest(api.put("/frontends/f", "{'bind':'127.0.0.1:18080','backend':'b','rules':[{'type':'path',"
+        assertBadRequest(api.put("/frontends/f", "{'bind':'127.0.0.1:" + port + "','backend':'b','rules':[{'type':'path',"
                 + "'operation':'hdr_dom','value':'/x','backend':'b'}]}"), "invalid_value", "rules[0].operation");
-        assertBadRequest(api.put("/frontends/f", "{'bind':'127.0.0.1:18080','backend':'b','mode':'tcp','rules':["
+        assertBadRequest(api.put("/frontends/f", "{'bind':'127.0.0.1:" + port + "','backend':'b','mode':'tcp','rules':["
                 + "{'type':'path','operation':'path_beg','value':'/x','backend':'b'}]}"), "invalid_value", "rules");
         assertThat(api.get("/frontends/f").status()).isEqualTo(404);
     }
 
     @Test
     void aSecondFrontendOnTheSameAddressIs400NamingBind() {
-        api.put("/frontends/one", "{'bind':'127.0.0.1:18080','backend':'b'}");
-        assertBadRequest(api.put("/frontends/two", "{'bind':'*:18080','backend':'b'}"), "invalid_value", "bind");
+        api.put("/frontends/one", "{'bind':'127.0.0.1:" + port + "','backend':'b'}");
+        assertBadRequest(api.put("/frontends/two", "{'bind':'*:" + port + "','backend':'b'}"), "invalid_value", "bind");
         assertThat(api.get("/frontends/two").status()).isEqualTo(404);
     }
 
@@ -271,6 +281,44 @@ class RestApiIT {
         assertThat(r.json().get("reason").asText()).contains("HAProxy rejected");
         assertThat(api.get("/backends/b").body()).isEqualTo(before);
         assertThat(api.get("/haproxy/config").body()).isEqualTo(cfgBefore);
+    }
+
+    @Test
+    void concurrentChangesAreValidatedTogetherAndABadOneFailsAlone() throws Exception {
+        int n = 40;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(10);
+        try {
+            List<java.util.concurrent.Future<Reply>> replies = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int k = i;
+                replies.add(pool.submit(() -> api.put("/backends/b" + k, "{'type':'static','members':[{'host':"
+                        + "'127.0.0.1','port':" + (9000 + k) + "}]}")));
+                if (i == n / 2) {
+                    replies.add(pool.submit(() -> api.put("/backends/bad", "{'type':'static',"
+                            + "'natives':['option no-such-option']}")));
+                }
+            }
+            int ok = 0;
+            for (java.util.concurrent.Future<Reply> f : replies) {
+                Reply r = f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                if (r.json().path("key").asText().equals("bad") || r.status() == 400) {
+                    assertBadRequest(r, "config_rejected", null);
+                } else {
+                    assertThat(r.status()).as(r.toString()).isEqualTo(200);
+                    ok++;
+                }
+            }
+            assertThat(ok).isEqualTo(n);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(api.get("/backends").json()).hasSize(n);
+        assertThat(api.get("/backends/bad").status()).isEqualTo(404);
+        String cfg = api.get("/haproxy/config").body();
+        assertThat(cfg).contains("127.0.0.1:9000 ", "127.0.0.1:" + (9000 + n - 1) + " ").doesNotContain("no-such");
+        TestStack.await(() -> api.get("/activity?verb=reloadDone").json().get("events").size() > 0);
+        int applied = api.get("/activity?verb=configApplied&limit=1000").json().get("events").size();
+        assertThat(applied).as("changes that arrive together are applied together").isLessThan(n);
     }
 
     @Test
@@ -298,10 +346,10 @@ class RestApiIT {
         assertThat(api.delete("/backends/b", "If-Match", api.get("/backends/b").header("ETag")).status())
                 .isEqualTo(200);
         assertThat(api.delete("/backends/b", "If-Match", "*").status()).as("404 before 412").isEqualTo(404);
-        api.put("/frontends/f", "{'bind':'127.0.0.1:18080','backend':'b'}");
-        assertThat(api.put("/frontends/f", "{'bind':'127.0.0.1:18081','backend':'b'}", "If-Match", stale).status())
+        api.put("/frontends/f", "{'bind':'127.0.0.1:" + port + "','backend':'b'}");
+        assertThat(api.put("/frontends/f", "{'bind':'127.0.0.1:" + port2 + "','backend':'b'}", "If-Match", stale).status())
                 .isEqualTo(412);
-        assertThat(api.get("/frontends/f").json().get("bind").asText()).isEqualTo("127.0.0.1:18080");
+        assertThat(api.get("/frontends/f").json().get("bind").asText()).isEqualTo("127.0.0.1:" + port);
     }
 
     @Test
@@ -310,6 +358,7 @@ class RestApiIT {
         stack.registrations.post("/registrations/myapp/1.0.0/127.0.0.1/8081", "");
         stack.registrations.post("/registrations/myapp/2.0.0/127.0.0.1/8082", "");
         stack.registrations.post("/registrations/other/3/127.0.0.1/8083", "");
+        stack.awaitSize("/backends/live/members", 1);
         assertThat(api.get("/backends/live/members").json().get(0).get("port").asInt()).isEqualTo(8081);
         String etag = api.get("/backends/live").header("ETag");
 

@@ -1,5 +1,6 @@
 package io.thalassa.http;
 
+import static io.thalassa.http.TestStack.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
@@ -12,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,8 +32,8 @@ class StackIT {
 
     @BeforeEach
     void setUp() throws IOException {
-        backplane = TestStack.realStack(dir);
-        stack = TestStack.start(dir, backplane);
+        stack = TestStack.start(dir);
+        backplane = stack.backplane;
         v1 = named("v1");
         v2 = named("v2");
     }
@@ -111,17 +111,6 @@ class StackIT {
             last = now;
             Thread.sleep(400);
         }
-    }
-
-    static void await(Supplier<Boolean> condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (System.nanoTime() < deadline) {
-            if (condition.get()) {
-                return;
-            }
-            Thread.sleep(25);
-        }
-        assertThat(condition.get()).as("condition within 15 s").isTrue();
     }
 
     static String get(int port) {

@@ -1,22 +1,30 @@
 package io.thalassa.http;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
- * The one place the HTTP tests get their {@link Backplane} and server from: swap {@link #backplane} for the real
- * stack (controller + registry engine) and every HTTP test runs against it.
+ * The one place the HTTP tests get their stack from: the real {@link StackBackplane} (a real HAProxy under the
+ * controller, the embedded registry, the membership engine) working in a test directory, on free loopback ports, and
+ * the daemon's HTTP server on it. Member sets reach the backends asynchronously: tests {@link #await} them.
  */
 final class TestStack implements AutoCloseable {
     final Path dir;
-    final Backplane backplane;
+    final StackBackplane backplane;
     final ThalassaServer server;
     final Http api;
     final Http registrations;
 
-    private TestStack(Path dir, Backplane backplane, ThalassaServer server) {
+    private TestStack(Path dir, StackBackplane backplane, ThalassaServer server) {
         this.dir = dir;
         this.backplane = backplane;
         this.server = server;
@@ -24,16 +32,11 @@ final class TestStack implements AutoCloseable {
         this.registrations = new Http("http://127.0.0.1:" + server.registrationPort());
     }
 
-    /** The backplane under test, working in {@code dir}. */
-    static Backplane backplane(Path dir) {
-        return new ValidatingBackplane(dir);
-    }
-
     /**
-     * The real stack (HAProxy under a controller, embedded registry, membership engine) working in {@code dir}; its
-     * HAProxy is stopped by {@link #close()}. Member sets arrive asynchronously here: tests poll for them.
+     * The real stack working in {@code dir} (HAProxy's files there, free ports, a 100 ms reload window); the caller
+     * {@linkplain #stop stops} it.
      */
-    static StackBackplane realStack(Path dir) {
+    static StackBackplane backplane(Path dir) {
         try {
             String binary = System.getenv().getOrDefault("THALASSA_HAPROXY_BINARY", "haproxy");
             return StackBackplane.start(options(dir, "--haproxyCfgPath", dir.resolve("haproxy.cfg").toString(),
@@ -43,22 +46,37 @@ final class TestStack implements AutoCloseable {
                     "--statsPort", Integer.toString(freePort()),
                     "--reloadWindow", "100ms"));
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
-    static int freePort() throws IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+    /** Closes {@code backplane} and stops the HAProxy it started, by its pid. */
+    static void stop(StackBackplane backplane) {
+        backplane.close();
+        backplane.controller().stopHaproxy();
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
-    /** A fresh backplane and a server on 127.0.0.1, free ports, activity under {@code dir/db}. */
+    /** A fresh real stack in {@code dir} and a server on it; both are stopped by {@link #close()}. */
     static TestStack start(Path dir, String... extraOptions) throws IOException {
-        return start(dir, backplane(dir), extraOptions);
+        StackBackplane backplane = backplane(dir);
+        try {
+            return start(dir, backplane, extraOptions);
+        } catch (IOException | RuntimeException e) {
+            stop(backplane);
+            throw e;
+        }
     }
 
-    static TestStack start(Path dir, Backplane backplane, String... extraOptions) throws IOException {
+    /** A server on {@code backplane}, on 127.0.0.1 with free ports and its activity under {@code dir/db}. */
+    static TestStack start(Path dir, StackBackplane backplane, String... extraOptions) throws IOException {
         return new TestStack(dir, backplane, ThalassaServer.start(backplane, options(dir, extraOptions)));
     }
 
@@ -69,21 +87,35 @@ final class TestStack implements AutoCloseable {
         return DaemonOptions.parse(args.toArray(String[]::new));
     }
 
-    /** Stops the server, then the backplane when it can be closed. */
+    /** Waits up to 15 s for {@code condition}, then fails. */
+    static void await(BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return;
+            }
+            try {
+                Thread.sleep(25);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted", e);
+            }
+        }
+        assertThat(condition.getAsBoolean()).as("condition within 15 s").isTrue();
+    }
+
+    /** Waits until {@code path} on the API answers a JSON array of {@code size} elements. */
+    void awaitSize(String path, int size) {
+        await(() -> api.get(path).json().size() == size);
+    }
+
+    /** Stops the server, the stack and this test's HAProxy. */
     @Override
     public void close() {
-        server.close();
-        if (backplane instanceof StackBackplane stack) {
-            stack.close();
-            stack.controller().stopHaproxy(); // this test's own HAProxy, by the pid it started
-            return;
-        }
-        if (backplane instanceof AutoCloseable c) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                throw new IllegalStateException("closing the backplane failed", e);
-            }
+        try {
+            server.close();
+        } finally {
+            stop(backplane);
         }
     }
 }

@@ -380,7 +380,7 @@ public final class RestApi {
         }
         if (store != null) {
             try {
-                store.save(backplane.config());
+                store.saveLatest(backplane::config);
             } catch (IOException | RuntimeException e) {
                 LOG.error("{} - cannot save the accepted change: {}", store.file(), e.toString());
                 throw new ApiException(500, "persistence_failed", null, "the change is applied but could not be"
