@@ -31,6 +31,8 @@ import jnr.unixsocket.UnixSocketOptions;
  * throw {@link RuntimeApiException} with HAProxy's answer. Instances are immutable and thread-safe.
  */
 public final class RuntimeApi {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RuntimeApi.class);
+
     private static final int MAX_ANSWER = 64 * 1024 * 1024;
 
     /** The administrative states {@code set server ... state} accepts. */
@@ -109,6 +111,10 @@ public final class RuntimeApi {
                             + MAX_ANSWER + " bytes");
                 }
                 checkDeadline(deadline, command);
+            }
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("{} - {}: {} bytes in {} us", socket.getFileName(), command, answer.size(),
+                        (System.nanoTime() - deadline + timeout.toNanos()) / 1000);
             }
             return answer.toString(StandardCharsets.UTF_8);
         } catch (IOException e) {

@@ -4,6 +4,7 @@ import io.thalassa.ConfigRejectedException;
 import io.thalassa.ThalassaConfig;
 import io.thalassa.ThalassaEvent;
 import io.thalassa.spi.Registry;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
@@ -26,7 +27,7 @@ public interface Backplane {
      * <p>Nothing changes when this throws: a runtime exception thrown by {@code change} itself (the adapter uses this
      * for atomic precondition checks) propagates unchanged.
      *
-     * @return the configuration now in use
+     * @return the configuration now in use (it may hold concurrent changes applied together with this one)
      * @throws IllegalArgumentException when the result is invalid (e.g. two frontends share an address)
      * @throws ConfigRejectedException  when HAProxy rejects the rendered configuration
      */
@@ -40,6 +41,14 @@ public interface Backplane {
 
     /** The latest stats snapshot, any Jackson-serializable object; empty before the first. */
     Optional<Object> stats();
+
+    /**
+     * What the stack reports about itself for {@code GET /status} (e.g. HAProxy's pids and reload count, the
+     * registry's health), as Jackson-serializable values; empty by default.
+     */
+    default Map<String, Object> status() {
+        return Map.of();
+    }
 
     /** Receives every event of the stack; listeners must be quick and must not throw. */
     void addListener(ThalassaEvent.Listener listener);

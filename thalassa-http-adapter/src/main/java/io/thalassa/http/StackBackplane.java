@@ -15,7 +15,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -265,6 +267,20 @@ public final class StackBackplane implements Backplane, AutoCloseable {
     @Override
     public void removeListener(ThalassaEvent.Listener listener) {
         listeners.remove(listener);
+    }
+
+    /** HAProxy (master and worker pids, reloads, config file) and the registry (kind, health). */
+    @Override
+    public Map<String, Object> status() {
+        Map<String, Object> haproxy = new LinkedHashMap<>();
+        haproxy.put("masterPid", controller.masterPid());
+        haproxy.put("workerPids", controller.workerPids());
+        haproxy.put("reloads", controller.reloadCount());
+        haproxy.put("configFile", controller.configFile().toString());
+        Map<String, Object> reg = new LinkedHashMap<>();
+        reg.put("kind", registry instanceof ConsulRegistry ? "consul" : "embedded");
+        reg.put("health", registry.health());
+        return Map.of("haproxy", haproxy, "registry", reg);
     }
 
     /** The controller, for embedding and tests. */

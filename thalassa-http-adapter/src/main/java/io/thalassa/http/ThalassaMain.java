@@ -15,6 +15,20 @@ public final class ThalassaMain {
     private ThalassaMain() {
     }
 
+    /**
+     * Log levels of the daemon (slf4j-simple, to stderr): info, or debug for Thalassa's own loggers with
+     * {@code --debug} (every HTTP request, every runtime API command); Jetty stays at info. Must run before the first
+     * logger is made; a level set with {@code -Dorg.slf4j.simpleLogger...} on the command line wins.
+     */
+    static void configureLogging(boolean debug) {
+        System.getProperties().putIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", "info");
+        System.getProperties().putIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
+        System.getProperties().putIfAbsent("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSZ");
+        if (debug) {
+            System.getProperties().putIfAbsent("org.slf4j.simpleLogger.log.io.thalassa", "debug");
+        }
+    }
+
     public static void main(String[] args) throws IOException {
         int code = run(args, System.out, System.err);
         if (code != 0) {
@@ -41,6 +55,7 @@ public final class ThalassaMain {
             err.println("try --help");
             return 2;
         }
+        configureLogging(options.debug());
         StackBackplane stack;
         try {
             // the persisted configuration goes in at the start: a running HAProxy is adopted with it, unchanged

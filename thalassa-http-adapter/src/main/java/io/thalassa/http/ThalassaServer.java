@@ -2,6 +2,7 @@ package io.thalassa.http;
 
 import io.thalassa.ConfigRejectedException;
 import io.thalassa.ThalassaConfig;
+import io.thalassa.ThalassaEvent;
 import io.thalassa.http.internal.EventStream;
 import io.thalassa.http.internal.HttpEntry;
 import io.thalassa.http.internal.JsonErrorHandler;
@@ -9,6 +10,8 @@ import io.thalassa.http.internal.RestApi;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -58,7 +61,7 @@ public final class ThalassaServer implements AutoCloseable {
         this.options = options;
         this.activity = activity;
         this.store = store;
-        RestApi api = new RestApi(backplane, store, activity);
+        RestApi api = new RestApi(backplane, store, activity, instance(options));
         QueuedThreadPool threads = new QueuedThreadPool(64, 4);
         threads.setName("thalassa-http");
         threads.setDaemon(true);
@@ -85,6 +88,15 @@ public final class ThalassaServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /** What this daemon says about itself: the original's --label, --location and --datacenter. */
+    private static Map<String, Object> instance(DaemonOptions options) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("label", options.label());
+        m.put("location", options.location());
+        m.put("datacenter", options.datacenter());
+        return m;
     }
 
     private static ServerConnector connector(Server jetty, String name, String host, int port) {
@@ -155,6 +167,7 @@ public final class ThalassaServer implements AutoCloseable {
             throw new IllegalStateException("cannot start the HTTP servers on " + options.host() + " ports "
                     + options.port() + " and " + options.registrationPort() + ": " + e.getMessage(), e);
         }
+        activity.record(ThalassaEvent.now(ThalassaEvent.Verb.STARTED, "thalassa", describe()));
         long period = STATS_POLL.toMillis();
         statsPoller.scheduleWithFixedDelay(this::pollStats, 0, period, TimeUnit.MILLISECONDS);
         LOG.info("REST API on {}:{}, registration API on {}:{}", options.host(), port(), options.host(),
@@ -167,6 +180,17 @@ public final class ThalassaServer implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("stats - cannot read the snapshot: {}", e.toString());
         }
+    }
+
+    private String describe() {
+        StringBuilder b = new StringBuilder("thalassa");
+        instance(options).forEach((k, v) -> {
+            if (v != null) {
+                b.append(' ').append(k).append('=').append(v);
+            }
+        });
+        return b.append(": API on ").append(options.host()).append(':').append(port()).append(", registrations on ")
+                .append(options.host()).append(':').append(registrationPort()).toString();
     }
 
     /** The port of the REST API actually bound (useful with {@code --port 0}). */

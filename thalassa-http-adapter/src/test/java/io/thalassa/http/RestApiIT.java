@@ -394,6 +394,29 @@ class RestApiIT {
     }
 
     @Test
+    void statusSaysWhoThisDaemonIsAndWhatItRuns(@TempDir Path other) throws Exception {
+        try (TestStack labelled = TestStack.start(other, "--label", "myapp-dev", "--location", "lab-1",
+                "--datacenter", "dc1")) {
+            labelled.api.put("/backends/b", "{'type':'static'}");
+            JsonNode status = labelled.api.get("/status").json();
+            assertThat(status.get("label").asText()).isEqualTo("myapp-dev");
+            assertThat(status.get("location").asText()).isEqualTo("lab-1");
+            assertThat(status.get("datacenter").asText()).isEqualTo("dc1");
+            assertThat(status.get("backends").asInt()).isEqualTo(1);
+            assertThat(status.get("version").asText()).isNotBlank();
+            assertThat(status.get("haproxy").get("masterPid").asLong())
+                    .isEqualTo(labelled.backplane.controller().masterPid());
+            assertThat(status.get("haproxy").get("workerPids")).isNotEmpty();
+            assertThat(status.get("registry").get("kind").asText()).isEqualTo("embedded");
+            assertThat(status.get("registry").get("health").get("status").asText()).isEqualTo("CONNECTED");
+            JsonNode started = labelled.api.get("/activity?verb=started&object=thalassa").json().get("events");
+            assertThat(started).hasSize(1);
+            assertThat(started.get(0).get("detail").asText()).contains("label=myapp-dev", "location=lab-1");
+        }
+        assertThat(api.get("/status").json().get("label").isNull()).isTrue();
+    }
+
+    @Test
     void haproxyConfigIsPlainText() {
         Reply r = api.get("/haproxy/config");
         assertThat(r.status()).isEqualTo(200);

@@ -40,6 +40,7 @@ public final class HttpEntry extends Handler.Abstract {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
+        long start = System.nanoTime();
         ApiResponse out;
         try {
             String connector = request.getConnectionMetaData().getConnector().getName();
@@ -50,6 +51,10 @@ public final class HttpEntry extends Handler.Abstract {
         } catch (Exception e) {
             LOG.error("{} {} - failed: {}", request.getMethod(), request.getHttpURI().getPath(), e.toString(), e);
             out = error(new ApiException(500, "internal_error", null, String.valueOf(e)));
+        }
+        if (LOG.isDebugEnabled()) { // --debug
+            LOG.debug("{} {} -> {} in {} us", request.getMethod(), request.getHttpURI().getPathQuery(), out.status(),
+                    (System.nanoTime() - start) / 1000);
         }
         write(response, out, callback);
         return true;

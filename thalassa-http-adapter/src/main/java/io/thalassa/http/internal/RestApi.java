@@ -19,6 +19,7 @@ import io.thalassa.spi.Registration;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -42,15 +43,19 @@ public final class RestApi {
     private final ConfigStore store;
     private final ActivityLog activity;
     private final byte[] openApi;
+    private final Map<String, Object> instance;
+    private final Instant startedAt = Instant.now();
 
     /**
      * @param store    where accepted changes are saved, or null
      * @param activity the activity feed
+     * @param instance what {@code GET /status} says about this daemon first (label, location, datacenter, ports)
      */
-    public RestApi(Backplane backplane, ConfigStore store, ActivityLog activity) {
+    public RestApi(Backplane backplane, ConfigStore store, ActivityLog activity, Map<String, Object> instance) {
         this.backplane = backplane;
         this.store = store;
         this.activity = activity;
+        this.instance = new LinkedHashMap<>(instance);
         this.openApi = openApiDocument();
     }
 
@@ -82,6 +87,7 @@ public final class RestApi {
                 .add("GET", "/haproxy/config", this::haproxyConfig)
                 .add("GET", "/activity", this::activity)
                 .add("GET", "/stats", this::stats)
+                .add("GET", "/status", this::status)
                 .add("GET", "/openapi.json", req -> ApiResponse.json(200, openApi))
                 .add("GET", "/ws", req -> {
                     throw new ApiException(426, "upgrade_required", null,
@@ -277,6 +283,24 @@ public final class RestApi {
     private ApiResponse stats(ApiRequest req) {
         Optional<Object> stats = backplane.stats();
         return stats.isEmpty() ? ApiResponse.empty(204) : read(req, stats.get());
+    }
+
+    private ApiResponse status(ApiRequest req) {
+        Map<String, Object> body = new LinkedHashMap<>(instance);
+        body.put("version", version());
+        body.put("startedAt", startedAt.toString());
+        body.put("uptimeSeconds", java.time.Duration.between(startedAt, Instant.now()).toSeconds());
+        ThalassaConfig config = backplane.config();
+        body.put("frontends", config.frontends().size());
+        body.put("backends", config.backends().size());
+        body.putAll(backplane.status());
+        return ApiResponse.json(200, Json.write(body));
+    }
+
+    /** The version in the jar's manifest, or "dev" when run from classes. */
+    static String version() {
+        String v = RestApi.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
     }
 
     // ---- registrations
