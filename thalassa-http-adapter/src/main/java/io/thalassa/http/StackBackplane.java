@@ -280,7 +280,10 @@ public final class StackBackplane implements Backplane, AutoCloseable {
         Map<String, Object> reg = new LinkedHashMap<>();
         reg.put("kind", registry instanceof ConsulRegistry ? "consul" : "embedded");
         reg.put("health", registry.health());
-        return Map.of("haproxy", haproxy, "registry", reg);
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("haproxy", haproxy);
+        status.put("registry", reg);
+        return status;
     }
 
     /** The controller, for embedding and tests. */
