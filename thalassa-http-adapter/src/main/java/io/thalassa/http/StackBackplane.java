@@ -30,6 +30,7 @@ public final class StackBackplane implements Backplane, AutoCloseable {
     private final MembershipEngine engine;
     private final List<ThalassaEvent.Listener> listeners = new CopyOnWriteArrayList<>();
     private ThalassaConfig base = ThalassaConfig.empty();
+    private volatile boolean haproxyStarted;
 
     private StackBackplane(Registry registry, HaproxyController controller) {
         this.registry = registry;
@@ -37,20 +38,37 @@ public final class StackBackplane implements Backplane, AutoCloseable {
         ThalassaEvent.Listener dispatch = this::dispatch;
         registry.addListener(dispatch);
         controller.addListener(dispatch);
-        this.engine = MembershipEngine.builder(registry, config -> {
-            try {
+        this.engine = MembershipEngine.builder(registry, this::toHaproxy).listener(dispatch).build();
+    }
+
+    /** The engine's sink: the first configuration starts (or adopts) HAProxy, every later one is applied. */
+    private void toHaproxy(ThalassaConfig config) {
+        try {
+            if (haproxyStarted) {
                 controller.apply(config);
-            } catch (ConfigRejectedException e) {
-                throw new Rejected(e);
+            } else {
+                controller.start(config);
+                haproxyStarted = true;
             }
-        }).listener(dispatch).build();
+        } catch (ConfigRejectedException e) {
+            throw new Rejected(e);
+        }
     }
 
     /**
-     * Starts the stack the options describe: adopts or starts HAProxy with an empty configuration (the adapter
-     * replays the persisted one), opens the registry.
+     * Starts the stack the options describe: opens the registry, and starts HAProxy, or adopts the one a previous run
+     * left serving (pid file and master socket), with the configuration of the {@code --persistence} file and the
+     * registry's members of its dynamic backends as the first thing it gets. An adopted HAProxy that runs that
+     * configuration already is not reloaded: a restart of the daemon drops no connection. Without a persistence file
+     * (or with an empty one) HAProxy gets the empty configuration.
+     *
+     * @throws IllegalStateException naming the file when the persistence file cannot be read or HAProxy rejects what
+     *                               it holds (the file is left untouched, an adopted HAProxy keeps serving)
      */
     public static StackBackplane start(DaemonOptions options) throws IOException {
+        // read first: a file that cannot be read must not reach a running HAProxy
+        ThalassaConfig saved = options.persistenceFile().flatMap(f -> ConfigStore.at(f).load())
+                .orElse(ThalassaConfig.empty());
         Files.createDirectories(options.dbPath());
         Registry registry = options.serviceReg() == null
                 ? EmbeddedRegistry.builder().stateFile(options.dbPath().resolve("registrations.state")).build()
@@ -73,17 +91,26 @@ public final class StackBackplane implements Backplane, AutoCloseable {
         if (options.sudo()) {
             controller.sudo(List.of("sudo", "-n"));
         }
-        HaproxyController haproxy = controller.build();
+        StackBackplane stack = new StackBackplane(registry, controller.build());
         try {
-            haproxy.start(ThalassaConfig.empty());
-        } catch (ConfigRejectedException e) {
-            registry.close();
-            throw new IOException("HAProxy rejected the empty configuration: " + e.haproxyMessage(), e);
+            stack.base = saved;
+            stack.engine.update(saved); // its first publication (members included) starts or adopts HAProxy
+            if (!stack.haproxyStarted) {
+                stack.toHaproxy(ThalassaConfig.empty()); // nothing was published: the empty configuration
+            }
         } catch (RuntimeException e) {
-            registry.close();
-            throw e;
+            stack.abort();
+            ConfigRejectedException rejected = rejectedCause(e);
+            if (rejected == null) {
+                throw e;
+            }
+            if (saved.equals(ThalassaConfig.empty())) {
+                throw new IOException("HAProxy rejected the empty configuration: " + rejected.haproxyMessage(), e);
+            }
+            throw new IllegalStateException("persistence file " + options.persistence().toAbsolutePath()
+                    + " cannot be applied (" + rejected.getMessage() + "); fix or move it, it is left untouched", e);
         }
-        return new StackBackplane(registry, haproxy);
+        return stack;
     }
 
     @Override
@@ -174,6 +201,17 @@ public final class StackBackplane implements Backplane, AutoCloseable {
         engine.close();
         registry.close();
         controller.close();
+    }
+
+    /**
+     * Closes the stack after a daemon start that failed: a HAProxy this stack started is stopped, an adopted one
+     * keeps serving.
+     */
+    public void abort() {
+        close();
+        if (haproxyStarted && !controller.adopted()) {
+            controller.stopHaproxy();
+        }
     }
 
     /** Carries a rejection through the engine's sink. */
