@@ -3,6 +3,8 @@ package io.thalassa.http;
 import io.thalassa.http.internal.DaemonCommand;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 
 /**
  * Entry point of {@code thalassa.jar}: parses the command line ({@code --help} lists every option), starts the stack
@@ -23,7 +25,8 @@ public final class ThalassaMain {
     /**
      * Runs the command line.
      *
-     * @return the exit code: 0, or 2 for an invalid command line
+     * @return the exit code: 0, 2 for an invalid command line, 1 when the daemon cannot start (a port in use,
+     *         HAProxy or the persistence file rejected); nothing is left running then but an adopted HAProxy
      */
     public static int run(String[] args, PrintStream out, PrintStream err) throws IOException {
         if (DaemonCommand.wantsHelp(args)) {
@@ -38,12 +41,23 @@ public final class ThalassaMain {
             err.println("try --help");
             return 2;
         }
-        StackBackplane stack = StackBackplane.start(options);
+        String taken = takenPort(options);
+        if (taken != null) { // before HAProxy is started or adopted: a second daemon must not touch the first's
+            err.println("thalassa: " + taken);
+            return 1;
+        }
+        StackBackplane stack;
+        try {
+            stack = StackBackplane.start(options);
+        } catch (IOException | RuntimeException e) {
+            err.println("thalassa: " + e.getMessage());
+            return 1;
+        }
         ThalassaServer server;
         try {
             server = ThalassaServer.start(stack, options);
         } catch (IOException | RuntimeException e) {
-            stack.close();
+            stack.abort(); // a HAProxy this start launched is stopped, an adopted one keeps serving
             err.println("thalassa: " + e.getMessage());
             return 1;
         }
@@ -59,5 +73,24 @@ public final class ThalassaMain {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /** Why {@code --port} or {@code --registrationPort} cannot be listened on, or null when both can. */
+    private static String takenPort(DaemonOptions options) {
+        int[] ports = {options.port(), options.registrationPort()};
+        String[] names = {"--port", "--registrationPort"};
+        for (int i = 0; i < ports.length; i++) {
+            if (ports[i] == 0) {
+                continue;
+            }
+            try (ServerSocket probe = new ServerSocket()) {
+                probe.setReuseAddress(true); // as Jetty binds: a port in TIME_WAIT is free
+                probe.bind(new InetSocketAddress(options.host(), ports[i]));
+            } catch (IOException e) {
+                return "cannot listen on " + options.host() + ":" + ports[i] + " (" + names[i] + "): "
+                        + e.getMessage() + "; is another thalassa running there?";
+            }
+        }
+        return null;
     }
 }
