@@ -109,6 +109,7 @@ public final class HaproxyController implements AutoCloseable {
     private int coalesced;
     private long masterPid = -1;
     private boolean started;
+    private boolean adopted;
     private boolean restarting;
     private long reloadCount;
 
@@ -169,6 +170,7 @@ public final class HaproxyController implements AutoCloseable {
             if (pid > 0 && Processes.isRunning(pid) && Processes.commandLine(pid).contains("haproxy")
                     && answers(master, "show proc")) {
                 masterPid = pid;
+                adopted = true;
                 fileText = Files.exists(configFile) ? Files.readString(configFile, StandardCharsets.UTF_8) : "";
                 runningSignature = signature(fileText);
                 lastGoodText = fileText;
@@ -718,6 +720,16 @@ public final class HaproxyController implements AutoCloseable {
         lock.lock();
         try {
             return masterPid;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether {@link #start} adopted a HAProxy that was running already, rather than starting one. */
+    public boolean adopted() {
+        lock.lock();
+        try {
+            return adopted;
         } finally {
             lock.unlock();
         }

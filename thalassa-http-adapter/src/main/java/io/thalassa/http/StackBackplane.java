@@ -38,7 +38,7 @@ public final class StackBackplane implements Backplane, AutoCloseable {
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
     private final ReentrantLock applying = new ReentrantLock();
     private ThalassaConfig base = ThalassaConfig.empty(); // guarded by applying
-    private volatile boolean controllerStarted;
+    private volatile boolean haproxyStarted;
 
     private StackBackplane(Registry registry, HaproxyController controller, List<ThalassaEvent> startEvents) {
         this.registry = registry;
@@ -47,37 +47,37 @@ public final class StackBackplane implements Backplane, AutoCloseable {
         ThalassaEvent.Listener dispatch = this::dispatch;
         registry.addListener(dispatch);
         controller.addListener(dispatch);
-        this.engine = MembershipEngine.builder(registry, config -> {
-            try {
-                if (controllerStarted) {
-                    controller.apply(config);
-                } else {
-                    controller.start(config); // the first publication starts or adopts HAProxy
-                    controllerStarted = true;
-                }
-            } catch (ConfigRejectedException e) {
-                throw new Rejected(e);
+        this.engine = MembershipEngine.builder(registry, this::toHaproxy).listener(dispatch).build();
+    }
+
+    /** The engine's sink: the first configuration starts (or adopts) HAProxy, every later one is applied. */
+    private void toHaproxy(ThalassaConfig config) {
+        try {
+            if (haproxyStarted) {
+                controller.apply(config);
+            } else {
+                controller.start(config);
+                haproxyStarted = true;
             }
-        }).listener(dispatch).build();
+        } catch (ConfigRejectedException e) {
+            throw new Rejected(e);
+        }
     }
 
     /**
-     * Starts the stack the options describe with an empty configuration: opens the registry, starts HAProxy or
-     * adopts the one running (the adapter then replays the persisted configuration).
+     * Starts the stack the options describe: opens the registry, and starts HAProxy, or adopts the one a previous run
+     * left serving (pid file and master socket), with the configuration of the {@code --persistence} file and the
+     * registry's members of its dynamic backends as the first thing it gets. An adopted HAProxy that runs that
+     * configuration already is not reloaded: a restart of the daemon drops no connection. Without a persistence file
+     * (or with an empty one) HAProxy gets the empty configuration.
+     *
+     * @throws IllegalStateException naming the file when the persistence file cannot be read or HAProxy rejects what
+     *                               it holds (the file is left untouched, an adopted HAProxy keeps serving)
      */
     public static StackBackplane start(DaemonOptions options) throws IOException {
-        return start(options, ThalassaConfig.empty());
-    }
-
-    /**
-     * Starts the stack the options describe: opens the registry, then starts HAProxy with {@code initial} and the
-     * members the registry has for its dynamic backends, or adopts the HAProxy running (pid file and master socket)
-     * and brings it to that configuration, through the runtime API when only members differ.
-     *
-     * @throws ConfigRejectedException when HAProxy rejects {@code initial}; a HAProxy started earlier keeps running
-     *                                 what it ran
-     */
-    public static StackBackplane start(DaemonOptions options, ThalassaConfig initial) throws IOException {
+        // read first: a file that cannot be read must not reach a running HAProxy
+        ThalassaConfig saved = options.persistenceFile().flatMap(f -> ConfigStore.at(f).load())
+                .orElse(ThalassaConfig.empty());
         Files.createDirectories(options.dbPath());
         Registry registry = options.serviceReg() == null
                 ? EmbeddedRegistry.builder().stateFile(options.dbPath().resolve("registrations.state")).build()
@@ -109,18 +109,21 @@ public final class StackBackplane implements Backplane, AutoCloseable {
         }
         StackBackplane stack = new StackBackplane(registry, controller.build(), startEvents);
         try {
-            // HAProxy starts (or is adopted) with the initial configuration and the members the registry has now,
-            // so a restarted daemon finds the running HAProxy already serving exactly that: no reload, no gap
-            stack.commit(initial);
-            if (!stack.controllerStarted) {
-                stack.controller.start(stack.engine.current());
-                stack.controllerStarted = true;
+            stack.commit(saved); // the engine's first publication (members included) starts or adopts HAProxy
+            if (!stack.haproxyStarted) {
+                stack.toHaproxy(ThalassaConfig.empty()); // nothing was published: the empty configuration
             }
         } catch (RuntimeException e) {
-            stack.engine.close();
-            registry.close();
-            stack.controller.close();
-            throw e;
+            stack.abort();
+            ConfigRejectedException rejected = rejectedCause(e);
+            if (rejected == null) {
+                throw e;
+            }
+            if (saved.equals(ThalassaConfig.empty())) {
+                throw new IOException("HAProxy rejected the empty configuration: " + rejected.haproxyMessage(), e);
+            }
+            throw new IllegalStateException("persistence file " + options.persistence().toAbsolutePath()
+                    + " cannot be applied (" + rejected.getMessage() + "); fix or move it, it is left untouched", e);
         } finally {
             starting.set(false);
         }
@@ -303,6 +306,17 @@ public final class StackBackplane implements Backplane, AutoCloseable {
         engine.close();
         registry.close();
         controller.close();
+    }
+
+    /**
+     * Closes the stack after a daemon start that failed: a HAProxy this stack started is stopped, an adopted one
+     * keeps serving.
+     */
+    public void abort() {
+        close();
+        if (haproxyStarted && !controller.adopted()) {
+            controller.stopHaproxy();
+        }
     }
 
     /** One caller's change waiting for the group commit; completed by whichever caller applies its batch. */

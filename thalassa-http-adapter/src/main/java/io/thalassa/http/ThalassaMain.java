@@ -1,10 +1,10 @@
 package io.thalassa.http;
 
-import io.thalassa.ConfigRejectedException;
-import io.thalassa.ThalassaConfig;
 import io.thalassa.http.internal.DaemonCommand;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 
 /**
  * Entry point of {@code thalassa.jar}: parses the command line ({@code --help} lists every option), starts the stack
@@ -39,8 +39,8 @@ public final class ThalassaMain {
     /**
      * Runs the command line.
      *
-     * @return the exit code: 0, 1 when the stack cannot start (the reason goes to {@code err}), or 2 for an invalid
-     *         command line
+     * @return the exit code: 0, 2 for an invalid command line, 1 when the daemon cannot start (a port in use,
+     *         HAProxy or the persistence file rejected); nothing is left running then but an adopted HAProxy
      */
     public static int run(String[] args, PrintStream out, PrintStream err) throws IOException {
         if (DaemonCommand.wantsHelp(args)) {
@@ -56,17 +56,15 @@ public final class ThalassaMain {
             return 2;
         }
         configureLogging(options.debug());
+        String taken = takenPort(options);
+        if (taken != null) { // before HAProxy is started or adopted: a second daemon must not touch the first's
+            err.println("thalassa: " + taken);
+            return 1;
+        }
         StackBackplane stack;
         try {
-            // the persisted configuration goes in at the start: a running HAProxy is adopted with it, unchanged
-            ThalassaConfig initial = options.persistenceFile().flatMap(f -> ConfigStore.at(f).load())
-                    .orElse(ThalassaConfig.empty());
-            stack = StackBackplane.start(options, initial);
-        } catch (ConfigRejectedException e) {
-            err.println("thalassa: HAProxy rejects the configuration in " + options.persistence() + " ("
-                    + e.getMessage() + "); fix or move the file, it is left untouched");
-            return 1;
-        } catch (RuntimeException e) {
+            stack = StackBackplane.start(options);
+        } catch (IOException | RuntimeException e) {
             err.println("thalassa: " + e.getMessage());
             return 1;
         }
@@ -74,7 +72,7 @@ public final class ThalassaMain {
         try {
             server = ThalassaServer.start(stack, options);
         } catch (IOException | RuntimeException e) {
-            stack.close();
+            stack.abort(); // a HAProxy this start launched is stopped, an adopted one keeps serving
             err.println("thalassa: " + e.getMessage());
             return 1;
         }
@@ -90,5 +88,24 @@ public final class ThalassaMain {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /** Why {@code --port} or {@code --registrationPort} cannot be listened on, or null when both can. */
+    private static String takenPort(DaemonOptions options) {
+        int[] ports = {options.port(), options.registrationPort()};
+        String[] names = {"--port", "--registrationPort"};
+        for (int i = 0; i < ports.length; i++) {
+            if (ports[i] == 0) {
+                continue;
+            }
+            try (ServerSocket probe = new ServerSocket()) {
+                probe.setReuseAddress(true); // as Jetty binds: a port in TIME_WAIT is free
+                probe.bind(new InetSocketAddress(options.host(), ports[i]));
+            } catch (IOException e) {
+                return "cannot listen on " + options.host() + ":" + ports[i] + " (" + names[i] + "): "
+                        + e.getMessage() + "; is another thalassa running there?";
+            }
+        }
+        return null;
     }
 }
