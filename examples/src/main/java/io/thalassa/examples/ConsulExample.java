@@ -22,7 +22,7 @@ import java.util.Map;
  * a reload. The same program as {@link RegistryExample}, with {@link ConsulRegistry} as the registry.
  *
  * <p>Usage: {@code ConsulExample <work dir> <frontend port> <consul host> <consul HTTP port> [haproxy binary]}, e.g.
- * {@code ConsulExample /tmp/consul-example 8080 127.0.0.1 8500}; prints what HAProxy answered. The instances it
+ * {@code ConsulExample work 8080 127.0.0.1 8500}; prints what HAProxy answered. The instances it
  * registers are deregistered from the agent at the end.
  */
 public final class ConsulExample {
