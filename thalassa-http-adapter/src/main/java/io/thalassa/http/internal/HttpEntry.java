@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
 public final class HttpEntry extends Handler.Abstract {
     /** The largest request body accepted: 1 MiB. */
     public static final int MAX_BODY = 1 << 20;
+    /** How much of a too-large body is read and dropped before the 413, so the client gets to read the answer. */
+    static final long MAX_DISCARD = 16L << 20;
     /** Name of the connector of the registration port. */
     public static final String REGISTRATION_CONNECTOR = "registration";
 
@@ -79,15 +81,20 @@ public final class HttpEntry extends Handler.Abstract {
             query.put(name, List.copyOf(fields.getValuesOrEmpty(name)));
         }
         long length = request.getLength();
-        if (length > MAX_BODY) {
-            throw tooLarge();
-        }
+        boolean expectsContinue = request.getHeaders().contains(HttpHeader.EXPECT, "100-continue");
         byte[] body;
         try (InputStream in = Request.asInputStream(request)) {
+            if (length > MAX_BODY) {
+                if (!expectsContinue) { // it sends the body anyway: take it, so it reads the 413 and not a reset
+                    discard(in);
+                }
+                throw tooLarge();
+            }
             body = in.readNBytes(MAX_BODY + 1);
-        }
-        if (body.length > MAX_BODY) {
-            throw tooLarge();
+            if (body.length > MAX_BODY) {
+                discard(in);
+                throw tooLarge();
+            }
         }
         return new ApiRequest(request.getMethod(), request.getHttpURI().getPath(), Map.of(), query,
                 name -> headerValues(request, name), body);
@@ -101,6 +108,15 @@ public final class HttpEntry extends Handler.Abstract {
             }
         }
         return values;
+    }
+
+    /** Reads and drops what is left of a body that is too large, up to {@link #MAX_DISCARD} bytes. */
+    private static void discard(InputStream in) throws IOException {
+        long skipped = 0;
+        byte[] buffer = new byte[64 * 1024];
+        for (int n = in.read(buffer); n > 0 && skipped < MAX_DISCARD; n = in.read(buffer)) {
+            skipped += n;
+        }
     }
 
     private static ApiException tooLarge() {
