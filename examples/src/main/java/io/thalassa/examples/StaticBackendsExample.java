@@ -11,7 +11,6 @@ import io.thalassa.ThalassaConfig;
 import io.thalassa.haproxy.ApplyResult;
 import io.thalassa.haproxy.HaproxyController;
 import io.thalassa.haproxy.HaproxySettings;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -28,17 +27,10 @@ public final class StaticBackendsExample {
     }
 
     public static void main(String[] args) throws Exception {
-        Path dir = Files.createDirectories(Path.of(args[0]).toAbsolutePath());
+        Path dir = Path.of(args[0]).toAbsolutePath();
         int port = Integer.parseInt(args[1]);
         String haproxy = args.length > 2 ? args[2] : "haproxy";
-        // Sockets and files of this HAProxy in the work dir; no stats page and no syslog.
-        HaproxySettings settings = HaproxySettings.builder()
-                .statsSocket(dir.resolve("haproxy.sock"))
-                .pidFile(dir.resolve("haproxy.pid"))
-                .serverStateFile(dir.resolve("haproxy.state"))
-                .statsListener(null)
-                .logTarget(null)
-                .build();
+        HaproxySettings settings = BlueGreen.settingsIn(dir); // HAProxy's sockets and files in the work dir
         try (Instances instances = new Instances()) {
             // The servers to balance: small HTTP servers on 127.0.0.1 that answer their own name.
             int web1 = instances.start("web-1");

@@ -1,13 +1,10 @@
 package io.thalassa.examples;
 
+import static io.thalassa.examples.ExampleRun.freePort;
+import static io.thalassa.examples.ExampleRun.haproxy;
+import static io.thalassa.examples.ExampleRun.printedLines;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,30 +16,8 @@ class RegistryExampleIT {
 
     @Test
     void theExampleRoutesToTheRegisteredInstanceAndSwitchesVersionWithoutAReload() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            port = s.getLocalPort();
-        }
-        PrintStream original = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
-            RegistryExample.main(new String[] {dir.toString(), Integer.toString(port), haproxy()});
-        } finally {
-            System.setOut(original);
-        }
-        assertThat(captured.toString(StandardCharsets.UTF_8).lines()).containsExactly("1.0.0 -> blue",
+        String[] args = {dir.toString(), Integer.toString(freePort()), haproxy()};
+        assertThat(printedLines(() -> RegistryExample.main(args))).containsExactly("1.0.0 -> blue",
                 "2.0.0 -> green", "reloads since the backend existed: 0");
-    }
-
-    static String haproxy() {
-        String env = System.getenv("THALASSA_HAPROXY_BINARY");
-        for (String candidate : new String[] {env, "/usr/sbin/haproxy"}) {
-            if (candidate != null && !candidate.isBlank() && Files.isExecutable(Path.of(candidate))) {
-                return candidate;
-            }
-        }
-        throw new AssertionError("HAProxy 2.6 is not installed: run scripts/install-tools.sh or set "
-                + "THALASSA_HAPROXY_BINARY");
     }
 }

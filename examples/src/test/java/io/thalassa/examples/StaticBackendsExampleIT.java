@@ -1,12 +1,10 @@
 package io.thalassa.examples;
 
+import static io.thalassa.examples.ExampleRun.freePort;
+import static io.thalassa.examples.ExampleRun.haproxy;
+import static io.thalassa.examples.ExampleRun.printedLines;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -20,20 +18,8 @@ class StaticBackendsExampleIT {
 
     @Test
     void theExampleRoutesByPathAndAddsAMemberWithoutAReload() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            port = s.getLocalPort();
-        }
-        PrintStream original = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
-            StaticBackendsExample.main(new String[] {dir.toString(), Integer.toString(port),
-                    RegistryExampleIT.haproxy()});
-        } finally {
-            System.setOut(original);
-        }
-        assertThat(captured.toString(StandardCharsets.UTF_8).lines()).containsExactly(
+        String[] args = {dir.toString(), Integer.toString(freePort()), haproxy()};
+        assertThat(printedLines(() -> StaticBackendsExample.main(args))).containsExactly(
                 "/ -> web-1, web-2",
                 "/api/orders -> api-1",
                 "api gets a second member: RUNTIME",

@@ -1,0 +1,56 @@
+package io.thalassa.examples;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** What the example ITs share: running a program and keeping the lines it printed, a free port, the HAProxy binary. */
+final class ExampleRun {
+    private ExampleRun() {
+    }
+
+    interface Program {
+        void run() throws Exception;
+    }
+
+    /** Runs {@code program} and returns the lines it printed to {@code System.out}. */
+    static List<String> printedLines(Program program) throws Exception {
+        PrintStream original = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            program.run();
+        } finally {
+            System.setOut(original);
+        }
+        return captured.toString(StandardCharsets.UTF_8).lines().toList();
+    }
+
+    /** A free port on 127.0.0.1. */
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The HAProxy 2.6 binary: {@code THALASSA_HAPROXY_BINARY}, else /usr/sbin/haproxy; fails saying how to get it. */
+    static String haproxy() {
+        String env = System.getenv("THALASSA_HAPROXY_BINARY");
+        for (String candidate : new String[] {env, "/usr/sbin/haproxy"}) {
+            if (candidate != null && !candidate.isBlank() && Files.isExecutable(Path.of(candidate))) {
+                return candidate;
+            }
+        }
+        throw new AssertionError("HAProxy 2.6 is not installed: run scripts/install-tools.sh or set "
+                + "THALASSA_HAPROXY_BINARY");
+    }
+}
