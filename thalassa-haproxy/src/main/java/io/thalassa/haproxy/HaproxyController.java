@@ -388,8 +388,9 @@ public final class HaproxyController implements AutoCloseable {
                 String summary = describe(e.getKey(), e.getValue());
                 described.add(summary);
                 try {
-                    applyRuntime(e.getKey(), e.getValue());
-                    emit(Verb.RUNTIME_CHANGE, "backend/" + e.getKey(), summary);
+                    if (applyRuntime(e.getKey(), e.getValue()) > 0) {
+                        emit(Verb.RUNTIME_CHANGE, "backend/" + e.getKey(), summary);
+                    }
                 } catch (RuntimeApiException ex) {
                     runtimeFailed = true;
                     LOG.warn("runtime API change of backend {} failed, falling back to a reload: {}", e.getKey(),
@@ -461,15 +462,18 @@ public final class HaproxyController implements AutoCloseable {
     }
 
     /** Sends the runtime commands for slot changes of one backend, to the servers the running worker has. */
-    private void applyRuntime(String backend, List<SlotTable.Change> changes) {
+    /** @return how many slots changed through the runtime API (the others come with the next reload) */
+    private int applyRuntime(String backend, List<SlotTable.Change> changes) {
         // members that join first, then those that leave: the backend never has no server in between
         List<SlotTable.Change> ordered = new ArrayList<>(changes);
         ordered.sort(java.util.Comparator.comparing(c -> c.slot().state != SlotTable.State.ACTIVE));
+        int applied = 0;
         for (SlotTable.Change c : ordered) {
             Slot s = c.slot();
             if (!runningServers.contains(backend + "/" + s.name)) {
                 continue; // comes with the reload
             }
+            applied++;
             switch (s.state) {
                 case ACTIVE -> {
                     if (c.fromState() == SlotTable.State.FREE) {
@@ -488,6 +492,7 @@ public final class HaproxyController implements AutoCloseable {
                 default -> throw new IllegalStateException();
             }
         }
+        return applied;
     }
 
     private void watchDrain(String backend, String server, long generation, long startedNanos) {

@@ -32,29 +32,36 @@ public record StatRow(String proxy, String name, Type type, String status, long 
     }
 
     public StatRow {
-        fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+        if (!(fields instanceof LineFields)) {
+            fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+        }
     }
 
-    /** Parses {@code show stat}'s CSV, whose header line starts with {@code # }. */
+    /**
+     * Parses {@code show stat}'s CSV, whose header line starts with {@code # }. Light on memory, as it runs every
+     * stats interval on thousands of rows: a row keeps its CSV line and where each field starts; {@link #fields()}
+     * reads from that line.
+     */
     public static List<StatRow> parseCsv(String csv) {
         List<StatRow> rows = new ArrayList<>();
-        String[] header = null;
-        for (String line : csv.split("\n")) {
+        Header header = null;
+        int start = 0;
+        while (start < csv.length()) {
+            int end = csv.indexOf('\n', start);
+            if (end < 0) {
+                end = csv.length();
+            }
+            String line = csv.substring(start, end);
+            start = end + 1;
             if (line.startsWith("# ")) {
-                header = line.substring(2).split(",", -1);
+                header = new Header(line.substring(2).split(",", -1));
                 continue;
             }
             if (line.isBlank() || header == null) {
                 continue;
             }
-            String[] values = line.split(",", -1);
-            Map<String, String> f = new LinkedHashMap<>();
-            for (int i = 0; i < header.length && i < values.length; i++) {
-                if (!header[i].isEmpty()) {
-                    f.put(header[i], values[i]);
-                }
-            }
-            Type type = switch (f.getOrDefault("type", "")) {
+            LineFields f = new LineFields(header, line);
+            Type type = switch (f.value(header.index("type"))) {
                 case "0" -> Type.FRONTEND;
                 case "1" -> Type.BACKEND;
                 case "2" -> Type.SERVER;
@@ -64,23 +71,103 @@ public record StatRow(String proxy, String name, Type type, String status, long 
             if (type == null) {
                 continue;
             }
-            rows.add(new StatRow(f.getOrDefault("pxname", ""), f.getOrDefault("svname", ""), type,
-                    f.getOrDefault("status", ""), number(f, "scur"), number(f, "smax"), number(f, "stot"),
-                    number(f, "rate"), number(f, "req_rate"), f.getOrDefault("check_status", ""), number(f, "act"),
-                    f));
+            rows.add(new StatRow(f.text("pxname"), f.text("svname"), type, f.text("status"), f.number("scur"),
+                    f.number("smax"), f.number("stot"), f.number("rate"), f.number("req_rate"),
+                    f.text("check_status"), f.number("act"), f));
         }
         return rows;
     }
 
-    private static long number(Map<String, String> f, String key) {
-        String v = f.get(key);
-        if (v == null || v.isEmpty()) {
-            return 0;
+    /** The field names of a CSV header and their positions, shared by every row under it. */
+    private static final class Header {
+        final String[] names;
+        final Map<String, Integer> positions = new java.util.HashMap<>();
+
+        Header(String[] names) {
+            this.names = names;
+            for (int i = 0; i < names.length; i++) {
+                if (!names[i].isEmpty()) {
+                    positions.putIfAbsent(names[i], i);
+                }
+            }
         }
-        try {
-            return Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            return 0;
+
+        int index(String name) {
+            return positions.getOrDefault(name, -1);
+        }
+    }
+
+    /** The fields of one CSV line, read from the line on demand (no map per row). */
+    private static final class LineFields extends java.util.AbstractMap<String, String> {
+        private final Header header;
+        private final String line;
+        private final int[] starts; // starts[i]: where field i begins; starts[i + 1] - 1: where it ends
+        private final int present; // fields on this line (at most the header's)
+
+        LineFields(Header header, String line) {
+            this.header = header;
+            this.line = line;
+            int[] s = new int[header.names.length + 1];
+            int n = 0;
+            s[n++] = 0;
+            for (int i = 0; i < line.length() && n < s.length; i++) {
+                if (line.charAt(i) == ',') {
+                    s[n++] = i + 1;
+                }
+            }
+            int fields = n; // fields present on this line (at most the header's)
+            while (n < s.length) {
+                s[n++] = line.length() + 1;
+            }
+            this.starts = s;
+            this.present = fields;
+        }
+
+        String value(int i) {
+            if (i < 0 || i >= present) {
+                return "";
+            }
+            int end = Math.min(starts[i + 1] - 1, line.length());
+            return starts[i] >= end ? "" : line.substring(starts[i], end);
+        }
+
+        String text(String name) {
+            return value(header.index(name));
+        }
+
+        long number(String name) {
+            String v = text(name);
+            if (v.isEmpty()) {
+                return 0;
+            }
+            try {
+                return Long.parseLong(v);
+            } catch (NumberFormatException e) {
+                return 0;
+            }
+        }
+
+        @Override
+        public String get(Object key) {
+            Integer i = key instanceof String k ? header.positions.get(k) : null;
+            return i == null || i >= present ? null : value(i);
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            Integer i = key instanceof String k ? header.positions.get(k) : null;
+            return i != null && i < present;
+        }
+
+        @Override
+        public java.util.Set<Map.Entry<String, String>> entrySet() {
+            Map<String, String> all = new LinkedHashMap<>();
+            for (int i = 0; i < header.names.length && i < present; i++) {
+                if (!header.names[i].isEmpty()) {
+                    all.putIfAbsent(header.names[i], value(i));
+                }
+            }
+            return Collections.unmodifiableMap(all).entrySet();
         }
     }
 }

@@ -104,6 +104,24 @@ class ControllerPartsTest {
         assertThat(s.backends().get("live").total()).isEqualTo(1);
         assertThat(s.backends().get("live").healthy()).isEqualTo(1);
         assertThat(s.frontends().get("web").maxSessions()).isEqualTo(9);
+        // every row's fields are the CSV's, by name, as a plain split would give them
+        String[] header = csv.lines().findFirst().orElseThrow().substring(2).split(",", -1);
+        List<String> lines = csv.lines().skip(1).toList();
+        for (int r = 0; r < rows.size(); r++) {
+            String[] values = lines.get(r).split(",", -1);
+            java.util.Map<String, String> expected = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < header.length; i++) {
+                if (!header[i].isEmpty()) {
+                    expected.put(header[i], values[i]);
+                }
+            }
+            assertThat(rows.get(r).fields()).as("row %d", r).isEqualTo(expected)
+                    .containsExactlyEntriesOf(expected);
+            assertThat(rows.get(r).fields().get("nope")).isNull();
+        }
+        assertThat(StatRow.parseCsv("# a,b,type\nx,y\n")).as("a short line has no type").isEmpty();
+        assertThat(StatRow.parseCsv("# pxname,type\nx,1,extra,fields\n").get(0).fields())
+                .containsExactly(java.util.Map.entry("pxname", "x"), java.util.Map.entry("type", "1"));
     }
 
     @Test
