@@ -45,6 +45,8 @@ public final class RestApi {
     private final byte[] openApi;
     private final Map<String, Object> instance;
     private final Instant startedAt = Instant.now();
+    private volatile Listing frontendList;
+    private volatile Listing backendList;
 
     /**
      * @param store    where accepted changes are saved, or null
@@ -116,7 +118,13 @@ public final class RestApi {
     // ---- frontends
 
     private ApiResponse listFrontends(ApiRequest req) {
-        return read(req, List.copyOf(backplane.config().frontends().values()));
+        ThalassaConfig config = backplane.config();
+        Listing cached = frontendList;
+        if (cached == null || cached.config != config) {
+            cached = new Listing(config, tagged(List.copyOf(config.frontends().values())));
+            frontendList = cached;
+        }
+        return conditional(req, cached.response);
     }
 
     private ApiResponse getFrontend(ApiRequest req) {
@@ -134,7 +142,7 @@ public final class RestApi {
             Preconditions.checkChange(req, c.frontend(key).map(RestApi::etagOf).orElse(null));
             return c.withFrontend(frontend);
         });
-        return item(next.frontend(key).orElseThrow(() -> gone("frontend", key)));
+        return tagged(next.frontend(key).orElseThrow(() -> gone("frontend", key)));
     }
 
     private ApiResponse deleteFrontend(ApiRequest req) {
@@ -152,7 +160,20 @@ public final class RestApi {
     // ---- backends
 
     private ApiResponse listBackends(ApiRequest req) {
-        return read(req, List.copyOf(backplane.config().backends().values()));
+        ThalassaConfig config = backplane.config();
+        Listing cached = backendList;
+        if (cached == null || cached.config != config) {
+            cached = new Listing(config, tagged(List.copyOf(config.backends().values())));
+            backendList = cached;
+        }
+        return conditional(req, cached.response);
+    }
+
+    /**
+     * A list answer kept for the configuration snapshot it was made from: the backplane hands out the same immutable
+     * snapshot until something changes, so scripts polling {@code GET /backends} cost no serializing.
+     */
+    private record Listing(ThalassaConfig config, ApiResponse response) {
     }
 
     private ApiResponse getBackend(ApiRequest req) {
@@ -174,7 +195,7 @@ public final class RestApi {
             Preconditions.checkChange(req, c.backend(key).map(RestApi::etagOf).orElse(null));
             return c.withBackend(backend);
         });
-        return item(next.backend(key).orElseThrow(() -> gone("backend", key)));
+        return tagged(next.backend(key).orElseThrow(() -> gone("backend", key)));
     }
 
     private ApiResponse switchVersion(ApiRequest req) {
@@ -201,7 +222,7 @@ public final class RestApi {
             }
             return c.withBackend(current.withService(name == null ? current.serviceName() : name, version));
         });
-        return item(backend(next, key));
+        return tagged(backend(next, key));
     }
 
     private ApiResponse deleteBackend(ApiRequest req) {
@@ -423,10 +444,6 @@ public final class RestApi {
     }
 
     /** 200 with the stored item and its ETag: the answer to a PUT or POST. */
-    private static ApiResponse item(Object value) {
-        byte[] bytes = Json.write(value);
-        return ApiResponse.json(200, bytes).withHeader("ETag", Preconditions.etag(bytes));
-    }
 
     /** 200 with the value and its ETag, or 304 when the client's If-None-Match matches. */
     private static ApiResponse read(ApiRequest req, Object value) {
@@ -434,10 +451,20 @@ public final class RestApi {
     }
 
     private static ApiResponse conditional(ApiRequest req, ApiResponse response) {
-        String etag = Preconditions.etag(response.body());
+        String etag = response.headers().get("ETag");
+        if (etag == null) {
+            etag = Preconditions.etag(response.body());
+            response = response.withHeader("ETag", etag);
+        }
         if (Preconditions.notModified(req, etag)) {
             return ApiResponse.empty(304).withHeader("ETag", etag);
         }
-        return response.withHeader("ETag", etag);
+        return response;
+    }
+
+    /** 200 with {@code value} and its ETag. */
+    private static ApiResponse tagged(Object value) {
+        byte[] bytes = Json.write(value);
+        return ApiResponse.json(200, bytes).withHeader("ETag", Preconditions.etag(bytes));
     }
 }
