@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
 
@@ -92,7 +93,7 @@ public final class StackBackplane implements Backplane, AutoCloseable {
                 .logTarget(null)
                 .build();
         List<ThalassaEvent> startEvents = new CopyOnWriteArrayList<>();
-        java.util.concurrent.atomic.AtomicBoolean starting = new java.util.concurrent.atomic.AtomicBoolean(true);
+        AtomicBoolean starting = new AtomicBoolean(true);
         HaproxyController.Builder controller = HaproxyController.builder()
                 .listener(e -> {
                     if (starting.get()) {
