@@ -1,5 +1,6 @@
 package io.thalassa.examples;
 
+import io.thalassa.haproxy.NamedHttpServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -7,8 +8,6 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 
 /** What the example ITs share: running a program and keeping the lines it printed, a free port, the HAProxy binary. */
@@ -42,15 +41,8 @@ final class ExampleRun {
         }
     }
 
-    /** The HAProxy 2.6 binary: {@code THALASSA_HAPROXY_BINARY}, else /usr/sbin/haproxy; fails saying how to get it. */
+    /** The HAProxy 2.6 binary; fails saying how to install it. */
     static String haproxy() {
-        String env = System.getenv("THALASSA_HAPROXY_BINARY");
-        for (String candidate : new String[] {env, "/usr/sbin/haproxy"}) {
-            if (candidate != null && !candidate.isBlank() && Files.isExecutable(Path.of(candidate))) {
-                return candidate;
-            }
-        }
-        throw new AssertionError("HAProxy 2.6 is not installed: run scripts/install-tools.sh or set "
-                + "THALASSA_HAPROXY_BINARY");
+        return NamedHttpServer.haproxyBinary();
     }
 }

@@ -2,7 +2,6 @@ package io.thalassa.consul;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import io.thalassa.Backend;
 import io.thalassa.ConfigRejectedException;
 import io.thalassa.EmbeddedRegistry;
@@ -10,24 +9,19 @@ import io.thalassa.Frontend;
 import io.thalassa.MembershipEngine;
 import io.thalassa.ThalassaConfig;
 import io.thalassa.haproxy.HaproxyController;
+import io.thalassa.haproxy.NamedHttpServer;
 import io.thalassa.haproxy.HaproxySettings;
 import io.thalassa.spi.Registration;
 import io.thalassa.spi.Registry;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,8 +61,8 @@ class RegistryToHaproxyIT {
             registry = EmbeddedRegistry.create();
         }
         cleanup.add(registry);
-        HttpServer a = named("a");
-        HttpServer b = named("b");
+        NamedHttpServer a = named("a");
+        NamedHttpServer b = named("b");
         int port = freePort();
         HaproxySettings settings = HaproxySettings.builder().statsSocket(dir.resolve("stats.sock"))
                 .pidFile(dir.resolve("haproxy.pid")).serverStateFile(dir.resolve("server-state"))
@@ -93,9 +87,9 @@ class RegistryToHaproxyIT {
         long reloads = controller.reloadCount();
         List<Long> workers = controller.workerPids();
 
-        registry.register(Registration.of("myapp", "1.0.0", "127.0.0.1", a.getAddress().getPort(),
+        registry.register(Registration.of("myapp", "1.0.0", "127.0.0.1", a.port(),
                 Map.of("owner", "it"), Duration.ofSeconds(30)));
-        registry.register(Registration.of("myapp", "2.0.0", "127.0.0.1", b.getAddress().getPort(), null,
+        registry.register(Registration.of("myapp", "2.0.0", "127.0.0.1", b.port(), null,
                 Duration.ofSeconds(30)));
         awaitAnswer(port, "200 a");
 
@@ -124,31 +118,12 @@ class RegistryToHaproxyIT {
     }
 
     static String get(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
-            s.setSoTimeout(5000);
-            s.getOutputStream().write("GET / HTTP/1.0\r\nHost: it\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-            String text = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
-            int body = text.indexOf("\r\n\r\n");
-            return text.length() < 12 ? text : text.substring(9, 12) + " " + (body < 0 ? "" : text.substring(body + 4));
-        } catch (IOException e) {
-            return "error " + e.getMessage();
-        }
+        return NamedHttpServer.answerOf(port);
     }
 
-    HttpServer named(String name) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 32);
-        byte[] body = name.getBytes(StandardCharsets.UTF_8);
-        server.createContext("/", ex -> {
-            ex.getRequestBody().readAllBytes();
-            ex.sendResponseHeaders(200, body.length);
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(body);
-            }
-        });
-        server.setExecutor(Executors.newFixedThreadPool(2));
-        server.start();
-        cleanup.add(() -> server.stop(0));
+    NamedHttpServer named(String name) throws IOException {
+        NamedHttpServer server = new NamedHttpServer(name);
+        cleanup.add(server);
         return server;
     }
 
@@ -161,13 +136,6 @@ class RegistryToHaproxyIT {
     }
 
     static String haproxy() {
-        String env = System.getenv("THALASSA_HAPROXY_BINARY");
-        for (String candidate : new String[] {env, "/usr/sbin/haproxy", "/usr/local/sbin/haproxy"}) {
-            if (candidate != null && !candidate.isBlank() && Files.isExecutable(Path.of(candidate))) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("HAProxy 2.6 is not installed: run scripts/install-tools.sh or set "
-                + "THALASSA_HAPROXY_BINARY");
+        return NamedHttpServer.haproxyBinary();
     }
 }

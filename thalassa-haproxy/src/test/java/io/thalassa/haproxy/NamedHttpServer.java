@@ -4,19 +4,27 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
-/** A small HTTP server on 127.0.0.1 that answers every request with its own name; for traffic through HAProxy. */
-final class NamedHttpServer implements AutoCloseable {
+/**
+ * A small HTTP server on 127.0.0.1 that answers every request with its own name, for traffic through HAProxy in the
+ * tests of every module (published in this module's test-jar), with {@link #answerOf} to send one request and
+ * {@link #haproxyBinary} to find HAProxy.
+ */
+public final class NamedHttpServer implements AutoCloseable {
     private final HttpServer server;
     private final String name;
 
-    NamedHttpServer(String name) throws IOException {
+    public NamedHttpServer(String name) throws IOException {
         this.name = name;
         this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+        byte[] body = name.getBytes(StandardCharsets.UTF_8);
         server.createContext("/", exchange -> {
-            byte[] body = name.getBytes(StandardCharsets.UTF_8);
             exchange.getRequestBody().readAllBytes();
             exchange.sendResponseHeaders(200, body.length);
             try (OutputStream out = exchange.getResponseBody()) {
@@ -27,17 +35,46 @@ final class NamedHttpServer implements AutoCloseable {
         server.start();
     }
 
-    int port() {
+    public int port() {
         return server.getAddress().getPort();
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
     @Override
     public void close() {
         server.stop(0);
-        ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+        ((ExecutorService) server.getExecutor()).shutdownNow();
+    }
+
+    /**
+     * One {@code GET /} on a new connection to 127.0.0.1:{@code port}: {@code "<status> <body>"}, e.g.
+     * {@code "200 a"}, or {@code "error <reason>"}.
+     */
+    public static String answerOf(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+            s.setSoTimeout(5000);
+            s.getOutputStream().write("GET / HTTP/1.0\r\nHost: it\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            String text = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            int body = text.indexOf("\r\n\r\n");
+            return text.length() < 12 ? text : text.substring(9, 12) + " " + (body < 0 ? "" : text.substring(body + 4));
+        } catch (IOException e) {
+            return "error " + e.getMessage();
+        }
+    }
+
+    /** HAProxy 2.6: {@code THALASSA_HAPROXY_BINARY}, else the Debian path; fails saying how to install it. */
+    public static String haproxyBinary() {
+        String env = System.getenv("THALASSA_HAPROXY_BINARY");
+        for (String candidate : new String[] {env, "/usr/sbin/haproxy", "/usr/local/sbin/haproxy"}) {
+            if (candidate != null && !candidate.isBlank() && Files.isExecutable(Path.of(candidate))) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("HAProxy 2.6 is not installed: run scripts/install-tools.sh or set "
+                + "THALASSA_HAPROXY_BINARY");
     }
 }

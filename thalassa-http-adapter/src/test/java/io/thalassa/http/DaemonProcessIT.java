@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpServer;
+import io.thalassa.haproxy.NamedHttpServer;
 import io.thalassa.http.Http.Reply;
 import java.io.IOException;
 import java.io.InputStream;
@@ -49,7 +49,7 @@ class DaemonProcessIT {
     Path dir;
 
     private final List<Daemon> daemons = new ArrayList<>();
-    private final List<HttpServer> servers = new ArrayList<>();
+    private final List<NamedHttpServer> servers = new ArrayList<>();
     private final List<Traffic> traffic = new ArrayList<>();
 
     /** Prints every daemon's output when a test fails (the temporary directory is gone afterwards). */
@@ -68,13 +68,13 @@ class DaemonProcessIT {
             d.stop();
             d.stopHaproxy();
         }
-        servers.forEach(s -> s.stop(0));
+        servers.forEach(NamedHttpServer::close);
     }
 
     @Test
     void aRestartAdoptsTheRunningHaproxyWithoutAReloadOrADroppedRequest() throws Exception {
-        HttpServer a = backendServer("a");
-        HttpServer b = backendServer("b");
+        NamedHttpServer a = backendServer("a");
+        NamedHttpServer b = backendServer("b");
         Daemon daemon = daemon("d1").start();
         int frontendPort = TestStack.freePort();
         ok(daemon.api.put("/backends/web", "{'type':'dynamic','name':'webapp','version':'1.0.0',"
@@ -126,12 +126,12 @@ class DaemonProcessIT {
         assertThat(backend.get("version").asText()).isEqualTo("1.0.0");
         // the registration survived in the registry's state file, TTL still running from the first registration
         JsonNode survived = only(daemon.registrations.get("/registrations/webapp").json());
-        assertThat(survived.get("port").asInt()).isEqualTo(a.getAddress().getPort());
+        assertThat(survived.get("port").asInt()).isEqualTo(a.port());
         assertThat(survived.get("lastKnown").asLong()).as("not registered again").isEqualTo(lastKnown);
         assertThat(Instant.ofEpochMilli(lastKnown).plusSeconds(survived.get("meta").get("secondsToExpire").asLong()))
                 .as("remaining TTL").isAfter(Instant.now());
         await("member a back in the backend", () -> ports(daemon.api.get("/backends/web/members").json())
-                .equals(List.of(a.getAddress().getPort())));
+                .equals(List.of(a.port())));
         await("/stats counts on from before the stop", () -> daemon.serverSessions("web") > sessionsBefore);
         assertThat(get(frontendPort)).isEqualTo("200 a");
 
@@ -142,7 +142,7 @@ class DaemonProcessIT {
         ok(removed);
         assertThat(removed.json().get("removed").asBoolean()).isTrue();
         await("members are b only", () -> ports(daemon.api.get("/backends/web/members").json())
-                .equals(List.of(b.getAddress().getPort())));
+                .equals(List.of(b.port())));
         await("traffic reaches instance b only", () -> get(frontendPort).equals("200 b")
                 && get(frontendPort).equals("200 b") && get(frontendPort).equals("200 b"));
         load.awaitMore(20);
@@ -158,14 +158,14 @@ class DaemonProcessIT {
         List<String> changes = new ArrayList<>();
         daemon.api.get("/activity?verb=runtimeChange&limit=10").json().get("events")
                 .forEach(e -> changes.add(e.get("detail").asText()));
-        assertThat(changes).contains("web: +127.0.0.1:" + b.getAddress().getPort(),
-                "web: -127.0.0.1:" + a.getAddress().getPort() + " (draining)");
+        assertThat(changes).contains("web: +127.0.0.1:" + b.port(),
+                "web: -127.0.0.1:" + a.port() + " (draining)");
     }
 
     @Test
     void twoDaemonsSideBySideKeepToTheirOwnHaproxy() throws Exception {
-        HttpServer a = backendServer("a");
-        HttpServer b = backendServer("b");
+        NamedHttpServer a = backendServer("a");
+        NamedHttpServer b = backendServer("b");
         Daemon one = daemon("one").start();
         Daemon two = daemon("two").start();
         int portOne = TestStack.freePort();
@@ -181,8 +181,8 @@ class DaemonProcessIT {
         await("one routes to a", () -> get(portOne).equals("200 a"));
         await("two routes to b", () -> get(portTwo).equals("200 b"));
         assertThat(one.haproxyMasterPid()).isNotEqualTo(two.haproxyMasterPid());
-        assertThat(ports(one.registrations.get("/registrations").json())).containsExactly(a.getAddress().getPort());
-        assertThat(ports(two.registrations.get("/registrations").json())).containsExactly(b.getAddress().getPort());
+        assertThat(ports(one.registrations.get("/registrations").json())).containsExactly(a.port());
+        assertThat(ports(two.registrations.get("/registrations").json())).containsExactly(b.port());
         two.awaitReloadsSettled();
         await("one worker in two's HAProxy", () -> workerPids(two.haproxyMasterPid()).size() == 1);
         Set<Long> workersTwo = workerPids(two.haproxyMasterPid());
@@ -237,8 +237,8 @@ class DaemonProcessIT {
         return d;
     }
 
-    private HttpServer backendServer(String name) throws IOException {
-        HttpServer s = StackIT.named(name);
+    private NamedHttpServer backendServer(String name) throws IOException {
+        NamedHttpServer s = new NamedHttpServer(name);
         servers.add(s);
         return s;
     }
@@ -249,8 +249,8 @@ class DaemonProcessIT {
         return t;
     }
 
-    private static String registration(HttpServer server) {
-        return "/registrations/webapp/1.0.0/127.0.0.1/" + server.getAddress().getPort();
+    private static String registration(NamedHttpServer server) {
+        return "/registrations/webapp/1.0.0/127.0.0.1/" + server.port();
     }
 
     private static void ok(Reply reply) {
@@ -288,7 +288,7 @@ class DaemonProcessIT {
 
     /** One request on a new connection: {@code "200 body"}, or {@code "error ..."}. */
     static String get(int port) {
-        return StackIT.get(port);
+        return NamedHttpServer.answerOf(port);
     }
 
     /** A daemon child process with its own ports and files under {@code home}. */

@@ -3,7 +3,7 @@ package io.thalassa.http;
 import static io.thalassa.http.TestStack.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
+import io.thalassa.haproxy.NamedHttpServer;
 import io.thalassa.http.Http.Reply;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -27,22 +27,22 @@ class StackIT {
     Path dir;
     TestStack stack;
     StackBackplane backplane;
-    HttpServer v1;
-    HttpServer v2;
+    NamedHttpServer v1;
+    NamedHttpServer v2;
 
     @BeforeEach
     void setUp() throws IOException {
         stack = TestStack.start(dir);
         backplane = stack.backplane;
-        v1 = named("v1");
-        v2 = named("v2");
+        v1 = new NamedHttpServer("v1");
+        v2 = new NamedHttpServer("v2");
     }
 
     @AfterEach
     void tearDown() {
         stack.close();
-        v1.stop(0);
-        v2.stop(0);
+        v1.close();
+        v2.close();
     }
 
     @Test
@@ -54,9 +54,9 @@ class StackIT {
         Reply backend = stack.api.put("/backends/webapp-backend", "{'type':'dynamic','name':'webapp',"
                 + "'version':'1.0.0','balance':'roundrobin','mode':'http','health':{'interval':'5000'}}");
         assertThat(backend.status()).as(backend.toString()).isEqualTo(200);
-        assertThat(stack.registrations.post("/registrations/webapp/1.0.0/127.0.0.1/" + v1.getAddress().getPort(),
+        assertThat(stack.registrations.post("/registrations/webapp/1.0.0/127.0.0.1/" + v1.port(),
                 "{'secondsToExpire':'60'}").status()).isEqualTo(200);
-        assertThat(stack.registrations.post("/registrations/webapp/2.0.0/127.0.0.1/" + v2.getAddress().getPort(),
+        assertThat(stack.registrations.post("/registrations/webapp/2.0.0/127.0.0.1/" + v2.port(),
                 "{'secondsToExpire':3}").status()).isEqualTo(200);
 
         await(() -> stack.api.get("/backends/webapp-backend/members").json().size() == 1);
@@ -71,7 +71,7 @@ class StackIT {
         for (int i = 0; i < 5; i++) {
             assertThat(get(port)).isEqualTo("200 v2");
         }
-        assertThat(stack.api.get("/haproxy/config").body()).contains("127.0.0.1:" + v2.getAddress().getPort());
+        assertThat(stack.api.get("/haproxy/config").body()).contains("127.0.0.1:" + v2.port());
 
         // v2 registered with a TTL of 3 s and no refresh: it leaves, and HAProxy has no server left
         await(() -> stack.api.get("/backends/webapp-backend/members").json().isEmpty());
@@ -86,13 +86,13 @@ class StackIT {
     void aNativeHaproxyRejectsIsA400WithItsMessageAndTheOldConfigKeepsServing() throws Exception {
         int port = TestStack.freePort();
         assertThat(stack.api.put("/backends/static", "{'type':'static','members':[{'host':'127.0.0.1','port':"
-                + v1.getAddress().getPort() + "}]}").status()).isEqualTo(200);
+                + v1.port() + "}]}").status()).isEqualTo(200);
         assertThat(stack.api.put("/frontends/web", "{'bind':'127.0.0.1:" + port + "','backend':'static'}").status())
                 .isEqualTo(200);
         await(() -> get(port).equals("200 v1"));
         String before = stack.api.get("/haproxy/config").body();
         Reply bad = stack.api.put("/backends/static", "{'type':'static','natives':['no-such-directive 1'],"
-                + "'members':[{'host':'127.0.0.1','port':" + v1.getAddress().getPort() + "}]}");
+                + "'members':[{'host':'127.0.0.1','port':" + v1.port() + "}]}");
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.body()).contains("no-such-directive");
         assertThat(stack.api.get("/haproxy/config").body()).isEqualTo(before);
@@ -114,30 +114,6 @@ class StackIT {
     }
 
     static String get(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
-            s.setSoTimeout(5000);
-            s.getOutputStream().write("GET / HTTP/1.0\r\nHost: it\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-            String text = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
-            int body = text.indexOf("\r\n\r\n");
-            return text.length() < 12 ? text : text.substring(9, 12) + " " + (body < 0 ? "" : text.substring(body + 4));
-        } catch (IOException e) {
-            return "error " + e.getMessage();
-        }
-    }
-
-    static HttpServer named(String name) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 32);
-        byte[] body = name.getBytes(StandardCharsets.UTF_8);
-        server.createContext("/", ex -> {
-            ex.getRequestBody().readAllBytes();
-            ex.sendResponseHeaders(200, body.length);
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(body);
-            }
-        });
-        server.setExecutor(Executors.newFixedThreadPool(2));
-        server.start();
-        return server;
+        return NamedHttpServer.answerOf(port);
     }
 }
