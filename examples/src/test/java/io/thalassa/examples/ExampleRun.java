@@ -2,11 +2,7 @@ package io.thalassa.examples;
 
 import io.thalassa.haproxy.NamedHttpServer;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -34,11 +30,7 @@ final class ExampleRun {
 
     /** A free port on 127.0.0.1. */
     static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return NamedHttpServer.freePort();
     }
 
     /** The HAProxy 2.6 binary; fails saying how to install it. */

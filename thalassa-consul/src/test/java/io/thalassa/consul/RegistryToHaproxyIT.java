@@ -14,9 +14,6 @@ import io.thalassa.haproxy.HaproxySettings;
 import io.thalassa.spi.Registration;
 import io.thalassa.spi.Registry;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -128,11 +125,7 @@ class RegistryToHaproxyIT {
     }
 
     static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return NamedHttpServer.freePort();
     }
 
     static String haproxy() {

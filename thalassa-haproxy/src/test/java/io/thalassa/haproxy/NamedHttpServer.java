@@ -13,8 +13,8 @@ import java.util.concurrent.Executors;
 
 /**
  * A small HTTP server on 127.0.0.1 that answers every request with its own name, for traffic through HAProxy in the
- * tests of every module (published in this module's test-jar), with {@link #answerOf} to send one request and
- * {@link #haproxyBinary} to find HAProxy.
+ * tests of every module (published in this module's test-jar), with {@link #answerOf} to send one request,
+ * {@link #freePort} and {@link #haproxyBinary} to find HAProxy.
  */
 public final class NamedHttpServer implements AutoCloseable {
     private final HttpServer server;
@@ -63,6 +63,15 @@ public final class NamedHttpServer implements AutoCloseable {
             return text.length() < 12 ? text : text.substring(9, 12) + " " + (body < 0 ? "" : text.substring(body + 4));
         } catch (IOException e) {
             return "error " + e.getMessage();
+        }
+    }
+
+    /** A free port on 127.0.0.1. */
+    public static int freePort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

@@ -45,8 +45,10 @@ public final class RestApi {
     private final byte[] openApi;
     private final Map<String, Object> instance;
     private final Instant startedAt = Instant.now();
-    private volatile Listing frontendList;
-    private volatile Listing backendList;
+    private final java.util.concurrent.atomic.AtomicReference<Listing> frontendList =
+            new java.util.concurrent.atomic.AtomicReference<>();
+    private final java.util.concurrent.atomic.AtomicReference<Listing> backendList =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     /**
      * @param store    where accepted changes are saved, or null
@@ -118,13 +120,7 @@ public final class RestApi {
     // ---- frontends
 
     private ApiResponse listFrontends(ApiRequest req) {
-        ThalassaConfig config = backplane.config();
-        Listing cached = frontendList;
-        if (cached == null || cached.config != config) {
-            cached = new Listing(config, tagged(List.copyOf(config.frontends().values())));
-            frontendList = cached;
-        }
-        return conditional(req, cached.response);
+        return listing(req, frontendList, c -> List.copyOf(c.frontends().values()));
     }
 
     private ApiResponse getFrontend(ApiRequest req) {
@@ -160,11 +156,17 @@ public final class RestApi {
     // ---- backends
 
     private ApiResponse listBackends(ApiRequest req) {
+        return listing(req, backendList, c -> List.copyOf(c.backends().values()));
+    }
+
+    /** The list {@code items} picks from the current configuration, from {@code cache} while that is unchanged. */
+    private ApiResponse listing(ApiRequest req, java.util.concurrent.atomic.AtomicReference<Listing> cache,
+            java.util.function.Function<ThalassaConfig, Object> items) {
         ThalassaConfig config = backplane.config();
-        Listing cached = backendList;
+        Listing cached = cache.get();
         if (cached == null || cached.config != config) {
-            cached = new Listing(config, tagged(List.copyOf(config.backends().values())));
-            backendList = cached;
+            cached = new Listing(config, tagged(items.apply(config)));
+            cache.set(cached);
         }
         return conditional(req, cached.response);
     }
