@@ -5,6 +5,7 @@ import io.thalassa.internal.RegistryStateFile;
 import io.thalassa.spi.Registration;
 import io.thalassa.spi.Registry;
 import io.thalassa.spi.RegistryHealth;
+import io.thalassa.internal.Events;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -302,15 +303,7 @@ public final class EmbeddedRegistry implements Registry {
             return;
         }
         ThalassaEvent e = new ThalassaEvent(clock.instant(), verb, object, detail);
-        execute(() -> {
-            for (ThalassaEvent.Listener l : listeners) {
-                try {
-                    l.onEvent(e);
-                } catch (RuntimeException ex) {
-                    log.warn("{} - event listener failed on {}", NAME, e, ex);
-                }
-            }
-        });
+        execute(() -> Events.deliver(listeners, e, log, NAME));
     }
 
     private void execute(Runnable task) {
@@ -439,12 +432,8 @@ public final class EmbeddedRegistry implements Registry {
          * @throws IllegalArgumentException when not in 1 ms..60 s
          */
         public Builder reaperInterval(Duration reaperInterval) {
-            Checks.notNull("reaperInterval", reaperInterval);
-            if (reaperInterval.compareTo(Duration.ofMillis(1)) < 0 || reaperInterval.compareTo(Duration.ofSeconds(60))
-                    > 0) {
-                throw new IllegalArgumentException("reaperInterval must be in 1ms..60s: " + reaperInterval);
-            }
-            this.reaperInterval = reaperInterval;
+            this.reaperInterval = Checks.duration("reaperInterval", reaperInterval, Duration.ofMillis(1),
+                    Duration.ofSeconds(60));
             return this;
         }
 

@@ -2,6 +2,7 @@ package io.thalassa;
 
 import io.thalassa.internal.Checks;
 import io.thalassa.spi.Registry;
+import io.thalassa.internal.Events;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -382,13 +383,7 @@ public final class MembershipEngine implements AutoCloseable {
     private void emit(ThalassaEvent.Verb verb, String object, String detail) {
         ThalassaEvent e = ThalassaEvent.now(verb, object, detail);
         log.info("{} - {} {}: {}", NAME, verb.wireName(), object, detail);
-        for (ThalassaEvent.Listener l : listeners) {
-            try {
-                l.onEvent(e);
-            } catch (RuntimeException ex) {
-                log.warn("{} - event listener failed on {}", NAME, e, ex);
-            }
-        }
+        Events.deliver(listeners, e, log, NAME);
     }
 
     /** One member per address (a registry may list an address twice), sorted by address. */
@@ -459,7 +454,8 @@ public final class MembershipEngine implements AutoCloseable {
          * @throws IllegalArgumentException when not in 0..60 s
          */
         public Builder firstDeliveryTimeout(Duration timeout) {
-            this.firstDeliveryTimeout = range("firstDeliveryTimeout", timeout, Duration.ZERO, Duration.ofSeconds(60));
+            this.firstDeliveryTimeout = Checks.duration("firstDeliveryTimeout", timeout, Duration.ZERO,
+                    Duration.ofSeconds(60));
             return this;
         }
 
@@ -469,16 +465,8 @@ public final class MembershipEngine implements AutoCloseable {
          * @throws IllegalArgumentException when not in 1 ms..1 h
          */
         public Builder updateTimeout(Duration timeout) {
-            this.updateTimeout = range("updateTimeout", timeout, Duration.ofMillis(1), Duration.ofHours(1));
+            this.updateTimeout = Checks.duration("updateTimeout", timeout, Duration.ofMillis(1), Duration.ofHours(1));
             return this;
-        }
-
-        private static Duration range(String field, Duration d, Duration min, Duration max) {
-            Checks.notNull(field, d);
-            if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-                throw new IllegalArgumentException(field + " must be in " + min + ".." + max + ": " + d);
-            }
-            return d;
         }
 
         public MembershipEngine build() {

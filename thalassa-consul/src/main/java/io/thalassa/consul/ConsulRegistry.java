@@ -10,6 +10,8 @@ import io.thalassa.ThalassaEvent;
 import io.thalassa.spi.Registration;
 import io.thalassa.spi.Registry;
 import io.thalassa.spi.RegistryHealth;
+import io.thalassa.internal.Checks;
+import io.thalassa.internal.Events;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
@@ -365,15 +367,7 @@ public final class ConsulRegistry implements Registry {
     }
 
     private void emit(ThalassaEvent e) {
-        execute(() -> {
-            for (ThalassaEvent.Listener l : listeners) {
-                try {
-                    l.onEvent(e);
-                } catch (RuntimeException ex) {
-                    log.warn("{} - event listener failed on {}", label, e, ex);
-                }
-            }
-        });
+        execute(() -> Events.deliver(listeners, e, log, label));
     }
 
     private void execute(Runnable task) {
@@ -720,7 +714,7 @@ public final class ConsulRegistry implements Registry {
          * @throws IllegalArgumentException when not in 1 s..10 min
          */
         public Builder wait(Duration wait) {
-            this.wait = range("wait", wait, Duration.ofSeconds(1), Duration.ofMinutes(10));
+            this.wait = Checks.duration("wait", wait, Duration.ofSeconds(1), Duration.ofMinutes(10));
             return this;
         }
 
@@ -731,7 +725,8 @@ public final class ConsulRegistry implements Registry {
          * @throws IllegalArgumentException when not in 100 ms..60 s
          */
         public Builder requestTimeout(Duration timeout) {
-            this.requestTimeout = range("requestTimeout", timeout, Duration.ofMillis(100), Duration.ofSeconds(60));
+            this.requestTimeout = Checks.duration("requestTimeout", timeout, Duration.ofMillis(100),
+                    Duration.ofSeconds(60));
             return this;
         }
 
@@ -741,8 +736,8 @@ public final class ConsulRegistry implements Registry {
          * @throws IllegalArgumentException when min is not in 1 ms..max, or max not in min..5 min
          */
         public Builder retryBackoff(Duration min, Duration max) {
-            this.retryMin = range("retryBackoff min", min, Duration.ofMillis(1), Duration.ofMinutes(5));
-            this.retryMax = range("retryBackoff max", max, min, Duration.ofMinutes(5));
+            this.retryMin = Checks.duration("retryBackoff min", min, Duration.ofMillis(1), Duration.ofMinutes(5));
+            this.retryMax = Checks.duration("retryBackoff max", max, min, Duration.ofMinutes(5));
             return this;
         }
 
@@ -752,7 +747,8 @@ public final class ConsulRegistry implements Registry {
          * @throws IllegalArgumentException when not in 1 min..1 day (Consul's minimum is one minute)
          */
         public Builder deregisterCriticalServiceAfter(Duration after) {
-            this.deregisterCriticalAfter = range("deregisterCriticalServiceAfter", after, Duration.ofMinutes(1),
+            this.deregisterCriticalAfter = Checks.duration("deregisterCriticalServiceAfter", after,
+                    Duration.ofMinutes(1),
                     Duration.ofDays(1));
             return this;
         }
@@ -769,16 +765,6 @@ public final class ConsulRegistry implements Registry {
             }
             this.versionKey = key;
             return this;
-        }
-
-        private static Duration range(String field, Duration d, Duration min, Duration max) {
-            if (d == null) {
-                throw new IllegalArgumentException(field + " is required");
-            }
-            if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-                throw new IllegalArgumentException(field + " must be in " + min + ".." + max + ": " + d);
-            }
-            return d;
         }
 
         /** Creates the registry; it connects lazily, so a Consul that is down now is no error. */

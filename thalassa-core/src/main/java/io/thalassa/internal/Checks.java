@@ -22,6 +22,17 @@ public final class Checks {
     }
 
     /** A HAProxy proxy or server identifier: letters, digits, '.', '_', ':', '-'; at most 100 characters. */
+    /** {@code value}, required, in {@code min..max}. */
+    public static java.time.Duration duration(String field, java.time.Duration value, java.time.Duration min,
+            java.time.Duration max) {
+        notNull(field, value);
+        if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+            throw new IllegalArgumentException(field + " must be in " + min.toMillis() + ".." + max.toMillis()
+                    + " ms: " + value.toMillis() + " ms");
+        }
+        return value;
+    }
+
     public static String identifier(String field, String value) {
         notNull(field, value);
         if (!isIdentifier(value)) {

@@ -16,6 +16,7 @@ import io.thalassa.haproxy.internal.SlotTable;
 import io.thalassa.haproxy.internal.SlotTable.Endpoint;
 import io.thalassa.haproxy.internal.SlotTable.Slot;
 import io.thalassa.internal.Checks;
+import io.thalassa.internal.Events;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -895,13 +896,7 @@ public final class HaproxyController implements AutoCloseable {
     private void emit(Verb verb, String object, String detail) {
         ThalassaEvent event = ThalassaEvent.now(verb, object, detail);
         LOG.info("{} {} {}", verb.wireName(), object, detail);
-        for (ThalassaEvent.Listener l : listeners) {
-            try {
-                l.onEvent(event);
-            } catch (RuntimeException e) {
-                LOG.warn("event listener failed", e);
-            }
-        }
+        Events.deliver(listeners, event, LOG, "haproxy");
     }
 
     private RenderedConfig renderFresh(ThalassaConfig config) {
@@ -1124,38 +1119,40 @@ public final class HaproxyController implements AutoCloseable {
 
         /** Structural changes within this window become one reload; 0..60 s, default 200 ms. */
         public Builder reloadWindow(Duration window) {
-            this.reloadWindow = range("reloadWindow", window, Duration.ZERO, Duration.ofSeconds(60));
+            this.reloadWindow = Checks.duration("reloadWindow", window, Duration.ZERO, Duration.ofSeconds(60));
             return this;
         }
 
         /** How long a leaving member may finish its requests before its slot is emptied; default 10 s. */
         public Builder drainTimeout(Duration timeout) {
-            this.drainTimeout = range("drainTimeout", timeout, Duration.ZERO, Duration.ofHours(1));
+            this.drainTimeout = Checks.duration("drainTimeout", timeout, Duration.ZERO, Duration.ofHours(1));
             return this;
         }
 
         /** How often stats are read; default 2 s. */
         public Builder statsInterval(Duration interval) {
-            this.statsInterval = range("statsInterval", interval, Duration.ofMillis(50), Duration.ofHours(1));
+            this.statsInterval = Checks.duration("statsInterval", interval, Duration.ofMillis(50), Duration.ofHours(1));
             return this;
         }
 
         /** How often the master is checked to be alive; default 500 ms. */
         public Builder supervisionInterval(Duration interval) {
-            this.supervisionInterval = range("supervisionInterval", interval, Duration.ofMillis(20),
+            this.supervisionInterval = Checks.duration("supervisionInterval", interval, Duration.ofMillis(20),
                     Duration.ofMinutes(10));
             return this;
         }
 
         /** Bound of each runtime API call; default 2 s. */
         public Builder commandTimeout(Duration timeout) {
-            this.commandTimeout = range("commandTimeout", timeout, Duration.ofMillis(10), Duration.ofMinutes(5));
+            this.commandTimeout = Checks.duration("commandTimeout", timeout, Duration.ofMillis(10),
+                    Duration.ofMinutes(5));
             return this;
         }
 
         /** How long a reload may take to show a new worker; default 15 s. */
         public Builder reloadTimeout(Duration timeout) {
-            this.reloadTimeout = range("reloadTimeout", timeout, Duration.ofMillis(100), Duration.ofMinutes(10));
+            this.reloadTimeout = Checks.duration("reloadTimeout", timeout, Duration.ofMillis(100),
+                    Duration.ofMinutes(10));
             return this;
         }
 
@@ -1176,15 +1173,6 @@ public final class HaproxyController implements AutoCloseable {
                 renderer = HaproxyConfigRenderer.defaultTemplate();
             }
             return new HaproxyController(this);
-        }
-
-        private static Duration range(String field, Duration value, Duration min, Duration max) {
-            Checks.notNull(field, value);
-            if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-                throw new IllegalArgumentException(field + " must be in " + min.toMillis() + ".." + max.toMillis()
-                        + " ms: " + value.toMillis() + " ms");
-            }
-            return value;
         }
     }
 }
