@@ -165,8 +165,8 @@ public final class EmbeddedRegistry implements Registry {
 
     @Override
     public boolean deregister(String name, String version, String host, int port) {
-        String id = "/" + Checks.servicePart("name", name) + "/" + Checks.servicePart("version", version) + "/"
-                + Checks.host("host", host) + "/" + Checks.port("port", port);
+        String id = Member.idOf(Checks.servicePart("name", name), Checks.servicePart("version", version),
+                Checks.host("host", host), Checks.port("port", port));
         Registration removed;
         lock.lock();
         try {

@@ -107,12 +107,22 @@ public record Member(String host, int port, String name, String version, Instant
     /** {@code /name/version/host/port} for a registered member, {@code host:port} for a static one. */
     @JsonProperty("id")
     public String id() {
-        return name == null ? address() : "/" + name + "/" + version + "/" + host + "/" + port;
+        return name == null ? address() : idOf(name, version, host, port);
     }
 
     /** {@code host:port}; what HAProxy sees of the member, and what membership changes compare. */
     public String address() {
-        return Checks.isIpv6(host) ? "[" + host + "]:" + port : host + ":" + port;
+        return addressOf(host, port);
+    }
+
+    /** {@code host:port}, an IPv6 host in brackets: the one way Thalassa writes an address. */
+    public static String addressOf(String host, int port) {
+        return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
+    }
+
+    /** {@code /name/version/host/port}: the one way Thalassa writes a registered member's (and registration's) id. */
+    public static String idOf(String name, String version, String host, int port) {
+        return "/" + name + "/" + version + "/" + host + "/" + port;
     }
 
     /** Whether the member came from a registry. */

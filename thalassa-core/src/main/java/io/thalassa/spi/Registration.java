@@ -81,7 +81,7 @@ public record Registration(String name, String version, String host, int port, M
 
     /** {@code /name/version/host/port}, the id the registration API and members use. */
     public String id() {
-        return "/" + name + "/" + version + "/" + host + "/" + port;
+        return io.thalassa.Member.idOf(name, version, host, port);
     }
 
     /** When it expires without a refresh. */

@@ -8,6 +8,7 @@ import io.thalassa.Mode;
 import io.thalassa.Rule;
 import io.thalassa.ThalassaConfig;
 import io.thalassa.haproxy.internal.ConfigWords;
+import io.thalassa.haproxy.internal.Fingerprint;
 import io.thalassa.internal.Checks;
 import java.io.StringWriter;
 import java.net.URL;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.stringtemplate.v4.AutoIndentWriter;
 import org.stringtemplate.v4.ST;
 import org.stringtemplate.v4.STErrorListener;
@@ -53,9 +55,14 @@ import org.stringtemplate.v4.misc.STRuntimeMessage;
  *       indented, one per line: what the default template uses, as iterating 100,000 servers in the template
  *       costs ten times more).</li>
  * </ul>
+ * Every value but a server's {@code address} and {@code disabled}, and a dynamic backend's {@code name} and
+ * {@code version}, goes into the section's structural fingerprint ({@link RenderedConfig#fingerprints()}): a custom
+ * template may render those four only where the runtime API can change them (server addresses and states; comments).
  */
 public final class HaproxyConfigRenderer {
     private static final String DEFAULT_TEMPLATE = "io/thalassa/haproxy/haproxy.stg";
+    /** The key of the fingerprint of {@code global}, {@code defaults} and {@code listen stats}: all from settings. */
+    public static final String SETTINGS_SECTION = "settings";
 
     private final STGroup group;
     private final String templateName;
@@ -117,25 +124,50 @@ public final class HaproxyConfigRenderer {
         Checks.notNull("settings", settings);
         Checks.notNull("layout", layout);
         List<String> warnings = new ArrayList<>();
+        Map<String, String> fingerprints = new LinkedHashMap<>();
+        Map<String, Object> settingsView = settingsView(settings);
+        fingerprints.put(SETTINGS_SECTION, Fingerprint.of(SETTINGS_SECTION, settingsView));
         List<Map<String, Object>> frontends = new ArrayList<>();
         for (Frontend f : config.frontends().values()) {
-            frontends.add(frontendView(f, config, settings, warnings));
+            Map<String, Object> view = frontendView(f, config, settings, warnings);
+            fingerprints.put("frontend " + f.key(), Fingerprint.of("frontend", view));
+            frontends.add(view);
         }
         List<Map<String, Object>> backends = new ArrayList<>();
         for (Backend b : config.backends().values()) {
-            backends.add(backendView(b, layout));
+            List<ServerLine> lines = layout.servers(b);
+            Map<String, Object> structure = backendStructure(b);
+            fingerprints.put("backend " + b.key(), backendFingerprint(structure, lines));
+            backends.add(backendView(b, structure, lines));
         }
         ErrorCollector errors = new ErrorCollector();
         group.setListener(errors);
         ST st = group.getInstanceOf("config");
-        st.add("settings", settingsView(settings));
+        st.add("settings", settingsView);
         st.add("frontends", frontends);
         st.add("backends", backends);
         StringWriter out = new StringWriter(64 + 96 * (frontends.size() + backends.size()));
         BulkWriter writer = new BulkWriter(out);
         st.write(writer, Locale.ROOT, errors);
         errors.throwIfAny(templateName);
-        return new RenderedConfig(squeezeBlankLines(out.toString()), warnings);
+        return new RenderedConfig(squeezeBlankLines(out.toString()), warnings, fingerprints);
+    }
+
+    /**
+     * The fingerprint of one backend's section with {@code layout}: what {@link RenderedConfig#fingerprints()} holds
+     * for it, computed without rendering anything else.
+     */
+    String backendFingerprint(Backend backend, ServerLayout layout) {
+        return backendFingerprint(backendStructure(backend), layout.servers(backend));
+    }
+
+    /** Everything of a backend's view but its servers' addresses: the structure, and the server names in order. */
+    private static String backendFingerprint(Map<String, Object> structure, List<ServerLine> lines) {
+        List<String> names = new ArrayList<>(lines.size());
+        for (ServerLine s : lines) {
+            names.add(s.name());
+        }
+        return Fingerprint.of("backend", structure, names);
     }
 
     /**
@@ -166,7 +198,7 @@ public final class HaproxyConfigRenderer {
     }
 
     private static Map<String, Object> settingsView(HaproxySettings s) {
-        Map<String, Object> m = new HashMap<>();
+        Map<String, Object> m = new TreeMap<>();
         m.put("statsSocket", s.statsSocket().toString());
         m.put("pidFile", s.pidFile() == null ? null : s.pidFile().toString());
         m.put("serverStateFile", s.serverStateFile() == null ? null : s.serverStateFile().toString());
@@ -252,12 +284,11 @@ public final class HaproxyConfigRenderer {
         return true;
     }
 
-    private static Map<String, Object> backendView(Backend b, ServerLayout layout) {
+    /** A backend's view without its servers, and without its service name and version (membership, not structure). */
+    private static Map<String, Object> backendStructure(Backend b) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("key", b.key());
         m.put("type", b.type().wireName());
-        m.put("name", b.serviceName());
-        m.put("version", b.serviceVersion());
         m.put("mode", b.mode().wireName());
         m.put("balance", b.balance().toString());
         m.put("hostHeader", b.host() == null ? null : ConfigWords.quote(b.host()));
@@ -271,7 +302,14 @@ public final class HaproxyConfigRenderer {
         }
         m.put("inter", inter);
         m.put("natives", b.natives());
-        List<ServerLine> lines = layout.servers(b);
+        return m;
+    }
+
+    private static Map<String, Object> backendView(Backend b, Map<String, Object> structure, List<ServerLine> lines) {
+        Map<String, Object> m = new LinkedHashMap<>(structure);
+        m.put("name", b.serviceName());
+        m.put("version", b.serviceVersion());
+        long inter = (Long) structure.get("inter");
         List<ServerView> servers = new ArrayList<>(lines.size());
         Set<String> names = new HashSet<>();
         String checkSuffix = " check inter " + inter;

@@ -18,7 +18,7 @@ import jnr.unixsocket.UnixSocketOptions;
 
 /**
  * HAProxy's runtime API on a stats socket (level admin) or on the master CLI socket, over jnr-unixsocket: one
- * connection per command, every call bounded by a timeout.
+ * connection per call (a {@link #batch} of commands shares one), every call bounded by a timeout.
  *
  * <pre>{@code
  * RuntimeApi api = RuntimeApi.connect(Path.of("/tmp/haproxy.status.sock"), Duration.ofSeconds(2));
@@ -81,12 +81,70 @@ public final class RuntimeApi {
      */
     public String execute(String command) {
         Checks.noControl("command", command);
+        return exchange(command + "\n", command);
+    }
+
+    /**
+     * Sends {@code commands} over one connection in one write (HAProxy's interactive mode) and returns each one's
+     * answer, in order; a command HAProxy refuses does not stop the ones after it. Empty list: no connection.
+     *
+     * @throws RuntimeApiException when the socket cannot be reached, does not answer within the timeout, or the
+     *                             answers cannot be told apart
+     */
+    public List<String> batch(List<String> commands) {
+        if (commands.isEmpty()) {
+            return List.of();
+        }
+        StringBuilder out = new StringBuilder(32 * commands.size() + 16).append("prompt\n");
+        for (String c : commands) {
+            out.append(Checks.noControl("command", c)).append('\n');
+        }
+        out.append("quit\n");
+        String what = commands.size() + " commands from '" + commands.get(0) + "'";
+        String answer = exchange(out.toString(), what);
+        // "\n> " ends the prompt command's (empty) answer and every answer after it
+        List<String> parts = new ArrayList<>(commands.size() + 2);
+        int from = 0;
+        for (int i = answer.indexOf(PROMPT); i >= 0; i = answer.indexOf(PROMPT, from)) {
+            parts.add(answer.substring(from, i));
+            from = i + PROMPT.length();
+        }
+        if (parts.size() < commands.size() + 1) {
+            throw new RuntimeApiException("answer to " + what + " on " + socket + " has " + (parts.size() - 1)
+                    + " parts: " + answer.strip());
+        }
+        return List.copyOf(parts.subList(1, commands.size() + 1));
+    }
+
+    /**
+     * Runs {@code commands} as one {@link #batch} and checks every answer like the single-command methods do.
+     *
+     * @throws RuntimeApiException naming every command HAProxy refused, with its answer; the others did run
+     */
+    public void run(List<String> commands) {
+        List<String> answers = batch(commands);
+        StringBuilder refused = new StringBuilder();
+        for (int i = 0; i < answers.size(); i++) {
+            String a = answers.get(i).strip();
+            if (isError(a)) {
+                refused.append(refused.length() == 0 ? "" : "; ").append('\'').append(commands.get(i))
+                        .append("': ").append(a);
+            }
+        }
+        if (refused.length() > 0) {
+            throw new RuntimeApiException("HAProxy refused " + refused);
+        }
+    }
+
+    private static final String PROMPT = "\n> ";
+
+    private String exchange(String request, String command) {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (UnixSocketChannel channel = UnixSocketChannel.open(new UnixSocketAddress(socket.toFile()))) {
             int millis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
             channel.setOption(UnixSocketOptions.SO_RCVTIMEO, millis);
             channel.setOption(UnixSocketOptions.SO_SNDTIMEO, millis);
-            ByteBuffer out = ByteBuffer.wrap((command + "\n").getBytes(StandardCharsets.UTF_8));
+            ByteBuffer out = ByteBuffer.wrap(request.getBytes(StandardCharsets.UTF_8));
             while (out.hasRemaining()) {
                 channel.write(out);
                 checkDeadline(deadline, command);
@@ -146,7 +204,8 @@ public final class RuntimeApi {
         return answer;
     }
 
-    static boolean isError(String answer) {
+    /** Whether an answer to a command that answers nothing on success (or an informational line) is a refusal. */
+    public static boolean isError(String answer) {
         if (answer.isEmpty()) {
             return false;
         }
@@ -191,116 +250,86 @@ public final class RuntimeApi {
         return execute("show servers state");
     }
 
-    /** {@code set server <b>/<s> addr <host> port <port>}; host must be an IP literal. */
+    /** {@code set server <b>/<s> addr <ip> port <port>}; ip must be an IP literal. */
     public void setServerAddress(String backend, String server, String ip, int port) {
-        Checks.port("port", port);
-        if (!Checks.isIpv4(ip) && !Checks.isIpv6(ip)) {
-            throw new IllegalArgumentException("ip must be an IPv4 or IPv6 literal: " + Checks.quote(ip));
-        }
-        command("set server " + target(backend, server) + " addr " + ip + " port " + port);
+        command(setServerAddressCommand(backend, server, ip, port));
     }
 
     /** {@code set server <b>/<s> state ready|drain|maint}. */
     public void setServerState(String backend, String server, ServerState state) {
-        Checks.notNull("state", state);
-        command("set server " + target(backend, server) + " state " + state.word());
+        command(setServerStateCommand(backend, server, state));
     }
 
     /** {@code set server <b>/<s> weight <w>}, 0..256. */
     public void setServerWeight(String backend, String server, int weight) {
-        if (weight < 0 || weight > 256) {
-            throw new IllegalArgumentException("weight must be in 0..256: " + weight);
-        }
-        command("set server " + target(backend, server) + " weight " + weight);
-    }
-
-    /** {@code enable server <b>/<s>}: leaves maintenance. */
-    public void enableServer(String backend, String server) {
-        command("enable server " + target(backend, server));
-    }
-
-    /** {@code disable server <b>/<s>}: enters maintenance. */
-    public void disableServer(String backend, String server) {
-        command("disable server " + target(backend, server));
-    }
-
-    /** {@code enable health <b>/<s>}. */
-    public void enableHealth(String backend, String server) {
-        command("enable health " + target(backend, server));
-    }
-
-    /** {@code disable health <b>/<s>}. */
-    public void disableHealth(String backend, String server) {
-        command("disable health " + target(backend, server));
+        command(setServerWeightCommand(backend, server, weight));
     }
 
     /**
      * {@code add server <b>/<s> <ip>:<port> [args]}: a dynamic server (HAProxy 2.6: only in backends with a dynamic
-     * balance algorithm). It starts in maintenance; {@link #enableServer} it.
+     * balance algorithm). It starts in maintenance, with its health check off.
      *
      * @param args further server keywords, e.g. {@code check inter 2000}; each one a word without control characters
      */
     public void addServer(String backend, String server, String ip, int port, List<String> args) {
-        Checks.port("port", port);
-        if (!Checks.isIpv4(ip) && !Checks.isIpv6(ip)) {
-            throw new IllegalArgumentException("ip must be an IPv4 or IPv6 literal: " + Checks.quote(ip));
-        }
-        StringBuilder cmd = new StringBuilder("add server ").append(target(backend, server)).append(' ')
-                .append(Checks.isIpv6(ip) ? "[" + ip + "]" : ip).append(':').append(port);
-        for (String arg : args) {
-            cmd.append(' ').append(Checks.word("server argument", arg, 200));
-        }
-        String answer = execute(cmd.toString()).strip();
-        if (!answer.toLowerCase(Locale.ROOT).startsWith("new server registered")) {
+        String cmd = addServerCommand(backend, server, ip, port, args);
+        String answer = execute(cmd).strip();
+        if (!isAdded(answer)) {
             throw new RuntimeApiException("HAProxy refused '" + cmd + "': " + answer);
         }
     }
 
-    /** {@code del server <b>/<s>}: the server must be in maintenance and without connections. */
-    public void deleteServer(String backend, String server) {
-        String answer = execute("del server " + target(backend, server)).strip();
-        if (!answer.toLowerCase(Locale.ROOT).startsWith("server deleted")) {
-            throw new RuntimeApiException("HAProxy refused 'del server " + backend + "/" + server + "': " + answer);
-        }
+    /** Whether an answer to {@code add server} says the server was added. */
+    public static boolean isAdded(String answer) {
+        return answer.strip().toLowerCase(Locale.ROOT).startsWith("new server registered");
     }
 
-    /**
-     * Drains a server: sets it to {@code drain}, so it gets no new requests, then waits until it has no session left
-     * or {@code timeout} passes, and puts it into maintenance.
-     *
-     * @return whether it drained completely before the timeout
-     */
-    public boolean drain(String backend, String server, Duration timeout) throws InterruptedException {
-        setServerState(backend, server, ServerState.DRAIN);
-        boolean drained = awaitNoSessions(backend, server, timeout);
-        setServerState(backend, server, ServerState.MAINT);
-        return drained;
+    /** The command text of {@link #setServerAddress}, for a {@link #batch}. */
+    public static String setServerAddressCommand(String backend, String server, String ip, int port) {
+        Checks.port("port", port);
+        return "set server " + target(backend, server) + " addr " + ipLiteral(ip) + " port " + port;
     }
 
-    /** Waits until the server's current sessions are 0, polling every 20 ms; false when {@code timeout} passes. */
-    public boolean awaitNoSessions(String backend, String server, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            long sessions = currentSessions(backend, server);
-            if (sessions == 0) {
-                return true;
-            }
-            if (System.nanoTime() - deadline > 0) {
-                return false;
-            }
-            Thread.sleep(20);
-        }
+    /** The command text of {@link #setServerState}, for a {@link #batch}. */
+    public static String setServerStateCommand(String backend, String server, ServerState state) {
+        Checks.notNull("state", state);
+        return "set server " + target(backend, server) + " state " + state.word();
     }
 
-    /** The current sessions on one server ({@code scur} of {@code show stat}); -1 when it is not found. */
-    public long currentSessions(String backend, String server) {
-        // show stat takes a proxy name (not only an id) in 2.6: restrict to this backend's servers
-        for (StatRow row : StatRow.parseCsv(execute("show stat " + Checks.identifier("backend", backend) + " 4 -1"))) {
-            if (row.proxy().equals(backend) && row.name().equals(server)) {
-                return row.currentSessions();
-            }
+    /** The command text of {@link #setServerWeight}, for a {@link #batch}. */
+    public static String setServerWeightCommand(String backend, String server, int weight) {
+        if (weight < 0 || weight > 256) {
+            throw new IllegalArgumentException("weight must be in 0..256: " + weight);
         }
-        return -1;
+        return "set server " + target(backend, server) + " weight " + weight;
+    }
+
+    /** {@code enable health <b>/<s>}, for a {@link #batch}: a dynamic server's check starts off. */
+    public static String enableHealthCommand(String backend, String server) {
+        return "enable health " + target(backend, server);
+    }
+
+    /** The command text of {@link #addServer}, for a {@link #batch}. */
+    public static String addServerCommand(String backend, String server, String ip, int port, List<String> args) {
+        Checks.port("port", port);
+        StringBuilder cmd = new StringBuilder("add server ").append(target(backend, server)).append(' ')
+                .append(Checks.isIpv6(ipLiteral(ip)) ? "[" + ip + "]" : ip).append(':').append(port);
+        for (String arg : args) {
+            cmd.append(' ').append(Checks.word("server argument", arg, 200));
+        }
+        return cmd.toString();
+    }
+
+    private static String ipLiteral(String ip) {
+        if (!Checks.isIpv4(ip) && !Checks.isIpv6(ip)) {
+            throw new IllegalArgumentException("ip must be an IPv4 or IPv6 literal: " + Checks.quote(ip));
+        }
+        return ip;
+    }
+
+    /** {@code show stat <backend> 4 -1}: the rows of one backend's servers. */
+    public List<StatRow> showServerStats(String backend) {
+        return StatRow.parseCsv(execute("show stat " + Checks.identifier("backend", backend) + " 4 -1"));
     }
 
     private static String target(String backend, String server) {

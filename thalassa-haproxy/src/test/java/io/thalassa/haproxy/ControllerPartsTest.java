@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.thalassa.ConfigRejectedException;
 import io.thalassa.haproxy.internal.ConfigCheck;
+import io.thalassa.haproxy.internal.FileDescriptors;
+import io.thalassa.haproxy.internal.HaproxyProcess;
 import io.thalassa.haproxy.internal.SlotTable;
 import io.thalassa.haproxy.internal.SlotTable.Endpoint;
 import java.util.ArrayList;
@@ -13,18 +15,11 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
-/** The controller's pure parts: slot planning, show stat parsing, haproxy -c output, config signatures. */
+/** The controller's pure parts: slot assignment, show stat and show proc parsing, haproxy -c output, descriptors. */
 class ControllerPartsTest {
-
-    @ParameterizedTest
-    @CsvSource({"0,4", "1,4", "3,4", "4,8", "6,8", "7,16", "12,16", "13,32", "100,128"})
-    void capacityIsAPowerOfTwoWithHeadroom(int members, int capacity) {
-        assertThat(SlotTable.capacityFor(members)).isEqualTo(capacity);
-    }
 
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3, 42, 2026})
@@ -137,12 +132,25 @@ class ControllerPartsTest {
     }
 
     @Test
-    void theSignatureIgnoresServerAddressesButNotServerNames() {
-        String a = "backend live\n    balance source\n    server live_slot1 127.0.0.1:80 check inter 2000\n";
-        String b = "backend live\n    balance source\n    server live_slot1 127.0.0.1:1 check inter 2000 disabled\n";
-        String c = "backend live\n    balance source\n    server live_slot2 127.0.0.1:80 check inter 2000\n";
-        assertThat(HaproxyController.signature(a)).isEqualTo(HaproxyController.signature(b));
-        assertThat(HaproxyController.signature(a)).isNotEqualTo(HaproxyController.signature(c));
-        assertThat(HaproxyController.serverNames(a + "frontend x\n    bind :1\n")).containsExactly("live/live_slot1");
+    void showProcGivesReloadsFailedReloadsAndTheCurrentWorkers() {
+        String answer = "#<PID>          <type>          <reloads>       <uptime>        <version>\n"
+                + "12712           master          3 [failed: 1]   0d00h00m02s     2.6.12\n"
+                + "# workers\n"
+                + "12716           worker          1               0d00h00m02s     2.6.12\n"
+                + "# old workers\n"
+                + "12700           worker          2               0d00h00m09s     2.6.12\n"
+                + "# programs\n";
+        HaproxyProcess.ProcState state = HaproxyProcess.ProcState.parse(answer);
+        assertThat(state.reloads()).isEqualTo(3);
+        assertThat(state.failed()).isEqualTo(1);
+        assertThat(state.workers()).containsExactly(12716L);
+    }
+
+    @Test
+    void fileDescriptorsAreCountedAsHaproxyCountsMaxsock() {
+        // measured with show info on HAProxy 2.6.12: maxconn 4096, 2 threads, 3 binds, 1 stats socket, 50 checked
+        // servers, -W -S: Maxsock 8284
+        assertThat(FileDescriptors.budget(4096, 2, 3, 1, 50, 20_000).needed()).isEqualTo(8284);
+        assertThat(FileDescriptors.budget(4096, 2, 3, 1, 50, 8283).fits()).isFalse();
     }
 }

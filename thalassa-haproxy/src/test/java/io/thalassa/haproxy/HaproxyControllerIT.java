@@ -9,7 +9,6 @@ import io.thalassa.Balance;
 import io.thalassa.ConfigRejectedException;
 import io.thalassa.Frontend;
 import io.thalassa.Member;
-import io.thalassa.ReloadFailedException;
 import io.thalassa.ThalassaConfig;
 import io.thalassa.ThalassaEvent.Verb;
 import io.thalassa.haproxy.internal.Processes;
@@ -128,9 +127,15 @@ class HaproxyControllerIT {
         assertThat(controller.workerPids()).isEqualTo(workers);
         assertThat(controller.reloadCount()).isZero();
         assertThat(fx.events(Verb.RELOAD_DONE)).isEmpty();
-        // the file on disk holds the current member, so a later reload or restart keeps it
+        // the file on disk follows within a moment (off the membership path), so a later reload or restart keeps it
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        while (!Files.readString(fx.dir.resolve("haproxy.cfg")).contains("127.0.0.1:" + c.port())
+                && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
         assertThat(Files.readString(fx.dir.resolve("haproxy.cfg"))).contains("127.0.0.1:" + c.port())
                 .doesNotContain("127.0.0.1:" + a.port() + " ");
+        assertThat(controller.configText()).isEqualTo(Files.readString(fx.dir.resolve("haproxy.cfg")));
     }
 
     @Test
@@ -221,24 +226,21 @@ class HaproxyControllerIT {
     }
 
     @Test
-    void aReloadHaproxyRefusesRestoresTheLastGoodConfig() throws Exception {
+    void aListenAddressAnotherProcessHoldsIsRefusedBeforeItIsAccepted() throws Exception {
         NamedHttpServer a = server("a");
         controller = fx.builder().build().start(web(live(Balance.ROUNDROBIN, "1", a)));
         String good = Files.readString(fx.dir.resolve("haproxy.cfg"));
-        // haproxy -c cannot see that the port is taken; the new worker cannot bind it
+        // haproxy -c cannot see that the port is taken; the controller tries it before accepting the change
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             ThalassaConfig clash = web(live(Balance.ROUNDROBIN, "1", a)).withFrontend(Frontend.builder("clash")
                     .bind("127.0.0.1:" + taken.getLocalPort()).defaultBackend("live").build());
-            ApplyResult r = controller.apply(clash);
-            assertThatThrownBy(() -> r.reload().get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(ReloadFailedException.class);
+            assertThatThrownBy(() -> controller.apply(clash)).isInstanceOf(ConfigRejectedException.class)
+                    .hasMessageContaining("127.0.0.1:" + taken.getLocalPort());
         }
-        assertThat(fx.events(Verb.RELOAD_FAILED)).isNotEmpty();
         assertThat(Files.readString(fx.dir.resolve("haproxy.cfg"))).isEqualTo(good);
+        assertThat(controller.reloadCount()).isZero();
+        assertThat(controller.status().runsDesired()).isTrue();
         assertThat(get()).isEqualTo("200 a");
-        // and the controller goes on
-        NamedHttpServer b = server("b");
-        controller.apply(web(live(Balance.ROUNDROBIN, "1", b))).reload().get(20, TimeUnit.SECONDS);
-        awaitAnswers(Set.of("200 b"));
     }
 
     @Test

@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 public final class NamedHttpServer implements AutoCloseable {
     private final HttpServer server;
     private final String name;
+    private final java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong();
 
     public NamedHttpServer(String name) throws IOException {
         this.name = name;
@@ -26,6 +27,7 @@ public final class NamedHttpServer implements AutoCloseable {
         byte[] body = name.getBytes(StandardCharsets.UTF_8);
         server.createContext("/", exchange -> {
             exchange.getRequestBody().readAllBytes();
+            requests.incrementAndGet();
             exchange.sendResponseHeaders(200, body.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(body);
@@ -37,6 +39,11 @@ public final class NamedHttpServer implements AutoCloseable {
 
     public int port() {
         return server.getAddress().getPort();
+    }
+
+    /** Requests answered so far (health checks included). */
+    public long requests() {
+        return requests.get();
     }
 
     public String name() {

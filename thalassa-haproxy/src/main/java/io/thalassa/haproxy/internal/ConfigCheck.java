@@ -15,6 +15,20 @@ public final class ConfigCheck {
 
     /** The exception for a failed check: the {@code [ALERT]} lines (else everything printed) and the first line number. */
     public static ConfigRejectedException rejected(String output) {
+        String message = alerts(output);
+        int line = 0;
+        Matcher m = LINE.matcher(message);
+        if (m.find()) {
+            line = Integer.parseInt(m.group(1));
+        }
+        return new ConfigRejectedException(message, line);
+    }
+
+    /**
+     * HAProxy's {@code [ALERT]} lines without their prefix (what it says went wrong), joined by newlines; everything
+     * printed when there is none.
+     */
+    public static String alerts(String output) {
         List<String> alerts = new ArrayList<>();
         for (String line : output.split("\n")) {
             if (line.startsWith("[ALERT]") && !line.contains("Fatal errors found in configuration")
@@ -22,12 +36,6 @@ public final class ConfigCheck {
                 alerts.add(line.replaceFirst("^\\[ALERT\\]\\s*\\(\\d+\\)\\s*:\\s*", "").strip());
             }
         }
-        String message = alerts.isEmpty() ? output.strip() : String.join("\n", alerts);
-        int line = 0;
-        Matcher m = LINE.matcher(message);
-        if (m.find()) {
-            line = Integer.parseInt(m.group(1));
-        }
-        return new ConfigRejectedException(message, line);
+        return alerts.isEmpty() ? output.strip() : String.join("\n", alerts);
     }
 }

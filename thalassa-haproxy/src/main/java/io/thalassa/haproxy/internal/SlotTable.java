@@ -1,5 +1,6 @@
 package io.thalassa.haproxy.internal;
 
+import io.thalassa.Member;
 import io.thalassa.haproxy.ServerLine;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,7 +10,8 @@ import java.util.regex.Pattern;
 /**
  * The pre-declared servers ("slots") of one backend, named {@code <backend>_slot<n>}, and which member address each
  * one holds. Empty slots are rendered as disabled placeholders on {@code 127.0.0.1:1}; a member that leaves keeps its
- * slot while it drains. Not thread-safe: the controller guards it.
+ * slot while it drains. Not thread-safe; the controller never changes a table it has published: it plans on a
+ * {@link #copy()} and swaps it in, so a snapshot of the tables can be rendered outside its lock.
  */
 public final class SlotTable {
     /** Address of an empty slot; never receives traffic, as the slot is disabled. */
@@ -25,18 +27,21 @@ public final class SlotTable {
     /** One slot; mutable, owned by its table. */
     public static final class Slot {
         public final String name;
+        /** 1-based position in the table: a worker with capacity n has the slots 1..n. */
+        public final int index;
         public State state = State.FREE;
         public String ip = PLACEHOLDER_IP;
         public int port = PLACEHOLDER_PORT;
         /** Bumped on every change, so a late drain completion can tell it is stale. */
         public long generation;
 
-        Slot(String name) {
+        Slot(String name, int index) {
             this.name = name;
+            this.index = index;
         }
 
         Slot copy() {
-            Slot s = new Slot(name);
+            Slot s = new Slot(name, index);
             s.state = state;
             s.ip = ip;
             s.port = port;
@@ -45,14 +50,14 @@ public final class SlotTable {
         }
 
         public String address() {
-            return ip.indexOf(':') >= 0 ? "[" + ip + "]:" + port : ip + ":" + port;
+            return Member.addressOf(ip, port);
         }
     }
 
     /** An endpoint a member resolves to. */
     public record Endpoint(String ip, int port) {
         public String address() {
-            return ip.indexOf(':') >= 0 ? "[" + ip + "]:" + port : ip + ":" + port;
+            return Member.addressOf(ip, port);
         }
     }
 
@@ -75,12 +80,6 @@ public final class SlotTable {
             t.slots.add(s.copy());
         }
         return t;
-    }
-
-    /** How many slots a backend with {@code members} members gets: at least 4, a power of two, 25 % headroom. */
-    public static int capacityFor(int members) {
-        int wanted = Math.max(4, (int) Math.ceil(members * 1.25));
-        return Integer.highestOneBit(wanted - 1) << 1;
     }
 
     /** The slot name {@code <backend>_slot<n>}, n from 1. */
@@ -110,7 +109,7 @@ public final class SlotTable {
     public List<Slot> ensureCapacity(int capacity) {
         List<Slot> added = new ArrayList<>();
         while (slots.size() < capacity) {
-            Slot s = new Slot(slotName(backend, slots.size() + 1));
+            Slot s = new Slot(slotName(backend, slots.size() + 1), slots.size() + 1);
             slots.add(s);
             added.add(s);
         }
@@ -211,8 +210,14 @@ public final class SlotTable {
 
     /** The server lines: active slots with their member, the others as disabled placeholders. */
     public List<ServerLine> lines() {
-        List<ServerLine> lines = new ArrayList<>(slots.size());
-        for (Slot s : slots) {
+        return lines(slots.size());
+    }
+
+    /** The server lines of the first {@code count} slots (what a worker with that many slots runs). */
+    public List<ServerLine> lines(int count) {
+        int n = Math.min(count, slots.size());
+        List<ServerLine> lines = new ArrayList<>(n);
+        for (Slot s : slots.subList(0, n)) {
             boolean active = s.state == State.ACTIVE;
             lines.add(new ServerLine(s.name, active ? s.ip : PLACEHOLDER_IP, active ? s.port : PLACEHOLDER_PORT,
                     !active));

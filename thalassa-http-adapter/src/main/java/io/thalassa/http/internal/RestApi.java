@@ -365,7 +365,7 @@ public final class RestApi {
             throw Json.invalid("", e.getMessage());
         }
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("id", "/" + req.param("name") + "/" + req.param("version") + "/" + req.param("host") + "/" + port);
+        body.put("id", io.thalassa.Member.idOf(req.param("name"), req.param("version"), req.param("host"), port));
         body.put("removed", removed);
         return ApiResponse.json(200, Json.write(body));
     }
