@@ -146,6 +146,8 @@ public class ScaleBench {
         int applyErrors;
         long reloadCountDelta;
         long reloadDoneDelta;
+        long gcCount;
+        long gcMs;
         long failedReloads;
         String breakdown = "";
 
@@ -259,6 +261,7 @@ public class ScaleBench {
             long reloadCountBefore = controller.reloadCount();
             long reloadDoneBefore = reloadDone.get();
             long reloadFailedBefore = reloadFailed.get();
+            long[] gcBefore = gc();
             Backend current = config.backend("probe").orElseThrow();
             ThalassaConfig desired = config;
             long deadline = System.nanoTime() + PHASE_NANOS;
@@ -325,6 +328,9 @@ public class ScaleBench {
             reloadCountDelta = controller.reloadCount() - reloadCountBefore;
             reloadDoneDelta = reloadDone.get() - reloadDoneBefore;
             failedReloads = reloadFailed.get() - reloadFailedBefore;
+            long[] gcAfter = gc();
+            gcCount = gcAfter[0] - gcBefore[0];
+            gcMs = gcAfter[1] - gcBefore[1];
             log("[%s] changes over 50 ms:%s", name, slow);
             if (!failures.isEmpty()) {
                 log("[%s] reloadFailed events: %s", name, failures);
@@ -381,10 +387,11 @@ public class ScaleBench {
             Arrays.sort(a);
             return String.format(Locale.ROOT, "%s: servers=%d slots=%d start_ms=%d changes=%d timeouts=%d "
                     + "not_runtime=%d apply_errors=%d p50_ms=%s p99_ms=%s max_ms=%s apply_p50_ms=%s apply_p99_ms=%s "
-                    + "reloads=%d reload_done_events=%d failed_reloads=%d stats_failed_events=%d%n  breakdown: %s",
+                    + "reloads=%d reload_done_events=%d failed_reloads=%d stats_failed_events=%d gc_count=%d gc_ms=%d%n"
+                    + "  breakdown: %s",
                     name, servers, slots, startMs, done, timeouts, notRuntime, applyErrors, fmt(p(50)), fmt(p(99)),
                     fmt(p(100)), fmt(percentile(a, 50)), fmt(percentile(a, 99)), reloadCountDelta, reloadDoneDelta,
-                    failedReloads, statsFailed.get(), breakdown);
+                    failedReloads, statsFailed.get(), gcCount, gcMs, breakdown);
         }
     }
 
@@ -403,6 +410,18 @@ public class ScaleBench {
             sb.append('\n');
         }
         return sb.length() + lines.length;
+    }
+
+    /** Collections and milliseconds spent in them so far, all collectors. */
+    static long[] gc() {
+        long count = 0;
+        long ms = 0;
+        for (java.lang.management.GarbageCollectorMXBean b
+                : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            count += Math.max(0, b.getCollectionCount());
+            ms += Math.max(0, b.getCollectionTime());
+        }
+        return new long[] {count, ms};
     }
 
     static int capacityFor(int members) {

@@ -52,8 +52,7 @@ if [ "$status" -ne 0 ]; then
     # shellcheck disable=SC2086
     set -- $FALLBACK
     echo "scale: fallback run at $1 x $2, maxconn ${3:-default}/${4:-default}"
-    run fallback "$@" || echo "scale: the fallback failed too (exit $?)"
-    tail -n 1 "$OUT/scale-fallback.txt"
+    run fallback "$@" || echo "scale: the fallback failed too (exit $?)" >&2
   fi
   exit 2
 fi
