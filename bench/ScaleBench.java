@@ -61,6 +61,9 @@ public class ScaleBench {
     static final long PROBE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
     static final long PHASE_NANOS = TimeUnit.SECONDS.toNanos(100);
     static final int GROUP = 50; // backends per frontend
+    /** The controller's stats poll interval (its default 2 s); a diagnostic knob: SCALE_STATS_INTERVAL_MS. */
+    static final Duration STATS_INTERVAL = Duration.ofMillis(Long.parseLong(System.getenv()
+            .getOrDefault("SCALE_STATS_INTERVAL_MS", "2000")));
 
     static final List<Long> MASTER_PIDS = new CopyOnWriteArrayList<>();
     static final List<HttpServer> HTTP_SERVERS = new CopyOnWriteArrayList<>();
@@ -212,7 +215,7 @@ public class ScaleBench {
 
             HaproxyController controller = HaproxyController.builder().binary(HAPROXY)
                     .configFile(dir.resolve("ctl/haproxy.cfg")).settings(settings).drainTimeout(Duration.ofSeconds(2))
-                    .reloadTimeout(Duration.ofSeconds(60)).stopOnClose(true)
+                    .reloadTimeout(Duration.ofSeconds(60)).statsInterval(STATS_INTERVAL).stopOnClose(true)
                     .listener(e -> {
                         switch (e.verb()) {
                             case RELOAD_DONE -> reloadDone.incrementAndGet();
