@@ -15,6 +15,8 @@ BACKENDS=${1:-750}
 MEMBERS=${2:-20}
 CHANGES=${3:-200}
 FALLBACK=${SCALE_FALLBACK-500 20 1000 1000}
+# 2 x maxconn descriptors plus one per checked server must fit the hard limit (20,000 on the measuring machine)
+MAXCONN=${SCALE_MAXCONN-1000 1000}
 JVM_FLAGS=${THALASSA_BENCH_JVM_FLAGS:--Xms32m -Xmx256m -XX:+UseSerialGC}
 WORK="$OUT/scale"
 rm -rf "$WORK"
@@ -45,7 +47,8 @@ run() { # <name> <backends> <members> [globalMaxconn defaultsMaxconn]
 }
 
 status=0
-run main "$BACKENDS" "$MEMBERS" || status=$?
+# shellcheck disable=SC2086
+run main "$BACKENDS" "$MEMBERS" $MAXCONN || status=$?
 if [ "$status" -ne 0 ]; then
   echo "scale: the requested size ${BACKENDS} x ${MEMBERS} failed (exit $status); details in $OUT/scale.log"
   if [ -n "$FALLBACK" ]; then

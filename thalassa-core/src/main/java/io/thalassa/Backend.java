@@ -218,7 +218,7 @@ public final class Backend {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Backend b && sameStructure(b) && Objects.equals(serviceName, b.serviceName)
+        return o == this || o instanceof Backend b && sameStructure(b) && Objects.equals(serviceName, b.serviceName)
                 && Objects.equals(serviceVersion, b.serviceVersion) && members.equals(b.members);
     }
 

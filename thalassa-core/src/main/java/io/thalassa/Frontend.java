@@ -148,7 +148,7 @@ public final class Frontend {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Frontend f && key.equals(f.key) && binds.equals(f.binds)
+        return o == this || o instanceof Frontend f && key.equals(f.key) && binds.equals(f.binds)
                 && defaultBackend.equals(f.defaultBackend) && mode == f.mode && keepAlive == f.keepAlive
                 && rules.equals(f.rules) && natives.equals(f.natives);
     }

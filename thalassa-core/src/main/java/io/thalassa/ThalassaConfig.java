@@ -185,7 +185,8 @@ public final class ThalassaConfig {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ThalassaConfig c && frontends.equals(c.frontends) && backends.equals(c.backends);
+        return o == this
+                || o instanceof ThalassaConfig c && frontends.equals(c.frontends) && backends.equals(c.backends);
     }
 
     @Override

@@ -106,7 +106,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class HaproxyController implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HaproxyController.class);
-    private static final Duration FILE_WRITE_DELAY = Duration.ofMillis(250);
+    private static final Duration FILE_WRITE_DELAY = Duration.ofSeconds(1);
 
     private final String binary;
     private final Path configFile;
@@ -133,7 +133,7 @@ public final class HaproxyController implements AutoCloseable {
     // guarded by lock
     private ThalassaConfig desired = ThalassaConfig.empty();
     private final Map<String, SlotTable> slots = new HashMap<>(); // tables are never changed once in the map
-    private Map<String, String> desiredFingerprints = Map.of();
+    private Map<String, String> desiredFingerprints = new HashMap<>(); // changed in place on the membership path
     private Map<String, String> runningFingerprints = Map.of();
     private Map<String, Integer> runningCapacity = Map.of();
     private ThalassaConfig running; // the structure the worker runs; null after an adoption until a change runs
@@ -240,7 +240,7 @@ public final class HaproxyController implements AutoCloseable {
                 }
                 process.launch();
                 desired = initial;
-                desiredFingerprints = rendered.fingerprints();
+                desiredFingerprints = new HashMap<>(rendered.fingerprints());
                 markRunning(initial, rendered);
                 started = true;
                 emit(Verb.STARTED, "haproxy", "started HAProxy, master pid " + process.pid()
@@ -411,7 +411,7 @@ public final class HaproxyController implements AutoCloseable {
         List<String> described = new ArrayList<>();
         boolean runtimeFailed = !sendRuntime(plans, runtimeGrowth, next, described);
         desired = next;
-        desiredFingerprints = fingerprints;
+        desiredFingerprints = new HashMap<>(fingerprints);
         fullCheckNext = false;
         if (refusedBefore) {
             version++;
@@ -451,9 +451,7 @@ public final class HaproxyController implements AutoCloseable {
             Set<String> runtimeGrowth, Map<String, String> nextFingerprints, long slotsAfter) {
         plans.forEach((k, p) -> slots.put(k, p.table()));
         totalSlots = slotsAfter;
-        Map<String, String> fps = new HashMap<>(desiredFingerprints);
-        fps.putAll(nextFingerprints);
-        desiredFingerprints = fps;
+        desiredFingerprints.putAll(nextFingerprints); // the same values but for backends grown at run time
         desired = next;
         List<String> described = new ArrayList<>();
         boolean ok = sendRuntime(plans, runtimeGrowth, next, described);
@@ -761,7 +759,7 @@ public final class HaproxyController implements AutoCloseable {
     private void fail(List<Long> ids, CompletableFuture<Void> result, String message,
             Map<String, List<String>> released) {
         failedReloads++;
-        failedFingerprints = desiredFingerprints;
+        failedFingerprints = Map.copyOf(desiredFingerprints);
         emit(Verb.RELOAD_FAILED, "haproxy", "HAProxy refused the reload (change " + ids + "), the previous worker "
                 + "keeps serving and this structure is not tried again: " + message);
         // the slots the running worker still has as draining: empty them there too
@@ -1203,7 +1201,7 @@ public final class HaproxyController implements AutoCloseable {
         runningCapacity = caps;
         totalSlots = slotCount(slots);
         // the accepted structure is unknown until the first apply: every known section as it runs
-        desiredFingerprints = runningFingerprints;
+        desiredFingerprints = new HashMap<>(runningFingerprints);
         desired = ThalassaConfig.empty();
     }
 

@@ -3,7 +3,9 @@ package io.thalassa.http;
 import io.thalassa.ConfigRejectedException;
 import io.thalassa.ThalassaConfig;
 import io.thalassa.ThalassaEvent;
+import io.thalassa.haproxy.ChangeStatus;
 import io.thalassa.spi.Registry;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
@@ -32,6 +34,33 @@ public interface Backplane {
      * @throws ConfigRejectedException  when HAProxy rejects the rendered configuration
      */
     ThalassaConfig update(UnaryOperator<ThalassaConfig> change) throws ConfigRejectedException;
+
+    /**
+     * {@link #update} that also says which change of HAProxy's carries it, so the writer can follow it to the end
+     * ({@link #change}, {@link #awaitChange}); by default no change is known.
+     */
+    default Written write(UnaryOperator<ThalassaConfig> change) throws ConfigRejectedException {
+        return new Written(update(change), null);
+    }
+
+    /** The change with this id, while it is kept; empty by default. */
+    default Optional<ChangeStatus> change(long id) {
+        return Optional.empty();
+    }
+
+    /** Waits at most {@code timeout} for the change to be applied or failed; its status then. */
+    default Optional<ChangeStatus> awaitChange(long id, Duration timeout) throws InterruptedException {
+        return change(id);
+    }
+
+    /**
+     * What a write did: the configuration now in use and the change that carries it to HAProxy.
+     *
+     * @param config the configuration now in use
+     * @param change the change, or null when the backplane has no change ids
+     */
+    record Written(ThalassaConfig config, ChangeStatus change) {
+    }
 
     /** The registry that fills dynamic backends; the registration API works on it. */
     Registry registry();

@@ -31,11 +31,13 @@ import java.util.Optional;
  * @param statsPort         port of HAProxy's stats page on 127.0.0.1, default 1988
  * @param reloadWindow      structural changes within this window are coalesced into one reload, default 2 s
  * @param activityRetention how many activity events are kept, default 10,000
+ * @param haproxyMaxFiles   the hard file-descriptor limit HAProxy is started with; 0 (default): as high as the system
+ *                          lets this process raise it, else the limit this process has
  */
 public record DaemonOptions(String host, int port, String label, String serviceReg, int serviceRegPort,
         String datacenter, String location, Path haproxySocketPath, Path haproxyPidPath, Path haproxyCfgPath,
         String templateFile, Path persistence, boolean sudo, boolean debug, Path dbPath, int registrationPort,
-        String haproxyBinary, int statsPort, Duration reloadWindow, int activityRetention) {
+        String haproxyBinary, int statsPort, Duration reloadWindow, int activityRetention, long haproxyMaxFiles) {
 
     /** The {@code --templateFile} value that names the built-in template, as the original's bundled one. */
     public static final String DEFAULT_TEMPLATE = "default.haproxycfg.tmpl";
@@ -74,6 +76,6 @@ public record DaemonOptions(String host, int port, String label, String serviceR
     public DaemonOptions withPorts(String host, int port, int registrationPort) {
         return new DaemonOptions(host, port, label, serviceReg, serviceRegPort, datacenter, location,
                 haproxySocketPath, haproxyPidPath, haproxyCfgPath, templateFile, persistence, sudo, debug, dbPath,
-                registrationPort, haproxyBinary, statsPort, reloadWindow, activityRetention);
+                registrationPort, haproxyBinary, statsPort, reloadWindow, activityRetention, haproxyMaxFiles);
     }
 }

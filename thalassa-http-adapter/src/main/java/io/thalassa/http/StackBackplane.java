@@ -7,9 +7,12 @@ import io.thalassa.MembershipEngine;
 import io.thalassa.ThalassaConfig;
 import io.thalassa.ThalassaEvent;
 import io.thalassa.consul.ConsulRegistry;
+import io.thalassa.haproxy.ChangeStatus;
+import io.thalassa.haproxy.ControllerStatus;
 import io.thalassa.haproxy.HaproxyConfigRenderer;
 import io.thalassa.haproxy.HaproxyController;
 import io.thalassa.haproxy.HaproxySettings;
+import io.thalassa.http.internal.ChangeView;
 import io.thalassa.spi.Registry;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -39,6 +42,8 @@ public final class StackBackplane implements Backplane, AutoCloseable {
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
     private final ReentrantLock applying = new ReentrantLock();
     private ThalassaConfig base = ThalassaConfig.empty(); // guarded by applying
+    /** The controller's change for each configuration the engine published lately, by identity. */
+    private final Map<ThalassaConfig, Long> changeOf = new java.util.IdentityHashMap<>(); // guarded by itself
     private volatile boolean haproxyStarted;
 
     private StackBackplane(Registry registry, HaproxyController controller, List<ThalassaEvent> startEvents) {
@@ -55,7 +60,10 @@ public final class StackBackplane implements Backplane, AutoCloseable {
     private void toHaproxy(ThalassaConfig config) {
         try {
             if (haproxyStarted) {
-                controller.apply(config);
+                long id = controller.apply(config).changeId();
+                synchronized (changeOf) {
+                    changeOf.put(config, id);
+                }
             } else {
                 controller.start(config);
                 haproxyStarted = true;
@@ -104,6 +112,9 @@ public final class StackBackplane implements Backplane, AutoCloseable {
                 .configFile(cfg)
                 .settings(settings)
                 .reloadWindow(options.reloadWindow());
+        if (options.haproxyMaxFiles() > 0) {
+            controller.fileLimit(options.haproxyMaxFiles());
+        }
         options.customTemplate().ifPresent(t -> controller.renderer(HaproxyConfigRenderer.fromTemplate(t)));
         if (options.sudo()) {
             controller.sudo(List.of("sudo", "-n"));
@@ -146,6 +157,44 @@ public final class StackBackplane implements Backplane, AutoCloseable {
      */
     @Override
     public ThalassaConfig update(UnaryOperator<ThalassaConfig> change) throws ConfigRejectedException {
+        return write(change).config();
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The change is the controller's change that put the published configuration in use; when the engine found
+     * nothing to publish (the write changed nothing HAProxy sees), the controller's latest change, which covers it.
+     */
+    @Override
+    public Written write(UnaryOperator<ThalassaConfig> change) throws ConfigRejectedException {
+        ThalassaConfig config = group(change);
+        Long id;
+        synchronized (changeOf) {
+            id = changeOf.get(config);
+            if (changeOf.size() > 64) {
+                changeOf.clear(); // only the latest publications are ever asked for
+                if (id != null) {
+                    changeOf.put(config, id);
+                }
+            }
+        }
+        ChangeStatus status = id == null ? controller.latestChange().orElse(null)
+                : controller.change(id).orElse(null);
+        return new Written(config, status);
+    }
+
+    @Override
+    public Optional<ChangeStatus> change(long id) {
+        return controller.change(id);
+    }
+
+    @Override
+    public Optional<ChangeStatus> awaitChange(long id, java.time.Duration timeout) throws InterruptedException {
+        return controller.awaitChange(id, timeout);
+    }
+
+    private ThalassaConfig group(UnaryOperator<ThalassaConfig> change) throws ConfigRejectedException {
         Pending mine = new Pending(change);
         queue.add(mine);
         applying.lock();
@@ -273,14 +322,29 @@ public final class StackBackplane implements Backplane, AutoCloseable {
         listeners.remove(listener);
     }
 
-    /** HAProxy (master and worker pids, reloads, config file) and the registry (kind, health). */
+    /**
+     * HAProxy (master and worker pids, reloads, config file, whether it runs the accepted configuration, pending and
+     * failed changes, file descriptors) and the registry (kind, health).
+     */
     @Override
     public Map<String, Object> status() {
+        ControllerStatus s = controller.status();
         Map<String, Object> haproxy = new LinkedHashMap<>();
+        haproxy.put("runsDesired", s.runsDesired());
+        haproxy.put("pending", s.pending().stream().map(ChangeView::of).toList());
+        haproxy.put("failed", s.failed().map(ChangeView::of).orElse(null));
         haproxy.put("masterPid", controller.masterPid());
         haproxy.put("workerPids", controller.workerPids());
-        haproxy.put("reloads", controller.reloadCount());
+        haproxy.put("reloads", s.reloads());
+        haproxy.put("failedReloads", s.failedReloads());
+        haproxy.put("servers", s.servers());
+        Map<String, Object> fds = new LinkedHashMap<>();
+        fds.put("needed", s.fileDescriptors().needed());
+        fds.put("available", s.fileDescriptors().available());
+        fds.put("detail", s.fileDescriptors().detail());
+        haproxy.put("fileDescriptors", fds);
         haproxy.put("configFile", controller.configFile().toString());
+        haproxy.put("logFile", controller.logFile().toString());
         Map<String, Object> reg = new LinkedHashMap<>();
         reg.put("kind", registry instanceof ConsulRegistry ? "consul" : "embedded");
         reg.put("health", registry.health());

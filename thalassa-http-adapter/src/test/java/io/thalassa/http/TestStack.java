@@ -34,15 +34,17 @@ final class TestStack implements AutoCloseable {
      * The real stack working in {@code dir} (HAProxy's files there, free ports, a 100 ms reload window); the caller
      * {@linkplain #stop stops} it.
      */
-    static StackBackplane backplane(Path dir) {
+    static StackBackplane backplane(Path dir, String... extraOptions) {
         try {
             String binary = System.getenv().getOrDefault("THALASSA_HAPROXY_BINARY", "haproxy");
-            return StackBackplane.start(options(dir, "--haproxyCfgPath", dir.resolve("haproxy.cfg").toString(),
+            List<String> args = new ArrayList<>(List.of("--haproxyCfgPath", dir.resolve("haproxy.cfg").toString(),
                     "--haproxySocketPath", dir.resolve("stats.sock").toString(),
                     "--haproxyPidPath", dir.resolve("haproxy.pid").toString(),
                     "--haproxyBinary", binary,
                     "--statsPort", Integer.toString(freePort()),
                     "--reloadWindow", "100ms"));
+            args.addAll(List.of(extraOptions));
+            return StackBackplane.start(options(dir, args.toArray(String[]::new)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -60,7 +62,12 @@ final class TestStack implements AutoCloseable {
 
     /** A fresh real stack in {@code dir} and a server on it; both are stopped by {@link #close()}. */
     static TestStack start(Path dir, String... extraOptions) throws IOException {
-        StackBackplane backplane = backplane(dir);
+        return startWith(dir, new String[0], extraOptions);
+    }
+
+    /** {@link #start}, with options for the stack ({@code --haproxyMaxFiles}...) besides the server's. */
+    static TestStack startWith(Path dir, String[] stackOptions, String... extraOptions) throws IOException {
+        StackBackplane backplane = backplane(dir, stackOptions);
         try {
             return start(dir, backplane, extraOptions);
         } catch (IOException | RuntimeException e) {

@@ -4,7 +4,11 @@ import io.thalassa.haproxy.RuntimeApi;
 import io.thalassa.haproxy.StatRow;
 import io.thalassa.haproxy.StatsSnapshot;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -14,6 +18,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads {@code show stat} every stats interval, keeps the latest snapshot (empty slots left out) and hands it to its
  * listeners; reports once when stats cannot be read and once when they can again.
+ *
+ * <p>Bounded work per poll: up to {@value #SERVERS_PER_POLL} servers, everything is read each time. Above that, each
+ * poll reads every frontend and backend row and the servers of the next backends in turn, up to about that many
+ * servers (one {@code show stat <backend> 4 -1} each, batched on one connection), and keeps the last rows of the
+ * others: at 15,000 servers a server's row is at most 8 polls old. One dump of every server at that size costs HAProxy
+ * and the JVM about 100 ms each time (measured, docs/benchmarks.md "Scale"), which showed in request latency.
  */
 public final class StatsPoller {
     private static final Logger LOG = LoggerFactory.getLogger(StatsPoller.class);
@@ -28,8 +38,13 @@ public final class StatsPoller {
     private final RuntimeApi api;
     private final HealthListener health;
     private final List<Consumer<StatsSnapshot>> listeners = new CopyOnWriteArrayList<>();
+    static final int SERVERS_PER_POLL = 2_000;
     private volatile StatsSnapshot last;
     private volatile boolean failing;
+    // only the poll thread touches these
+    private long knownServers;
+    private final Map<String, List<StatRow>> serverRows = new HashMap<>();
+    private int cursor;
 
     public StatsPoller(RuntimeApi api, HealthListener health) {
         this.api = api;
@@ -44,10 +59,72 @@ public final class StatsPoller {
         return Optional.ofNullable(last);
     }
 
+    private List<StatRow> all() {
+        List<StatRow> rows = api.showStat();
+        long servers = 0;
+        for (StatRow r : rows) {
+            if (r.type() == StatRow.Type.SERVER) {
+                servers++;
+            }
+        }
+        knownServers = servers;
+        serverRows.clear();
+        if (servers > SERVERS_PER_POLL) {
+            for (StatRow r : rows) {
+                if (r.type() == StatRow.Type.SERVER) {
+                    serverRows.computeIfAbsent(r.proxy(), k -> new ArrayList<>()).add(r);
+                }
+            }
+        }
+        return rows;
+    }
+
+    private List<StatRow> inTurn() {
+        List<StatRow> head = StatRow.parseCsv(api.execute("show stat -1 3 -1"));
+        List<String> backends = new ArrayList<>();
+        for (StatRow r : head) {
+            if (r.type() == StatRow.Type.BACKEND) {
+                backends.add(r.proxy());
+            }
+        }
+        serverRows.keySet().retainAll(new HashSet<>(backends));
+        List<String> commands = new ArrayList<>();
+        long budget = 0;
+        for (int i = 0; i < backends.size() && budget < SERVERS_PER_POLL; i++) {
+            String b = backends.get((cursor + i) % backends.size());
+            List<StatRow> known = serverRows.get(b);
+            budget += known == null ? 32 : Math.max(1, known.size());
+            commands.add("show stat " + b + " 4 -1");
+        }
+        cursor = backends.isEmpty() ? 0 : (cursor + commands.size()) % backends.size();
+        StringBuilder csv = new StringBuilder();
+        for (String answer : api.batch(commands)) {
+            csv.append(answer).append('\n');
+        }
+        Map<String, List<StatRow>> fresh = new HashMap<>();
+        for (StatRow r : StatRow.parseCsv(csv.toString())) {
+            if (r.type() == StatRow.Type.SERVER) {
+                fresh.computeIfAbsent(r.proxy(), k -> new ArrayList<>()).add(r);
+            }
+        }
+        for (String c : commands) {
+            String b = c.substring("show stat ".length(), c.length() - " 4 -1".length());
+            serverRows.put(b, fresh.getOrDefault(b, List.of()));
+        }
+        List<StatRow> rows = new ArrayList<>(head);
+        long servers = 0;
+        for (List<StatRow> list : serverRows.values()) {
+            rows.addAll(list);
+            servers += list.size();
+        }
+        knownServers = servers;
+        return rows;
+    }
+
     /** One poll; never throws. */
     public void poll() {
         try {
-            List<StatRow> rows = api.showStat();
+            List<StatRow> rows = knownServers <= SERVERS_PER_POLL ? all() : inTurn();
             StatsSnapshot snapshot = StatsSnapshot.of(Instant.now(), rows,
                     r -> PLACEHOLDER.equals(r.fields().get("addr")));
             last = snapshot;

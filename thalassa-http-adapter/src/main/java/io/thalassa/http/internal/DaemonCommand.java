@@ -92,6 +92,11 @@ public final class DaemonCommand {
             + " (default: ${DEFAULT-VALUE})", defaultValue = "10000")
     int activityRetention;
 
+    @Option(names = "--haproxyMaxFiles", description = "the hard file-descriptor limit HAProxy is started with;"
+            + " 0: as high as the system lets this process raise it, else this process's limit. A configuration"
+            + " needing more is refused with 400 capacity_exceeded (default: ${DEFAULT-VALUE})", defaultValue = "0")
+    long haproxyMaxFiles;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
     boolean help;
 
@@ -162,12 +167,16 @@ public final class DaemonCommand {
                 throw new IllegalArgumentException("--persistence: directory " + parent + " does not exist");
             }
         }
+        if (haproxyMaxFiles != 0 && (haproxyMaxFiles < 64 || haproxyMaxFiles > 1L << 30)) {
+            throw new IllegalArgumentException("--haproxyMaxFiles must be 0 or in 64..1073741824: "
+                    + haproxyMaxFiles);
+        }
         if (haproxyBinary.isBlank()) {
             throw new IllegalArgumentException("--haproxyBinary must not be empty");
         }
         return new DaemonOptions(host, port, label, serviceReg, serviceRegPort, datacenter, location,
                 haproxySocketPath, haproxyPidPath, haproxyCfgPath, templateFile, persistence, sudo, debug, dbPath,
-                registrationPort, haproxyBinary, statsPort, window, activityRetention);
+                registrationPort, haproxyBinary, statsPort, window, activityRetention, haproxyMaxFiles);
     }
 
     private static void port(String option, int value, boolean zeroAllowed) {
@@ -177,7 +186,7 @@ public final class DaemonCommand {
     }
 
     /** {@code 500ms}, {@code 2s}, {@code 1m}, a bare number of milliseconds, or ISO-8601 ({@code PT2S}). */
-    static Duration duration(String option, String value) {
+    public static Duration duration(String option, String value) {
         String v = value.trim().toLowerCase(Locale.ROOT);
         Matcher m = DURATION.matcher(v);
         if (m.matches()) {

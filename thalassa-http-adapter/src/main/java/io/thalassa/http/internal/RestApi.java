@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.thalassa.Backend;
+import io.thalassa.CapacityExceededException;
 import io.thalassa.ConfigRejectedException;
 import io.thalassa.Frontend;
 import io.thalassa.Member;
@@ -15,10 +16,12 @@ import io.thalassa.ThalassaException;
 import io.thalassa.http.ActivityLog;
 import io.thalassa.http.Backplane;
 import io.thalassa.http.ConfigStore;
+import io.thalassa.haproxy.ChangeStatus;
 import io.thalassa.spi.Registration;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -92,6 +95,7 @@ public final class RestApi {
                 .add("GET", "/activity", this::activity)
                 .add("GET", "/stats", this::stats)
                 .add("GET", "/status", this::status)
+                .add("GET", "/changes/{id}", this::change)
                 .add("GET", "/openapi.json", req -> ApiResponse.json(200, openApi))
                 .add("GET", "/ws", req -> {
                     throw new ApiException(426, "upgrade_required", null,
@@ -131,26 +135,29 @@ public final class RestApi {
 
     private ApiResponse putFrontend(ApiRequest req) {
         String key = frontendKey(req);
+        Duration wait = waitOf(req);
         ObjectNode body = Json.readObject(req.body());
         body.put("key", key);
+        body.remove("change"); // a write's answer, put back
         Frontend frontend = Json.convert(body, Frontend.class);
-        ThalassaConfig next = apply(c -> {
+        Backplane.Written w = apply(c -> {
             Preconditions.checkChange(req, c.frontend(key).map(RestApi::etagOf).orElse(null));
             return c.withFrontend(frontend);
         });
-        return tagged(next.frontend(key).orElseThrow(() -> gone("frontend", key)));
+        return written(w.config().frontend(key).orElseThrow(() -> gone("frontend", key)), w, wait);
     }
 
     private ApiResponse deleteFrontend(ApiRequest req) {
         String key = frontendKey(req);
+        Duration wait = waitOf(req);
         Frontend[] removed = new Frontend[1];
-        apply(c -> {
+        Backplane.Written w = apply(c -> {
             removed[0] = c.frontend(key).orElseThrow(() -> ApiException.notFound("frontend " + key
                     + " does not exist"));
             Preconditions.checkChange(req, etagOf(removed[0]));
             return c.withoutFrontend(key);
         });
-        return ApiResponse.json(200, Json.write(removed[0]));
+        return written(removed[0], w, wait);
     }
 
     // ---- backends
@@ -190,18 +197,21 @@ public final class RestApi {
 
     private ApiResponse putBackend(ApiRequest req) {
         String key = backendKey(req);
+        Duration wait = waitOf(req);
         ObjectNode body = Json.readObject(req.body());
         body.put("key", key);
+        body.remove("change"); // a write's answer, put back
         Backend backend = Json.convert(body, Backend.class);
-        ThalassaConfig next = apply(c -> {
+        Backplane.Written w = apply(c -> {
             Preconditions.checkChange(req, c.backend(key).map(RestApi::etagOf).orElse(null));
             return c.withBackend(backend);
         });
-        return tagged(next.backend(key).orElseThrow(() -> gone("backend", key)));
+        return written(w.config().backend(key).orElseThrow(() -> gone("backend", key)), w, wait);
     }
 
     private ApiResponse switchVersion(ApiRequest req) {
         String key = backendKey(req);
+        Duration wait = waitOf(req);
         ObjectNode body = Json.readObject(req.body());
         Set<String> known = Set.of("version", "name");
         body.fieldNames().forEachRemaining(f -> {
@@ -215,7 +225,7 @@ public final class RestApi {
             throw ApiException.badRequest("missing_field", "version", "version is required");
         }
         String name = text(body, "name");
-        ThalassaConfig next = apply(c -> {
+        Backplane.Written w = apply(c -> {
             Backend current = backend(c, key);
             Preconditions.checkChange(req, etagOf(current));
             if (!current.isDynamic()) {
@@ -224,18 +234,19 @@ public final class RestApi {
             }
             return c.withBackend(current.withService(name == null ? current.serviceName() : name, version));
         });
-        return tagged(backend(next, key));
+        return written(backend(w.config(), key), w, wait);
     }
 
     private ApiResponse deleteBackend(ApiRequest req) {
         String key = backendKey(req);
+        Duration wait = waitOf(req);
         Backend[] removed = new Backend[1];
-        apply(c -> {
+        Backplane.Written w = apply(c -> {
             removed[0] = backend(c, key);
             Preconditions.checkChange(req, etagOf(removed[0]));
             return c.withoutBackend(key);
         });
-        return ApiResponse.json(200, Json.write(removed[0]));
+        return written(removed[0], w, wait);
     }
 
     private static Backend backend(ThalassaConfig config, String key) {
@@ -405,12 +416,17 @@ public final class RestApi {
     }
 
     /** Runs a change on the backplane, translates its failures, saves the result. */
-    private ThalassaConfig apply(UnaryOperator<ThalassaConfig> change) {
-        ThalassaConfig next;
+    private Backplane.Written apply(UnaryOperator<ThalassaConfig> change) {
+        Backplane.Written next;
         try {
-            next = backplane.update(change);
+            next = backplane.write(change);
         } catch (ApiException e) {
             throw e;
+        } catch (CapacityExceededException e) {
+            Map<String, Object> extra = new LinkedHashMap<>();
+            extra.put("needed", e.needed());
+            extra.put("available", e.available());
+            throw new ApiException(400, "capacity_exceeded", null, e.getMessage(), extra);
         } catch (ConfigRejectedException e) {
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("haproxyMessage", e.haproxyMessage());
@@ -435,6 +451,87 @@ public final class RestApi {
             }
         }
         return next;
+    }
+
+    /**
+     * The answer to a write: the item (its ETag is the item's, as a GET gives it) with the change that carries it
+     * to HAProxy in the body ({@code change}) and in {@code X-Thalassa-Change}. With {@code ?wait}: once the change
+     * is applied (200), failed (409, HAProxy's message), or still pending when the wait is over (202).
+     */
+    private ApiResponse written(Object item, Backplane.Written w, Duration wait) {
+        byte[] itemBytes = Json.write(item);
+        ChangeStatus change = w.change();
+        if (change == null) {
+            return ApiResponse.json(200, itemBytes).withHeader("ETag", Preconditions.etag(itemBytes));
+        }
+        if (wait != null && !change.isFinished()) {
+            try {
+                change = backplane.awaitChange(change.id(), wait).orElse(change);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        ObjectNode body = Json.readObject(itemBytes);
+        body.set("change", Json.MAPPER.valueToTree(ChangeView.of(change)));
+        int status = 200;
+        if (wait != null && change.state() == ChangeStatus.State.FAILED) {
+            status = 409;
+            body = Json.MAPPER.createObjectNode();
+            body.put("status", 409);
+            body.put("error", "change_failed");
+            body.put("reason", "HAProxy refused change " + change.id() + ": " + change.message()
+                    + "; HAProxy runs what it ran before");
+            body.set("change", Json.MAPPER.valueToTree(ChangeView.of(change)));
+        } else if (wait != null && !change.isFinished()) {
+            status = 202;
+        }
+        return ApiResponse.json(status, Json.write(body)).withHeader("ETag", Preconditions.etag(itemBytes))
+                .withHeader(CHANGE_HEADER, Long.toString(change.id()));
+    }
+
+    /** The header a write's answer names its change in. */
+    public static final String CHANGE_HEADER = "X-Thalassa-Change";
+    private static final Duration MAX_WAIT = Duration.ofMinutes(2);
+
+    /** {@code ?wait=<duration>}: {@code 500ms}, {@code 10s}, {@code 2m} (a bare number is milliseconds); 0..2 min. */
+    static Duration waitOf(ApiRequest req) {
+        String raw = req.query("wait");
+        if (raw == null) {
+            return null;
+        }
+        Duration d;
+        try {
+            d = DaemonCommand.duration("wait", raw);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("invalid_value", "wait", "wait must be a duration such as 500ms, 10s or"
+                    + " 1m: \"" + raw.replaceAll("[^\\x20-\\x7e]", "?") + "\"");
+        }
+        if (d.isNegative() || d.compareTo(MAX_WAIT) > 0) {
+            throw ApiException.badRequest("invalid_value", "wait", "wait must be in 0..2m: \"" + raw + "\"");
+        }
+        return d;
+    }
+
+    private ApiResponse change(ApiRequest req) {
+        String raw = req.param("id");
+        long id;
+        try {
+            id = Long.parseLong(raw);
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("invalid_value", "id", "a change id is a number: \""
+                    + raw.replaceAll("[^\\x20-\\x7e]", "?") + "\"");
+        }
+        Duration wait = waitOf(req);
+        Optional<ChangeStatus> found;
+        try {
+            found = wait == null ? backplane.change(id) : backplane.awaitChange(id, wait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            found = backplane.change(id);
+        }
+        ChangeStatus c = found.orElseThrow(() -> ApiException.notFound("change " + id
+                + " is not known (the latest 10,000 are kept)"));
+        return ApiResponse.json(200, Json.write(ChangeView.of(c)));
     }
 
     private static ApiException gone(String what, String key) {
