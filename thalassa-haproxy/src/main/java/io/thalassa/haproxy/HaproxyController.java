@@ -1,44 +1,37 @@
 package io.thalassa.haproxy;
 
 import io.thalassa.Backend;
-import io.thalassa.Bind;
 import io.thalassa.CapacityExceededException;
 import io.thalassa.ConfigRejectedException;
-import io.thalassa.Frontend;
 import io.thalassa.Member;
+import io.thalassa.ReloadFailedException;
 import io.thalassa.RuntimeApiException;
 import io.thalassa.ThalassaConfig;
 import io.thalassa.ThalassaEvent;
 import io.thalassa.ThalassaEvent.Verb;
 import io.thalassa.ThalassaException;
-import io.thalassa.haproxy.ControllerStatus.FileDescriptorBudget;
 import io.thalassa.haproxy.internal.ChangeLog;
-import io.thalassa.haproxy.internal.ConfigCheck;
 import io.thalassa.haproxy.internal.ConfigFileWriter;
-import io.thalassa.haproxy.internal.FileDescriptors;
+import io.thalassa.haproxy.internal.ConfigValidator;
 import io.thalassa.haproxy.internal.HaproxyProcess;
 import io.thalassa.haproxy.internal.Processes;
+import io.thalassa.haproxy.internal.ReloadScheduler;
 import io.thalassa.haproxy.internal.RuntimeApplier;
 import io.thalassa.haproxy.internal.SlotPlanner;
 import io.thalassa.haproxy.internal.SlotTable;
-import io.thalassa.haproxy.internal.SlotTable.Endpoint;
 import io.thalassa.haproxy.internal.SlotTable.Slot;
 import io.thalassa.haproxy.internal.StatsPoller;
 import io.thalassa.internal.Checks;
 import io.thalassa.internal.Events;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +44,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -98,30 +90,29 @@ import org.slf4j.LoggerFactory;
  *       {@link #start} adopts a HAProxy started earlier (pid file and master socket), so restarting the Java process
  *       never interrupts traffic; {@link #close()} leaves HAProxy running unless {@link Builder#stopOnClose}.</li>
  * </ul>
- * Thread-safe: changes are applied one at a time. The parts it is made of, each with one job, are in
- * {@code io.thalassa.haproxy.internal}: {@code HaproxyProcess} (launch, adoption, reload, limits),
- * {@code SlotPlanner} (pure slot planning), {@code RuntimeApplier} (runtime commands and drains),
- * {@code ConfigFileWriter} (the coalesced file), {@code StatsPoller}, {@code ChangeLog} (change ids) and
- * {@code FileDescriptors} (HAProxy's descriptor arithmetic).
+ * Thread-safe: changes are applied one at a time. This class decides and orchestrates; the parts it is made of,
+ * each with one job, are in {@code io.thalassa.haproxy.internal}: {@code HaproxyProcess} (launch, adoption, reload,
+ * limits, HAProxy's log), {@code SlotPlanner} (pure slot planning), {@code RuntimeApplier} (runtime commands and
+ * drains), {@code ConfigValidator} (descriptors, listen addresses, {@code haproxy -c}), {@code ReloadScheduler}
+ * (coalescing, and the last good configuration: what the worker runs), {@code ConfigFileWriter} (the coalesced file),
+ * {@code StatsPoller}, {@code ChangeLog} (change ids) and {@code FileDescriptors} (HAProxy's descriptor
+ * arithmetic).
  */
 public final class HaproxyController implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HaproxyController.class);
     private static final Duration FILE_WRITE_DELAY = Duration.ofSeconds(1);
 
-    private final String binary;
     private final Path configFile;
-    private final Path fingerprintFile;
     private final HaproxySettings settings;
     private final HaproxyConfigRenderer renderer;
-    private final List<String> sudo;
-    private final Duration reloadWindow;
     private final Duration statsInterval;
     private final Duration supervisionInterval;
     private final Duration reloadTimeout;
     private final boolean stopOnClose;
-    private final int threads;
     private final RuntimeApi api;
     private final HaproxyProcess process;
+    private final ConfigValidator validator;
+    private final ReloadScheduler reloads;
     private final RuntimeApplier applier;
     private final StatsPoller stats;
     private final ConfigFileWriter file;
@@ -132,63 +123,51 @@ public final class HaproxyController implements AutoCloseable {
 
     // guarded by lock
     private ThalassaConfig desired = ThalassaConfig.empty();
-    private final Map<String, SlotTable> slots = new HashMap<>(); // tables are never changed once in the map
-    private Map<String, String> desiredFingerprints = new HashMap<>(); // changed in place on the membership path
-    private Map<String, String> runningFingerprints = Map.of();
-    private Map<String, Integer> runningCapacity = Map.of();
-    private ThalassaConfig running; // the structure the worker runs; null after an adoption until a change runs
-    private Set<String> runningListen; // the addresses the worker listens on; null when unknown
-    private boolean fullCheckNext; // after an adoption: the first change is compared section by section
-    private String adoptedText; // the file an adopted HAProxy runs, until the controller knows its structure
-    private Map<String, String> failedFingerprints; // the structure HAProxy refused, while it does not run
-    private ChangeStatus failedChange;
-    private final List<Long> pendingIds = new ArrayList<>();
-    private ScheduledFuture<?> pendingReload;
-    private CompletableFuture<Void> pendingReloadResult;
-    private int coalesced;
-    private long version;
+    private final Map<String, SlotTable> slots = new HashMap<>(); // a table is never changed once it is in the map
+    private final Map<String, String> desiredFingerprints = new HashMap<>();
     private long totalSlots;
+    private long version; // of what the file should hold
+    private String adoptedText; // the file an adopted HAProxy runs, until the controller knows its structure
+    private boolean fullCheckNext; // after an adoption: the first change is compared section by section
     private boolean started;
     private boolean adopted;
     private boolean restarting;
-    private long reloadCount;
-    private long failedReloads;
 
     private volatile boolean closed;
 
     private HaproxyController(Builder b) {
-        this.binary = b.binary;
         this.configFile = b.configFile.toAbsolutePath();
-        this.fingerprintFile = configFile.resolveSibling(configFile.getFileName() + ".fingerprints");
-        Path masterSocket = b.masterSocket != null ? b.masterSocket.toAbsolutePath()
-                : configFile.resolveSibling(configFile.getFileName() + ".master.sock");
+        Path masterSocket = b.masterSocket != null ? b.masterSocket.toAbsolutePath() : sibling(".master.sock");
         // master-worker in the foreground (of its own session): its output goes to the log the controller reads
         HaproxySettings s = b.settings.toBuilder().masterWorker(true).daemon(false).build();
         if (s.pidFile() == null) {
-            s = s.toBuilder().pidFile(configFile.resolveSibling(configFile.getFileName() + ".pid")).build();
+            s = s.toBuilder().pidFile(sibling(".pid")).build();
         }
         this.settings = s;
         this.renderer = b.renderer;
-        this.sudo = List.copyOf(b.sudo);
-        this.reloadWindow = b.reloadWindow;
         this.statsInterval = b.statsInterval;
         this.supervisionInterval = b.supervisionInterval;
         this.reloadTimeout = b.reloadTimeout;
         this.stopOnClose = b.stopOnClose;
-        this.threads = Runtime.getRuntime().availableProcessors();
         this.api = RuntimeApi.connect(settings.statsSocket(), b.commandTimeout);
-        RuntimeApi master = RuntimeApi.connect(masterSocket, b.commandTimeout);
-        this.process = new HaproxyProcess(binary, sudo, configFile, masterSocket, settings.pidFile(),
-                configFile.resolveSibling(configFile.getFileName() + ".log"), master, api, b.fileLimit);
+        this.process = new HaproxyProcess(b.binary, b.sudo, configFile, masterSocket, settings.pidFile(),
+                sibling(".log"), RuntimeApi.connect(masterSocket, b.commandTimeout), api, b.fileLimit);
+        this.validator = new ConfigValidator(b.binary, b.sudo, configFile, settings,
+                Runtime.getRuntime().availableProcessors(), message -> emit(Verb.CONFIG_REJECTED, "haproxy", message));
         this.listeners.addAll(b.listeners);
         this.scheduler = Executors.newScheduledThreadPool(2, r -> {
             Thread t = new Thread(r, "thalassa-haproxy");
             t.setDaemon(true);
             return t;
         });
+        this.reloads = new ReloadScheduler(scheduler, b.reloadWindow, this::reloadNow, sibling(".fingerprints"));
         this.applier = new RuntimeApplier(api, scheduler, b.drainTimeout, this::drained);
         this.stats = new StatsPoller(api, (ok, detail) -> emit(Verb.STATS_FAILED, "haproxy", detail));
         this.file = new ConfigFileWriter(configFile, scheduler, FILE_WRITE_DELAY, this::fileJob);
+    }
+
+    private Path sibling(String suffix) {
+        return configFile.resolveSibling(configFile.getFileName() + suffix);
     }
 
     /** A controller to configure; nothing starts until {@link #start}. */
@@ -217,30 +196,33 @@ public final class HaproxyController implements AutoCloseable {
                 adopted = true;
                 adoptedText = Files.exists(configFile) ? Files.readString(configFile, StandardCharsets.UTF_8) : "";
                 file.adopt(adoptedText);
-                runningFingerprints = readFingerprints();
+                slots.putAll(SlotPlanner.fromServersState(api.showServersState(null)));
+                Map<String, Integer> capacity = new HashMap<>();
+                slots.forEach((k, t) -> capacity.put(k, t.capacity()));
+                reloads.adopted(capacity);
+                totalSlots = slotCount(slots);
+                desiredFingerprints.putAll(reloads.fingerprints()); // what was accepted is unknown until apply
                 fullCheckNext = true;
-                resyncFromRuntime();
                 started = true;
                 emit(Verb.STARTED, "haproxy", "adopted running HAProxy, master pid " + process.pid());
                 apply(initial);
             } else {
-                Map<String, SlotPlanner.Plan> plans = new HashMap<>();
                 for (Backend b : initial.backends().values()) {
-                    plans.put(b.key(), SlotPlanner.plan(b.key(), null, endpoints(b), b.balance().isDynamic()));
+                    slots.put(b.key(), SlotPlanner.plan(b.key(), null, SlotPlanner.endpoints(b), b.balance().isDynamic())
+                            .table());
                 }
-                plans.forEach((k, p) -> slots.put(k, p.table()));
+                totalSlots = slotCount(slots);
                 RenderedConfig rendered = renderer.render(initial, settings, layout(slots, null));
-                long limit = process.launchLimit();
-                checkCapacity(initial, slotCount(slots), limit);
-                checkBindsFree(initial, Set.of());
-                check(rendered.text());
+                validator.checkCapacity(initial, totalSlots, process.launchLimit());
+                validator.checkBindsFree(initial, Set.of());
+                validator.check(rendered.text());
                 file.writeNow(++version, rendered.text());
                 if (settings.serverStateFile() != null) {
                     Files.deleteIfExists(settings.serverStateFile()); // stale health state of another run
                 }
                 process.launch();
                 desired = initial;
-                desiredFingerprints = new HashMap<>(rendered.fingerprints());
+                desiredFingerprints.putAll(rendered.fingerprints());
                 markRunning(initial, rendered);
                 started = true;
                 emit(Verb.STARTED, "haproxy", "started HAProxy, master pid " + process.pid()
@@ -253,14 +235,13 @@ public final class HaproxyController implements AutoCloseable {
         }
         long superviseMs = supervisionInterval.toMillis();
         scheduler.scheduleWithFixedDelay(this::supervise, superviseMs, superviseMs, TimeUnit.MILLISECONDS);
-        long statsMs = statsInterval.toMillis();
-        scheduler.scheduleWithFixedDelay(this::pollStats, 0, statsMs, TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(this::pollStats, 0, statsInterval.toMillis(), TimeUnit.MILLISECONDS);
         return this;
     }
 
     /**
-     * Stops supervision, the stats poller and pending work (a pending reload runs first). HAProxy keeps running (a
-     * later controller adopts it) unless the builder said {@link Builder#stopOnClose}.
+     * Stops supervision, the stats poller and pending work (a pending reload runs first, the file is written).
+     * HAProxy keeps running (a later controller adopts it) unless the builder said {@link Builder#stopOnClose}.
      */
     @Override
     public void close() {
@@ -270,9 +251,7 @@ public final class HaproxyController implements AutoCloseable {
         closed = true;
         lock.lock();
         try {
-            if (pendingReload != null && pendingReload.cancel(false)) {
-                runReload();
-            }
+            runReload();
             if (started) {
                 writeFileNow();
             }
@@ -300,9 +279,9 @@ public final class HaproxyController implements AutoCloseable {
     // ---------------------------------------------------------------- apply
 
     /**
-     * Makes HAProxy run {@code desired}. Members of existing backends and version switches go through the runtime
-     * API; anything else is checked, written and reloaded (coalesced with other changes within the reload window).
-     * Same configuration as now: nothing happens.
+     * Makes HAProxy run {@code next}. Members of existing backends and version switches go through the runtime API;
+     * anything else is checked, accepted and reloaded (coalesced with other changes within the reload window). The
+     * same configuration as now: nothing happens.
      *
      * @return what was done, with the change's id
      * @throws ConfigRejectedException when the new configuration is refused: {@code haproxy -c} fails, a new listen
@@ -328,23 +307,23 @@ public final class HaproxyController implements AutoCloseable {
         ThalassaConfig current = desired;
         // 1. plan the backends that changed, and only those
         Map<String, SlotPlanner.Plan> plans = new TreeMap<>();
-        Set<String> removed = new TreeSet<>();
-        boolean structural = !sameFrontends(current, next);
         for (Backend b : next.backends().values()) {
             Backend before = current.backends().get(b.key());
             if (before == b || (before != null && before.equals(b) && slots.containsKey(b.key()))) {
                 continue;
             }
-            plans.put(b.key(), SlotPlanner.plan(b.key(), slots.get(b.key()), endpoints(b), b.balance().isDynamic()));
+            plans.put(b.key(), SlotPlanner.plan(b.key(), slots.get(b.key()), SlotPlanner.endpoints(b), b.balance().isDynamic()));
         }
+        Set<String> removed = new TreeSet<>();
         for (String k : current.backends().keySet()) {
             if (!next.backends().containsKey(k)) {
                 removed.add(k);
             }
         }
-        structural |= !removed.isEmpty() || fullCheckNext;
-        // 2. is the change structural? each planned backend's fingerprint against the accepted one
-        Map<String, String> nextFingerprints = new HashMap<>();
+        boolean structural = fullCheckNext || !removed.isEmpty() || !(current.frontends() == next.frontends()
+                || current.frontends().equals(next.frontends()));
+        // 2. structural? each planned backend's fingerprint against the accepted one
+        Map<String, String> planned = new HashMap<>();
         Set<String> runtimeGrowth = new TreeSet<>();
         for (Map.Entry<String, SlotPlanner.Plan> e : plans.entrySet()) {
             String k = e.getKey();
@@ -352,148 +331,149 @@ public final class HaproxyController implements AutoCloseable {
             Backend b = next.backends().get(k);
             String known = desiredFingerprints.get("backend " + k);
             String fp = renderer.backendFingerprint(b, layoutOf(plan.table(), Integer.MAX_VALUE));
-            nextFingerprints.put("backend " + k, fp);
+            planned.put("backend " + k, fp);
             if (fp.equals(known)) {
                 continue;
             }
             if (known != null && plan.growth() == SlotPlanner.Growth.RUNTIME && known.equals(renderer
                     .backendFingerprint(b, layoutOf(plan.table(), plan.capacityBefore())))) {
-                runtimeGrowth.add(k); // only the slots added with `add server` differ
+                runtimeGrowth.add(k); // only the slots `add server` adds differ
                 continue;
             }
             structural = true;
+        }
+        if (!structural) {
+            return applyMembership(next, plans, runtimeGrowth, planned);
+        }
+        // 3. structural: render everything, find what differs from what runs, check it before accepting it
+        Map<String, SlotTable> nextSlots = new HashMap<>(slots);
+        plans.forEach((k, p) -> nextSlots.put(k, p.table()));
+        nextSlots.keySet().retainAll(next.backends().keySet());
+        RenderedConfig rendered = renderer.render(next, settings, layout(nextSlots, null));
+        SortedSet<String> differs = rendered.structuralDifferences(reloads.fingerprints());
+        for (String k : runtimeGrowth) {
+            differs.remove("backend " + k);
+        }
+        boolean refusedBefore = reloads.refusedBefore(differs, rendered.fingerprints());
+        if (!differs.isEmpty() && !refusedBefore) {
+            validator.checkCapacity(next, slotCount(nextSlots), process.fileLimit());
+            validator.checkBindsFree(next, reloads.listen());
+            validator.check(rendered.text());
+        }
+        // 4. accepted: runtime first (traffic moves at once), then the file, then a reload when the structure differs
+        for (String k : removed) {
+            if (!reloads.capacity().containsKey(k)) {
+                slots.remove(k); // the worker does not have it: nothing to keep
+            }
+        }
+        plans.forEach((k, p) -> slots.put(k, p.table()));
+        totalSlots = slotCount(nextSlots);
+        List<String> described = new ArrayList<>();
+        boolean runtimeOk = sendRuntime(plans, runtimeGrowth, next, described);
+        desired = next;
+        desiredFingerprints.clear();
+        desiredFingerprints.putAll(rendered.fingerprints());
+        fullCheckNext = false;
+        version++;
+        if (refusedBefore) {
+            writeFileNow(); // what the worker runs
+        } else {
+            file.writeNow(version, rendered.text());
+        }
+        if (differs.isEmpty() && runtimeOk) {
+            // the structure is what runs (a change undone, or the first change after an adoption): no reload
+            if (reloads.refusedChange() != null) {
+                reloads.clearRefusal();
+                emit(Verb.CONFIG_APPLIED, "haproxy", "HAProxy runs the accepted configuration again");
+            }
+            if (adoptedText != null) {
+                markRunning(next, rendered);
+            }
+            ChangeStatus c = changes.open(ApplyResult.Kind.RUNTIME, described, reloads.isPending());
+            follow(c);
+            return new ApplyResult(ApplyResult.Kind.RUNTIME, described, rendered.warnings(), outcome(c), c.id());
+        }
+        if (refusedBefore && runtimeOk) {
+            ChangeStatus refused = reloads.refusedChange();
+            ChangeStatus c = changes.open(ApplyResult.Kind.RELOAD, described, true);
+            changes.failed(List.of(c.id()), "HAProxy refused this structure before (change " + refused.id() + "): "
+                    + refused.message());
+            return new ApplyResult(ApplyResult.Kind.RELOAD, described, rendered.warnings(),
+                    CompletableFuture.failedFuture(new ReloadFailedException(refused.message())), c.id());
+        }
+        described.add(0, "structural: " + describe(differs));
+        emit(Verb.CONFIG_APPLIED, "haproxy", String.join("; ", described));
+        ChangeStatus c = changes.open(ApplyResult.Kind.RELOAD, described, true);
+        return new ApplyResult(ApplyResult.Kind.RELOAD, described, rendered.warnings(), reloads.schedule(c.id()),
+                c.id());
+    }
+
+    /** A membership-only change: the planned tables swapped in, one batch of runtime commands, the file later. */
+    private ApplyResult applyMembership(ThalassaConfig next, Map<String, SlotPlanner.Plan> plans,
+            Set<String> runtimeGrowth, Map<String, String> planned) throws CapacityExceededException {
+        if (plans.isEmpty()) {
+            desired = next;
+            ChangeStatus none = changes.open(ApplyResult.Kind.NOOP, List.of(), false);
+            return new ApplyResult(ApplyResult.Kind.NOOP, List.of(), List.of(),
+                    CompletableFuture.completedFuture(null), none.id());
         }
         long slotsAfter = totalSlots;
         for (Map.Entry<String, SlotPlanner.Plan> e : plans.entrySet()) {
             SlotTable old = slots.get(e.getKey());
             slotsAfter += e.getValue().table().capacity() - (old == null ? 0 : old.capacity());
         }
-        for (String k : removed) {
-            slotsAfter -= slots.get(k) == null ? 0 : slots.get(k).capacity();
+        if (slotsAfter > totalSlots) {
+            validator.checkCapacity(next, slotsAfter, process.fileLimit()); // the next reload must still start
         }
-        if (!structural) {
-            if (plans.isEmpty() && runtimeGrowth.isEmpty()) {
-                desired = next;
-                ChangeStatus none = changes.open(ApplyResult.Kind.NOOP, List.of(), false);
-                return new ApplyResult(ApplyResult.Kind.NOOP, List.of(), List.of(),
-                        CompletableFuture.completedFuture(null), none.id());
-            }
-            if (!runtimeGrowth.isEmpty()) {
-                checkCapacity(next, slotsAfter, process.fileLimit());
-            }
-            return commitMembership(next, plans, runtimeGrowth, nextFingerprints, slotsAfter);
-        }
-        // 3. structural: render all, find what differs from what runs, check it before accepting it
-        Map<String, SlotTable> nextSlots = new HashMap<>(slots);
-        plans.forEach((k, p) -> nextSlots.put(k, p.table()));
-        nextSlots.keySet().retainAll(next.backends().keySet());
-        RenderedConfig rendered = renderer.render(next, settings, layout(nextSlots, null));
-        Map<String, String> fingerprints = rendered.fingerprints();
-        SortedSet<String> differs = rendered.structuralDifferences(runningFingerprints);
-        for (String k : runtimeGrowth) {
-            differs.remove("backend " + k);
-        }
-        boolean refusedBefore = failedFingerprints != null && !differs.isEmpty() && sameAs(differs, fingerprints,
-                failedFingerprints);
-        if (!differs.isEmpty() && !refusedBefore) {
-            checkCapacity(next, slotCount(nextSlots), process.fileLimit());
-            checkBindsFree(next, runningListen);
-            check(rendered.text());
-        }
-        // 4. accepted: runtime first (traffic moves at once), then the file; a reload when the structure differs
-        for (String k : removed) {
-            if (!runningCapacity.containsKey(k)) {
-                slots.remove(k); // never ran: nothing to keep for the running worker
-            }
-        }
-        plans.forEach((k, p) -> slots.put(k, p.table()));
-        totalSlots = slotCount(nextSlots);
-        List<String> described = new ArrayList<>();
-        boolean runtimeFailed = !sendRuntime(plans, runtimeGrowth, next, described);
-        desired = next;
-        desiredFingerprints = new HashMap<>(fingerprints);
-        fullCheckNext = false;
-        if (refusedBefore) {
-            version++;
-            writeFileNow(); // what the worker runs
-        } else {
-            file.writeNow(++version, rendered.text());
-        }
-        if (differs.isEmpty() && !runtimeFailed) {
-            // the structure is what runs (a change undone, or the file of an adoption): no reload
-            clearFailure();
-            if (adoptedText != null) {
-                markRunning(next, rendered);
-            }
-            ChangeStatus c = changes.open(ApplyResult.Kind.RUNTIME, described, !pendingIds.isEmpty());
-            attachToPendingReload(c);
-            return new ApplyResult(ApplyResult.Kind.RUNTIME, described, rendered.warnings(),
-                    pendingReloadResult == null ? CompletableFuture.completedFuture(null) : pendingReloadResult,
-                    c.id());
-        }
-        if (refusedBefore && !runtimeFailed) {
-            ChangeStatus c = changes.open(ApplyResult.Kind.RELOAD, described, true);
-            changes.failed(List.of(c.id()), "HAProxy refused this structure before (change " + failedChange.id()
-                    + "): " + failedChange.message());
-            return new ApplyResult(ApplyResult.Kind.RELOAD, described, rendered.warnings(),
-                    CompletableFuture.failedFuture(new io.thalassa.ReloadFailedException(failedChange.message())),
-                    c.id());
-        }
-        described.add(0, "structural: " + describe(differs));
-        emit(Verb.CONFIG_APPLIED, "haproxy", String.join("; ", described));
-        ChangeStatus c = changes.open(ApplyResult.Kind.RELOAD, described, true);
-        CompletableFuture<Void> reload = scheduleReload(c.id());
-        return new ApplyResult(ApplyResult.Kind.RELOAD, described, rendered.warnings(), reload, c.id());
-    }
-
-    /** A membership-only change: the planned tables swapped in, one batch of runtime commands, the file later. */
-    private ApplyResult commitMembership(ThalassaConfig next, Map<String, SlotPlanner.Plan> plans,
-            Set<String> runtimeGrowth, Map<String, String> nextFingerprints, long slotsAfter) {
         plans.forEach((k, p) -> slots.put(k, p.table()));
         totalSlots = slotsAfter;
-        desiredFingerprints.putAll(nextFingerprints); // the same values but for backends grown at run time
+        desiredFingerprints.putAll(planned); // the same, but for backends grown at run time
         desired = next;
         List<String> described = new ArrayList<>();
-        boolean ok = sendRuntime(plans, runtimeGrowth, next, described);
+        boolean runtimeOk = sendRuntime(plans, runtimeGrowth, next, described);
         version++;
         file.stale();
-        if (!ok) {
+        if (!runtimeOk) {
             ChangeStatus c = changes.open(ApplyResult.Kind.RELOAD, described, true);
             emit(Verb.CONFIG_APPLIED, "haproxy", "runtime API refused a change, reloading: "
                     + String.join("; ", described));
-            return new ApplyResult(ApplyResult.Kind.RELOAD, described, List.of(), scheduleReload(c.id()), c.id());
+            return new ApplyResult(ApplyResult.Kind.RELOAD, described, List.of(), reloads.schedule(c.id()), c.id());
         }
         boolean waits = false;
         for (Map.Entry<String, SlotPlanner.Plan> e : plans.entrySet()) {
-            Integer cap = runningCapacity.get(e.getKey());
-            if (cap == null || e.getValue().table().capacity() > cap) {
-                waits = true; // part of it comes with a reload that is pending (or failed)
-            }
+            Integer cap = reloads.capacity().get(e.getKey());
+            waits |= cap == null || e.getValue().table().capacity() > cap; // part of it comes with a reload
         }
-        ChangeStatus c = changes.open(ApplyResult.Kind.RUNTIME, described, waits && (pendingReload != null
-                || failedChange != null));
-        attachToPendingReload(c);
-        return new ApplyResult(ApplyResult.Kind.RUNTIME, described, List.of(),
-                waits && pendingReloadResult != null ? pendingReloadResult : CompletableFuture.completedFuture(null),
-                c.id());
+        ChangeStatus c = changes.open(ApplyResult.Kind.RUNTIME, described, waits
+                && (reloads.isPending() || reloads.refusedChange() != null));
+        follow(c);
+        return new ApplyResult(ApplyResult.Kind.RUNTIME, described, List.of(), waits ? outcome(c)
+                : CompletableFuture.completedFuture(null), c.id());
     }
 
-    private void attachToPendingReload(ChangeStatus c) {
+    /** A change that waits for something else: the scheduled reload, or the refused one. */
+    private void follow(ChangeStatus c) {
         if (c.isFinished()) {
             return;
         }
-        if (pendingReload != null) {
-            pendingIds.add(c.id());
-        } else if (failedChange != null) {
-            changes.failed(List.of(c.id()), "waits for change " + failedChange.id() + ", which HAProxy refused: "
-                    + failedChange.message());
+        if (reloads.isPending()) {
+            reloads.attach(c.id());
+        } else if (reloads.refusedChange() != null) {
+            ChangeStatus refused = reloads.refusedChange();
+            changes.failed(List.of(c.id()), "waits for change " + refused.id() + ", which HAProxy refused: "
+                    + refused.message());
         } else {
             changes.applied(List.of(c.id()));
         }
     }
 
+    private CompletableFuture<Void> outcome(ChangeStatus c) {
+        CompletableFuture<Void> pending = reloads.pendingResult();
+        return c.isFinished() || pending == null ? CompletableFuture.completedFuture(null) : pending;
+    }
+
     /**
-     * Sends the runtime commands of the plans to the running worker, as one batch: new slots of dynamic backends
+     * Sends the plans' runtime commands to the running worker as one batch: new slots of dynamic backends
      * ({@code add server}) first, then member changes of the slots it has.
      *
      * @return false when HAProxy refused a command (a reload then brings the file's state)
@@ -501,10 +481,10 @@ public final class HaproxyController implements AutoCloseable {
     private boolean sendRuntime(Map<String, SlotPlanner.Plan> plans, Set<String> runtimeGrowth, ThalassaConfig next,
             List<String> described) {
         List<String> commands = new ArrayList<>();
-        Map<String, Integer> capacity = new HashMap<>(runningCapacity);
+        Map<String, Integer> capacity = new HashMap<>();
         for (String k : runtimeGrowth) {
             SlotPlanner.Plan p = plans.get(k);
-            Integer cap = capacity.get(k);
+            Integer cap = reloads.capacity().get(k);
             if (cap == null || cap != p.capacityBefore()) {
                 continue; // the worker does not have this backend as planned: the next reload brings it
             }
@@ -513,22 +493,19 @@ public final class HaproxyController implements AutoCloseable {
             List<Slot> added = p.table().slots().subList(cap, p.table().capacity());
             commands.addAll(RuntimeApplier.growth(k, added, inter));
             capacity.put(k, p.table().capacity());
-            emit(Verb.RUNTIME_CHANGE, "backend/" + k, "added " + added.size() + " slots (add server), "
-                    + p.table().capacity() + " in all");
         }
         Map<String, List<SlotTable.Change>> sent = new LinkedHashMap<>();
         for (Map.Entry<String, SlotPlanner.Plan> e : plans.entrySet()) {
-            if (e.getValue().changes().isEmpty()) {
+            List<SlotTable.Change> list = e.getValue().changes();
+            if (list.isEmpty()) {
                 continue;
             }
-            described.add(describe(e.getKey(), e.getValue().changes()));
-            Integer cap = capacity.get(e.getKey());
-            if (cap != null) {
-                List<String> cmds = RuntimeApplier.commands(e.getKey(), e.getValue().changes(), cap);
-                if (!cmds.isEmpty()) {
-                    commands.addAll(cmds);
-                    sent.put(e.getKey(), e.getValue().changes());
-                }
+            described.add(describe(e.getKey(), list));
+            Integer cap = capacity.getOrDefault(e.getKey(), reloads.capacity().get(e.getKey()));
+            List<String> cmds = cap == null ? List.of() : RuntimeApplier.commands(e.getKey(), list, cap);
+            if (!cmds.isEmpty()) {
+                commands.addAll(cmds);
+                sent.put(e.getKey(), list);
             }
         }
         try {
@@ -537,24 +514,19 @@ public final class HaproxyController implements AutoCloseable {
             LOG.warn("haproxy - runtime API change failed, a reload follows: {}", ex.getMessage());
             return false;
         }
-        for (String k : runtimeGrowth) {
-            if (capacity.get(k) != null && !capacity.get(k).equals(runningCapacity.get(k))) {
-                Map<String, Integer> caps = new HashMap<>(runningCapacity);
-                caps.put(k, capacity.get(k));
-                runningCapacity = caps;
-                Map<String, String> fps = new HashMap<>(runningFingerprints);
-                fps.put("backend " + k, renderer.backendFingerprint(next.backends().get(k),
-                        layoutOf(plans.get(k).table(), Integer.MAX_VALUE)));
-                runningFingerprints = fps;
-            }
-        }
+        capacity.forEach((k, cap) -> {
+            reloads.grew(k, cap, renderer.backendFingerprint(next.backends().get(k), layoutOf(plans.get(k).table(),
+                    Integer.MAX_VALUE)));
+            emit(Verb.RUNTIME_CHANGE, "backend/" + k, "added slots with add server, " + cap + " in all");
+        });
         sent.forEach((k, list) -> {
-            applier.watch(k, list, capacity.get(k));
+            applier.watch(k, list, capacity.getOrDefault(k, reloads.capacity().get(k)));
             emit(Verb.RUNTIME_CHANGE, "backend/" + k, describe(k, list));
         });
         return true;
     }
 
+    /** A draining slot has no session left (or its time is up): it is emptied, in the table and in HAProxy. */
     private void drained(String backend, String server, long generation, long millis, long left, boolean timedOut) {
         lock.lock();
         try {
@@ -563,13 +535,12 @@ public final class HaproxyController implements AutoCloseable {
             if (slot == null || slot.generation != generation || slot.state != SlotTable.State.DRAINING) {
                 return;
             }
-            String address = slot.address();
             SlotTable copy = table.copy();
             SlotTable.free(find(copy, server));
             slots.put(backend, copy);
             version++;
             file.stale();
-            Integer cap = runningCapacity.get(backend);
+            Integer cap = reloads.capacity().get(backend);
             if (cap != null && slot.index <= cap) {
                 try {
                     applier.send(RuntimeApplier.emptySlot(backend, server));
@@ -577,8 +548,8 @@ public final class HaproxyController implements AutoCloseable {
                     LOG.warn("haproxy - could not empty drained slot {}/{}: {}", backend, server, e.getMessage());
                 }
             }
-            emit(Verb.DRAIN, "backend/" + backend, address + " drained from " + server + " in " + millis + " ms"
-                    + (timedOut ? " (drain timeout; " + left + " sessions left)" : ""));
+            emit(Verb.DRAIN, "backend/" + backend, slot.address() + " drained from " + server + " in " + millis
+                    + " ms" + (timedOut ? " (drain timeout; " + left + " sessions left)" : ""));
         } finally {
             lock.unlock();
         }
@@ -593,182 +564,75 @@ public final class HaproxyController implements AutoCloseable {
         return null;
     }
 
-    private static boolean sameFrontends(ThalassaConfig a, ThalassaConfig b) {
-        return a.frontends() == b.frontends() || a.frontends().equals(b.frontends());
-    }
-
-    /** Whether every differing section is exactly as in the structure HAProxy refused. */
-    private static boolean sameAs(Set<String> sections, Map<String, String> fingerprints, Map<String, String> failed) {
-        for (String s : sections) {
-            if (!java.util.Objects.equals(fingerprints.get(s), failed.get(s))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     private String describe(Set<String> sections) {
         List<String> out = new ArrayList<>();
         for (String s : sections) {
-            boolean runs = runningFingerprints.containsKey(s);
+            boolean runs = reloads.fingerprints().containsKey(s);
             boolean wanted = desiredFingerprints.containsKey(s);
             out.add(s + (runs && wanted ? " changed" : runs ? " removed" : " added"));
         }
         return String.join(", ", out);
     }
 
-    // ---------------------------------------------------------------- capacity and checks
-
-    private void checkCapacity(ThalassaConfig config, long servers, long limit) throws CapacityExceededException {
-        FileDescriptorBudget budget = budget(config, servers, limit);
-        if (!budget.fits()) {
-            CapacityExceededException e = new CapacityExceededException(budget.needed(), budget.available(),
-                    budget.detail());
-            emit(Verb.CONFIG_REJECTED, "haproxy", e.getMessage());
-            throw e;
-        }
-    }
-
-    private FileDescriptorBudget budget(ThalassaConfig config, long servers, long limit) {
-        return FileDescriptors.budget(settings.globalMaxconn(), threads, listenAddresses(config).size()
-                + (settings.statsListener() == null ? 0 : 1), 1, servers, limit);
-    }
-
-    private static Set<String> listenAddresses(ThalassaConfig config) {
-        Set<String> out = new HashSet<>();
-        for (Frontend f : config.frontends().values()) {
-            for (Bind b : f.binds()) {
-                out.add(b.toString());
-            }
-        }
-        return out;
-    }
-
-    /**
-     * New listen addresses (not held by the running worker) must be free: HAProxy could not bind them. Not checked
-     * when what the worker holds is unknown ({@code runningAddresses} null, an adoption without a fingerprint file).
-     */
-    private void checkBindsFree(ThalassaConfig config, Set<String> runningAddresses) throws ConfigRejectedException {
-        if (runningAddresses == null) {
-            return;
-        }
-        for (Frontend f : config.frontends().values()) {
-            for (Bind b : f.binds()) {
-                if (runningAddresses.contains(b.toString()) || b.host().equals("*") || b.port() == 0) {
-                    continue;
-                }
-                try (ServerSocket probe = new ServerSocket()) {
-                    probe.setReuseAddress(true);
-                    probe.bind(new InetSocketAddress(InetAddress.getByName(b.host()), b.port()));
-                } catch (IOException e) {
-                    ConfigRejectedException rejected = new ConfigRejectedException("frontend " + f.key()
-                            + ": cannot bind " + b + ": " + e.getMessage() + " (another process listens there)", 0);
-                    emit(Verb.CONFIG_REJECTED, "haproxy", rejected.haproxyMessage());
-                    throw rejected;
-                }
-            }
-        }
-    }
-
-    private void check(String text) throws ConfigRejectedException {
-        Path tmp = null;
-        try {
-            Files.createDirectories(configFile.getParent());
-            tmp = Files.createTempFile(configFile.getParent(), "." + configFile.getFileName() + ".check.", ".cfg");
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            Processes.Outcome out = Processes.run(Processes.prefixed(sudo, binary, "-c", "-f", tmp.toString()),
-                    Duration.ofSeconds(60));
-            if (out.exitCode() != 0) {
-                ConfigRejectedException rejected = ConfigCheck.rejected(out.output().replace(tmp.toString(),
-                        configFile.getFileName().toString()));
-                emit(Verb.CONFIG_REJECTED, "haproxy", rejected.haproxyMessage());
-                throw rejected;
-            }
-        } catch (IOException e) {
-            throw new ThalassaException("cannot run " + binary + " -c: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ThalassaException("interrupted while checking the configuration", e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // a leftover temporary file is harmless
-                }
-            }
-        }
-    }
-
     // ---------------------------------------------------------------- reload
 
-    private CompletableFuture<Void> scheduleReload(long changeId) {
-        pendingIds.add(changeId);
-        if (pendingReload != null) {
-            coalesced++;
-            return pendingReloadResult;
+    /** The reload window is over: runs the reload, under the lock. */
+    private void reloadNow() {
+        lock.lock();
+        try {
+            runReload();
+        } finally {
+            lock.unlock();
         }
-        pendingReloadResult = new CompletableFuture<>();
-        coalesced = 0;
-        pendingReload = scheduler.schedule(() -> {
-            lock.lock();
-            try {
-                if (pendingReload != null) {
-                    runReload();
-                }
-            } finally {
-                lock.unlock();
-            }
-        }, reloadWindow.toMillis(), TimeUnit.MILLISECONDS);
-        return pendingReloadResult;
     }
 
-    /** Runs the pending reload now; called with the lock held. */
+    /** Runs the scheduled reload, if any; called with the lock held. */
     private void runReload() {
-        CompletableFuture<Void> result = pendingReloadResult;
-        List<Long> ids = List.copyOf(pendingIds);
-        int merged = coalesced;
-        pendingReload = null;
-        pendingReloadResult = null;
-        pendingIds.clear();
-        if (merged > 0) {
-            emit(Verb.RELOAD_COALESCED, "haproxy", (merged + 1) + " changes in one reload");
+        ReloadScheduler.Batch batch = reloads.take();
+        if (batch == null) {
+            return;
+        }
+        if (batch.coalesced() > 0) {
+            emit(Verb.RELOAD_COALESCED, "haproxy", (batch.coalesced() + 1) + " changes in one reload");
         }
         // old workers finish their in-flight requests themselves: draining slots are free in the new worker
         Map<String, List<String>> released = releaseDrains();
         RenderedConfig rendered = renderer.render(desired, settings, layout(slots, null));
+        String refusal;
         try {
             file.writeNow(++version, rendered.text());
+            saveServerState();
+            HaproxyProcess.ReloadOutcome outcome = process.reload(reloadTimeout);
+            refusal = outcome.done() ? null : outcome.message();
         } catch (IOException e) {
-            fail(ids, result, "cannot write " + configFile + ": " + e.getMessage(), released);
+            refusal = "cannot write " + configFile + ": " + e.getMessage();
+        }
+        if (refusal == null) {
+            markRunning(desired, rendered);
+            reloads.done();
+            emit(Verb.RELOAD_DONE, "haproxy", "reload " + reloads.reloads() + " done, worker pid " + workersQuietly());
+            changes.applied(batch.ids());
+            batch.result().complete(null);
             return;
         }
-        saveServerState();
-        HaproxyProcess.ReloadOutcome outcome = process.reload(reloadTimeout);
-        if (outcome.done()) {
-            markRunning(desired, rendered);
-            reloadCount++;
-            emit(Verb.RELOAD_DONE, "haproxy", "reload " + reloadCount + " done, worker pid " + workerPidsQuietly());
-            changes.applied(ids);
-            result.complete(null);
-        } else {
-            fail(ids, result, outcome.message(), released);
-        }
+        refused(batch, released, refusal);
     }
 
-    private void fail(List<Long> ids, CompletableFuture<Void> result, String message,
-            Map<String, List<String>> released) {
-        failedReloads++;
-        failedFingerprints = Map.copyOf(desiredFingerprints);
-        emit(Verb.RELOAD_FAILED, "haproxy", "HAProxy refused the reload (change " + ids + "), the previous worker "
-                + "keeps serving and this structure is not tried again: " + message);
+    /** HAProxy refused the reload: the changes fail with its words, the file goes back to what the worker runs. */
+    private void refused(ReloadScheduler.Batch batch, Map<String, List<String>> released, String refusal) {
+        emit(Verb.RELOAD_FAILED, "haproxy", "HAProxy refused the reload (change " + batch.ids() + "), the previous "
+                + "worker keeps serving and this structure is not tried again: " + refusal);
+        changes.failed(batch.ids(), refusal);
+        ChangeStatus failed = changes.get(batch.ids().get(batch.ids().size() - 1)).orElseGet(() -> new ChangeStatus(0,
+                ChangeStatus.State.FAILED, ApplyResult.Kind.RELOAD, List.of(), refusal, Instant.now(), Instant.now()));
+        reloads.refused(desiredFingerprints, failed);
         // the slots the running worker still has as draining: empty them there too
         List<String> commands = new ArrayList<>();
         released.forEach((backend, servers) -> {
-            Integer cap = runningCapacity.get(backend);
-            for (String s : servers) {
+            Integer cap = reloads.capacity().get(backend);
+            for (String server : servers) {
                 if (cap != null) {
-                    commands.addAll(RuntimeApplier.emptySlot(backend, s));
+                    commands.addAll(RuntimeApplier.emptySlot(backend, server));
                 }
             }
         });
@@ -777,92 +641,27 @@ public final class HaproxyController implements AutoCloseable {
         } catch (RuntimeApiException e) {
             LOG.warn("haproxy - could not empty drained slots after the failed reload: {}", e.getMessage());
         }
-        changes.failed(ids, message);
-        failedChange = ids.isEmpty() ? null : changes.get(ids.get(ids.size() - 1)).orElse(null);
-        if (failedChange == null) {
-            failedChange = new ChangeStatus(0, ChangeStatus.State.FAILED, ApplyResult.Kind.RELOAD, List.of(), message,
-                    java.time.Instant.now(), java.time.Instant.now());
-        }
         version++;
         writeFileNow(); // back to what the worker runs
-        result.completeExceptionally(new io.thalassa.ReloadFailedException(message));
+        batch.result().completeExceptionally(new ReloadFailedException(refusal));
     }
 
-    private void clearFailure() {
-        failedFingerprints = null;
-        failedChange = null;
-    }
-
-    /** The worker runs {@code config} as rendered: its fingerprints and slot counts are the running ones. */
+    /** The worker runs {@code config} as rendered. */
     private void markRunning(ThalassaConfig config, RenderedConfig rendered) {
-        running = config;
         adoptedText = null;
-        runningFingerprints = rendered.fingerprints();
-        runningListen = listenAddresses(config);
-        Map<String, Integer> caps = new HashMap<>();
+        Map<String, Integer> capacity = new HashMap<>();
         for (String k : config.backends().keySet()) {
             SlotTable t = slots.get(k);
-            caps.put(k, t == null ? 0 : t.capacity());
+            capacity.put(k, t == null ? 0 : t.capacity());
         }
-        runningCapacity = caps;
+        reloads.ran(config, rendered.fingerprints(), capacity, ConfigValidator.listenAddresses(config));
         slots.keySet().retainAll(config.backends().keySet());
         totalSlots = slotCount(slots);
-        if (desired == config) {
-            clearFailure();
-        }
-        try {
-            StringBuilder sb = new StringBuilder();
-            runningFingerprints.forEach((section, fp) -> sb.append(fp).append(' ').append(section).append('\n'));
-            for (String address : new TreeSet<>(runningListen)) {
-                sb.append("listen ").append(address).append('\n');
-            }
-            Processes.writeAtomically(fingerprintFile, sb.toString());
-        } catch (IOException e) {
-            LOG.warn("haproxy - cannot write {}: {}", fingerprintFile, e.getMessage());
-        }
-    }
-
-    /** The fingerprints and listen addresses of what an adopted worker runs, as its controller wrote them. */
-    private Map<String, String> readFingerprints() {
-        Map<String, String> fps = new LinkedHashMap<>();
-        try {
-            if (Files.exists(fingerprintFile)) {
-                Set<String> listen = new HashSet<>();
-                for (String line : Files.readAllLines(fingerprintFile, StandardCharsets.UTF_8)) {
-                    int space = line.indexOf(' ');
-                    if (line.startsWith("listen ")) {
-                        listen.add(line.substring(7));
-                    } else if (space > 0) {
-                        fps.put(line.substring(space + 1), line.substring(0, space));
-                    }
-                }
-                runningListen = listen;
-            }
-        } catch (IOException e) {
-            LOG.warn("haproxy - cannot read {}: {}; the first change reloads", fingerprintFile, e.getMessage());
-        }
-        return fps;
     }
 
     private Map<String, List<String>> releaseDrains() {
         applier.forgetAll();
-        Map<String, List<String>> released = new HashMap<>();
-        for (Map.Entry<String, SlotTable> e : new ArrayList<>(slots.entrySet())) {
-            boolean draining = false;
-            for (Slot s : e.getValue().slots()) {
-                draining |= s.state == SlotTable.State.DRAINING;
-            }
-            if (draining) {
-                SlotTable copy = e.getValue().copy();
-                List<String> names = new ArrayList<>();
-                for (Slot s : copy.releaseDraining()) {
-                    names.add(s.name);
-                }
-                released.put(e.getKey(), names);
-                slots.put(e.getKey(), copy);
-            }
-        }
-        return released;
+        return SlotPlanner.releaseDrains(slots);
     }
 
     private void saveServerState() {
@@ -890,18 +689,18 @@ public final class HaproxyController implements AutoCloseable {
 
     private ConfigFileWriter.Job snapshotJob() {
         long v = version;
-        if (failedChange != null && running != null) {
-            ThalassaConfig config = running;
-            Map<String, SlotTable> tables = new HashMap<>(slots);
-            Map<String, Integer> caps = runningCapacity;
-            return new ConfigFileWriter.Job(v, () -> renderer.render(config, settings, layout(tables, caps)).text());
+        Map<String, SlotTable> tables = new HashMap<>(slots);
+        if (reloads.refusedChange() != null && reloads.running() != null) {
+            ThalassaConfig config = reloads.running();
+            Map<String, Integer> capacity = new HashMap<>(reloads.capacity());
+            return new ConfigFileWriter.Job(v, () -> renderer.render(config, settings, layout(tables, capacity))
+                    .text());
         }
-        if (failedChange != null && adoptedText != null) {
+        if (reloads.refusedChange() != null && adoptedText != null) {
             String text = adoptedText;
             return new ConfigFileWriter.Job(v, () -> text);
         }
         ThalassaConfig config = desired;
-        Map<String, SlotTable> tables = new HashMap<>(slots);
         return new ConfigFileWriter.Job(v, () -> renderer.render(config, settings, layout(tables, null)).text());
     }
 
@@ -939,10 +738,11 @@ public final class HaproxyController implements AutoCloseable {
     public ControllerStatus status() {
         lock.lock();
         try {
-            boolean runs = pendingReload == null && failedChange == null
-                    && desiredFingerprints.equals(runningFingerprints);
-            return new ControllerStatus(runs, changes.pending(), Optional.ofNullable(failedChange), reloadCount,
-                    failedReloads, budget(desired, totalSlots, process.fileLimit()), totalSlots);
+            boolean runs = !reloads.isPending() && reloads.refusedChange() == null
+                    && desiredFingerprints.equals(reloads.fingerprints());
+            return new ControllerStatus(runs, changes.pending(), Optional.ofNullable(reloads.refusedChange()),
+                    reloads.reloads(), reloads.failedReloads(), validator.budget(desired, totalSlots,
+                    process.fileLimit()), totalSlots);
         } finally {
             lock.unlock();
         }
@@ -953,7 +753,7 @@ public final class HaproxyController implements AutoCloseable {
         return process.workerPids();
     }
 
-    private List<Long> workerPidsQuietly() {
+    private List<Long> workersQuietly() {
         try {
             return process.workerPids();
         } catch (RuntimeApiException e) {
@@ -985,7 +785,7 @@ public final class HaproxyController implements AutoCloseable {
     public long reloadCount() {
         lock.lock();
         try {
-            return reloadCount;
+            return reloads.reloads();
         } finally {
             lock.unlock();
         }
@@ -1021,20 +821,18 @@ public final class HaproxyController implements AutoCloseable {
                         Files.deleteIfExists(settings.serverStateFile());
                     }
                     releaseDrains();
-                    boolean desiredRuns = failedChange == null || running == null;
-                    ThalassaConfig config = desiredRuns ? desired : running;
+                    // what HAProxy refused is not started again: what the worker ran
+                    boolean accepted = reloads.refusedChange() == null || reloads.running() == null;
+                    ThalassaConfig config = accepted ? desired : reloads.running();
                     RenderedConfig rendered = renderer.render(config, settings,
-                            layout(slots, desiredRuns ? null : runningCapacity));
+                            layout(slots, accepted ? null : reloads.capacity()));
                     file.writeNow(++version, rendered.text());
                     process.launch();
                     markRunning(config, rendered);
-                    if (pendingReload != null && desiredRuns) {
-                        pendingReload.cancel(false);
-                        pendingReload = null;
-                        changes.applied(List.copyOf(pendingIds));
-                        pendingIds.clear();
-                        pendingReloadResult.complete(null);
-                        pendingReloadResult = null;
+                    ReloadScheduler.Batch batch = accepted ? reloads.take() : null;
+                    if (batch != null) { // the new master runs what that reload would have brought
+                        changes.applied(batch.ids());
+                        batch.result().complete(null);
                     }
                     emit(Verb.HAPROXY_RESTARTED, "haproxy", "master pid " + pid + " was gone; started again, "
                             + "master pid " + process.pid());
@@ -1099,7 +897,8 @@ public final class HaproxyController implements AutoCloseable {
     public Optional<ThalassaConfig> applied() {
         lock.lock();
         try {
-            return started && adoptedText == null || running != null ? Optional.of(desired) : Optional.empty();
+            return started && (adoptedText == null || reloads.running() != null) ? Optional.of(desired)
+                    : Optional.empty();
         } finally {
             lock.unlock();
         }
@@ -1151,58 +950,6 @@ public final class HaproxyController implements AutoCloseable {
             n += t.capacity();
         }
         return n;
-    }
-
-    private List<Endpoint> endpoints(Backend b) {
-        List<Endpoint> list = new ArrayList<>(b.members().size());
-        Set<String> seen = new HashSet<>();
-        for (Member m : b.members()) {
-            Endpoint e = new Endpoint(resolve(m.host()), m.port());
-            if (seen.add(e.address())) {
-                list.add(e);
-            }
-        }
-        return list;
-    }
-
-    private static String resolve(String host) {
-        if (Checks.isIpv4(host) || Checks.isIpv6(host)) {
-            return host;
-        }
-        try {
-            return InetAddress.getByName(host).getHostAddress();
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("member host cannot be resolved: " + Checks.quote(host), e);
-        }
-    }
-
-    /** Rebuilds the slot tables from what the running worker reports (after an adoption). */
-    private void resyncFromRuntime() {
-        Map<String, SlotTable> tables = new TreeMap<>();
-        for (RuntimeApi.ServerStateRow row : api.showServersState(null)) {
-            Object[] parsed = SlotTable.parseSlotName(row.server());
-            if (parsed == null || !parsed[0].equals(row.backend())) {
-                continue;
-            }
-            SlotTable t = tables.computeIfAbsent(row.backend(), k -> new SlotTable(k, 0));
-            Slot s = t.slot((Integer) parsed[1]);
-            boolean placeholder = SlotTable.PLACEHOLDER_IP.equals(row.address())
-                    && row.port() == SlotTable.PLACEHOLDER_PORT;
-            if (!row.inMaintenance() && !placeholder) {
-                s.state = SlotTable.State.ACTIVE;
-                s.ip = row.address();
-                s.port = row.port();
-            }
-        }
-        slots.clear();
-        slots.putAll(tables);
-        Map<String, Integer> caps = new HashMap<>();
-        tables.forEach((k, t) -> caps.put(k, t.capacity()));
-        runningCapacity = caps;
-        totalSlots = slotCount(slots);
-        // the accepted structure is unknown until the first apply: every known section as it runs
-        desiredFingerprints = new HashMap<>(runningFingerprints);
-        desired = ThalassaConfig.empty();
     }
 
     private static String describe(String backend, List<SlotTable.Change> changes) {

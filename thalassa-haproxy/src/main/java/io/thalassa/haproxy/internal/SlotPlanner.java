@@ -1,11 +1,23 @@
 package io.thalassa.haproxy.internal;
 
+import io.thalassa.Backend;
+import io.thalassa.Member;
+import io.thalassa.haproxy.RuntimeApi;
 import io.thalassa.haproxy.internal.SlotTable.Endpoint;
+import io.thalassa.internal.Checks;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
- * Plans the slots of one backend for the endpoints it should have: pure, no I/O. The plan is made on a copy of the
+ * Plans the slots of one backend for the endpoints it should have: pure, no I/O (but a member's host name is
+ * resolved). The plan is made on a copy of the
  * backend's current table, so the current one is untouched until the controller swaps the plan in.
  *
  * <p>Headroom: a backend whose balance algorithm takes servers at run time ({@code add server}) gets its members
@@ -76,6 +88,80 @@ public final class SlotPlanner {
             throw new IllegalStateException("slot planning failed for backend " + backend);
         }
         return new Plan(table, changes, runtimeGrowth ? Growth.RUNTIME : Growth.RELOAD, before);
+    }
+
+    /**
+     * The tables a running worker has, from its {@code show servers state}: every {@code <backend>_slot<n>} server,
+     * holding its address where it is neither in maintenance nor on the placeholder (after an adoption).
+     */
+    public static Map<String, SlotTable> fromServersState(List<RuntimeApi.ServerStateRow> rows) {
+        Map<String, SlotTable> tables = new TreeMap<>();
+        for (RuntimeApi.ServerStateRow row : rows) {
+            Object[] parsed = SlotTable.parseSlotName(row.server());
+            if (parsed == null || !parsed[0].equals(row.backend())) {
+                continue;
+            }
+            SlotTable t = tables.computeIfAbsent(row.backend(), k -> new SlotTable(k, 0));
+            SlotTable.Slot s = t.slot((Integer) parsed[1]);
+            boolean placeholder = SlotTable.PLACEHOLDER_IP.equals(row.address())
+                    && row.port() == SlotTable.PLACEHOLDER_PORT;
+            if (!row.inMaintenance() && !placeholder) {
+                s.state = SlotTable.State.ACTIVE;
+                s.ip = row.address();
+                s.port = row.port();
+            }
+        }
+        return tables;
+    }
+
+    /** The endpoints of a backend's members, host names resolved, each address once, in member order. */
+    public static List<Endpoint> endpoints(Backend b) {
+        List<Endpoint> list = new ArrayList<>(b.members().size());
+        Set<String> seen = new HashSet<>();
+        for (Member m : b.members()) {
+            Endpoint e = new Endpoint(resolve(m.host()), m.port());
+            if (seen.add(e.address())) {
+                list.add(e);
+            }
+        }
+        return list;
+    }
+
+    private static String resolve(String host) {
+        if (Checks.isIpv4(host) || Checks.isIpv6(host)) {
+            return host;
+        }
+        try {
+            return InetAddress.getByName(host).getHostAddress();
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("member host cannot be resolved: " + Checks.quote(host), e);
+        }
+    }
+
+    /**
+     * Frees every draining slot (a reload or restart hands in-flight requests to the old worker), replacing each table
+     * that had one with a copy.
+     *
+     * @return the freed slots' names, by backend
+     */
+    public static Map<String, List<String>> releaseDrains(Map<String, SlotTable> tables) {
+        Map<String, List<String>> released = new HashMap<>();
+        for (Map.Entry<String, SlotTable> e : new ArrayList<>(tables.entrySet())) {
+            boolean draining = false;
+            for (SlotTable.Slot s : e.getValue().slots()) {
+                draining |= s.state == SlotTable.State.DRAINING;
+            }
+            if (draining) {
+                SlotTable copy = e.getValue().copy();
+                List<String> names = new ArrayList<>();
+                for (SlotTable.Slot s : copy.releaseDraining()) {
+                    names.add(s.name);
+                }
+                released.put(e.getKey(), names);
+                tables.put(e.getKey(), copy);
+            }
+        }
+        return released;
     }
 
     private static int free(SlotTable t) {
