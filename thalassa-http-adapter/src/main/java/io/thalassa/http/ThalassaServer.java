@@ -73,7 +73,7 @@ public final class ThalassaServer implements AutoCloseable {
         this.activity = activity;
         this.store = store;
         live = new LiveStats(backplane::statRows, backplane::config,
-                (int) (Duration.ofMinutes(5).toMillis() / LIVE_POLL.toMillis()));
+                (int) (Duration.ofMinutes(5).toMillis() / LIVE_POLL.toMillis()), LIVE_POLL.multipliedBy(3).dividedBy(4));
         RestApi api = new RestApi(backplane, store, activity, instance(options), live);
         QueuedThreadPool threads = new QueuedThreadPool(64, 4);
         threads.setName("thalassa-http");
@@ -235,6 +235,7 @@ public final class ThalassaServer implements AutoCloseable {
         java.util.Map<String, Object> hello = new LinkedHashMap<>();
         hello.put("intervalMs", LIVE_POLL.toMillis());
         hello.put("historySamples", live.history().size());
+        hello.put("sampleSpacingMs", LIVE_POLL.multipliedBy(3).dividedBy(4).toMillis());
         java.util.Map<String, Object> config = ConfigPush.full(backplane.config());
         config.remove("type");
         return java.util.List.of(EventStream.text("hello", hello), EventStream.text("config", config),

@@ -30,6 +30,8 @@ public final class LiveStats {
     private final Supplier<ThalassaConfig> config;
     private final StatsHistory history;
     private volatile View view = new View(0, Map.of(), Map.of());
+    private final long sampleSpacingMs;
+    private long lastSample;
 
     /** What the last poll saw: JSON-ready maps by frontend and backend key. */
     record View(long time, Map<String, Map<String, Object>> frontends, Map<String, Map<String, Object>> backends) {
@@ -39,8 +41,12 @@ public final class LiveStats {
      * @param rows    reads HAProxy's stat rows (may throw when HAProxy is not reachable)
      * @param config  the configuration in use
      * @param samples how many samples the history keeps
+     * @param spacing the least time between two samples of the history: polls closer together (after a change)
+     *                update the view but add no sample, so the history keeps its span
      */
-    public LiveStats(Supplier<List<StatRow>> rows, Supplier<ThalassaConfig> config, int samples) {
+    public LiveStats(Supplier<List<StatRow>> rows, Supplier<ThalassaConfig> config, int samples,
+            java.time.Duration spacing) {
+        this.sampleSpacingMs = spacing.toMillis();
         this.rows = rows;
         this.config = config;
         this.history = new StatsHistory(samples);
@@ -61,9 +67,11 @@ public final class LiveStats {
         View next = build(now, list, c);
         View before = view;
         view = next;
-        addSample(next);
-        Map<String, Object> delta = message(next, before);
-        return delta == null ? null : delta;
+        if (now - lastSample >= sampleSpacingMs) {
+            lastSample = now;
+            addSample(next);
+        }
+        return message(next, before);
     }
 
     /** The whole view as a {@code live} message body ({@code "full":true}). */

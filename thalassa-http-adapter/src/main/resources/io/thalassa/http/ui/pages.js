@@ -1,0 +1,75 @@
+// The config page (haproxy.cfg in use, with change ids and pending or failed changes when the daemon reports them)
+// and the status page (the /status facts).
+import { h, getJson } from './dom.js';
+import { on } from './state.js';
+
+let configShown = false;
+let statusShown = false;
+let timer = null;
+
+async function loadConfig() {
+  const pre = document.getElementById('config-text');
+  try {
+    const r = await fetch('/haproxy/config');
+    pre.textContent = await r.text();
+    const status = await getJson('/status');
+    const box = document.getElementById('config-changes');
+    box.replaceChildren();
+    const changes = status.changes || status.change || null; // reported by daemons that track change ids
+    if (changes) {
+      box.append(h('h2', {}, 'Changes'), facts(changes));
+    }
+  } catch (e) {
+    pre.textContent = `cannot load the configuration: ${e.message}`;
+  }
+}
+
+function facts(obj) {
+  const dl = h('dl', { class: 'facts' });
+  const add = (prefix, value) => {
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [k, v] of Object.entries(value)) add(prefix ? `${prefix}.${k}` : k, v);
+    } else {
+      dl.append(h('dt', {}, prefix), h('dd', {}, Array.isArray(value) ? value.join(', ') || '—' : String(value ?? '—')));
+    }
+  };
+  add('', obj);
+  return dl;
+}
+
+async function loadStatus() {
+  const dl = document.getElementById('status-list');
+  try {
+    const status = await getJson('/status');
+    dl.replaceWith(Object.assign(facts(status), { id: 'status-list' }));
+  } catch (e) {
+    dl.replaceChildren(h('dt', {}, 'error'), h('dd', {}, e.message));
+  }
+}
+
+function soon(fn) {
+  clearTimeout(timer);
+  timer = setTimeout(fn, 300);
+}
+
+export function initPages() {
+  on('config', () => { if (configShown) soon(loadConfig); });
+  on('activity', (e) => {
+    if (configShown && (e.verb === 'reloadDone' || e.verb === 'runtimeChange')) soon(loadConfig);
+    if (statusShown && (e.verb === 'reloadDone' || e.verb === 'haproxyRestarted' || e.verb.startsWith('registry'))) soon(loadStatus);
+  });
+  on('connection', ({ connected }) => {
+    if (connected && configShown) loadConfig();
+    if (connected && statusShown) loadStatus();
+  });
+}
+
+export function showConfig(visible) {
+  if (visible && !configShown) loadConfig();
+  configShown = visible;
+}
+
+export function showStatus(visible) {
+  if (visible && !statusShown) loadStatus();
+  statusShown = visible;
+}
