@@ -95,15 +95,31 @@ final class Browser implements AutoCloseable {
         return driver.executeScript(script, args);
     }
 
-    /** A PNG of the window into docs/ui/{@code name}.png. */
+    /**
+     * A PNG of the whole page (the window made as tall as the page, up to 2,400 px, then set back) into
+     * docs/ui/{@code name}.png.
+     */
     Path screenshot(String name) {
+        org.openqa.selenium.Dimension before = driver.manage().window().getSize();
         try {
             Files.createDirectories(SHOTS);
             Path file = SHOTS.resolve(name + ".png");
+            long height = ((Number) js("return document.documentElement.scrollHeight;")).longValue();
+            long chrome = before.getHeight() - ((Number) js("return window.innerHeight;")).longValue();
+            int tall = (int) Math.min(2400, Math.max(before.getHeight(), height + chrome));
+            if (tall != before.getHeight()) {
+                driver.manage().window().setSize(new org.openqa.selenium.Dimension(before.getWidth(), tall));
+                Thread.sleep(300); // layout and charts settle
+            }
             Files.write(file, driver.getScreenshotAs(OutputType.BYTES));
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } finally {
+            driver.manage().window().setSize(before);
         }
     }
 
@@ -129,7 +145,7 @@ final class Browser implements AutoCloseable {
     Map<String, Object> sizes() {
         @SuppressWarnings("unchecked")
         Map<String, Object> m = (Map<String, Object>) js("return {scroll: document.documentElement.scrollWidth,"
-                + " inner: window.innerWidth};");
+                + " inner: document.documentElement.clientWidth};");
         return m;
     }
 

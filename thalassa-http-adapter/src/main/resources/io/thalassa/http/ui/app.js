@@ -27,7 +27,7 @@ async function instance() {
   try {
     const s = await getJson('/status');
     const parts = [s.label, s.location, s.datacenter].filter((x) => x);
-    document.getElementById('instance').textContent = parts.length ? parts.join(' · ') : `v${s.version}`;
+    document.getElementById('instance').textContent = parts.length ? parts.join(' · ') : `version ${s.version}`;
   } catch (e) {
     // the indicator shows the connection; the label can wait for the next one
   }

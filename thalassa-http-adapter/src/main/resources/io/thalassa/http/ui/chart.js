@@ -3,6 +3,7 @@ import uPlot from '/ui/vendor/uPlot.esm.js';
 import { state } from './state.js';
 
 const COLORS = ['#0b6f94', '#c2571a'];
+const WINDOW_S = 300; // the 5 minutes the history holds: the axis keeps its span while the history fills
 
 /** A chart of `fields` of `kind` ('frontends' or 'backends') item `name` in `parent`; returns {update, destroy}. */
 export function liveChart(parent, kind, name, fields, labels) {
@@ -12,7 +13,7 @@ export function liveChart(parent, kind, name, fields, labels) {
     height: 90,
     legend: { show: true, live: false },
     cursor: { show: false },
-    scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(2, max)] } },
+    scales: { x: { time: true, range: (u, min, max) => [max - WINDOW_S, max] }, y: { range: (u, min, max) => [0, Math.max(2, max)] } },
     axes: [
       { size: 28, space: 60, font: '11px system-ui, sans-serif', stroke: '#555' },
       { size: 36, space: 24, font: '11px system-ui, sans-serif', stroke: '#555' },

@@ -8,6 +8,7 @@ function show(kind, text) {
   const el = indicator();
   el.className = `connection ${kind}`;
   el.dataset.state = kind;
+  document.body.dataset.connection = kind;
   el.querySelector('.text').textContent = text;
 }
 

@@ -96,12 +96,12 @@ function frontendCard(key) {
   const status = h('span', { class: 'status' });
   const figures = h('p', { class: 'figures' });
   const chart = chartBox(card, 'frontends', key, ['cur', 'max'], ['current', 'max']);
-  const rules = (f.rules || []).length === 0 ? null : h('table', { class: 'rules' },
+  const rules = (f.rules || []).length === 0 ? null : h('div', { class: 'table-wrap' }, h('table', { class: 'rules' },
     h('caption', {}, 'Rules'),
     h('thead', {}, h('tr', {}, ...['Type', 'Operation', 'Header', 'Value', 'Backend'].map((t) => h('th', { scope: 'col' }, t)))),
     h('tbody', {}, ...f.rules.map((r) => h('tr', {},
       h('td', {}, r.type), h('td', {}, r.operation), h('td', {}, r.header || ''), h('td', {}, h('code', {}, r.value)),
-      h('td', {}, r.backend)))));
+      h('td', {}, r.backend))))));
   const natives = (f.natives || []).length === 0 ? null : h('div', { class: 'natives' },
     h('h4', {}, 'Natives'), h('ul', {}, ...f.natives.map((n) => h('li', {}, h('code', {}, n)))));
   card.el = h('li', { class: 'card frontend', id, dataset: { key } },
@@ -126,7 +126,7 @@ function donut(healthy, total) {
   const r = 15.915; // circumference 100
   const share = total === 0 ? 0 : Math.round((healthy / total) * 100);
   return svg('svg', { viewBox: '0 0 36 36', class: 'donut', 'aria-hidden': 'true' },
-    svg('circle', { cx: 18, cy: 18, r, class: 'donut-ring' }),
+    svg('circle', { cx: 18, cy: 18, r, class: total > 0 && healthy === 0 ? 'donut-ring none-healthy' : 'donut-ring' }),
     svg('circle', { cx: 18, cy: 18, r, class: total > 0 && healthy < total ? 'donut-part warn' : 'donut-part', 'stroke-dasharray': `${share} ${100 - share}`, 'stroke-dashoffset': 25 }));
 }
 
@@ -160,7 +160,7 @@ function backendCard(key) {
     const healthy = l ? l.healthy : 0;
     const total = l ? l.total : (b.members || []).length;
     health.replaceChildren(donut(healthy, total), h('span', { class: 'health-text' }, `${healthy}/${total} healthy`));
-    figures.textContent = l ? `${l.cur} current · ${l.max} max${l.limit ? ` · limit ${l.limit}` : ''} sessions` : 'no stats yet';
+    figures.textContent = l ? `${l.cur} current · ${l.max} max sessions` : 'no stats yet';
     const rows = l ? l.members : (b.members || []).map((m) => ({ addr: `${m.host}:${m.port}`, version: m.version, status: 'PENDING', check: '', cur: 0, max: 0, lastChangeSeconds: 0 }));
     if (rows.length === 0) {
       tbody.replaceChildren(h('tr', {}, h('td', { colspan: 6, class: 'empty' }, dynamic ? `no instance of ${b.name}@${b.version} registered` : 'no members')));
