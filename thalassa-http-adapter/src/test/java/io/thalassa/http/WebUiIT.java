@@ -150,6 +150,19 @@ class WebUiIT {
         assertThat(browser.find("#frontend-myapp .props").getText()).contains("127.0.0.1:" + frontendPort, "web");
         assertThat(browser.find("#frontend-myapp table.rules").getText()).contains("path_beg", "/api/");
         assertThat(browser.find("#frontend-myapp .natives").getText()).contains("X-Served-By");
+
+        // the same data in the API: the member's live status, and the history for polling clients
+        var members = api.get("/backends/web/members?status=true").json();
+        assertThat(members.get(0).get("status").get("status").asText()).isEqualTo("UP");
+        assertThat(members.get(0).get("status").get("addr").asText()).isEqualTo("127.0.0.1:" + blue1.port());
+        assertThat(api.get("/backends/web/members").json().get(0).has("status")).isFalse(); // shape unchanged
+        var history = api.get("/stats?since=0").json();
+        assertThat(history.get("times").size()).isPositive();
+        assertThat(history.get("backends").has("web")).isTrue();
+        assertThat(history.get("frontends").has("stats")).isFalse(); // HAProxy's own listener is not shown
+        var page = api.get("/");
+        assertThat(page.header("Content-Security-Policy")).contains("script-src 'self'");
+        assertThat(page.body()).doesNotContain("<script>").contains("<script type=\"module\" src=\"/ui/app.js\">");
     }
 
     @Test

@@ -13,7 +13,7 @@ export function liveChart(parent, kind, name, fields, labels) {
     height: 90,
     legend: { show: true, live: false },
     cursor: { show: false },
-    scales: { x: { time: true, range: (u, min, max) => [max - WINDOW_S, max] }, y: { range: (u, min, max) => [0, Math.max(2, max)] } },
+    scales: { x: { time: true, range: (u, min, max) => { const m = max ?? Date.now() / 1000; return [m - WINDOW_S, m]; } }, y: { range: (u, min, max) => [0, Math.max(2, max)] } },
     axes: [
       { size: 28, space: 60, font: '11px system-ui, sans-serif', stroke: '#555' },
       { size: 36, space: 24, font: '11px system-ui, sans-serif', stroke: '#555' },
