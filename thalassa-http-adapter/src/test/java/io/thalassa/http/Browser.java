@@ -74,6 +74,7 @@ final class Browser implements AutoCloseable {
         WebDriverWait wait = new WebDriverWait(driver, Duration.ofMillis((long) (seconds * 1000)),
                 Duration.ofMillis(50));
         wait.withMessage(what);
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class); // live updates replace elements
         return wait.until(d -> condition.apply((ChromeDriver) d));
     }
 

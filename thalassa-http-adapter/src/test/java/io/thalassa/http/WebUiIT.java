@@ -119,8 +119,8 @@ class WebUiIT {
     }
 
     private String memberStatus(int port) {
-        WebElement row = browser.first("#backend-web tr[data-addr='127.0.0.1:" + port + "']");
-        return row == null ? null : row.getAttribute("data-status");
+        return (String) browser.js("const r = document.querySelector(\"#backend-web tr[data-addr='127.0.0.1:"
+                + port + "']\"); return r ? r.dataset.status : null;");
     }
 
     private void awaitLive() {

@@ -15,7 +15,8 @@ export function liveChart(parent, kind, name, fields, labels) {
     cursor: { show: false },
     scales: { x: { time: true, range: (u, min, max) => { const m = max ?? Date.now() / 1000; return [m - WINDOW_S, m]; } }, y: { range: (u, min, max) => [0, Math.max(2, max)] } },
     axes: [
-      { size: 28, space: 60, font: '11px system-ui, sans-serif', stroke: '#555' },
+      { size: 28, space: 60, font: '11px system-ui, sans-serif', stroke: '#555', incrs: [60, 120, 300, 600],
+        values: (u, splits) => splits.map((t) => new Date(t * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })) },
       { size: 36, space: 24, font: '11px system-ui, sans-serif', stroke: '#555' },
     ],
     series: [{}, ...fields.map((f, i) => ({ label: labels[i], stroke: COLORS[i], width: 1.5, points: { show: false } }))],
