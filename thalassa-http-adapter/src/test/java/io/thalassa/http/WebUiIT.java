@@ -42,7 +42,7 @@ class WebUiIT {
     Browser browser;
     int frontendPort;
     final List<NamedHttpServer> instances = new ArrayList<>();
-    NamedHttpServer blue1;
+    SlowServer blue1;
     NamedHttpServer blue2;
     NamedHttpServer green;
 
@@ -63,7 +63,7 @@ class WebUiIT {
                     .isEqualTo(200);
             assertThat(api.put("/backends/web", "{'type':'dynamic','name':'myapp','version':'1.0.0',"
                     + "'health':{'interval':'1000'}}").status()).isEqualTo(200);
-            blue1 = instance("blue-1");
+            blue1 = new SlowServer("blue-1");
             blue2 = instance("blue-2");
             green = instance("green");
             browser = Browser.start(dir);
@@ -99,7 +99,59 @@ class WebUiIT {
                 TestStack.stop(backplane); // HAProxy stopped by its pid, also when a test failed
             }
             instances.forEach(NamedHttpServer::close);
+            if (blue1 != null) {
+                blue1.close();
+            }
         }
+    }
+
+    /**
+     * An instance that answers its name at once, and on {@code /slow} after {@link #HOLD}: requests held open through
+     * HAProxy keep a leaving member draining long enough to watch.
+     */
+    static final class SlowServer implements AutoCloseable {
+        static final java.time.Duration HOLD = java.time.Duration.ofSeconds(5);
+        private final com.sun.net.httpserver.HttpServer server;
+        private final ExecutorService threads = Executors.newFixedThreadPool(8);
+
+        SlowServer(String name) throws java.io.IOException {
+            server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 64);
+            byte[] body = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            server.createContext("/", exchange -> {
+                exchange.getRequestBody().readAllBytes();
+                if (exchange.getRequestURI().getPath().equals("/slow")) {
+                    try {
+                        Thread.sleep(HOLD.toMillis());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                exchange.sendResponseHeaders(200, body.length);
+                try (java.io.OutputStream out = exchange.getResponseBody()) {
+                    out.write(body);
+                }
+            });
+            server.setExecutor(threads);
+            server.start();
+        }
+
+        int port() {
+            return server.getAddress().getPort();
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+            threads.shutdownNow();
+        }
+    }
+
+    /** A GET of {@code /slow} through HAProxy, answered after {@link SlowServer#HOLD}: its body. */
+    private java.util.concurrent.CompletableFuture<String> slowRequest() {
+        return java.net.http.HttpClient.newHttpClient().sendAsync(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + frontendPort + "/slow"))
+                .timeout(java.time.Duration.ofSeconds(20)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).thenApply(java.net.http.HttpResponse::body);
     }
 
     /** No test leaves an error in the browser console (a WebSocket refused while the daemon is down aside). */
@@ -114,7 +166,15 @@ class WebUiIT {
     }
 
     private void register(NamedHttpServer s, String version) {
-        assertThat(registrations.post("/registrations/myapp/" + version + "/127.0.0.1/" + s.port(),
+        register(s.port(), version);
+    }
+
+    private void register(SlowServer s, String version) {
+        register(s.port(), version);
+    }
+
+    private void register(int port, String version) {
+        assertThat(registrations.post("/registrations/myapp/" + version + "/127.0.0.1/" + port,
                 "{'secondsToExpire':'600'}").status()).isEqualTo(200);
     }
 
@@ -181,7 +241,7 @@ class WebUiIT {
 
     @Test
     @Order(3)
-    void versionDropDownListsVersionsWithCountsAndSwitchesWithoutReload() {
+    void versionDropDownListsVersionsWithCountsAndSwitchesWithoutReload() throws Exception {
         register(green, "2.0.0");
         long reloads = backplane.controller().reloadCount();
         String select = "#backend-web select.version-select";
@@ -196,12 +256,26 @@ class WebUiIT {
         browser.await(3, "the confirmation", d -> browser.find("#switch-dialog").isDisplayed());
         assertThat(browser.find("#switch-text").getText()).contains("from myapp@1.0.0 to myapp@2.0.0", "drain");
         browser.screenshot("version-switch-confirm");
+        // two requests held open on blue-1: after the switch it drains until they are answered
+        var held = List.of(slowRequest(), slowRequest());
+        TestStack.await(() -> backplane.controller().stats().map(st -> st.backends().get("web").currentSessions())
+                .orElse(0L) >= 2);
         browser.find("#switch-confirm").click();
 
         browser.await(5, "the backend on 2.0.0",
                 d -> browser.find("#backend-web .service").getText().equals("myapp@2.0.0"));
-        browser.await(5, "the drain shown", d -> browser.find("#backend-web .switch-note").getText()
-                .matches("Switched to 2\\.0\\.0.*(draining|drained).*"));
+        browser.await(4, "blue-1 shown draining", d -> "DRAIN".equals(memberStatus(blue1.port())));
+        assertThat(browser.find("#backend-web tr[data-addr='127.0.0.1:" + blue1.port() + "'] .badge").getText())
+                .isEqualTo("DRAIN (leaving)");
+        browser.await(3, "the drain in progress", d -> browser.find("#backend-web .switch-note").getText()
+                .equals("Switched to 2.0.0: 1 member(s) of 1.0.0 draining"));
+        browser.screenshot("version-switch-draining");
+        for (var answer : held) {
+            assertThat(answer.get(20, TimeUnit.SECONDS)).isEqualTo("blue-1"); // the leaving member finished them
+        }
+        browser.await(8, "the drain done", d -> browser.find("#backend-web .switch-note").getText()
+                .equals("Switched to 2.0.0: the members of 1.0.0 are drained"));
+        assertThat(memberStatus(blue1.port())).isNull();
         TestStack.await(() -> NamedHttpServer.answerOf(frontendPort).equals("200 green"));
         for (int i = 0; i < 10; i++) {
             assertThat(NamedHttpServer.answerOf(frontendPort)).isEqualTo("200 green");
@@ -317,14 +391,14 @@ class WebUiIT {
     @Order(8)
     void overviewWith1000BackendsLoadsAPageAndKeepsItsCardsOnTicks() throws Exception {
         int count = 1000;
-        int nobody = TestStack.freePort(); // nothing listens: HAProxy's checks fail at once, cheaply
+        int member = blue1.port(); // UP; one check per backend every 10 s
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
             List<Future<Integer>> puts = new ArrayList<>();
             for (int i = 0; i < count; i++) {
                 String key = String.format("b%04d", i);
                 puts.add(pool.submit(() -> api.put("/backends/" + key, "{'type':'static','members':[{'host':"
-                        + "'127.0.0.1','port':" + nobody + "}]}").status()));
+                        + "'127.0.0.1','port':" + member + "}],'health':{'interval':'10000'}}").status()));
             }
             for (Future<Integer> f : puts) {
                 assertThat(f.get(120, TimeUnit.SECONDS)).isEqualTo(200);
@@ -332,14 +406,18 @@ class WebUiIT {
         } finally {
             pool.shutdownNow();
         }
+        // the page left open got them pushed, through the reloads they caused, still connected
+        browser.await(30, "1,001 backends pushed to the open page",
+                d -> browser.find("#backend-count").getText().equals("(1001)"));
+        assertThat(browser.find("#connection").getAttribute("data-state")).isEqualTo("live");
         long start = System.nanoTime();
         browser.open(ui());
         browser.await(30, "1,001 backends counted", d -> browser.find("#backend-count").getText().equals("(1001)"));
         long loadMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         long pageMs = Long.parseLong(browser.find("#page-overview").getAttribute("data-loaded-ms"));
         assertThat(browser.all("#backend-list > li")).hasSize(12); // one page, not 1,001 cards
-        browser.await(10, "live data on the page", d -> browser.find("#backend-b0000 .badge").getText()
-                .matches("UP|DOWN"));
+        browser.await(15, "live data on the page", d -> browser.find("#backend-b0000 .badge").getText()
+                .equals("UP"));
         browser.js("document.getElementById('backend-b0000').dataset.probe = 'kept';");
         long ticks = System.nanoTime();
         browser.await(10, "two stats ticks", d -> TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - ticks) >= 5);
