@@ -316,6 +316,15 @@ class WebUiIT {
         new Select(browser.find("#activity-verb")).selectByValue("");
         browser.await(5, "everything again", d -> browser.all("#activity-list li:not([hidden])").size() > 5);
         browser.screenshot("activity");
+
+        // paging into the history: 5 at a time, older ones appended after, none twice
+        browser.open(ui() + "#/activity?limit=5");
+        browser.await(5, "the first 5", d -> browser.all("#activity-list li").size() == 5);
+        browser.find("#activity-older").click();
+        browser.await(5, "5 older ones after them", d -> browser.all("#activity-list li").size() == 10);
+        List<Long> ids = browser.all("#activity-list li").stream().map(li -> Long.parseLong(li.getAttribute(
+                "data-id"))).toList();
+        assertThat(ids).doesNotHaveDuplicates().isSortedAccordingTo(java.util.Comparator.reverseOrder());
         TestStack.await(() -> NamedHttpServer.answerOf(frontendPort).equals("200 blue-1"));
     }
 

@@ -8,6 +8,13 @@ const VERBS = ['started', 'online', 'offline', 'configApplied', 'configRejected'
   'haproxyRestarted', 'statsFailed'];
 const PAGE = 50;
 
+/** Events per page: 50, or the hash's limit (#/activity?limit=10, 1..1000). */
+function pageSize() {
+  const m = location.hash.match(/[?&]limit=(\d+)/);
+  const n = m ? Number(m[1]) : PAGE;
+  return n >= 1 && n <= 1000 ? n : PAGE;
+}
+
 let list;
 let older;
 let summary;
@@ -54,7 +61,7 @@ function applyText() {
 async function load(reset) {
   const ticket = ++loading;
   const f = filters();
-  const q = new URLSearchParams({ limit: String(PAGE) });
+  const q = new URLSearchParams({ limit: String(pageSize()) });
   if (f.verb) q.set('verb', f.verb);
   if (f.object) q.set('object', f.object);
   if (!reset && nextBefore) q.set('before', String(nextBefore));
@@ -109,8 +116,12 @@ export function initActivity() {
   on('connection', ({ connected }) => { if (connected && active) load(true); });
 }
 
+let shownHash = null;
+
 export function showActivity(visible) {
+  const again = visible && active && location.hash !== shownHash; // e.g. another ?limit=
   const was = active;
   active = visible;
-  if (visible && !was) load(true);
+  shownHash = visible ? location.hash : null;
+  if ((visible && !was) || again) load(true);
 }
