@@ -49,6 +49,8 @@ public final class ThalassaServer implements AutoCloseable {
     public static final Duration LIVE_POLL = Duration.ofSeconds(2);
     /** How often the configuration is looked at for a change to push on {@code /ws}. */
     static final Duration CONFIG_WATCH = Duration.ofMillis(250);
+    /** The least time between two live polls caused by changes (a burst of changes costs at most two a second). */
+    static final Duration CHANGE_POLL_GAP = Duration.ofMillis(500);
 
     private static final Logger LOG = LoggerFactory.getLogger(ThalassaServer.class);
 
@@ -61,7 +63,9 @@ public final class ThalassaServer implements AutoCloseable {
     private final ScheduledExecutorService statsPoller;
     private final LiveStats live;
     private ThalassaConfig pushed; // the configuration last pushed on /ws; only the stats poller thread uses it
-    private long nextLivePoll;
+    private long lastLivePoll; // nanoTime of the last live poll; these three only on the stats poller thread
+    private boolean changePending;
+    private long followUp;
     private final Server jetty;
     private final ServerConnector mainConnector;
     private final ServerConnector registrationConnector;
@@ -97,7 +101,7 @@ public final class ThalassaServer implements AutoCloseable {
         ws.setHandler(new UiHandler(new HttpEntry(api.mainRouter(), api.registrationRouter()),
                 HttpEntry.REGISTRATION_CONNECTOR));
         pushed = backplane.config();
-        nextLivePoll = System.nanoTime();
+        lastLivePoll = System.nanoTime() - LIVE_POLL.toNanos();
         stream.greeting(this::greeting);
         jetty.setHandler(ws);
         statsPoller = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -201,25 +205,33 @@ public final class ThalassaServer implements AutoCloseable {
     }
 
     /**
-     * Pushes a configuration change on {@code /ws} (the changed items only) and reads the live stats at once after
-     * one, so a new member shows its status within a second; otherwise every {@link #LIVE_POLL}.
+     * Pushes a configuration change on {@code /ws} (the changed items only) and, while a client is connected, reads
+     * the live stats soon after one (and again a second later), so a new member shows its status within a second or
+     * two; otherwise every {@link #LIVE_POLL}.
      */
     private void watch() {
         try {
             ThalassaConfig now = backplane.config();
             long t = System.nanoTime();
             boolean changed = now != pushed;
+            boolean watched = stream.clients() > 0; // with nobody watching, only the history's 2 s polls
             if (changed) {
-                java.util.Map<String, Object> delta = ConfigPush.delta(pushed, now);
+                java.util.Map<String, Object> delta = watched ? ConfigPush.delta(pushed, now) : null;
                 pushed = now;
                 if (delta != null) {
                     delta.remove("type");
                     stream.message("config", delta);
                 }
+                changePending |= watched;
             }
-            if (changed || t - nextLivePoll >= 0) {
+            boolean due = t - lastLivePoll >= LIVE_POLL.toNanos()
+                    || (changePending && t - lastLivePoll >= CHANGE_POLL_GAP.toNanos())
+                    || (followUp != 0 && t - followUp >= 0);
+            if (due) {
                 // after a change once more a second later: HAProxy applies it and checks the new member meanwhile
-                nextLivePoll = t + (changed ? Duration.ofSeconds(1) : LIVE_POLL).toNanos();
+                followUp = changePending ? t + Duration.ofSeconds(1).toNanos() : 0;
+                changePending = false;
+                lastLivePoll = t;
                 java.util.Map<String, Object> delta = live.poll();
                 if (delta != null) {
                     stream.message("live", delta);
