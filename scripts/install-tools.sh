@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests and benchmarks need on a Debian bookworm machine, idempotently:
 #   - HAProxy 2.6, socat and wrk from Debian's packages (system-wide; needs root);
+#   - Chromium and ChromeDriver (Debian's chromium and chromium-driver) for the web UI's browser tests;
 #   - Consul 1.8 from Debian bullseye's `consul` package, fetched with a private apt configuration (the system's apt
 #     sources are not touched) and unpacked into .tools/consul/ inside the repository (git-ignored).
 # A second run finds everything in place and returns in well under a second.
@@ -14,6 +15,8 @@ missing=()
 command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
 command -v socat >/dev/null 2>&1 || missing+=(socat)
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "install-tools: installing ${missing[*]} from Debian's packages" >&2
   $SUDO apt-get update -qq
@@ -56,3 +59,4 @@ fi
 
 echo "haproxy: $("$HAPROXY" -v | head -1)"
 echo "consul:  $("$CONSUL" version | head -1) at $CONSUL"
+echo "chromium: $(/usr/bin/chromedriver --version 2>/dev/null | head -1)"

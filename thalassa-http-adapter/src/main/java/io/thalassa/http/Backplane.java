@@ -79,6 +79,16 @@ public interface Backplane {
         return Map.of();
     }
 
+    /**
+     * HAProxy's {@code show stat} rows now, read for the per-member live status of the web UI and
+     * {@code ?status=true}; empty by default (no live status).
+     *
+     * @throws RuntimeException when HAProxy cannot be asked now
+     */
+    default java.util.List<io.thalassa.haproxy.StatRow> statRows() {
+        return java.util.List.of();
+    }
+
     /** Receives every event of the stack; listeners must be quick and must not throw. */
     void addListener(ThalassaEvent.Listener listener);
 

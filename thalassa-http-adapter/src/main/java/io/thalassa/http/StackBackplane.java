@@ -310,6 +310,12 @@ public final class StackBackplane implements Backplane, AutoCloseable {
         return controller.stats().map(s -> s);
     }
 
+    /** HAProxy's stat rows, read on its stats socket now (the controller's own poll keeps its snapshot). */
+    @Override
+    public List<io.thalassa.haproxy.StatRow> statRows() {
+        return controller.runtimeApi().showStat();
+    }
+
     /** Adds {@code listener}; it first receives the events of the start (HAProxy started or adopted). */
     @Override
     public void addListener(ThalassaEvent.Listener listener) {

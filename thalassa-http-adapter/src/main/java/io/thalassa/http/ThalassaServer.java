@@ -5,7 +5,10 @@ import io.thalassa.ThalassaConfig;
 import io.thalassa.ThalassaEvent;
 import io.thalassa.http.internal.EventStream;
 import io.thalassa.http.internal.HttpEntry;
+import io.thalassa.http.internal.ConfigPush;
 import io.thalassa.http.internal.JsonErrorHandler;
+import io.thalassa.http.internal.LiveStats;
+import io.thalassa.http.internal.UiHandler;
 import io.thalassa.http.internal.RestApi;
 import java.io.IOException;
 import java.net.URI;
@@ -42,6 +45,13 @@ public final class ThalassaServer implements AutoCloseable {
     /** How often {@link Backplane#stats()} is looked at for a new snapshot to stream. */
     public static final Duration STATS_POLL = Duration.ofMillis(500);
 
+    /** How often HAProxy's stats are read for the live view and its history (which keeps 5 minutes of them). */
+    public static final Duration LIVE_POLL = Duration.ofSeconds(2);
+    /** How often the configuration is looked at for a change to push on {@code /ws}. */
+    static final Duration CONFIG_WATCH = Duration.ofMillis(250);
+    /** The least time between two live polls caused by changes (a burst of changes costs at most two a second). */
+    static final Duration CHANGE_POLL_GAP = Duration.ofMillis(500);
+
     private static final Logger LOG = LoggerFactory.getLogger(ThalassaServer.class);
 
     private final Backplane backplane;
@@ -51,6 +61,11 @@ public final class ThalassaServer implements AutoCloseable {
     private final EventStream stream = new EventStream();
     private final Consumer<ActivityLog.Entry> toStream = stream::activity;
     private final ScheduledExecutorService statsPoller;
+    private final LiveStats live;
+    private ThalassaConfig pushed; // the configuration last pushed on /ws; only the stats poller thread uses it
+    private long lastLivePoll; // nanoTime of the last live poll; these three only on the stats poller thread
+    private boolean changePending;
+    private long followUp;
     private final Server jetty;
     private final ServerConnector mainConnector;
     private final ServerConnector registrationConnector;
@@ -61,7 +76,9 @@ public final class ThalassaServer implements AutoCloseable {
         this.options = options;
         this.activity = activity;
         this.store = store;
-        RestApi api = new RestApi(backplane, store, activity, instance(options));
+        live = new LiveStats(backplane::statRows, backplane::config,
+                (int) (Duration.ofMinutes(5).toMillis() / LIVE_POLL.toMillis()), LIVE_POLL.multipliedBy(3).dividedBy(4));
+        RestApi api = new RestApi(backplane, store, activity, instance(options), live);
         QueuedThreadPool threads = new QueuedThreadPool(64, 4);
         threads.setName("thalassa-http");
         threads.setDaemon(true);
@@ -81,7 +98,11 @@ public final class ThalassaServer implements AutoCloseable {
                 return stream.endpoint();
             });
         });
-        ws.setHandler(new HttpEntry(api.mainRouter(), api.registrationRouter()));
+        ws.setHandler(new UiHandler(new HttpEntry(api.mainRouter(), api.registrationRouter()),
+                HttpEntry.REGISTRATION_CONNECTOR));
+        pushed = backplane.config();
+        lastLivePoll = System.nanoTime() - LIVE_POLL.toNanos();
+        stream.greeting(this::greeting);
         jetty.setHandler(ws);
         statsPoller = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "thalassa-stats-stream");
@@ -170,6 +191,7 @@ public final class ThalassaServer implements AutoCloseable {
         activity.record(ThalassaEvent.now(ThalassaEvent.Verb.STARTED, "thalassa", describe()));
         long period = STATS_POLL.toMillis();
         statsPoller.scheduleWithFixedDelay(this::pollStats, 0, period, TimeUnit.MILLISECONDS);
+        statsPoller.scheduleWithFixedDelay(this::watch, 0, CONFIG_WATCH.toMillis(), TimeUnit.MILLISECONDS);
         LOG.info("REST API on {}:{}, registration API on {}:{}", options.host(), port(), options.host(),
                 registrationPort());
     }
@@ -180,6 +202,56 @@ public final class ThalassaServer implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("stats - cannot read the snapshot: {}", e.toString());
         }
+    }
+
+    /**
+     * Pushes a configuration change on {@code /ws} (the changed items only) and, while a client is connected, reads
+     * the live stats soon after one (and again a second later), so a new member shows its status within a second or
+     * two; otherwise every {@link #LIVE_POLL}.
+     */
+    private void watch() {
+        try {
+            ThalassaConfig now = backplane.config();
+            long t = System.nanoTime();
+            boolean changed = now != pushed;
+            boolean watched = stream.clients() > 0; // with nobody watching, only the history's 2 s polls
+            if (changed) {
+                java.util.Map<String, Object> delta = watched ? ConfigPush.delta(pushed, now) : null;
+                pushed = now;
+                if (delta != null) {
+                    delta.remove("type");
+                    stream.message("config", delta);
+                }
+                changePending |= watched;
+            }
+            boolean due = t - lastLivePoll >= LIVE_POLL.toNanos()
+                    || (changePending && t - lastLivePoll >= CHANGE_POLL_GAP.toNanos())
+                    || (followUp != 0 && t - followUp >= 0);
+            if (due) {
+                // after a change once more a second later: HAProxy applies it and checks the new member meanwhile
+                followUp = changePending ? t + Duration.ofSeconds(1).toNanos() : 0;
+                changePending = false;
+                lastLivePoll = t;
+                java.util.Map<String, Object> delta = live.poll();
+                if (delta != null) {
+                    stream.message("live", delta);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("live stats - cannot read: {}", e.toString());
+        }
+    }
+
+    /** What a new {@code /ws} client gets first: hello, the whole configuration, the stats history, the live view. */
+    private java.util.List<String> greeting() {
+        java.util.Map<String, Object> hello = new LinkedHashMap<>();
+        hello.put("intervalMs", LIVE_POLL.toMillis());
+        hello.put("historySamples", live.history().size());
+        hello.put("sampleSpacingMs", LIVE_POLL.multipliedBy(3).dividedBy(4).toMillis());
+        java.util.Map<String, Object> config = ConfigPush.full(backplane.config());
+        config.remove("type");
+        return java.util.List.of(EventStream.text("hello", hello), EventStream.text("config", config),
+                EventStream.text("history", live.history().columns(0)), EventStream.text("live", live.full()));
     }
 
     private String describe() {

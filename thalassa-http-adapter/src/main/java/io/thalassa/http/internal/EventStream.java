@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The live stream of {@code /ws}: every activity entry as {@code {"type":"activity","event":{...}}} and every new
  * stats snapshot as {@code {"type":"stats","stats":{...}}}, to every connected client. A new client gets the latest
- * stats snapshot at once. Messages are sent from one thread, in order; a client that cannot keep up (more than
+ * stats snapshot at once. For the web UI also: the {@linkplain #greeting greeting} (the whole configuration, the
+ * stats history and the live view) first, then {@code config} and {@code live} messages with what changed
+ * ({@link #message}). A client connecting with {@code ?stats=false} gets no {@code stats} snapshots. Messages are sent from one thread, in order; a client that cannot keep up (more than
  * {@link #MAX_QUEUED} frames queued) or whose send fails is disconnected.
  */
 public final class EventStream implements AutoCloseable {
@@ -32,6 +34,13 @@ public final class EventStream implements AutoCloseable {
     });
     private volatile Object lastStats;
     private volatile String lastStatsMessage;
+    private final Set<Session> withoutStats = ConcurrentHashMap.newKeySet();
+    private volatile java.util.function.Supplier<java.util.List<String>> greeting = java.util.List::of;
+
+    /** What every new client gets first, before any other message; made on the sending thread. */
+    public void greeting(java.util.function.Supplier<java.util.List<String>> messages) {
+        this.greeting = messages;
+    }
 
     /** A new endpoint for one client connection. */
     public Session.Listener.AutoDemanding endpoint() {
@@ -46,22 +55,40 @@ public final class EventStream implements AutoCloseable {
         public void onWebSocketOpen(Session s) {
             session = s;
             s.setMaxOutgoingFrames(MAX_QUEUED);
-            sessions.add(s);
-            String stats = lastStatsMessage;
-            if (stats != null) {
-                sender.execute(() -> send(s, stats));
+            String query = s.getUpgradeRequest().getRequestURI().getRawQuery();
+            boolean stats = query == null || !java.util.Arrays.asList(query.split("&")).contains("stats=false");
+            if (!stats) {
+                withoutStats.add(s);
+            }
+            try {
+                sender.execute(() -> { // on the sender: the greeting comes before anything broadcast after it
+                    for (String m : greeting.get()) {
+                        send(s, m);
+                    }
+                    String last = lastStatsMessage;
+                    if (stats && last != null) {
+                        send(s, last);
+                    }
+                    if (s.isOpen()) {
+                        sessions.add(s);
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                s.close();
             }
         }
 
         @Override
         public void onWebSocketClose(int status, String reason) {
             sessions.remove(session);
+            withoutStats.remove(session);
         }
 
         @Override
         public void onWebSocketError(Throwable cause) {
             if (session != null) {
                 sessions.remove(session);
+                withoutStats.remove(session);
             }
         }
     }
@@ -85,7 +112,20 @@ public final class EventStream implements AutoCloseable {
         message.put("stats", snapshot);
         String text = new String(Json.write(message), java.nio.charset.StandardCharsets.UTF_8);
         lastStatsMessage = text;
-        broadcast(text);
+        broadcast(text, true);
+    }
+
+    /** Sends {@code {"type":<type>, ...body}} to every client (the UI's {@code config} and {@code live} messages). */
+    public void message(String type, Map<String, Object> body) {
+        broadcast(text(type, body), false);
+    }
+
+    /** The text of a message {@code {"type":<type>, ...body}}. */
+    public static String text(String type, Map<String, Object> body) {
+        Map<String, Object> message = new LinkedHashMap<>();
+        message.put("type", type);
+        message.putAll(body);
+        return new String(Json.write(message), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** How many clients are connected. */
@@ -94,13 +134,19 @@ public final class EventStream implements AutoCloseable {
     }
 
     private void broadcast(String text) {
+        broadcast(text, false);
+    }
+
+    private void broadcast(String text, boolean stats) {
         if (sessions.isEmpty()) {
             return;
         }
         try {
             sender.execute(() -> {
                 for (Session s : sessions) {
-                    send(s, text);
+                    if (!stats || !withoutStats.contains(s)) {
+                        send(s, text);
+                    }
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {

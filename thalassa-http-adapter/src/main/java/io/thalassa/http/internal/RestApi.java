@@ -43,6 +43,7 @@ public final class RestApi {
     private static final String OPENAPI = "io/thalassa/http/openapi.json";
 
     private final Backplane backplane;
+    private final LiveStats live;
     private final ConfigStore store;
     private final ActivityLog activity;
     private final byte[] openApi;
@@ -59,6 +60,13 @@ public final class RestApi {
      * @param instance what {@code GET /status} says about this daemon first (label, location, datacenter, ports)
      */
     public RestApi(Backplane backplane, ConfigStore store, ActivityLog activity, Map<String, Object> instance) {
+        this(backplane, store, activity, instance, null);
+    }
+
+    /** @param live the live view behind {@code ?status=true} and {@code /stats?since=}, or null for neither */
+    public RestApi(Backplane backplane, ConfigStore store, ActivityLog activity, Map<String, Object> instance,
+            LiveStats live) {
+        this.live = live;
         this.backplane = backplane;
         this.store = store;
         this.activity = activity;
@@ -192,7 +200,11 @@ public final class RestApi {
 
     private ApiResponse getMembers(ApiRequest req) {
         String key = backendKey(req);
-        return read(req, backend(backplane.config(), key).members());
+        List<Member> members = backend(backplane.config(), key).members();
+        if (live != null && "true".equals(req.query("status"))) {
+            return read(req, UiData.membersWithStatus(members, live.memberStatus(key)));
+        }
+        return read(req, members);
     }
 
     private ApiResponse putBackend(ApiRequest req) {
@@ -315,6 +327,10 @@ public final class RestApi {
     }
 
     private ApiResponse stats(ApiRequest req) {
+        if (live != null && req.query("since") != null) {
+            long since = number("since", req.query("since"), 0, Long.MAX_VALUE);
+            return read(req, UiData.history(live, since));
+        }
         Optional<Object> stats = backplane.stats();
         return stats.isEmpty() ? ApiResponse.empty(204) : read(req, stats.get());
     }

@@ -1,0 +1,280 @@
+package io.thalassa.http.internal;
+
+import io.thalassa.Backend;
+import io.thalassa.Frontend;
+import io.thalassa.Member;
+import io.thalassa.ThalassaConfig;
+import io.thalassa.haproxy.StatRow;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+
+/**
+ * The live view of the configured frontends and backends that the web UI and {@code ?status=true} show, made from
+ * HAProxy's {@code show stat} rows and the configuration: a server row is tied to its member by address (its
+ * {@code addr} is the member's ip:port), placeholder slots (on 127.0.0.1:1) are hidden, a server whose address is no
+ * longer a member is shown as draining, and HAProxy's own stats listener is left out (only configured frontends are
+ * shown). Every poll also adds a sample to the {@link StatsHistory}.
+ */
+public final class LiveStats {
+    /** The address of HAProxy server slots that hold no member. */
+    static final String PLACEHOLDER = "127.0.0.1:1";
+
+    private final Supplier<List<StatRow>> rows;
+    private final Supplier<ThalassaConfig> config;
+    private final StatsHistory history;
+    private volatile View view = new View(0, Map.of(), Map.of());
+    private final long sampleSpacingMs;
+    private long lastSample;
+
+    /** What the last poll saw: JSON-ready maps by frontend and backend key. */
+    record View(long time, Map<String, Map<String, Object>> frontends, Map<String, Map<String, Object>> backends) {
+    }
+
+    /**
+     * @param rows    reads HAProxy's stat rows (may throw when HAProxy is not reachable)
+     * @param config  the configuration in use
+     * @param samples how many samples the history keeps
+     * @param spacing the least time between two samples of the history: polls closer together (after a change)
+     *                update the view but add no sample, so the history keeps its span
+     */
+    public LiveStats(Supplier<List<StatRow>> rows, Supplier<ThalassaConfig> config, int samples,
+            java.time.Duration spacing) {
+        this.sampleSpacingMs = spacing.toMillis();
+        this.rows = rows;
+        this.config = config;
+        this.history = new StatsHistory(samples);
+    }
+
+    public StatsHistory history() {
+        return history;
+    }
+
+    /**
+     * Reads the rows, updates the view and the history, and returns what changed since the last poll as a
+     * {@code live} message body (items whose values changed, keys removed), or null when nothing changed.
+     */
+    public Map<String, Object> poll() {
+        List<StatRow> list = rows.get();
+        ThalassaConfig c = config.get();
+        long now = System.currentTimeMillis();
+        View next = build(now, list, c);
+        View before = view;
+        view = next;
+        if (now - lastSample >= sampleSpacingMs) {
+            lastSample = now;
+            addSample(next);
+        }
+        return message(next, before);
+    }
+
+    /** The whole view as a {@code live} message body ({@code "full":true}). */
+    public Map<String, Object> full() {
+        View v = view;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("full", true);
+        m.put("time", v.time());
+        m.put("frontends", v.frontends());
+        m.put("backends", v.backends());
+        return m;
+    }
+
+    /** The live status of the members of {@code backend} by member id; empty before the first poll. */
+    public Map<String, Map<String, Object>> memberStatus(String backend) {
+        Map<String, Object> b = view.backends().get(backend);
+        Map<String, Map<String, Object>> out = new HashMap<>();
+        if (b != null && b.get("members") instanceof List<?> members) {
+            for (Object o : members) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> m = (Map<String, Object>) o;
+                if (m.get("member") instanceof String id) {
+                    out.put(id, m);
+                }
+            }
+        }
+        return out;
+    }
+
+    private void addSample(View v) {
+        String[] fNames = v.frontends().keySet().toArray(String[]::new);
+        int[] fCur = new int[fNames.length];
+        int[] fMax = new int[fNames.length];
+        for (int i = 0; i < fNames.length; i++) {
+            Map<String, Object> f = v.frontends().get(fNames[i]);
+            fCur[i] = ((Number) f.get("cur")).intValue();
+            fMax[i] = ((Number) f.get("max")).intValue();
+        }
+        String[] bNames = v.backends().keySet().toArray(String[]::new);
+        int[] bCur = new int[bNames.length];
+        for (int i = 0; i < bNames.length; i++) {
+            bCur[i] = ((Number) v.backends().get(bNames[i]).get("cur")).intValue();
+        }
+        history.add(v.time(), fNames, fCur, fMax, bNames, bCur);
+    }
+
+    private static Map<String, Object> message(View next, View before) {
+        Map<String, Object> frontends = changed(next.frontends(), before.frontends());
+        Map<String, Object> backends = changed(next.backends(), before.backends());
+        List<String> removedF = removed(next.frontends(), before.frontends());
+        List<String> removedB = removed(next.backends(), before.backends());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("full", false);
+        m.put("time", next.time());
+        m.put("frontends", frontends);
+        m.put("backends", backends);
+        if (!removedF.isEmpty() || !removedB.isEmpty()) {
+            m.put("removed", Map.of("frontends", removedF, "backends", removedB));
+        }
+        return m;
+    }
+
+    private static Map<String, Object> changed(Map<String, Map<String, Object>> next,
+            Map<String, Map<String, Object>> before) {
+        Map<String, Object> out = new TreeMap<>();
+        next.forEach((k, v) -> {
+            if (!Objects.equals(v, before.get(k))) {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
+
+    private static List<String> removed(Map<String, ?> next, Map<String, ?> before) {
+        List<String> out = new ArrayList<>();
+        before.keySet().forEach(k -> {
+            if (!next.containsKey(k)) {
+                out.add(k);
+            }
+        });
+        return out;
+    }
+
+    static View build(long time, List<StatRow> list, ThalassaConfig c) {
+        Map<String, StatRow> frontendRows = new HashMap<>();
+        Map<String, StatRow> backendRows = new HashMap<>();
+        Map<String, List<StatRow>> serverRows = new HashMap<>();
+        for (StatRow r : list) {
+            switch (r.type()) {
+                case FRONTEND -> frontendRows.put(r.proxy(), r);
+                case BACKEND -> backendRows.put(r.proxy(), r);
+                case SERVER -> {
+                    if (!PLACEHOLDER.equals(r.fields().get("addr"))) {
+                        serverRows.computeIfAbsent(r.proxy(), k -> new ArrayList<>()).add(r);
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+        Map<String, Map<String, Object>> frontends = new TreeMap<>();
+        for (Frontend f : c.frontends().values()) {
+            StatRow r = frontendRows.get(f.key());
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("status", r == null ? "PENDING" : r.status());
+            m.put("cur", r == null ? 0 : r.currentSessions());
+            m.put("max", r == null ? 0 : r.maxSessions());
+            m.put("limit", r == null ? 0 : number(r, "slim"));
+            m.put("rate", r == null ? 0 : r.sessionRate());
+            m.put("requestRate", r == null ? 0 : r.requestRate());
+            frontends.put(f.key(), m);
+        }
+        Map<String, Map<String, Object>> backends = new TreeMap<>();
+        for (Backend b : c.backends().values()) {
+            StatRow r = backendRows.get(b.key());
+            long limit = r == null ? 0 : number(r, "slim");
+            Map<String, Member> byAddress = new HashMap<>();
+            for (Member m : b.members()) {
+                byAddress.put(m.host() + ":" + m.port(), m);
+            }
+            List<Map<String, Object>> members = new ArrayList<>();
+            int healthy = 0;
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            for (StatRow s : serverRows.getOrDefault(b.key(), List.of())) {
+                String addr = s.fields().get("addr");
+                Member member = byAddress.get(addr);
+                String status = status(s.status());
+                if (member == null && "MAINT".equals(status)) {
+                    continue; // a freed slot not yet moved to the placeholder
+                }
+                if (member != null) {
+                    seen.add(addr);
+                }
+                Map<String, Object> m = memberJson(addr, member, status, s, limit);
+                if (member != null && ("UP".equals(status) || "DRAIN".equals(status) || "NOLB".equals(status))) {
+                    healthy++;
+                }
+                members.add(m);
+            }
+            for (Member m : b.members()) { // members HAProxy does not show yet (e.g. before the reload)
+                String addr = m.host() + ":" + m.port();
+                if (!seen.contains(addr)) {
+                    members.add(memberJson(addr, m, "PENDING", null, limit));
+                }
+            }
+            members.sort((x, y) -> String.valueOf(x.get("addr")).compareTo(String.valueOf(y.get("addr"))));
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("status", r == null ? "PENDING" : status(r.status()));
+            m.put("cur", r == null ? 0 : r.currentSessions());
+            m.put("max", r == null ? 0 : r.maxSessions());
+            m.put("limit", limit);
+            m.put("healthy", healthy);
+            m.put("total", b.members().size());
+            m.put("members", members);
+            backends.put(b.key(), m);
+        }
+        return new View(time, frontends, backends);
+    }
+
+    private static Map<String, Object> memberJson(String addr, Member member, String status, StatRow s, long limit) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("addr", addr);
+        m.put("member", member == null ? null : member.id());
+        m.put("version", member == null ? null : member.version());
+        m.put("status", member == null && !"DOWN".equals(status) ? "DRAIN" : status);
+        m.put("draining", member == null);
+        m.put("haproxyStatus", s == null ? "" : s.status());
+        m.put("check", s == null ? "" : s.checkStatus());
+        m.put("lastChangeSeconds", s == null ? 0 : number(s, "lastchg"));
+        m.put("cur", s == null ? 0 : s.currentSessions());
+        m.put("max", s == null ? 0 : s.maxSessions());
+        m.put("backendLimit", limit);
+        return m;
+    }
+
+    /**
+     * HAProxy's status in one word: {@code UP}, {@code DOWN}, {@code DRAIN}, {@code MAINT} or {@code NOLB}; a server
+     * without checks ({@code no check}) is UP, a transition ({@code UP 1/3}) is its current side.
+     */
+    static String status(String haproxy) {
+        String s = haproxy == null ? "" : haproxy.trim().toUpperCase(Locale.ROOT);
+        if (s.isEmpty()) {
+            return "UNKNOWN";
+        }
+        if (s.equals("NO CHECK") || s.equals("OPEN")) {
+            return "UP";
+        }
+        if (s.startsWith("MAINT")) {
+            return "MAINT";
+        }
+        int space = s.indexOf(' ');
+        return space < 0 ? s : s.substring(0, space);
+    }
+
+    private static long number(StatRow r, String field) {
+        String v = r.fields().get(field);
+        if (v == null || v.isEmpty()) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package io.thalassa.http.internal;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.thalassa.Member;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The REST answers that carry live data: members with their status, and the stats history. */
+final class UiData {
+    private UiData() {
+    }
+
+    /** The members in their REST shape, each with {@code "status"}: its live status, or null when not known yet. */
+    static ArrayNode membersWithStatus(List<Member> members, Map<String, Map<String, Object>> status) {
+        ArrayNode out = Json.MAPPER.createArrayNode();
+        for (Member m : members) {
+            ObjectNode node = Json.MAPPER.valueToTree(m);
+            Map<String, Object> s = status.get(m.id());
+            node.set("status", s == null ? null : Json.MAPPER.valueToTree(s));
+            out.add(node);
+        }
+        return out;
+    }
+
+    /** {@code GET /stats?since=}: the samples after {@code since} (epoch ms) as columns, with the poll interval. */
+    static Map<String, Object> history(LiveStats live, long since) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("intervalMs", io.thalassa.http.ThalassaServer.LIVE_POLL.toMillis());
+        out.putAll(live.history().columns(since));
+        return out;
+    }
+}

@@ -1,0 +1,266 @@
+// The overview: every frontend and backend as a card with its status, a live connections chart and its settings;
+// backends also with a healthy/total donut, their members' live status and, when dynamic, the version switch.
+import { h, svg, badge, ago, getJson } from './dom.js';
+import { state, on } from './state.js';
+import { liveChart } from './chart.js';
+import { PagedList } from './paged.js';
+
+const PAGE_SIZE = 12;
+const switching = new Map(); // backend key -> {from, to}
+const versions = new Map();  // service name -> Promise of [{version, count}]
+
+let frontendList;
+let backendList;
+
+export function initOverview() {
+  frontendList = new PagedList({
+    listEl: document.getElementById('frontend-list'),
+    toolsEl: document.getElementById('frontend-tools'),
+    countEl: document.getElementById('frontend-count'),
+    noun: 'frontends',
+    pageSize: PAGE_SIZE,
+    keys: () => [...state.frontends.keys()].sort(),
+    matches: (k, text) => {
+      const f = state.frontends.get(k);
+      return k.toLowerCase().includes(text) || `${f.bind} ${f.backend}`.toLowerCase().includes(text);
+    },
+    card: frontendCard,
+  });
+  backendList = new PagedList({
+    listEl: document.getElementById('backend-list'),
+    toolsEl: document.getElementById('backend-tools'),
+    countEl: document.getElementById('backend-count'),
+    noun: 'backends',
+    pageSize: PAGE_SIZE,
+    keys: () => [...state.backends.keys()].sort(),
+    matches: (k, text) => {
+      const b = state.backends.get(k);
+      const members = (b.members || []).map((m) => `${m.host}:${m.port}`).join(' ');
+      return `${k} ${b.name || ''}@${b.version || ''} ${members}`.toLowerCase().includes(text);
+    },
+    card: backendCard,
+  });
+  on('config', (changed) => {
+    frontendList.render(changed.frontends);
+    backendList.render(changed.backends);
+    markLoaded();
+  });
+  on('live', (changed) => {
+    frontendList.live(changed.frontends);
+    backendList.live(changed.backends);
+    frontendList.tick();
+    backendList.tick();
+  });
+  on('history', () => { frontendList.tick(); backendList.tick(); });
+  on('activity', (e) => {
+    if (e.verb === 'online' || e.verb === 'offline') {
+      const name = String(e.object).split('/')[1];
+      if (name && versions.has(name)) {
+        versions.delete(name);
+        for (const [k, c] of backendList.cards) if (state.backends.get(k)?.name === name) c.versions();
+      }
+    }
+  });
+  on('connection', ({ connected }) => { if (connected) versions.clear(); });
+  window.addEventListener('resize', () => {
+    for (const list of [frontendList, backendList]) for (const c of list.cards.values()) c.resize?.();
+  });
+}
+
+/** Marks the page loaded (for tests and the load benchmark): the first configuration is shown. */
+function markLoaded() {
+  const main = document.getElementById('page-overview');
+  if (!main.dataset.loadedMs) main.dataset.loadedMs = String(Math.round(performance.now()));
+}
+
+function safeId(kind, key) {
+  return `${kind}-${key.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+}
+
+function chartBox(card, kind, key, fields, labels) {
+  const box = h('div', { class: 'chart', role: 'img', 'aria-label': `Connections of ${kind.slice(0, -1)} ${key}, last 5 minutes` });
+  let chart = null;
+  card.mounted = () => {
+    if (!chart && box.isConnected) chart = liveChart(box, kind, key, fields, labels);
+  };
+  card.tick = () => chart?.update();
+  card.resize = () => chart?.resize(box.clientWidth);
+  card.destroy = () => { chart?.destroy(); chart = null; };
+  return box;
+}
+
+function frontendCard(key) {
+  const f = state.frontends.get(key);
+  const id = safeId('frontend', key);
+  const card = {};
+  const status = h('span', { class: 'status' });
+  const figures = h('p', { class: 'figures' });
+  const chart = chartBox(card, 'frontends', key, ['cur', 'max'], ['current', 'max']);
+  const rules = (f.rules || []).length === 0 ? null : h('div', { class: 'table-wrap' }, h('table', { class: 'rules' },
+    h('caption', {}, 'Rules'),
+    h('thead', {}, h('tr', {}, ...['Type', 'Operation', 'Header', 'Value', 'Backend'].map((t) => h('th', { scope: 'col' }, t)))),
+    h('tbody', {}, ...f.rules.map((r) => h('tr', {},
+      h('td', {}, r.type), h('td', {}, r.operation), h('td', {}, r.header || ''), h('td', {}, h('code', {}, r.value)),
+      h('td', {}, r.backend))))));
+  const natives = (f.natives || []).length === 0 ? null : h('div', { class: 'natives' },
+    h('h4', {}, 'Natives'), h('ul', {}, ...f.natives.map((n) => h('li', {}, h('code', {}, n)))));
+  card.el = h('li', { class: 'card frontend', id, dataset: { key } },
+    h('article', { 'aria-labelledby': `${id}-title` },
+      h('header', {}, h('h3', { id: `${id}-title` }, key), status),
+      chart, figures,
+      h('dl', { class: 'props' },
+        h('dt', {}, 'Bind'), h('dd', {}, h('code', {}, f.bind)),
+        h('dt', {}, 'Default backend'), h('dd', {}, f.backend || '—'),
+        h('dt', {}, 'Mode'), h('dd', {}, `${f.mode}, keep-alive ${f.keepalive}`)),
+      rules, natives));
+  card.live = () => {
+    const l = state.live.frontends.get(key);
+    status.replaceChildren(badge(l ? l.status : 'PENDING'));
+    figures.textContent = l ? `${l.cur} current · ${l.max} max · ${l.rate}/s` : 'no stats yet';
+  };
+  card.live();
+  return card;
+}
+
+function donut(healthy, total) {
+  const r = 15.915; // circumference 100
+  const share = total === 0 ? 0 : Math.round((healthy / total) * 100);
+  return svg('svg', { viewBox: '0 0 36 36', class: 'donut', 'aria-hidden': 'true' },
+    svg('circle', { cx: 18, cy: 18, r, class: total > 0 && healthy === 0 ? 'donut-ring none-healthy' : 'donut-ring' }),
+    svg('circle', { cx: 18, cy: 18, r, class: total > 0 && healthy < total ? 'donut-part warn' : 'donut-part', 'stroke-dasharray': `${share} ${100 - share}`, 'stroke-dashoffset': 25 }));
+}
+
+function backendCard(key) {
+  const b = state.backends.get(key);
+  const id = safeId('backend', key);
+  const card = {};
+  const status = h('span', { class: 'status' });
+  const health = h('div', { class: 'health' });
+  const figures = h('p', { class: 'figures' });
+  const chart = chartBox(card, 'backends', key, ['cur'], ['current']);
+  const tbody = h('tbody');
+  const members = h('table', { class: 'members' },
+    h('caption', {}, 'Members'),
+    h('thead', {}, h('tr', {}, ...['Address', 'Version', 'Status', 'Check', 'Sessions', 'Changed'].map((t) => h('th', { scope: 'col' }, t)))),
+    tbody);
+  const dynamic = b.type === 'dynamic';
+  const control = dynamic ? versionControl(key, b, card) : null;
+  card.el = h('li', { class: 'card backend', id, dataset: { key } },
+    h('article', { 'aria-labelledby': `${id}-title` },
+      h('header', {}, h('h3', { id: `${id}-title` }, key), status,
+        dynamic ? h('span', { class: 'service' }, `${b.name}@${b.version}`) : h('span', { class: 'service' }, 'static')),
+      h('div', { class: 'live-row' }, health, chart),
+      figures,
+      h('p', { class: 'props-line' }, `balance ${b.balance} · mode ${b.mode}${b.health ? ` · check ${b.health.method} ${b.health.uri} every ${b.health.interval} ms` : ''}`),
+      control ? control.el : null,
+      h('div', { class: 'table-wrap' }, members)));
+  const origLive = () => {
+    const l = state.live.backends.get(key);
+    status.replaceChildren(badge(l ? l.status : 'PENDING'));
+    const healthy = l ? l.healthy : 0;
+    const total = l ? l.total : (b.members || []).length;
+    health.replaceChildren(donut(healthy, total), h('span', { class: 'health-text' }, `${healthy}/${total} healthy`));
+    figures.textContent = l ? `${l.cur} current · ${l.max} max sessions` : 'no stats yet';
+    const rows = l ? l.members : (b.members || []).map((m) => ({ addr: `${m.host}:${m.port}`, version: m.version, status: 'PENDING', check: '', cur: 0, max: 0, lastChangeSeconds: 0 }));
+    if (rows.length === 0) {
+      tbody.replaceChildren(h('tr', {}, h('td', { colspan: 6, class: 'empty' }, dynamic ? `no instance of ${b.name}@${b.version} registered` : 'no members')));
+    } else {
+      tbody.replaceChildren(...rows.map((m) => h('tr', { dataset: { addr: m.addr, status: m.status } },
+        h('td', {}, h('code', {}, m.addr)),
+        h('td', {}, m.version || '—'),
+        h('td', {}, badge(m.status, m.draining ? '(leaving)' : null)),
+        h('td', {}, m.check || '—'),
+        h('td', {}, `${m.cur} / ${m.max}`),
+        h('td', {}, m.status === 'PENDING' ? '—' : `${ago(m.lastChangeSeconds)} ago`))));
+    }
+    control?.live(l);
+  };
+  card.live = origLive;
+  card.versions = () => control?.load();
+  card.live();
+  return card;
+}
+
+function versionsOf(name) {
+  if (!versions.has(name)) {
+    versions.set(name, getJson(`/registrations/${encodeURIComponent(name)}`).then((list) => {
+      const counts = new Map();
+      for (const m of list) counts.set(m.version, (counts.get(m.version) || 0) + 1);
+      return [...counts.entries()].map(([version, count]) => ({ version, count }))
+        .sort((a, b) => a.version.localeCompare(b.version, undefined, { numeric: true }));
+    }).catch((e) => { versions.delete(name); throw e; }));
+  }
+  return versions.get(name);
+}
+
+function versionControl(key, b, card) {
+  const selectId = `${safeId('version', key)}`;
+  const select = h('select', { id: selectId, class: 'version-select' });
+  const button = h('button', { type: 'submit', class: 'switch' }, 'Switch');
+  const note = h('p', { class: 'switch-note', role: 'status', 'aria-live': 'polite' });
+  const form = h('form', { class: 'version-control', 'aria-label': `Version of ${key}` },
+    h('label', { for: selectId }, 'Version '), select, button, note);
+  const refreshButton = () => { button.disabled = !select.value || select.value === b.version; };
+  select.addEventListener('change', refreshButton);
+  const load = async () => {
+    try {
+      const list = await versionsOf(b.name);
+      if (!list.some((v) => v.version === b.version)) list.push({ version: b.version, count: 0 });
+      list.sort((x, y) => x.version.localeCompare(y.version, undefined, { numeric: true }));
+      const chosen = select.value && select.value !== b.version ? select.value : b.version;
+      select.replaceChildren(...list.map((v) => h('option', { value: v.version },
+        `${v.version} (${v.count} instance${v.count === 1 ? '' : 's'})${v.version === b.version ? ' · in use' : ''}`)));
+      select.value = list.some((v) => v.version === chosen) ? chosen : b.version;
+      refreshButton();
+    } catch (e) {
+      note.textContent = `cannot list versions: ${e.message}`;
+    }
+  };
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const to = select.value;
+    if (!to || to === b.version) return;
+    const count = select.selectedOptions[0]?.textContent.match(/\((\d+) instance/)?.[1] ?? '0';
+    const dialog = document.getElementById('switch-dialog');
+    document.getElementById('switch-text').textContent = `Switch backend ${key} from ${b.name}@${b.version} to `
+      + `${b.name}@${to}? Its ${(b.members || []).length} member(s) of ${b.version} drain (no new requests, open ones finish); `
+      + `the ${count} instance(s) of ${to} take the traffic, through HAProxy's runtime API without a reload.`;
+    dialog.returnValue = '';
+    dialog.addEventListener('close', async function done() {
+      dialog.removeEventListener('close', done);
+      button.focus();
+      if (dialog.returnValue !== 'switch') return;
+      note.textContent = `Switching to ${to}…`;
+      try {
+        const r = await fetch(`/backends/${encodeURIComponent(key)}`, {
+          method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ version: to }),
+        });
+        const body = await r.json();
+        if (!r.ok) throw new Error(body.reason || `HTTP ${r.status}`);
+        switching.set(key, { from: b.version, to, since: Date.now(), sawDrain: false });
+        note.textContent = `Switched to ${to}; draining the members of ${b.version}…`;
+      } catch (err) {
+        note.textContent = `Switch failed: ${err.message}`;
+        note.setAttribute('role', 'alert');
+      }
+    });
+    dialog.showModal();
+    document.getElementById('switch-confirm').focus();
+  });
+  return {
+    el: form,
+    load,
+    live(l) {
+      const s = switching.get(key);
+      if (!s || b.version !== s.to) return;
+      const draining = l ? l.members.filter((m) => m.draining).length : 0;
+      if (draining > 0) s.sawDrain = true;
+      const done = draining === 0 && (s.sawDrain || Date.now() - s.since > 6000);
+      note.textContent = draining > 0
+        ? `Switched to ${s.to}: ${draining} member(s) of ${s.from} draining`
+        : done ? `Switched to ${s.to}: the members of ${s.from} are drained` : `Switched to ${s.to}; draining the members of ${s.from}…`;
+      if (done) switching.delete(key);
+    },
+    init: load(),
+  };
+}

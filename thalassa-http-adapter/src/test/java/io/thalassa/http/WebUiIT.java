@@ -1,0 +1,446 @@
+package io.thalassa.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.thalassa.haproxy.NamedHttpServer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
+
+/**
+ * The web UI in a real headless Chromium against the real daemon (in-process server on the real stack: HAProxy, the
+ * embedded registry), with real traffic through HAProxy. One browser and one daemon for the class; the tests build on
+ * each other in order (register, go down, switch, watch the activity, lose the connection, 1,000 backends). Every
+ * page is photographed into docs/ui/, and the browser console must stay free of errors.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class WebUiIT {
+    Path dir;
+
+    StackBackplane backplane;
+    ThalassaServer server;
+    int apiPort;
+    int registrationPort;
+    Http api;
+    Http registrations;
+    Browser browser;
+    int frontendPort;
+    final List<NamedHttpServer> instances = new ArrayList<>();
+    SlowServer blue1;
+    NamedHttpServer blue2;
+    NamedHttpServer green;
+
+    @BeforeAll
+    void start(@TempDir Path tempDir) throws Exception {
+        dir = tempDir;
+        backplane = TestStack.backplane(dir);
+        try {
+            apiPort = TestStack.freePort();
+            registrationPort = TestStack.freePort();
+            server = startServer();
+            api = new Http("http://127.0.0.1:" + apiPort);
+            registrations = new Http("http://127.0.0.1:" + registrationPort);
+            frontendPort = TestStack.freePort();
+            assertThat(api.put("/frontends/myapp", "{'bind':'127.0.0.1:" + frontendPort + "','backend':'web',"
+                    + "'mode':'http','rules':[{'type':'path','operation':'path_beg','value':'/api/',"
+                    + "'backend':'web'}],'natives':['http-response set-header X-Served-By thalassa']}").status())
+                    .isEqualTo(200);
+            assertThat(api.put("/backends/web", "{'type':'dynamic','name':'myapp','version':'1.0.0',"
+                    + "'health':{'interval':'1000'}}").status()).isEqualTo(200);
+            blue1 = new SlowServer("blue-1");
+            blue2 = instance("blue-2");
+            green = instance("green");
+            browser = Browser.start(dir);
+        } catch (Exception | Error e) {
+            stop();
+            throw e;
+        }
+    }
+
+    private NamedHttpServer instance(String name) throws java.io.IOException {
+        NamedHttpServer s = new NamedHttpServer(name);
+        instances.add(s);
+        return s;
+    }
+
+    private ThalassaServer startServer() throws java.io.IOException {
+        return ThalassaServer.start(backplane, DaemonOptions.parse("--host", "127.0.0.1",
+                "--port", Integer.toString(apiPort), "--registrationPort", Integer.toString(registrationPort),
+                "--dbPath", dir.resolve("db").toString()));
+    }
+
+    @AfterAll
+    void stop() {
+        try {
+            if (browser != null) {
+                browser.close();
+            }
+        } finally {
+            if (server != null) {
+                server.close();
+            }
+            if (backplane != null) {
+                TestStack.stop(backplane); // HAProxy stopped by its pid, also when a test failed
+            }
+            instances.forEach(NamedHttpServer::close);
+            if (blue1 != null) {
+                blue1.close();
+            }
+        }
+    }
+
+    /**
+     * An instance that answers its name at once, and on {@code /slow} after {@link #HOLD}: requests held open through
+     * HAProxy keep a leaving member draining long enough to watch.
+     */
+    static final class SlowServer implements AutoCloseable {
+        static final java.time.Duration HOLD = java.time.Duration.ofSeconds(5);
+        private final com.sun.net.httpserver.HttpServer server;
+        private final ExecutorService threads = Executors.newFixedThreadPool(8);
+
+        SlowServer(String name) throws java.io.IOException {
+            server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 64);
+            byte[] body = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            server.createContext("/", exchange -> {
+                exchange.getRequestBody().readAllBytes();
+                if (exchange.getRequestURI().getPath().equals("/slow")) {
+                    try {
+                        Thread.sleep(HOLD.toMillis());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                exchange.sendResponseHeaders(200, body.length);
+                try (java.io.OutputStream out = exchange.getResponseBody()) {
+                    out.write(body);
+                }
+            });
+            server.setExecutor(threads);
+            server.start();
+        }
+
+        int port() {
+            return server.getAddress().getPort();
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+            threads.shutdownNow();
+        }
+    }
+
+    /** A GET of {@code /slow} through HAProxy, answered after {@link SlowServer#HOLD}: its body. */
+    private java.util.concurrent.CompletableFuture<String> slowRequest() {
+        return java.net.http.HttpClient.newHttpClient().sendAsync(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + frontendPort + "/slow"))
+                .timeout(java.time.Duration.ofSeconds(20)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).thenApply(java.net.http.HttpResponse::body);
+    }
+
+    /** No test leaves an error in the browser console (a WebSocket refused while the daemon is down aside). */
+    @AfterEach
+    void consoleIsClean() {
+        assertThat(browser.consoleErrors(m -> m.contains("WebSocket connection to")))
+                .as("browser console errors").isEmpty();
+    }
+
+    String ui() {
+        return "http://127.0.0.1:" + apiPort + "/";
+    }
+
+    private void register(NamedHttpServer s, String version) {
+        register(s.port(), version);
+    }
+
+    private void register(SlowServer s, String version) {
+        register(s.port(), version);
+    }
+
+    private void register(int port, String version) {
+        assertThat(registrations.post("/registrations/myapp/" + version + "/127.0.0.1/" + port,
+                "{'secondsToExpire':'600'}").status()).isEqualTo(200);
+    }
+
+    private String memberStatus(int port) {
+        return (String) browser.js("const r = document.querySelector(\"#backend-web tr[data-addr='127.0.0.1:"
+                + port + "']\"); return r ? r.dataset.status : null;");
+    }
+
+    private void awaitLive() {
+        browser.await(10, "the connection indicator says Live",
+                d -> "live".equals(browser.find("#connection").getAttribute("data-state")));
+    }
+
+    @Test
+    @Order(1)
+    void registeredInstanceShowsAsUpWithinThreeSeconds() {
+        browser.open(ui());
+        awaitLive();
+        browser.await(5, "the backend card", d -> browser.first("#backend-web") != null);
+        assertThat(browser.find("#backend-web .service").getText()).isEqualTo("myapp@1.0.0");
+        assertThat(browser.find("#backend-web td.empty").getText()).contains("no instance of myapp@1.0.0");
+
+        long start = System.nanoTime();
+        register(blue1, "1.0.0");
+        browser.await(3, "127.0.0.1:" + blue1.port() + " UP within 3 s", d -> "UP".equals(memberStatus(blue1.port())));
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertThat(ms).isLessThan(3000);
+        WebElement badge = browser.find("#backend-web tr[data-addr='127.0.0.1:" + blue1.port() + "'] .badge");
+        assertThat(badge.getText()).isEqualTo("UP"); // the word, not only the colour
+        TestStack.await(() -> NamedHttpServer.answerOf(frontendPort).equals("200 blue-1"));
+        browser.await(5, "the frontend is OPEN",
+                d -> browser.find("#frontend-myapp .status").getText().equals("OPEN"));
+        assertThat(browser.find("#frontend-myapp .props").getText()).contains("127.0.0.1:" + frontendPort, "web");
+        assertThat(browser.find("#frontend-myapp table.rules").getText()).contains("path_beg", "/api/");
+        assertThat(browser.find("#frontend-myapp .natives").getText()).contains("X-Served-By");
+
+        // the same data in the API: the member's live status, and the history for polling clients
+        var members = api.get("/backends/web/members?status=true").json();
+        assertThat(members.get(0).get("status").get("status").asText()).isEqualTo("UP");
+        assertThat(members.get(0).get("status").get("addr").asText()).isEqualTo("127.0.0.1:" + blue1.port());
+        assertThat(api.get("/backends/web/members").json().get(0).has("status")).isFalse(); // shape unchanged
+        var history = api.get("/stats?since=0").json();
+        assertThat(history.get("times").size()).isPositive();
+        assertThat(history.get("backends").has("web")).isTrue();
+        assertThat(history.get("frontends").has("stats")).isFalse(); // HAProxy's own listener is not shown
+        var page = api.get("/");
+        assertThat(page.header("Content-Security-Policy")).contains("script-src 'self'");
+        assertThat(page.body()).doesNotContain("<script>").contains("<script type=\"module\" src=\"/ui/app.js\">");
+    }
+
+    @Test
+    @Order(2)
+    void memberWhoseProcessStopsTurnsDown() {
+        register(blue2, "1.0.0");
+        browser.await(5, "the second member UP", d -> "UP".equals(memberStatus(blue2.port())));
+        blue2.close(); // its process stops: HAProxy's health check (every 1 s, fall 3) marks it DOWN
+        browser.await(20, "127.0.0.1:" + blue2.port() + " DOWN", d -> "DOWN".equals(memberStatus(blue2.port())));
+        assertThat(browser.find("#backend-web tr[data-addr='127.0.0.1:" + blue2.port() + "'] .badge").getText())
+                .isEqualTo("DOWN");
+        assertThat(browser.find("#backend-web .health-text").getText()).isEqualTo("1/2 healthy");
+        browser.await(6, "a chart with points", d -> browser.all("#backend-web .chart canvas").size() == 1);
+        browser.screenshot("overview");
+    }
+
+    @Test
+    @Order(3)
+    void versionDropDownListsVersionsWithCountsAndSwitchesWithoutReload() throws Exception {
+        register(green, "2.0.0");
+        long reloads = backplane.controller().reloadCount();
+        String select = "#backend-web select.version-select";
+        browser.await(5, "2.0.0 in the drop-down", d -> browser.first(select) != null
+                && browser.find(select).getText().contains("2.0.0 (1 instance)"));
+        List<String> options = new Select(browser.find(select)).getOptions().stream().map(WebElement::getText)
+                .toList();
+        assertThat(options).containsExactly("1.0.0 (2 instances) · in use", "2.0.0 (1 instance)");
+
+        new Select(browser.find(select)).selectByValue("2.0.0");
+        browser.find("#backend-web button.switch").click();
+        browser.await(3, "the confirmation", d -> browser.find("#switch-dialog").isDisplayed());
+        assertThat(browser.find("#switch-text").getText()).contains("from myapp@1.0.0 to myapp@2.0.0", "drain");
+        browser.screenshot("version-switch-confirm");
+        // two requests held open on blue-1: after the switch it drains until they are answered
+        var held = List.of(slowRequest(), slowRequest());
+        TestStack.await(() -> backplane.controller().stats().map(st -> st.backends().get("web").currentSessions())
+                .orElse(0L) >= 2);
+        browser.find("#switch-confirm").click();
+
+        browser.await(5, "the backend on 2.0.0",
+                d -> browser.find("#backend-web .service").getText().equals("myapp@2.0.0"));
+        browser.await(4, "blue-1 shown draining", d -> "DRAIN".equals(memberStatus(blue1.port())));
+        assertThat(browser.find("#backend-web tr[data-addr='127.0.0.1:" + blue1.port() + "'] .badge").getText())
+                .isEqualTo("DRAIN (leaving)");
+        browser.await(3, "the drain in progress", d -> browser.find("#backend-web .switch-note").getText()
+                .equals("Switched to 2.0.0: 1 member(s) of 1.0.0 draining"));
+        browser.screenshot("version-switch-draining");
+        for (var answer : held) {
+            assertThat(answer.get(20, TimeUnit.SECONDS)).isEqualTo("blue-1"); // the leaving member finished them
+        }
+        browser.await(8, "the drain done", d -> browser.find("#backend-web .switch-note").getText()
+                .equals("Switched to 2.0.0: the members of 1.0.0 are drained"));
+        assertThat(memberStatus(blue1.port())).isNull();
+        TestStack.await(() -> NamedHttpServer.answerOf(frontendPort).equals("200 green"));
+        for (int i = 0; i < 10; i++) {
+            assertThat(NamedHttpServer.answerOf(frontendPort)).isEqualTo("200 green");
+        }
+        browser.await(5, "the green member UP", d -> "UP".equals(memberStatus(green.port())));
+        assertThat(backplane.controller().reloadCount()).as("reloads for the switch").isEqualTo(reloads);
+        browser.screenshot("overview-switched");
+    }
+
+    @Test
+    @Order(4)
+    void activityShowsTheSwitchLiveAndFilters() {
+        browser.open(ui() + "#/activity");
+        browser.await(5, "the activity list", d -> browser.all("#activity-list li").size() > 3);
+        assertThat(browser.find("#activity-list li").getAttribute("data-verb")).isNotEmpty();
+        int switchesBefore = browser.all("#activity-list li[data-verb='versionSwitched']").size();
+
+        assertThat(api.post("/backends/web", "{'version':'1.0.0'}").status()).isEqualTo(200); // not from the page
+        browser.await(5, "the switch back, live and first", d -> {
+            WebElement top = browser.first("#activity-list li[data-verb='versionSwitched']");
+            return top != null && top.getText().contains("myapp@2.0.0") && top.getText().contains("1.0.0")
+                    && browser.all("#activity-list li[data-verb='versionSwitched']").size() == switchesBefore + 1;
+        });
+        String firstVerb = browser.find("#activity-list li:not([hidden])").getAttribute("data-verb");
+        assertThat(firstVerb).isNotNull();
+
+        new Select(browser.find("#activity-verb")).selectByValue("versionSwitched");
+        browser.await(5, "only version switches", d -> {
+            List<WebElement> shown = browser.all("#activity-list li:not([hidden])");
+            return shown.size() == 2 && shown.stream().allMatch(li -> "versionSwitched".equals(
+                    li.getAttribute("data-verb")));
+        });
+        browser.screenshot("activity-filtered");
+        browser.find("#activity-text").sendKeys("no-such-text");
+        browser.await(3, "nothing matches", d -> browser.all("#activity-list li:not([hidden])").isEmpty());
+        browser.find("#activity-text").clear();
+        browser.js("document.getElementById('activity-text').dispatchEvent(new Event('input'))");
+        new Select(browser.find("#activity-verb")).selectByValue("");
+        browser.await(5, "everything again", d -> browser.all("#activity-list li:not([hidden])").size() > 5);
+        browser.screenshot("activity");
+
+        // paging into the history: 5 at a time, older ones appended after, none twice
+        browser.open(ui() + "#/activity?limit=5");
+        browser.await(5, "the first 5", d -> browser.all("#activity-list li").size() == 5);
+        browser.find("#activity-older").click();
+        browser.await(5, "5 older ones after them", d -> browser.all("#activity-list li").size() == 10);
+        List<Long> ids = browser.all("#activity-list li").stream().map(li -> Long.parseLong(li.getAttribute(
+                "data-id"))).toList();
+        assertThat(ids).doesNotHaveDuplicates().isSortedAccordingTo(java.util.Comparator.reverseOrder());
+        TestStack.await(() -> NamedHttpServer.answerOf(frontendPort).equals("200 blue-1"));
+    }
+
+    @Test
+    @Order(5)
+    void configStatusAndDocsPagesShowTheirData() {
+        browser.open(ui() + "#/config");
+        browser.await(5, "haproxy.cfg", d -> browser.find("#config-text").getText().contains("backend web"));
+        assertThat(browser.find("#config-text").getText()).contains("frontend myapp", "127.0.0.1:" + blue1.port());
+        browser.screenshot("config");
+
+        browser.find("nav a[data-page='status']").click();
+        browser.await(5, "the status facts", d -> browser.find("#status-list").getText().contains("masterPid"));
+        assertThat(browser.find("#status-list").getText()).contains("haproxy.reloads", "registry.kind", "embedded");
+        assertThat(browser.find("nav a[aria-current='page']").getText()).isEqualTo("Status");
+        browser.screenshot("status");
+
+        browser.open("http://127.0.0.1:" + apiPort + "/docs");
+        browser.await(15, "Swagger UI on /openapi.json", d -> browser.first(".swagger-ui .info .title") != null
+                && browser.all(".swagger-ui .opblock").size() > 10);
+        assertThat(browser.find(".swagger-ui .info .title").getText()).containsIgnoringCase("thalassa");
+        browser.screenshot("docs");
+        // nothing was fetched from outside the daemon
+        Object outside = browser.js("return performance.getEntriesByType('resource').map(e => e.name)"
+                + ".filter(n => !n.startsWith(location.origin)).length;");
+        assertThat(((Number) outside).intValue()).isZero();
+    }
+
+    @Test
+    @Order(6)
+    void narrowLayoutWorksWithoutAMouse() {
+        browser.open(ui());
+        awaitLive();
+        browser.await(5, "the member rows", d -> "UP".equals(memberStatus(blue1.port())));
+        browser.size(390, 844);
+        try {
+            browser.await(5, "no horizontal scrolling", d -> {
+                var s = browser.sizes();
+                return ((Number) s.get("scroll")).intValue() <= ((Number) s.get("inner")).intValue();
+            });
+            browser.screenshot("overview-phone");
+            // keyboard: skip link first, then the pages
+            browser.find("body").sendKeys(org.openqa.selenium.Keys.TAB);
+            assertThat(browser.driver.switchTo().activeElement().getText()).isEqualTo("Skip to content");
+            WebElement activity = browser.find("nav a[data-page='activity']");
+            activity.sendKeys(org.openqa.selenium.Keys.ENTER);
+            browser.await(5, "the activity page by keyboard",
+                    d -> !browser.find("#page-activity").getAttribute("class").isEmpty()
+                            && browser.find("#page-activity").isDisplayed());
+        } finally {
+            browser.size(1400, 1000);
+        }
+    }
+
+    @Test
+    @Order(7)
+    void indicatorShowsALostConnectionAndRecoversWhenTheDaemonIsBack() throws Exception {
+        browser.open(ui());
+        awaitLive();
+        server.close();
+        server = null;
+        browser.await(5, "the indicator shows the lost connection",
+                d -> "lost".equals(browser.find("#connection").getAttribute("data-state")));
+        assertThat(browser.find("#connection").getText()).contains("Connection lost");
+        browser.screenshot("connection-lost");
+        server = startServer();
+        browser.await(15, "the indicator is live again", d -> "live".equals(
+                browser.find("#connection").getAttribute("data-state")));
+        browser.await(5, "the members again", d -> "UP".equals(memberStatus(blue1.port())));
+    }
+
+    @Test
+    @Order(8)
+    void overviewWith1000BackendsLoadsAPageAndKeepsItsCardsOnTicks() throws Exception {
+        int count = 1000;
+        int member = blue1.port(); // UP; one check per backend every 10 s
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Integer>> puts = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                String key = String.format("b%04d", i);
+                puts.add(pool.submit(() -> api.put("/backends/" + key, "{'type':'static','members':[{'host':"
+                        + "'127.0.0.1','port':" + member + "}],'health':{'interval':'10000'}}").status()));
+            }
+            for (Future<Integer> f : puts) {
+                assertThat(f.get(120, TimeUnit.SECONDS)).isEqualTo(200);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        // the page left open got them pushed, through the reloads they caused, still connected
+        browser.await(30, "1,001 backends pushed to the open page",
+                d -> browser.find("#backend-count").getText().equals("(1001)"));
+        assertThat(browser.find("#connection").getAttribute("data-state")).isEqualTo("live");
+        long start = System.nanoTime();
+        browser.open(ui());
+        browser.await(30, "1,001 backends counted", d -> browser.find("#backend-count").getText().equals("(1001)"));
+        long loadMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        long pageMs = Long.parseLong(browser.find("#page-overview").getAttribute("data-loaded-ms"));
+        assertThat(browser.all("#backend-list > li")).hasSize(12); // one page, not 1,001 cards
+        browser.await(15, "live data on the page", d -> browser.find("#backend-b0000 .badge").getText()
+                .equals("UP"));
+        browser.js("document.getElementById('backend-b0000').dataset.probe = 'kept';");
+        long ticks = System.nanoTime();
+        browser.await(10, "two stats ticks", d -> TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - ticks) >= 5);
+        assertThat(browser.find("#backend-b0000").getAttribute("data-probe")).as("card kept across ticks")
+                .isEqualTo("kept");
+        browser.screenshot("overview-1000");
+
+        browser.find("#backend-tools .pager-next").click();
+        browser.await(3, "page 2", d -> browser.find("#backend-tools .pager-range").getText()
+                .equals("13–24 of 1001"));
+        browser.find("#backends-filter").sendKeys("b0999");
+        browser.await(3, "one match", d -> browser.all("#backend-list > li").size() == 1
+                && browser.find("#backend-count").getText().equals("(1 of 1001)"));
+        System.out.printf("web-ui backends=%d load_ms=%d page_loaded_ms=%d cards=12%n", count + 1, loadMs, pageMs);
+        assertThat(loadMs).as("overview load with 1,001 backends").isLessThan(15_000);
+    }
+}
