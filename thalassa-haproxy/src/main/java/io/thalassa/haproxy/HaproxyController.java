@@ -127,6 +127,8 @@ public final class HaproxyController implements AutoCloseable {
     private final Map<String, String> desiredFingerprints = new HashMap<>();
     private long totalSlots;
     private long version; // of what the file should hold
+    private RenderedConfig accepted; // the rendering of the last structural change, for its reload
+    private long acceptedVersion;
     private String adoptedText; // the file an adopted HAProxy runs, until the controller knows its structure
     private boolean fullCheckNext; // after an adoption: the first change is compared section by section
     private boolean started;
@@ -379,6 +381,8 @@ public final class HaproxyController implements AutoCloseable {
             writeFileNow(); // what the worker runs
         } else {
             file.writeNow(version, rendered.text());
+            accepted = rendered;
+            acceptedVersion = version;
         }
         if (differs.isEmpty() && runtimeOk) {
             // the structure is what runs (a change undone, or the first change after an adoption): no reload
@@ -597,7 +601,10 @@ public final class HaproxyController implements AutoCloseable {
         }
         // old workers finish their in-flight requests themselves: draining slots are free in the new worker
         Map<String, List<String>> released = releaseDrains();
-        RenderedConfig rendered = renderer.render(desired, settings, layout(slots, null));
+        // what the accepting change rendered, unless something changed since
+        RenderedConfig rendered = released.isEmpty() && accepted != null && acceptedVersion == version ? accepted
+                : renderer.render(desired, settings, layout(slots, null));
+        accepted = null;
         String refusal;
         try {
             file.writeNow(++version, rendered.text());

@@ -172,7 +172,7 @@ public final class StackBackplane implements Backplane, AutoCloseable {
         Long id;
         synchronized (changeOf) {
             id = changeOf.get(config);
-            if (changeOf.size() > 64) {
+            if (changeOf.size() > 16) {
                 changeOf.clear(); // only the latest publications are ever asked for
                 if (id != null) {
                     changeOf.put(config, id);

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * <p>Bounded work per poll: up to {@value #SERVERS_PER_POLL} servers, everything is read each time. Above that, each
  * poll reads every frontend and backend row and the servers of the next backends in turn, up to about that many
  * servers (one {@code show stat <backend> 4 -1} each, batched on one connection), and keeps the last rows of the
- * others: at 15,000 servers a server's row is at most 8 polls old. One dump of every server at that size costs HAProxy
+ * others: at 15,000 servers a server's row is at most 3 polls old. One dump of every server at that size costs HAProxy
  * and the JVM about 100 ms each time (measured, docs/benchmarks.md "Scale"), which showed in request latency.
  */
 public final class StatsPoller {
@@ -38,7 +38,7 @@ public final class StatsPoller {
     private final RuntimeApi api;
     private final HealthListener health;
     private final List<Consumer<StatsSnapshot>> listeners = new CopyOnWriteArrayList<>();
-    static final int SERVERS_PER_POLL = 2_000;
+    static final int SERVERS_PER_POLL = 5_000;
     private volatile StatsSnapshot last;
     private volatile boolean failing;
     // only the poll thread touches these
@@ -97,9 +97,21 @@ public final class StatsPoller {
             commands.add("show stat " + b + " 4 -1");
         }
         cursor = backends.isEmpty() ? 0 : (cursor + commands.size()) % backends.size();
+        // one header for all: every answer repeats it, and rows keep theirs (a field map each)
         StringBuilder csv = new StringBuilder();
+        String header = null;
         for (String answer : api.batch(commands)) {
-            csv.append(answer).append('\n');
+            int eol = answer.indexOf('\n');
+            if (answer.startsWith("# ") && eol > 0) {
+                String h = answer.substring(0, eol);
+                if (header == null || !header.equals(h)) {
+                    header = h;
+                    csv.append(h).append('\n');
+                }
+                csv.append(answer, eol + 1, answer.length()).append('\n');
+            } else {
+                csv.append(answer).append('\n');
+            }
         }
         Map<String, List<StatRow>> fresh = new HashMap<>();
         for (StatRow r : StatRow.parseCsv(csv.toString())) {
