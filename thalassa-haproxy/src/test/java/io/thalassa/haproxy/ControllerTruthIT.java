@@ -10,62 +10,21 @@ import io.thalassa.Frontend;
 import io.thalassa.Member;
 import io.thalassa.ThalassaConfig;
 import io.thalassa.ThalassaEvent.Verb;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What the controller says is what HAProxy runs: an interval-only change reloads, a configuration over the file
  * descriptor limit is refused before it is accepted, a reload HAProxy refuses is a failed change with HAProxy's words
  * that is not tried again while membership keeps flowing, and every change can be followed by its id.
  */
-class ControllerTruthIT {
-    @TempDir
-    Path dir;
-    ControllerFixture fx;
-    HaproxyController controller;
-    final List<AutoCloseable> servers = new ArrayList<>();
-    int port;
-
-    @BeforeEach
-    void setUp() throws IOException {
-        fx = new ControllerFixture(dir);
-        port = RawHttp.freePort();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (controller != null) {
-            controller.close();
-        }
-        fx.close();
-        for (AutoCloseable s : servers) {
-            s.close();
-        }
-    }
-
-    NamedHttpServer server(String name) throws IOException {
-        NamedHttpServer s = new NamedHttpServer(name);
-        servers.add(s);
-        return s;
-    }
-
-    ThalassaConfig web(Backend backend) {
-        return ThalassaConfig.empty().withBackend(backend)
-                .withFrontend(Frontend.builder("web").bind("127.0.0.1:" + port).defaultBackend(backend.key()).build());
-    }
+class ControllerTruthIT extends ControllerTraffic {
 
     static Backend pool(Duration interval, NamedHttpServer... members) {
         Backend b = Backend.staticBackend("live").health(h -> h.interval(interval)).build();
@@ -74,22 +33,6 @@ class ControllerTruthIT {
             list.add(Member.of("127.0.0.1", s.port()));
         }
         return b.withMembers(list);
-    }
-
-    void awaitAnswers(Set<String> expected) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        Set<String> seen = Set.of();
-        while (System.nanoTime() < deadline) {
-            seen = new HashSet<>();
-            for (int i = 0; i < 12; i++) {
-                seen.add(NamedHttpServer.answerOf(port));
-            }
-            if (seen.equals(expected)) {
-                return;
-            }
-            Thread.sleep(20);
-        }
-        assertThat(seen).isEqualTo(expected);
     }
 
     /** Health checks the member gets in {@code window}. */
@@ -145,7 +88,7 @@ class ControllerTruthIT {
         assertThat(controller.reloadCount()).isZero();
         assertThat(Files.readString(fx.dir.resolve("haproxy.cfg"))).isEqualTo(before);
         assertThat(controller.status().runsDesired()).isTrue();
-        assertThat(NamedHttpServer.answerOf(port)).isEqualTo("200 a");
+        assertThat(get()).isEqualTo("200 a");
     }
 
     @Test
@@ -176,7 +119,7 @@ class ControllerTruthIT {
         assertThat(status.failedReloads()).isEqualTo(1);
         // the file is what the worker runs; the old worker serves
         assertThat(Files.readString(fx.dir.resolve("haproxy.cfg"))).doesNotContain("frontend clash");
-        assertThat(NamedHttpServer.answerOf(port)).isEqualTo("200 a");
+        assertThat(get()).isEqualTo("200 a");
 
         // membership keeps flowing through the runtime API, and the refused structure is not tried again
         ApplyResult joined = controller.apply(clash.withMembers("live", List.of(Member.of("127.0.0.1", a.port()),

@@ -19,7 +19,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -28,47 +27,10 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The controller against the real HAProxy 2.6, with real HTTP traffic through it on 127.0.0.1. */
-class HaproxyControllerIT {
-    @TempDir
-    Path dir;
-    ControllerFixture fx;
-    HaproxyController controller;
-    final List<AutoCloseable> servers = new ArrayList<>();
-    int port;
-
-    @BeforeEach
-    void setUp() throws IOException {
-        fx = new ControllerFixture(dir);
-        port = RawHttp.freePort();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (controller != null) {
-            controller.close();
-        }
-        fx.close();
-        for (AutoCloseable s : servers) {
-            s.close();
-        }
-    }
-
-    NamedHttpServer server(String name) throws IOException {
-        NamedHttpServer s = new NamedHttpServer(name);
-        servers.add(s);
-        return s;
-    }
-
-    ThalassaConfig web(Backend backend) {
-        return ThalassaConfig.empty().withBackend(backend)
-                .withFrontend(Frontend.builder("web").bind("127.0.0.1:" + port).defaultBackend(backend.key()).build());
-    }
+class HaproxyControllerIT extends ControllerTraffic {
 
     static Backend live(Balance balance, String version, NamedHttpServer... members) {
         Backend.Builder b = Backend.dynamic("live").service("myapp", version).balance(balance);
@@ -78,33 +40,6 @@ class HaproxyControllerIT {
             list.add(Member.registered("myapp", version, "127.0.0.1", s.port(), null, null));
         }
         return backend.withMembers(list);
-    }
-
-    String get() throws IOException {
-        RawHttp.Response r = RawHttp.get(port, "/", "example.com");
-        return r.status() + " " + r.body();
-    }
-
-    /** The set of answers of n requests. */
-    Set<String> answers(int n) throws IOException {
-        Set<String> seen = new HashSet<>();
-        for (int i = 0; i < n; i++) {
-            seen.add(get());
-        }
-        return seen;
-    }
-
-    void awaitAnswers(Set<String> expected) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        Set<String> seen = Set.of();
-        while (System.nanoTime() < deadline) {
-            seen = answers(12);
-            if (seen.equals(expected)) {
-                return;
-            }
-            Thread.sleep(20);
-        }
-        assertThat(seen).isEqualTo(expected);
     }
 
     @Test
