@@ -210,8 +210,8 @@ public final class HaproxyController implements AutoCloseable {
                 apply(initial);
             } else {
                 for (Backend b : initial.backends().values()) {
-                    slots.put(b.key(), SlotPlanner.plan(b.key(), null, SlotPlanner.endpoints(b), b.balance().isDynamic())
-                            .table());
+                    slots.put(b.key(), SlotPlanner.plan(b.key(), null, SlotPlanner.endpoints(b),
+                            b.balance().isDynamic()).table());
                 }
                 totalSlots = slotCount(slots);
                 RenderedConfig rendered = renderer.render(initial, settings, layout(slots, null));
@@ -314,7 +314,8 @@ public final class HaproxyController implements AutoCloseable {
             if (before == b || (before != null && before.equals(b) && slots.containsKey(b.key()))) {
                 continue;
             }
-            plans.put(b.key(), SlotPlanner.plan(b.key(), slots.get(b.key()), SlotPlanner.endpoints(b), b.balance().isDynamic()));
+            plans.put(b.key(), SlotPlanner.plan(b.key(), slots.get(b.key()), SlotPlanner.endpoints(b),
+                    b.balance().isDynamic()));
         }
         Set<String> removed = new TreeSet<>();
         for (String k : current.backends().keySet()) {

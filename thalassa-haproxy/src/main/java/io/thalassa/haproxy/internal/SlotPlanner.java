@@ -50,7 +50,7 @@ public final class SlotPlanner {
     public record Plan(SlotTable table, List<SlotTable.Change> changes, Growth growth, int capacityBefore) {
     }
 
-    /** Slots for a backend with {@code members} members; {@code runtimeGrowth}: its balance takes servers at run time. */
+    /** Slots for {@code members} members; {@code runtimeGrowth}: the balance algorithm takes servers at run time. */
     public static int capacityFor(int members, boolean runtimeGrowth) {
         if (runtimeGrowth) {
             return members + Math.max(2, (members + 9) / 10);

@@ -1,0 +1,353 @@
+package io.thalassa.consul;
+
+import com.google.common.net.HostAndPort;
+import io.thalassa.StoreConflictException;
+import io.thalassa.StoreUnavailableException;
+import io.thalassa.internal.Checks;
+import io.thalassa.spi.ConfigStore;
+import io.thalassa.spi.RegistryHealth;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.kiwiproject.consul.Consul;
+import org.kiwiproject.consul.ConsulException;
+import org.kiwiproject.consul.KeyValueClient;
+import org.kiwiproject.consul.model.ConsulResponse;
+import org.kiwiproject.consul.model.kv.ImmutableOperation;
+import org.kiwiproject.consul.model.kv.Operation;
+import org.kiwiproject.consul.model.kv.TxResponse;
+import org.kiwiproject.consul.model.kv.Value;
+import org.kiwiproject.consul.option.QueryOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link ConfigStore} in Consul's KV store: one key per item under a prefix ({@code thalassa/default/} by default,
+ * so {@code thalassa/default/backend/live}), holding the item's JSON document as it was written, readable with
+ * {@code consul kv get}. An item's version is its key's {@code ModifyIndex}; writes and deletes are check-and-set
+ * transactions ({@code cas}, {@code delete-cas}), acknowledged once Consul committed them. Watches are blocking
+ * queries on the prefix, bounded by a read timeout longer than their wait, so a frozen agent is a timeout and never a
+ * silent hang; they retry with back-off and report the store's health.
+ *
+ * <pre>{@code
+ * try (ConsulConfigStore store = ConsulConfigStore.builder().agent("127.0.0.1", 8500).build()) {
+ *     long v = store.put("backend/live", json, ConfigStore.NEW);
+ *     store.put("backend/live", changed, v);                 // StoreConflictException if someone wrote first
+ * }
+ * }</pre>
+ */
+public final class ConsulConfigStore implements ConfigStore {
+    private static final Logger LOG = LoggerFactory.getLogger(ConsulConfigStore.class);
+
+    private final String prefix;
+    private final Duration wait;
+    private final Duration retryMin;
+    private final Duration retryMax;
+    private final String label;
+    private final Consul consul;
+    private final Consul blocking;
+    private final List<WatchLoop> watches = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private ConsulConfigStore(Builder b) {
+        this.prefix = b.prefix;
+        this.wait = b.wait;
+        this.retryMin = b.retryMin;
+        this.retryMax = b.retryMax;
+        this.label = "consul kv " + b.host + ":" + b.port + "/" + prefix;
+        this.consul = client(b, b.requestTimeout);
+        // a blocking query answers within wait + wait/16 (Consul's jitter); the request timeout comes on top
+        this.blocking = client(b, wait.plus(wait.dividedBy(16)).plus(b.requestTimeout));
+    }
+
+    private static Consul client(Builder b, Duration readTimeout) {
+        Consul.Builder cb = Consul.builder().withHostAndPort(HostAndPort.fromParts(b.host, b.port)).withPing(false)
+                .withConnectTimeoutMillis(b.requestTimeout.toMillis()).withReadTimeoutMillis(readTimeout.toMillis())
+                .withWriteTimeoutMillis(b.requestTimeout.toMillis());
+        if (b.aclToken != null) {
+            cb.withAclToken(b.aclToken);
+        }
+        return cb.build();
+    }
+
+    /** A store to configure; nothing is contacted until the first call. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The key prefix, ending in {@code /}. */
+    public String prefix() {
+        return prefix;
+    }
+
+    @Override
+    public Snapshot readAll() {
+        try {
+            return snapshot(consul.keyValueClient().getConsulResponseWithValues(prefix));
+        } catch (ConsulException | IllegalStateException e) {
+            throw unavailable("read", e);
+        }
+    }
+
+    private Snapshot snapshot(ConsulResponse<List<Value>> response) {
+        Map<String, Item> items = new TreeMap<>();
+        List<Value> values = response.getResponse();
+        if (values != null) {
+            for (Value v : values) {
+                String id = v.getKey().substring(prefix.length());
+                if (id.isEmpty() || id.endsWith("/")) {
+                    continue; // a folder key
+                }
+                items.put(id, new Item(id, v.getValueAsString(StandardCharsets.UTF_8).orElse(""), v.getModifyIndex()));
+            }
+        }
+        BigInteger index = response.getIndex();
+        return new Snapshot(items, index == null ? 0 : index.longValue());
+    }
+
+    @Override
+    public long put(String id, String json, long expectedVersion) {
+        String key = prefix + checkId(id);
+        Checks.notNull("json", json);
+        ImmutableOperation.Builder op = ImmutableOperation.builder().key(key).value(json); // the client encodes it
+        if (expectedVersion == ANY) {
+            op.verb("set");
+        } else {
+            op.verb("cas").index(BigInteger.valueOf(checkVersion(expectedVersion)));
+        }
+        TxResponse tx = transaction(id, expectedVersion, op.build());
+        for (Map<String, Value> result : tx.results()) {
+            Value v = result.get("KV");
+            if (v != null) {
+                return v.getModifyIndex();
+            }
+        }
+        throw new StoreUnavailableException(label + " - the write of " + id + " answered no version");
+    }
+
+    @Override
+    public boolean delete(String id, long expectedVersion) {
+        String key = prefix + checkId(id);
+        long version = expectedVersion;
+        if (expectedVersion == ANY) {
+            Optional<Value> now = read(key, id);
+            if (now.isEmpty()) {
+                return false;
+            }
+            version = now.get().getModifyIndex();
+        } else if (checkVersion(expectedVersion) == NEW) {
+            if (read(key, id).isPresent()) {
+                throw new StoreConflictException(id, expectedVersion);
+            }
+            return false;
+        }
+        transaction(id, expectedVersion, ImmutableOperation.builder().verb("delete-cas").key(key)
+                .index(BigInteger.valueOf(version)).build());
+        return true;
+    }
+
+    private Optional<Value> read(String key, String id) {
+        try {
+            return consul.keyValueClient().getValue(key);
+        } catch (ConsulException | IllegalStateException e) {
+            throw unavailable("read " + id, e);
+        }
+    }
+
+    private TxResponse transaction(String id, long expected, Operation op) {
+        KeyValueClient kv = consul.keyValueClient();
+        try {
+            ConsulResponse<TxResponse> r = kv.performTransaction(op);
+            TxResponse tx = r.getResponse();
+            if (tx.errors() != null && !tx.errors().isEmpty()) {
+                throw new StoreConflictException(id, expected);
+            }
+            return tx;
+        } catch (ConsulException e) {
+            if (e.getCode() == 409) { // a failed check-and-set: Consul rolls the transaction back
+                throw new StoreConflictException(id, expected);
+            }
+            throw unavailable("write " + id, e);
+        } catch (IllegalStateException e) {
+            throw unavailable("write " + id, e);
+        }
+    }
+
+    private StoreUnavailableException unavailable(String what, RuntimeException e) {
+        String message = label + " - cannot " + what + ": " + (e.getMessage() == null ? e.toString() : e.getMessage());
+        return new StoreUnavailableException(message, e);
+    }
+
+    /** {@code frontend/<key>} or {@code backend/<key>}, the key a HAProxy identifier. */
+    static String checkId(String id) {
+        Checks.notNull("id", id);
+        int slash = id.indexOf('/');
+        String kind = slash < 0 ? "" : id.substring(0, slash);
+        if (!kind.equals("frontend") && !kind.equals("backend")) {
+            throw new IllegalArgumentException("id must be frontend/<key> or backend/<key>: " + Checks.quote(id));
+        }
+        Checks.identifier("id", id.substring(slash + 1));
+        return id;
+    }
+
+    private static long checkVersion(long v) {
+        if (v < 0) {
+            throw new IllegalArgumentException("expectedVersion must be ConfigStore.ANY, NEW or a version: " + v);
+        }
+        return v;
+    }
+
+    @Override
+    public Watch watch(long fromIndex, Consumer<Snapshot> listener, Consumer<RegistryHealth> health) {
+        Checks.notNull("listener", listener);
+        Checks.notNull("health", health);
+        if (closed.get()) {
+            throw new IllegalStateException(label + " is closed");
+        }
+        WatchLoop w = new WatchLoop(fromIndex, listener, health);
+        watches.add(w);
+        w.thread.start();
+        return w;
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        for (WatchLoop w : watches) {
+            w.close();
+        }
+        consul.destroy();
+        blocking.destroy();
+    }
+
+    /** One blocking-query loop on the prefix. */
+    private final class WatchLoop implements Watch {
+        private final Consumer<Snapshot> listener;
+        private final Consumer<RegistryHealth> health;
+        private final Thread thread;
+        private volatile boolean stopped;
+        private long index;
+
+        WatchLoop(long fromIndex, Consumer<Snapshot> listener, Consumer<RegistryHealth> health) {
+            this.index = Math.max(0, fromIndex);
+            this.listener = listener;
+            this.health = health;
+            this.thread = new Thread(this::run, "thalassa-consul-kv-watch");
+            this.thread.setDaemon(true);
+        }
+
+        private void run() {
+            long backoff = retryMin.toMillis();
+            boolean reachable = true;
+            while (!stopped) {
+                try {
+                    ConsulResponse<List<Value>> r = blocking.keyValueClient().getConsulResponseWithValues(prefix,
+                            QueryOptions.blockSeconds((int) Math.max(1, wait.toSeconds()), BigInteger.valueOf(index))
+                                    .build());
+                    Snapshot s = snapshot(r);
+                    if (!reachable) {
+                        reachable = true;
+                        health.accept(RegistryHealth.connected(Instant.now()));
+                    }
+                    backoff = retryMin.toMillis();
+                    if (s.index() < index) {
+                        index = 0; // Consul's index went backwards (a restored snapshot): start over
+                        continue;
+                    }
+                    if (s.index() != index) {
+                        index = s.index();
+                        listener.accept(s);
+                    }
+                } catch (RuntimeException e) {
+                    if (stopped) {
+                        break;
+                    }
+                    if (reachable) {
+                        reachable = false;
+                        health.accept(RegistryHealth.unavailable(Instant.now(), String.valueOf(e.getMessage())));
+                        LOG.warn("{} - watch failed, retrying: {}", label, e.toString());
+                    }
+                    try {
+                        Thread.sleep(backoff);
+                    } catch (InterruptedException ie) {
+                        break;
+                    }
+                    backoff = Math.min(backoff * 2, retryMax.toMillis());
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            stopped = true;
+            thread.interrupt();
+            watches.remove(this);
+        }
+    }
+
+    /** Configures a {@link ConsulConfigStore}. */
+    public static final class Builder {
+        private String host = "127.0.0.1";
+        private int port = 8500;
+        private String prefix = "thalassa/default/";
+        private String aclToken;
+        private Duration wait = Duration.ofSeconds(30);
+        private Duration requestTimeout = Duration.ofSeconds(5);
+        private Duration retryMin = Duration.ofMillis(200);
+        private Duration retryMax = Duration.ofSeconds(5);
+
+        private Builder() {
+        }
+
+        /** The agent's HTTP API; default 127.0.0.1:8500. */
+        public Builder agent(String host, int port) {
+            this.host = Checks.host("host", host);
+            this.port = Checks.port("port", port);
+            return this;
+        }
+
+        /** The key prefix, e.g. {@code thalassa/dc1/} (a trailing slash is added); default {@code thalassa/default/}. */
+        public Builder prefix(String prefix) {
+            Checks.noControl("prefix", Checks.notNull("prefix", prefix));
+            if (prefix.isEmpty() || prefix.startsWith("/") || prefix.contains("..")) {
+                throw new IllegalArgumentException("prefix must be a relative KV path such as thalassa/dc1/: "
+                        + Checks.quote(prefix));
+            }
+            this.prefix = prefix.endsWith("/") ? prefix : prefix + "/";
+            return this;
+        }
+
+        /** An ACL token sent with every call; none by default. */
+        public Builder aclToken(String token) {
+            this.aclToken = Checks.noControl("aclToken", Checks.notNull("aclToken", token));
+            return this;
+        }
+
+        /** How long a blocking query waits for a change; 1 s..10 min, default 30 s. */
+        public Builder wait(Duration wait) {
+            this.wait = Checks.duration("wait", wait, Duration.ofSeconds(1), Duration.ofMinutes(10));
+            return this;
+        }
+
+        /** Bound of every other call; 100 ms..1 min, default 5 s. */
+        public Builder requestTimeout(Duration timeout) {
+            this.requestTimeout = Checks.duration("requestTimeout", timeout, Duration.ofMillis(100),
+                    Duration.ofMinutes(1));
+            return this;
+        }
+
+        public ConsulConfigStore build() {
+            return new ConsulConfigStore(this);
+        }
+    }
+}

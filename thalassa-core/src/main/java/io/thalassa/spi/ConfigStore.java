@@ -1,0 +1,87 @@
+package io.thalassa.spi;
+
+import io.thalassa.StoreConflictException;
+import io.thalassa.StoreUnavailableException;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Where the frontends and backends are kept, one document per item: read all, watch for changes, write or delete one
+ * item with the version the writer last saw (check-and-set). A local file and Consul's KV store implement it; several
+ * daemons sharing one store share one configuration.
+ *
+ * <p>Items are identified as {@code frontend/<key>} and {@code backend/<key>}; their documents are the REST shapes in
+ * JSON, which the store keeps as they are (it does not parse them). Versions are positive and grow with every write of
+ * the store; {@link #NEW} expects an item that does not exist, {@link #ANY} takes any version. Implementations are
+ * thread-safe.
+ */
+public interface ConfigStore extends AutoCloseable {
+    /** Expected version of an item that must not exist yet. */
+    long NEW = 0;
+    /** Expected version that matches whatever is stored (an unconditional write). */
+    long ANY = -1;
+
+    /**
+     * One stored item.
+     *
+     * @param id      {@code frontend/<key>} or {@code backend/<key>}
+     * @param json    its document, as written
+     * @param version its version: what a later write or delete expects
+     */
+    record Item(String id, String json, long version) {
+    }
+
+    /**
+     * Every item at one moment.
+     *
+     * @param items by id, sorted
+     * @param index the store's version at that moment: a watch from here sees every later change
+     */
+    record Snapshot(Map<String, Item> items, long index) {
+        public Snapshot {
+            items = Map.copyOf(items);
+        }
+    }
+
+    /** A running watch; closing it stops the calls, and is safe twice. */
+    interface Watch extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Everything stored now.
+     *
+     * @throws StoreUnavailableException when the store cannot be read
+     */
+    Snapshot readAll();
+
+    /**
+     * Writes one item if its version is {@code expectedVersion}; acknowledged once the store has it.
+     *
+     * @return the item's new version
+     * @throws StoreConflictException    when the stored version is another (someone wrote first); nothing changed
+     * @throws StoreUnavailableException when the store cannot be reached; the write may or may not have happened
+     */
+    long put(String id, String json, long expectedVersion);
+
+    /**
+     * Deletes one item if its version is {@code expectedVersion}.
+     *
+     * @return whether it existed
+     * @throws StoreConflictException    when the stored version is another; nothing changed
+     * @throws StoreUnavailableException when the store cannot be reached
+     */
+    boolean delete(String id, long expectedVersion);
+
+    /**
+     * Calls {@code listener} with a new snapshot after every change that follows {@code fromIndex}, on a thread of
+     * the store's, until the watch is closed. While the store is unreachable the watch keeps trying, and says so
+     * through {@code health}; it never hangs on a call without a bound.
+     */
+    Watch watch(long fromIndex, Consumer<Snapshot> listener, Consumer<RegistryHealth> health);
+
+    /** Stops every watch and releases connections; safe twice. */
+    @Override
+    void close();
+}
