@@ -416,7 +416,12 @@ public final class HaproxyController implements AutoCloseable {
     /** A membership-only change: the planned tables swapped in, one batch of runtime commands, the file later. */
     private ApplyResult applyMembership(ThalassaConfig next, Map<String, SlotPlanner.Plan> plans,
             Set<String> runtimeGrowth, Map<String, String> planned) throws CapacityExceededException {
-        if (plans.isEmpty()) {
+        boolean moves = false;
+        for (SlotPlanner.Plan p : plans.values()) {
+            moves |= !p.changes().isEmpty() || p.growth() != SlotPlanner.Growth.NONE;
+        }
+        if (!moves) { // e.g. a registry refreshed its members' lastKnown: nothing HAProxy sees
+            plans.forEach((k, p) -> slots.put(k, p.table()));
             desired = next;
             ChangeStatus none = changes.open(ApplyResult.Kind.NOOP, List.of(), false);
             return new ApplyResult(ApplyResult.Kind.NOOP, List.of(), List.of(),
