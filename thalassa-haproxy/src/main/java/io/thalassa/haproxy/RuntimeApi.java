@@ -336,9 +336,9 @@ public final class RuntimeApi {
         return Checks.identifier("backend", backend) + "/" + Checks.identifier("server", server);
     }
 
-    /** {@code show servers state} row: the fields Thalassa uses. */
+    /** {@code show servers state} row: the fields Thalassa uses ({@code weight}: {@code srv_uweight}, -1 if unknown). */
     public record ServerStateRow(String backend, String server, String address, int port, int operationalState,
-            int adminState) {
+            int adminState, int weight) {
         /** Whether the server is in maintenance, set by the configuration or at run time. */
         public boolean inMaintenance() {
             return (adminState & 0x01) != 0 || (adminState & 0x02) != 0 || (adminState & 0x04) != 0
@@ -356,7 +356,8 @@ public final class RuntimeApi {
                 if (f.length < 19) {
                     continue;
                 }
-                rows.add(new ServerStateRow(f[1], f[3], f[4], parseInt(f[18]), parseInt(f[5]), parseInt(f[6])));
+                rows.add(new ServerStateRow(f[1], f[3], f[4], parseInt(f[18]), parseInt(f[5]), parseInt(f[6]),
+                        parseInt(f[7])));
             }
             return rows;
         }
