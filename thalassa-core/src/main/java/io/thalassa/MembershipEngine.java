@@ -428,37 +428,11 @@ public final class MembershipEngine implements AutoCloseable {
         if (!allDelivered) {
             return;
         }
-        String note = sharesDescription(split, instances);
+        String note = SplitWeights.describe(split, instances);
         String last = sharesNote.put(b.key(), note);
         if (!note.equals(last) && (last != null || !note.startsWith("as split"))) {
             emit(ThalassaEvent.Verb.SPLIT_SHARES, b.id(), note);
         }
-    }
-
-    /**
-     * What the versions of a split serve with these instance counts, e.g. {@code 2.0.0 has no instance, its 10 %
-     * goes to the others; serving 1.0.0:100,2.0.0:0}, or {@code as split: 1.0.0:90,2.0.0:10}.
-     */
-    static String sharesDescription(VersionSplit split, Map<String, Integer> instances) {
-        Map<String, Double> shares = SplitWeights.shares(split, instances);
-        List<String> empty = new ArrayList<>();
-        int given = 0;
-        for (Map.Entry<String, Integer> e : split.weights().entrySet()) {
-            if (e.getValue() > 0 && instances.getOrDefault(e.getKey(), 0) == 0) {
-                empty.add(e.getKey());
-                given += e.getValue();
-            }
-        }
-        StringBuilder serving = new StringBuilder();
-        shares.forEach((v, p) -> serving.append(serving.length() == 0 ? "" : ",").append(v).append(':')
-                .append(String.format(java.util.Locale.ROOT, "%.1f", p).replace(".0", "")));
-        if (empty.isEmpty()) {
-            return "as split: " + serving;
-        }
-        return String.join(", ", empty) + (empty.size() == 1 ? " has" : " have") + " no instance, "
-                + (empty.size() == 1 ? "its " : "their ") + given + " % "
-                + (shares.values().stream().allMatch(p -> p == 0) ? "goes nowhere (no version of the split has an"
-                + " instance): no traffic" : "goes to the others; serving " + serving);
     }
 
     private void emit(ThalassaEvent.Verb verb, String object, String detail) {

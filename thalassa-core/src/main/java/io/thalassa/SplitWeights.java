@@ -4,6 +4,9 @@ import io.thalassa.internal.Checks;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -27,7 +30,7 @@ import java.util.TreeMap;
  *
  * <pre>{@code
  * VersionSplit split = VersionSplit.of(Map.of("1.0.0", 95, "2.0.0", 5));
- * SplitWeights.weights(split, Map.of("1.0.0", 4, "2.0.0", 1));   // {1.0.0=19, 2.0.0=4}: 2.0.0 serves 4/80 = 5 %
+ * SplitWeights.weights(split, Map.of("1.0.0", 4, "2.0.0", 1));   // {1.0.0=247, 2.0.0=52}: 52/1040 = 5 %
  * }</pre>
  */
 public final class SplitWeights {
@@ -144,6 +147,32 @@ public final class SplitWeights {
             out.put(m.address(), m.version() == null ? 0 : perVersion.getOrDefault(m.version(), 0));
         }
         return out;
+    }
+
+    /**
+     * What the versions of a split serve with these instance counts, e.g. {@code 2.0.0 has no instance, its 10 %
+     * goes to the others; serving 1.0.0:100,2.0.0:0}, or {@code as split: 1.0.0:90,2.0.0:10}.
+     */
+    public static String describe(VersionSplit split, Map<String, Integer> instances) {
+        Map<String, Double> shares = shares(split, instances);
+        List<String> empty = new ArrayList<>();
+        int given = 0;
+        for (Map.Entry<String, Integer> e : split.weights().entrySet()) {
+            if (e.getValue() > 0 && instances.getOrDefault(e.getKey(), 0) == 0) {
+                empty.add(e.getKey());
+                given += e.getValue();
+            }
+        }
+        StringBuilder serving = new StringBuilder();
+        shares.forEach((v, p) -> serving.append(serving.length() == 0 ? "" : ",").append(v).append(':')
+                .append(String.format(Locale.ROOT, "%.1f", p).replace(".0", "")));
+        if (empty.isEmpty()) {
+            return "as split: " + serving;
+        }
+        return String.join(", ", empty) + (empty.size() == 1 ? " has" : " have") + " no instance, "
+                + (empty.size() == 1 ? "its " : "their ") + given + " % "
+                + (shares.values().stream().allMatch(p -> p == 0) ? "goes nowhere (no version of the split has an"
+                + " instance): no traffic" : "goes to the others; serving " + serving);
     }
 
     private static double maxError(Map<String, Double> wanted, Map<String, Double> served) {

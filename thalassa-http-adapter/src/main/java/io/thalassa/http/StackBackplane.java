@@ -45,6 +45,9 @@ public final class StackBackplane implements Backplane, AutoCloseable {
     /** The controller's change for each configuration the engine published lately, by identity. */
     private final Map<ThalassaConfig, Long> changeOf = new java.util.IdentityHashMap<>(); // guarded by itself
     private volatile boolean haproxyStarted;
+    /** The two latest stats snapshots, for what split backends served in the last interval. */
+    private final java.util.concurrent.atomic.AtomicReference<io.thalassa.haproxy.StatsSnapshot[]> lastTwo =
+            new java.util.concurrent.atomic.AtomicReference<>(new io.thalassa.haproxy.StatsSnapshot[2]);
 
     private StackBackplane(Registry registry, HaproxyController controller, List<ThalassaEvent> startEvents) {
         this.registry = registry;
@@ -53,6 +56,7 @@ public final class StackBackplane implements Backplane, AutoCloseable {
         ThalassaEvent.Listener dispatch = this::dispatch;
         registry.addListener(dispatch);
         controller.addListener(dispatch);
+        controller.addStatsListener(s -> lastTwo.getAndUpdate(p -> new io.thalassa.haproxy.StatsSnapshot[] {p[1], s}));
         this.engine = MembershipEngine.builder(registry, this::toHaproxy).listener(dispatch).build();
     }
 
@@ -307,7 +311,11 @@ public final class StackBackplane implements Backplane, AutoCloseable {
 
     @Override
     public Optional<Object> stats() {
-        return controller.stats().map(s -> s);
+        io.thalassa.haproxy.StatsSnapshot[] two = lastTwo.get();
+        if (two[1] == null) {
+            return controller.stats().map(s -> s);
+        }
+        return Optional.of(io.thalassa.http.internal.SplitShares.withSplits(two[0], two[1], config()));
     }
 
     /** HAProxy's stat rows, read on its stats socket now (the controller's own poll keeps its snapshot). */
