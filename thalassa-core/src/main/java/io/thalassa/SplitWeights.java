@@ -1,10 +1,10 @@
 package io.thalassa;
 
 import io.thalassa.internal.Checks;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
