@@ -415,7 +415,11 @@ public final class MembershipEngine implements AutoCloseable {
         List<Member> out = new ArrayList<>(unique.values());
         out.sort(Member.BY_ADDRESS);
         composed = composed.withMembers(backendKey, out);
-        b.split().ifPresent(split -> noteShares(b, split, instances));
+        if (b.split().isPresent()) {
+            noteShares(b, b.split().get(), instances);
+        } else {
+            sharesNote.remove(backendKey);
+        }
     }
 
     /** A {@code splitShares} event when what the versions of a split serve changes because of missing instances. */
