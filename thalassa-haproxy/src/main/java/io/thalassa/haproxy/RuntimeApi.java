@@ -339,10 +339,13 @@ public final class RuntimeApi {
     /** {@code show servers state} row: the fields Thalassa uses ({@code weight}: {@code srv_uweight}, -1 if unknown). */
     public record ServerStateRow(String backend, String server, String address, int port, int operationalState,
             int adminState, int weight) {
-        /** Whether the server is in maintenance, set by the configuration or at run time. */
+        /**
+         * Whether the server is in maintenance (HAProxy's {@code SRV_ADMF_MAINT}: forced, inherited, resolution or
+         * hostname maintenance). The configuration's {@code disabled} flag alone (0x04) is not: it stays on a server
+         * made ready at run time, which then serves.
+         */
         public boolean inMaintenance() {
-            return (adminState & 0x01) != 0 || (adminState & 0x02) != 0 || (adminState & 0x04) != 0
-                    || (adminState & 0x20) != 0;
+            return (adminState & 0x63) != 0;
         }
 
         static List<ServerStateRow> parse(String answer) {

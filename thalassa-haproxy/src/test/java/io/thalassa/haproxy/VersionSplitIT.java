@@ -78,8 +78,9 @@ class VersionSplitIT {
     Map<String, Integer> weights() {
         Map<String, Integer> out = new TreeMap<>();
         for (var row : controller.runtimeApi().showServersState("live")) {
-            if (row.operationalState() == 2) { // running: neither an empty slot nor a drained one
-                out.put(row.address() + ":" + row.port(), row.weight());
+            if (row.operationalState() == 2 && row.port() != 1) { // running: neither an empty slot nor a drained one
+                Integer twice = out.put(row.address() + ":" + row.port(), row.weight());
+                assertThat(twice).as("%s:%d in two servers", row.address(), row.port()).isNull();
             }
         }
         return out;
@@ -152,5 +153,38 @@ class VersionSplitIT {
         }
         assertThat(controller.configText()).contains("127.0.0.1:" + canary.get(1).port() + " check inter 2000"
                 + weightWord);
+    }
+
+    @Test
+    void aNewControllerAdoptsASplitWithItsWeightsAndMembersAddedAtRunTime() throws Exception {
+        List<Member> old = instances("1.0.0", 4);
+        List<Member> canary = instances("2.0.0", 2);
+        Backend live = Backend.dynamic("live").service("myapp", "1.0.0").build().withMembers(old);
+        controller = fx.builder().build().start(web(live));
+        List<Member> both = new ArrayList<>(old);
+        both.addAll(canary);
+        Backend split = live.withSplit(Map.of("1.0.0", 75, "2.0.0", 25));
+        controller.apply(web(split.withMembers(both))); // two slots added at run time, weights set at run time
+        List<Member> sorted = new ArrayList<>(canary);
+        sorted.sort(Member.BY_ADDRESS);
+        List<Member> second = new ArrayList<>(old);
+        second.add(sorted.get(1));
+        // the canary in the lower slot leaves: its slot drains, then is empty, before the one added after it
+        controller.apply(web(split.withMembers(second)));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (fx.events(Verb.DRAIN).isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(fx.events(Verb.DRAIN)).hasSize(1);
+        Map<String, Integer> before = weights();
+        long masterPid = controller.masterPid();
+        controller.close(); // HAProxy keeps serving
+
+        controller = fx.builder().build().start(web(split.withMembers(second)));
+        assertThat(controller.masterPid()).isEqualTo(masterPid);
+        assertThat(weights()).as("the same servers with the same weights, none twice").isEqualTo(before);
+        assertThat(before).hasSize(5);
+        assertThat(shares(400).getOrDefault("2.0.0", 0.0)).isCloseTo(25.0, within(2.0));
+        assertThat(controller.reloadCount()).isZero();
     }
 }
