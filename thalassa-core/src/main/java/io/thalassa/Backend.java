@@ -11,7 +11,9 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
@@ -21,6 +23,12 @@ import java.util.regex.Pattern;
  *
  * <p>A <em>dynamic</em> backend takes its members from a registry: every healthy instance registered under its
  * service name and version. A <em>static</em> backend lists its members itself.
+ *
+ * <p>A dynamic backend may split its traffic between versions instead ({@link #withSplit(Map)}, JSON
+ * {@code "versions": {"1.0.0": 95, "2.0.0": 5}}): the instances of every version in the split are members, weighted
+ * so that each version serves its share ({@link SplitWeights}). Its {@code version} is then the split's
+ * {@linkplain VersionSplit#primaryVersion() primary version}. A split needs a balance algorithm that takes weights at
+ * run time ({@link Balance#honoursRuntimeWeights()}). Without a split the JSON shape is the original's.
  *
  * <pre>{@code
  * Backend live = Backend.dynamic("live")
@@ -33,7 +41,7 @@ import java.util.regex.Pattern;
  */
 @JsonAutoDetect(getterVisibility = JsonAutoDetect.Visibility.NONE, isGetterVisibility = JsonAutoDetect.Visibility.NONE,
         fieldVisibility = JsonAutoDetect.Visibility.NONE)
-@JsonPropertyOrder({"id", "_type", "key", "type", "name", "version", "balance", "host", "mode", "health", "natives",
+@JsonPropertyOrder({"id", "_type", "key", "type", "name", "version", "versions", "balance", "host", "mode", "health", "natives",
         "members"})
 public final class Backend {
     private static final Pattern HOST_HEADER = Pattern.compile("[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?|\\[[0-9A-Fa-f:.]{2,45}\\](:[0-9]{1,5})?");
@@ -42,6 +50,7 @@ public final class Backend {
     private final BackendType type;
     private final String serviceName;
     private final String serviceVersion;
+    private final VersionSplit split;
     private final Balance balance;
     private final Mode mode;
     private final String host;
@@ -53,7 +62,8 @@ public final class Backend {
         this.key = b.key;
         this.type = b.type;
         this.serviceName = b.serviceName;
-        this.serviceVersion = b.serviceVersion;
+        this.split = b.split;
+        this.serviceVersion = b.split == null ? b.serviceVersion : b.split.primaryVersion();
         this.balance = b.balance;
         this.mode = b.mode;
         this.host = b.host;
@@ -90,15 +100,22 @@ public final class Backend {
     @JsonCreator
     static Backend fromJson(@JsonProperty("key") String key, @JsonProperty("type") String type,
             @JsonProperty("name") String name, @JsonProperty("version") String version,
-            @JsonProperty("balance") String balance, @JsonProperty("host") String host,
+            @JsonProperty("versions") Map<String, Object> versions, @JsonProperty("balance") String balance, @JsonProperty("host") String host,
             @JsonProperty("mode") String mode, @JsonProperty("health") HealthCheck health,
             @JsonProperty("natives") List<String> natives, @JsonProperty("members") List<Member> members,
             @JsonProperty("id") String ignoredId, @JsonProperty("_type") String ignoredType) {
         Builder b = builder(key, BackendType.of(Checks.notNull("type", type)));
-        if (b.type == BackendType.DYNAMIC) {
+        if (b.type == BackendType.DYNAMIC && versions != null) {
+            VersionSplit split = VersionSplit.parse(versions);
+            if (version != null && !split.contains(version)) {
+                throw new IllegalArgumentException("version " + Checks.quote(version) + " is not one of versions "
+                        + split + "; give versions alone");
+            }
+            b.service(Checks.notNull("name", name), split.primaryVersion()).split(split);
+        } else if (b.type == BackendType.DYNAMIC) {
             b.service(Checks.notNull("name", name), Checks.notNull("version", version));
         } else {
-            if (name != null || version != null) {
+            if (name != null || version != null || versions != null) {
                 throw new IllegalArgumentException("name and version are only allowed for dynamic backends");
             }
             if (members != null) {
@@ -150,11 +167,49 @@ public final class Backend {
         return serviceName;
     }
 
-    /** The registry service version of a dynamic backend; null for a static one. */
+    /**
+     * The registry service version of a dynamic backend (with a split, its primary version); null for a static one.
+     */
     @JsonProperty("version")
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public String serviceVersion() {
         return serviceVersion;
+    }
+
+    /** The version split of a dynamic backend, empty for a single version (the default) and for a static backend. */
+    public Optional<VersionSplit> split() {
+        return Optional.ofNullable(split);
+    }
+
+    @JsonProperty("versions")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    Map<String, Integer> versionsForJson() {
+        return split == null ? null : split.weights();
+    }
+
+    /**
+     * The versions a dynamic backend subscribes to: every version of its split (also those at weight 0), or its one
+     * version; empty for a static backend.
+     */
+    public java.util.SortedSet<String> serviceVersions() {
+        if (serviceName == null) {
+            return java.util.Collections.emptySortedSet();
+        }
+        return split == null ? new java.util.TreeSet<>(List.of(serviceVersion))
+                : new java.util.TreeSet<>(split.weights().keySet());
+    }
+
+    /**
+     * Whether members registered under {@code version} are members of this backend: its one version, or a version
+     * of its split with a weight above 0.
+     */
+    public boolean servesVersion(String version) {
+        return split == null ? Objects.equals(serviceVersion, version) : split.weight(version) > 0;
+    }
+
+    /** {@code name@version}, or {@code name@1.0.0:95,2.0.0:5} with a split; null for a static backend. */
+    public String serviceDescription() {
+        return serviceName == null ? null : serviceName + "@" + (split == null ? serviceVersion : split.toString());
     }
 
     @JsonProperty("balance")
@@ -197,9 +252,24 @@ public final class Backend {
         return toBuilder().members(members).build();
     }
 
-    /** The same dynamic backend subscribed to another service version (a version switch); members are kept. */
+    /**
+     * The same dynamic backend subscribed to another service version (a version switch), without a split; members
+     * are kept.
+     */
     public Backend withService(String name, String version) {
         return toBuilder().service(name, version).build();
+    }
+
+    /**
+     * The same dynamic backend splitting its traffic between versions of its service, e.g.
+     * {@code withSplit(Map.of("1.0.0", 90, "2.0.0", 10))}: a membership change, applied with no reload. A split of
+     * one version is a version switch to it.
+     *
+     * @throws IllegalArgumentException naming {@code versions} when the split is invalid (see {@link VersionSplit#of})
+     * @throws IllegalStateException    when the backend is static, or its balance ignores weights at run time
+     */
+    public Backend withSplit(Map<String, Integer> versions) {
+        return toBuilder().split(VersionSplit.of(versions)).build();
     }
 
     /**
@@ -219,18 +289,20 @@ public final class Backend {
     @Override
     public boolean equals(Object o) {
         return o == this || o instanceof Backend b && sameStructure(b) && Objects.equals(serviceName, b.serviceName)
-                && Objects.equals(serviceVersion, b.serviceVersion) && members.equals(b.members);
+                && Objects.equals(serviceVersion, b.serviceVersion) && Objects.equals(split, b.split)
+                && members.equals(b.members);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(key, type, serviceName, serviceVersion, balance, mode, host, health, natives, members);
+        return Objects.hash(key, type, serviceName, serviceVersion, split, balance, mode, host, health, natives,
+                members);
     }
 
     @Override
     public String toString() {
         return "Backend{key=" + key + ", type=" + type.wireName()
-                + (serviceName == null ? "" : ", service=" + serviceName + "@" + serviceVersion)
+                + (serviceName == null ? "" : ", service=" + serviceDescription())
                 + ", balance=" + balance + ", mode=" + mode.wireName() + ", host=" + host + ", health=" + health
                 + ", natives=" + natives + ", members=" + members.size() + "}";
     }
@@ -241,6 +313,7 @@ public final class Backend {
         private final BackendType type;
         private String serviceName;
         private String serviceVersion;
+        private VersionSplit split;
         private Balance balance = Balance.ROUNDROBIN;
         private Mode mode = Mode.HTTP;
         private String host;
@@ -258,6 +331,7 @@ public final class Backend {
             this.type = b.type;
             this.serviceName = b.serviceName;
             this.serviceVersion = b.serviceVersion;
+            this.split = b.split;
             this.balance = b.balance;
             this.mode = b.mode;
             this.host = b.host;
@@ -267,7 +341,8 @@ public final class Backend {
         }
 
         /**
-         * Subscribes a dynamic backend to the instances registered under {@code name} and {@code version}.
+         * Subscribes a dynamic backend to the instances registered under {@code name} and {@code version}; removes a
+         * split.
          *
          * @throws IllegalArgumentException when the backend is static, or name or version is not a plain token
          */
@@ -278,7 +353,36 @@ public final class Backend {
             }
             this.serviceName = Checks.servicePart("name", name);
             this.serviceVersion = Checks.servicePart("version", version);
+            this.split = null;
             return this;
+        }
+
+        /**
+         * Splits the traffic between versions of the service; a split of one version is that version alone.
+         * {@code service(name, ...)} must come first; null removes the split, keeping the primary version.
+         *
+         * @throws IllegalArgumentException when the backend is static or has no service name yet
+         */
+        public Builder split(VersionSplit split) {
+            if (type != BackendType.DYNAMIC) {
+                throw new IllegalArgumentException("versions are only allowed for dynamic backends; " + key
+                        + " is static");
+            }
+            if (split == null) {
+                this.split = null;
+                return this;
+            }
+            if (serviceName == null) {
+                throw new IllegalArgumentException("versions need the service name first: service(name, version)");
+            }
+            this.serviceVersion = split.primaryVersion();
+            this.split = split.isSingleVersion() ? null : split;
+            return this;
+        }
+
+        /** {@link #split(VersionSplit)} from version to weight. */
+        public Builder split(Map<String, Integer> versions) {
+            return split(VersionSplit.of(versions));
         }
 
         /** Only the version of the subscription, keeping the name (a version switch). */
@@ -363,6 +467,10 @@ public final class Backend {
         public Backend build() {
             if (type == BackendType.DYNAMIC && serviceName == null) {
                 throw new IllegalStateException("backend " + key + ": dynamic backends need name and version");
+            }
+            if (split != null && !balance.honoursRuntimeWeights()) {
+                throw new IllegalStateException("backend " + key + ": versions need a balance that takes weights at"
+                        + " run time (roundrobin, leastconn or random); balance " + balance + " ignores them");
             }
             if (mode == Mode.TCP) {
                 if (health != null) {

@@ -111,6 +111,18 @@ public final class Balance {
         };
     }
 
+    /**
+     * Whether HAProxy 2.6 follows server weights changed at run time ({@code set server <b>/<s> weight}) with this
+     * algorithm, which a {@link VersionSplit} needs: true for roundrobin, leastconn and random. static-rr and the
+     * map-based hashes (source, uri, url_param, hdr, rdp-cookie) ignore runtime weights, and first ignores weights.
+     */
+    public boolean honoursRuntimeWeights() {
+        return switch (algorithm) {
+            case "roundrobin", "leastconn", "random" -> true;
+            default -> false;
+        };
+    }
+
     /** Whether the algorithm looks into HTTP requests and so needs {@code mode http}. */
     public boolean needsHttp() {
         return switch (algorithm) {

@@ -106,8 +106,9 @@ public final class ConfigDiff {
      * Members that join and leave one backend, and the service switch that caused it, if any.
      *
      * @param backend     the backend key
-     * @param fromService {@code name@version} before, or null for a static backend
-     * @param toService   {@code name@version} after, or null for a static backend
+     * @param fromService {@code name@version} (with a split {@code name@1.0.0:95,2.0.0:5}) before, or null for a
+     *                    static backend
+     * @param toService   the same after
      * @param added       members whose address is new, sorted by address
      * @param removed     members whose address is gone, sorted by address
      */
@@ -136,7 +137,7 @@ public final class ConfigDiff {
             return new MembershipChange(a.key(), service(a), service(b), added, removed);
         }
 
-        /** Whether the dynamic backend now subscribes to another service name or version. */
+        /** Whether the dynamic backend now subscribes to another service name, version or version split. */
         public boolean isVersionSwitch() {
             return !Objects.equals(fromService, toService);
         }
@@ -146,7 +147,7 @@ public final class ConfigDiff {
         }
 
         private static String service(Backend b) {
-            return b.serviceName() == null ? null : b.serviceName() + "@" + b.serviceVersion();
+            return b.serviceDescription();
         }
 
         private static Map<String, Member> byAddress(List<Member> members) {

@@ -44,6 +44,11 @@ import org.slf4j.LoggerFactory;
  *   <li>It subscribes once per distinct service (name and version) that dynamic backends use, re-subscribes when a
  *       backend switches its version (a {@code versionSwitched} event), and unsubscribes when no backend uses a
  *       service anymore.</li>
+ *   <li>A backend with a {@linkplain Backend#split() version split} is subscribed to every version of it; its members
+ *       are the instances of every version with a weight above 0, each keeping its version (a version at 0 stays
+ *       subscribed, its members leave and drain). A change of split is one {@code splitChanged} event naming the
+ *       old and the new split; when a version of a split has no instance (its share goes to the others) or has
+ *       instances again, a {@code splitShares} event says what each version serves.</li>
  *   <li>Members given in the base for dynamic backends are ignored; static backends are published as given.</li>
  *   <li>The sink is called on one engine thread, never concurrently, in order, only when the full configuration
  *       differs from the last one published. Member sets arriving while the sink is busy are coalesced: the next call
@@ -77,6 +82,7 @@ public final class MembershipEngine implements AutoCloseable {
     private ThalassaConfig composed = ThalassaConfig.empty();
     private final Map<ServiceKey, Watch> watches = new HashMap<>();
     private volatile Map<ServiceKey, List<String>> backendsByService = Map.of();
+    private final Map<String, String> sharesNote = new HashMap<>(); // backend key -> last splitShares detail
     private final List<CompletableFuture<ThalassaConfig>> waiters = new ArrayList<>();
     private ScheduledFuture<?> gateCheck;
 
@@ -181,7 +187,7 @@ public final class MembershipEngine implements AutoCloseable {
         return out;
     }
 
-    /** Receives {@code versionSwitched} events, on the engine thread. */
+    /** Receives {@code versionSwitched}, {@code splitChanged} and {@code splitShares} events, on the engine thread. */
     public void addListener(ThalassaEvent.Listener listener) {
         listeners.add(Checks.notNull("listener", listener));
     }
@@ -245,13 +251,16 @@ public final class MembershipEngine implements AutoCloseable {
             if (!b.isDynamic()) {
                 continue;
             }
-            ServiceKey key = new ServiceKey(b.serviceName(), b.serviceVersion());
-            byService.computeIfAbsent(key, k -> new ArrayList<>()).add(b.key());
+            for (String version : b.serviceVersions()) {
+                byService.computeIfAbsent(new ServiceKey(b.serviceName(), version), k -> new ArrayList<>())
+                        .add(b.key());
+            }
             Backend before = old.backends().get(b.key());
-            if (before != null && before.isDynamic() && !key.equals(new ServiceKey(before.serviceName(),
-                    before.serviceVersion()))) {
-                emit(ThalassaEvent.Verb.VERSION_SWITCHED, b.id(), before.serviceName() + "@" + before.serviceVersion()
-                        + " -> " + key.name + "@" + key.version);
+            if (before != null && before.isDynamic()
+                    && !before.serviceDescription().equals(b.serviceDescription())) {
+                boolean split = before.split().isPresent() || b.split().isPresent();
+                emit(split ? ThalassaEvent.Verb.SPLIT_CHANGED : ThalassaEvent.Verb.VERSION_SWITCHED, b.id(),
+                        before.serviceDescription() + " -> " + b.serviceDescription());
             }
         }
         List<Watch> added = new ArrayList<>();
@@ -286,10 +295,10 @@ public final class MembershipEngine implements AutoCloseable {
         base = next;
         backendsByService = byService;
         composed = next;
-        for (Map.Entry<ServiceKey, List<String>> e : byService.entrySet()) {
-            Watch w = watches.get(e.getKey());
-            for (String backendKey : e.getValue()) {
-                composed = composed.withMembers(backendKey, w.members);
+        sharesNote.keySet().retainAll(next.backends().keySet());
+        for (Backend b : next.backends().values()) {
+            if (b.isDynamic()) {
+                compose(b.key());
             }
         }
         publish();
@@ -330,7 +339,7 @@ public final class MembershipEngine implements AutoCloseable {
             w.delivered = true;
             any = true;
             for (String backendKey : backendsByService.getOrDefault(w.key, List.of())) {
-                composed = composed.withMembers(backendKey, w.members);
+                compose(backendKey);
             }
         }
         if (any) {
@@ -378,6 +387,56 @@ public final class MembershipEngine implements AutoCloseable {
             f.completeExceptionally(e);
         }
         waiters.clear();
+    }
+
+    /**
+     * Sets the members of one dynamic backend of the base from its watches: the instances of its version, or of every
+     * version of its split with a weight above 0 (an address registered under two versions counts once, under the
+     * first in version order).
+     */
+    private void compose(String backendKey) {
+        Backend b = base.backends().get(backendKey);
+        if (b == null || !b.isDynamic()) {
+            return;
+        }
+        TreeMap<String, Member> unique = new TreeMap<>();
+        Map<String, Integer> instances = new TreeMap<>();
+        for (String version : b.serviceVersions()) {
+            Watch w = watches.get(new ServiceKey(b.serviceName(), version));
+            List<Member> members = w == null ? List.of() : w.members;
+            instances.put(version, members.size());
+            if (!b.servesVersion(version)) {
+                continue;
+            }
+            for (Member m : members) {
+                unique.putIfAbsent(m.address(), m);
+            }
+        }
+        List<Member> out = new ArrayList<>(unique.values());
+        out.sort(Member.BY_ADDRESS);
+        composed = composed.withMembers(backendKey, out);
+        if (b.split().isPresent()) {
+            noteShares(b, b.split().get(), instances);
+        } else {
+            sharesNote.remove(backendKey);
+        }
+    }
+
+    /** A {@code splitShares} event when what the versions of a split serve changes because of missing instances. */
+    private void noteShares(Backend b, VersionSplit split, Map<String, Integer> instances) {
+        boolean allDelivered = true;
+        for (String version : split.weights().keySet()) {
+            Watch w = watches.get(new ServiceKey(b.serviceName(), version));
+            allDelivered &= w != null && (w.delivered || w.timedOut);
+        }
+        if (!allDelivered) {
+            return;
+        }
+        String note = SplitWeights.describe(split, instances);
+        String last = sharesNote.put(b.key(), note);
+        if (!note.equals(last) && (last != null || !note.startsWith("as split"))) {
+            emit(ThalassaEvent.Verb.SPLIT_SHARES, b.id(), note);
+        }
     }
 
     private void emit(ThalassaEvent.Verb verb, String object, String detail) {
@@ -442,7 +501,7 @@ public final class MembershipEngine implements AutoCloseable {
             this.sink = sink;
         }
 
-        /** Receives {@code versionSwitched} events. */
+        /** Receives {@code versionSwitched}, {@code splitChanged} and {@code splitShares} events. */
         public Builder listener(ThalassaEvent.Listener listener) {
             listeners.add(Checks.notNull("listener", listener));
             return this;

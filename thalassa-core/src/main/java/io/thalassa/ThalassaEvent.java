@@ -26,6 +26,8 @@ public record ThalassaEvent(Instant time, Verb verb, String object, String detai
         RUNTIME_CHANGE("runtimeChange"),
         DRAIN("drain"),
         VERSION_SWITCHED("versionSwitched"),
+        SPLIT_CHANGED("splitChanged"),
+        SPLIT_SHARES("splitShares"),
         REGISTRY_UNAVAILABLE("registryUnavailable"),
         REGISTRY_RECOVERED("registryRecovered"),
         HAPROXY_RESTARTED("haproxyRestarted"),

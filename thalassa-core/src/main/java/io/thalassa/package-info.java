@@ -15,6 +15,11 @@
  * ThalassaConfig next = config.withBackend(config.backend("live").orElseThrow().withService("myapp", "1.1.0"));
  * ConfigDiff diff = ConfigDiff.between(config, next);
  * assert diff.isMembershipOnly(); // a version switch needs no reload
+ *
+ * // a canary: 5 % of the requests to 1.1.0, whatever the number of instances of each version
+ * ThalassaConfig canary = config.withBackend(config.backend("live").orElseThrow()
+ *     .withSplit(Map.of("1.0.0", 95, "1.1.0", 5)));
+ * assert ConfigDiff.between(config, canary).isMembershipOnly(); // weights at run time, no reload
  * }</pre>
  */
 package io.thalassa;

@@ -138,4 +138,28 @@ class JsonShapesTest {
         String text = json.writeValueAsString(config);
         assertThat(json.readValue(text, ThalassaConfig.class)).isEqualTo(config);
     }
+
+    @Test
+    void aBackendWithASplitHasVersionsBesideItsPrimaryVersionAndRoundTrips() throws Exception {
+        Backend b = read("{'key':'web','type':'dynamic','name':'app','versions':{'2.0.0':5,'1.0.0':95}}",
+                Backend.class);
+        assertThat(b.split().orElseThrow().weights()).containsExactly(java.util.Map.entry("1.0.0", 95),
+                java.util.Map.entry("2.0.0", 5));
+        JsonNode out = json.valueToTree(b);
+        assertThat(out.get("version").asText()).isEqualTo("1.0.0");
+        assertThat(out.get("versions")).isEqualTo(tree("{'1.0.0':95,'2.0.0':5}"));
+        assertThat(read(json.writeValueAsString(b), Backend.class)).isEqualTo(b);
+        assertThatThrownBy(() -> read("{'key':'web','type':'dynamic','name':'app','version':'3.0.0',"
+                + "'versions':{'1.0.0':95,'2.0.0':5}}", Backend.class))
+                .hasRootCauseMessage("version \"3.0.0\" is not one of versions 1.0.0:95,2.0.0:5; give versions alone");
+        assertThatThrownBy(() -> read("{'key':'web','type':'dynamic','name':'app','versions':{'1.0.0':95.5,"
+                + "'2.0.0':4.5}}", Backend.class)).rootCause().hasMessageStartingWith("versions ");
+    }
+
+    @Test
+    void aBackendWithoutASplitKeepsTheOriginalShape() throws Exception {
+        JsonNode out = json.valueToTree(Backend.dynamic("web").service("app", "1.0.0").build());
+        assertThat(out.has("versions")).isFalse();
+        assertThat(out.get("version").asText()).isEqualTo("1.0.0");
+    }
 }

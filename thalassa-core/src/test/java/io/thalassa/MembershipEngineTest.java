@@ -267,4 +267,53 @@ class MembershipEngineTest {
             Thread.currentThread().interrupt();
         }
     }
+
+    @Test
+    void aSplitSubscribesToEveryVersionAndComposesTheirMembersKeepingTheirVersions() throws Exception {
+        MembershipEngine engine = engine(Duration.ZERO);
+        Backend live = dynamic("live", "app", "1.0.0");
+        engine.update(ThalassaConfig.empty().withBackend(live));
+        registry.deliver("app", "1.0.0", member("app", "1.0.0", 8080), member("app", "1.0.0", 8081));
+        awaitPublished(c -> ports(c, "live").size() == 2);
+        engine.update(ThalassaConfig.empty().withBackend(live.withSplit(Map.of("1.0.0", 90, "2.0.0", 10))));
+        assertThat(engine.subscribedServices()).containsExactly("app@1.0.0", "app@2.0.0");
+        registry.deliver("app", "2.0.0", member("app", "2.0.0", 9090));
+        ThalassaConfig c = awaitPublished(x -> ports(x, "live").size() == 3);
+        assertThat(c.backend("live").orElseThrow().members()).extracting(Member::port, Member::version)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(8080, "1.0.0"),
+                        org.assertj.core.groups.Tuple.tuple(8081, "1.0.0"),
+                        org.assertj.core.groups.Tuple.tuple(9090, "2.0.0"));
+        assertThat(events).filteredOn(e -> e.verb() == ThalassaEvent.Verb.SPLIT_CHANGED).singleElement()
+                .satisfies(e -> assertThat(e.detail()).isEqualTo("app@1.0.0 -> app@1.0.0:90,2.0.0:10"));
+
+        // a version moved to 0 stays subscribed, its members leave (and drain in HAProxy)
+        engine.update(ThalassaConfig.empty().withBackend(live.withSplit(Map.of("1.0.0", 0, "2.0.0", 100))));
+        assertThat(engine.subscribedServices()).containsExactly("app@1.0.0", "app@2.0.0");
+        assertThat(ports(engine.current(), "live")).containsExactly(9090);
+    }
+
+    @Test
+    void aVersionOfASplitWithoutInstancesIsReportedWithWhereItsShareGoes() throws Exception {
+        MembershipEngine engine = engine(Duration.ZERO);
+        engine.update(ThalassaConfig.empty().withBackend(dynamic("live", "app", "1.0.0")
+                .withSplit(Map.of("1.0.0", 90, "2.0.0", 10))));
+        registry.deliver("app", "1.0.0", member("app", "1.0.0", 8080));
+        registry.deliver("app", "2.0.0");
+        awaitPublished(c -> ports(c, "live").size() == 1);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        String note = "2.0.0 has no instance, its 10 % goes to the others; serving 1.0.0:100,2.0.0:0";
+        while (events.stream().noneMatch(e -> note.equals(e.detail())) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(events).filteredOn(e -> note.equals(e.detail())).singleElement()
+                .satisfies(e -> assertThat(e.verb()).isEqualTo(ThalassaEvent.Verb.SPLIT_SHARES));
+        registry.deliver("app", "2.0.0", member("app", "2.0.0", 9090));
+        awaitPublished(c -> ports(c, "live").size() == 2);
+        while (events.stream().filter(e -> e.verb() == ThalassaEvent.Verb.SPLIT_SHARES).count() < 2
+                && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(events).filteredOn(e -> e.verb() == ThalassaEvent.Verb.SPLIT_SHARES).last()
+                .satisfies(e -> assertThat(e.detail()).isEqualTo("as split: 1.0.0:90,2.0.0:10"));
+    }
 }

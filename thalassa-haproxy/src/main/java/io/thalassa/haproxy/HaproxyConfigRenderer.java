@@ -50,14 +50,17 @@ import org.stringtemplate.v4.misc.STRuntimeMessage;
  *       to missing backends left out), {@code natives};</li>
  *   <li>{@code backends}, sorted by key: {@code key}, {@code type}, {@code name}, {@code version}, {@code mode},
  *       {@code balance}, {@code hostHeader}, {@code httpchk}, {@code checkHost}, {@code inter} (ms),
- *       {@code natives}, {@code servers} (list of {@code name}, {@code address}, {@code disabled}, {@code line},
- *       where {@code line} is the whole {@code server} directive), {@code serverLines} (every {@code line},
+ *       {@code natives}, {@code servers} (list of {@code name}, {@code address}, {@code disabled}, {@code weight},
+ *       {@code line}, where {@code line} is the whole {@code server} directive, with {@code weight <w>} when the
+ *       weight is not HAProxy's default 1), {@code serverLines} (every {@code line},
  *       indented, one per line: what the default template uses, as iterating 100,000 servers in the template
  *       costs ten times more).</li>
  * </ul>
- * Every value but a server's {@code address} and {@code disabled}, and a dynamic backend's {@code name} and
- * {@code version}, goes into the section's structural fingerprint ({@link RenderedConfig#fingerprints()}): a custom
- * template may render those four only where the runtime API can change them (server addresses and states; comments).
+ * Every value but a server's {@code address}, {@code disabled} and {@code weight}, and a dynamic backend's
+ * {@code name} and {@code version}, goes into the section's structural fingerprint
+ * ({@link RenderedConfig#fingerprints()}): a custom template may render those five only where the runtime API can
+ * change them (server addresses, states and weights; comments). A version split changes weights only, so it never
+ * needs a reload.
  */
 public final class HaproxyConfigRenderer {
     private static final String DEFAULT_TEMPLATE = "io/thalassa/haproxy/haproxy.stg";
@@ -161,7 +164,10 @@ public final class HaproxyConfigRenderer {
         return backendFingerprint(backendStructure(backend), layout.servers(backend));
     }
 
-    /** Everything of a backend's view but its servers' addresses: the structure, and the server names in order. */
+    /**
+     * Everything of a backend's view but its servers' addresses, states and weights (the runtime API changes those):
+     * the structure, and the server names in order.
+     */
     private static String backendFingerprint(Map<String, Object> structure, List<ServerLine> lines) {
         List<String> names = new ArrayList<>(lines.size());
         for (ServerLine s : lines) {
@@ -331,18 +337,21 @@ public final class HaproxyConfigRenderer {
         return m;
     }
 
-    /** A server as the template sees it: {@code name}, {@code address}, {@code disabled}, {@code line}. */
+    /** A server as the template sees it: {@code name}, {@code address}, {@code disabled}, {@code weight}, {@code line}. */
     public static final class ServerView {
         public final String name;
         public final String address;
         public final boolean disabled;
+        public final int weight;
         public final String line;
 
         ServerView(ServerLine s, String checkSuffix) {
             this.name = s.name();
             this.address = s.address();
             this.disabled = s.disabled();
-            this.line = "server " + name + " " + address + checkSuffix + (disabled ? " disabled" : "");
+            this.weight = s.weight();
+            this.line = "server " + name + " " + address + checkSuffix
+                    + (weight == ServerLine.DEFAULT_WEIGHT ? "" : " weight " + weight) + (disabled ? " disabled" : "");
         }
     }
 

@@ -970,7 +970,12 @@ public final class HaproxyController implements AutoCloseable {
         for (SlotTable.Change c : changes) {
             Slot s = c.slot();
             switch (s.state) {
-                case ACTIVE -> sb.append(" +").append(s.address());
+                case ACTIVE -> {
+                    sb.append(c.fromState() == SlotTable.State.ACTIVE ? " ~" : " +").append(s.address());
+                    if (s.weight != c.fromWeight()) {
+                        sb.append(" (weight ").append(s.weight).append(')');
+                    }
+                }
                 case DRAINING -> sb.append(" -").append(s.address()).append(" (draining)");
                 case FREE -> sb.append(" -").append(Member.addressOf(c.fromIp(), c.fromPort()));
                 default -> {

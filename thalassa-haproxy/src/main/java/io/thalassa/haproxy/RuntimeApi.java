@@ -336,13 +336,16 @@ public final class RuntimeApi {
         return Checks.identifier("backend", backend) + "/" + Checks.identifier("server", server);
     }
 
-    /** {@code show servers state} row: the fields Thalassa uses. */
+    /** {@code show servers state} row: the fields Thalassa uses ({@code weight}: {@code srv_uweight}, -1 if unknown). */
     public record ServerStateRow(String backend, String server, String address, int port, int operationalState,
-            int adminState) {
-        /** Whether the server is in maintenance, set by the configuration or at run time. */
+            int adminState, int weight) {
+        /**
+         * Whether the server is in maintenance (HAProxy's {@code SRV_ADMF_MAINT}: forced, inherited, resolution or
+         * hostname maintenance). The configuration's {@code disabled} flag alone (0x04) is not: it stays on a server
+         * made ready at run time, which then serves.
+         */
         public boolean inMaintenance() {
-            return (adminState & 0x01) != 0 || (adminState & 0x02) != 0 || (adminState & 0x04) != 0
-                    || (adminState & 0x20) != 0;
+            return (adminState & 0x63) != 0;
         }
 
         static List<ServerStateRow> parse(String answer) {
@@ -356,7 +359,8 @@ public final class RuntimeApi {
                 if (f.length < 19) {
                     continue;
                 }
-                rows.add(new ServerStateRow(f[1], f[3], f[4], parseInt(f[18]), parseInt(f[5]), parseInt(f[6])));
+                rows.add(new ServerStateRow(f[1], f[3], f[4], parseInt(f[18]), parseInt(f[5]), parseInt(f[6]),
+                        parseInt(f[7])));
             }
             return rows;
         }

@@ -33,10 +33,11 @@ public record StatsSnapshot(Instant time, Map<String, FrontendStats> frontends, 
     }
 
     /**
-     * A server: its status ({@code UP}, {@code DOWN}, {@code MAINT}, {@code DRAIN}...), last check result, sessions.
+     * A server: its status ({@code UP}, {@code DOWN}, {@code MAINT}, {@code DRAIN}...), last check result, sessions,
+     * its address ({@code addr}, {@code ip:port}) and weight.
      */
     public record ServerStats(String name, String status, String checkStatus, long currentSessions,
-            long totalSessions) {
+            long totalSessions, String address, int weight) {
     }
 
     /**
@@ -56,7 +57,8 @@ public record StatsSnapshot(Instant time, Map<String, FrontendStats> frontends, 
                 case SERVER -> {
                     if (!placeholder.test(r)) {
                         servers.computeIfAbsent(r.proxy(), k -> new ArrayList<>()).add(new ServerStats(r.name(),
-                                r.status(), r.checkStatus(), r.currentSessions(), r.totalSessions()));
+                                r.status(), r.checkStatus(), r.currentSessions(), r.totalSessions(),
+                                r.fields().getOrDefault("addr", ""), weight(r.fields().get("weight"))));
                     }
                 }
                 default -> {
@@ -75,5 +77,13 @@ public record StatsSnapshot(Instant time, Map<String, FrontendStats> frontends, 
             backends.put(name, new BackendStats(name, r.status(), healthy, list.size(), r.currentSessions(), list));
         });
         return new StatsSnapshot(time, frontends, backends);
+    }
+
+    private static int weight(String value) {
+        try {
+            return value == null || value.isEmpty() ? -1 : Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 }

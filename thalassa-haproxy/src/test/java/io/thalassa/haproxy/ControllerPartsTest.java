@@ -153,4 +153,25 @@ class ControllerPartsTest {
         assertThat(FileDescriptors.budget(4096, 2, 3, 1, 50, 20_000).needed()).isEqualTo(8284);
         assertThat(FileDescriptors.budget(4096, 2, 3, 1, 50, 8283).fits()).isFalse();
     }
+
+    @Test
+    void aWeightChangeIsOneCommandAndAJoiningMemberGetsItsWeightBeforeItIsReady() {
+        SlotTable table = new SlotTable("live", 4);
+        List<SlotTable.Change> first = new ArrayList<>();
+        table.assign(List.of(new Endpoint("127.0.0.1", 8080, 247)), first);
+        assertThat(io.thalassa.haproxy.internal.RuntimeApplier.commands("live", first, 4)).containsExactly(
+                "set server live/live_slot1 addr 127.0.0.1 port 8080",
+                "set server live/live_slot1 weight 247",
+                "set server live/live_slot1 state ready");
+        List<SlotTable.Change> reweighed = new ArrayList<>();
+        table.assign(List.of(new Endpoint("127.0.0.1", 8080, 52), new Endpoint("127.0.0.1", 8081, 1)), reweighed);
+        assertThat(io.thalassa.haproxy.internal.RuntimeApplier.commands("live", reweighed, 4)).containsExactly(
+                "set server live/live_slot1 weight 52",
+                "set server live/live_slot2 addr 127.0.0.1 port 8081",
+                "set server live/live_slot2 state ready");
+        List<SlotTable.Change> same = new ArrayList<>();
+        table.assign(List.of(new Endpoint("127.0.0.1", 8080, 52), new Endpoint("127.0.0.1", 8081, 1)), same);
+        assertThat(same).isEmpty();
+        assertThat(table.lines().get(0).weight()).isEqualTo(52);
+    }
 }

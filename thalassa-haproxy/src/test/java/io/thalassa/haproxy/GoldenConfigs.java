@@ -38,6 +38,7 @@ final class GoldenConfigs {
         golden.put("empty", new Rendered(ThalassaConfig.empty(), HaproxySettings.defaults(), ServerLayout.PER_MEMBER));
         golden.put("second-instance", new Rendered(seedReadme(), secondInstance(), ServerLayout.PER_MEMBER));
         golden.put("slots", new Rendered(seedReadme(), HaproxySettings.defaults(), GoldenConfigs::fourSlots));
+        golden.put("canary", new Rendered(canary(), HaproxySettings.defaults(), GoldenConfigs::weightedSlots));
         golden.values().forEach(r -> r.render(renderer));
         return golden;
     }
@@ -121,6 +122,27 @@ final class GoldenConfigs {
                 .statsListener(new Bind("127.0.0.1", 11988)).statsAuth("admin:s3cret").logTarget(null)
                 .maxconn(10000, 5000).timeouts(Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofSeconds(30))
                 .hardStopAfter(Duration.ofMinutes(2)).mworkerMaxReloads(10).build();
+    }
+
+    /** A canary at 95/5: four instances of 1.0.0, one of 2.0.0, and a frontend in front. */
+    static ThalassaConfig canary() {
+        List<Member> members = new ArrayList<>();
+        for (int i = 1; i <= 4; i++) {
+            members.add(registered("myapp", "1.0.0", "127.0.0.1", 8080 + i));
+        }
+        members.add(registered("myapp", "2.0.0", "127.0.0.1", 9081));
+        return ThalassaConfig.empty()
+                .withBackend(Backend.dynamic("live").service("myapp", "1.0.0").build()
+                        .withSplit(Map.of("1.0.0", 95, "2.0.0", 5)).withMembers(members))
+                .withFrontend(Frontend.builder("web").bind("127.0.0.1:18085").defaultBackend("live").build());
+    }
+
+    /** The controller's slots with the weights of a split: what a worker gets after a reload during a canary. */
+    static List<ServerLine> weightedSlots(Backend backend) {
+        io.thalassa.haproxy.internal.SlotTable table = io.thalassa.haproxy.internal.SlotPlanner.plan(backend.key(),
+                null, io.thalassa.haproxy.internal.SlotPlanner.endpoints(backend), backend.balance().isDynamic())
+                .table();
+        return table.lines();
     }
 
     /** Four stable slots per backend: members fill the first ones, the rest wait disabled on a placeholder. */

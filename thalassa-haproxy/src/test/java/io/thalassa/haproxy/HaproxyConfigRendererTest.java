@@ -152,6 +152,26 @@ class HaproxyConfigRendererTest {
     }
 
     @Test
+    void serverWeightsAreRenderedButAreNotStructure() {
+        io.thalassa.ThalassaConfig config = io.thalassa.ThalassaConfig.empty().withBackend(io.thalassa.Backend
+                .dynamic("live").service("myapp", "1.0.0").build());
+        HaproxyConfigRenderer renderer = HaproxyConfigRenderer.defaultTemplate();
+        RenderedConfig weighted = renderer.render(config, HaproxySettings.defaults(), b -> java.util.List.of(
+                new ServerLine("live_slot1", "127.0.0.1", 8080, false, 247),
+                new ServerLine("live_slot2", "127.0.0.1", 1, true, 52)));
+        RenderedConfig plain = renderer.render(config, HaproxySettings.defaults(), b -> java.util.List.of(
+                new ServerLine("live_slot1", "127.0.0.1", 8081, false),
+                new ServerLine("live_slot2", "127.0.0.1", 1, true)));
+        assertThat(weighted.text()).contains("    server live_slot1 127.0.0.1:8080 check inter 2000 weight 247\n")
+                .contains("    server live_slot2 127.0.0.1:1 check inter 2000 weight 52 disabled\n");
+        assertThat(plain.text()).contains("    server live_slot1 127.0.0.1:8081 check inter 2000\n")
+                .doesNotContain("weight");
+        assertThat(weighted.fingerprints()).isEqualTo(plain.fingerprints());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ServerLine("s", "127.0.0.1", 80, false, 257))
+                .hasMessage("server weight must be in 0..256: 257");
+    }
+
+    @Test
     void userTemplateGetsTheDocumentedAttributes(@TempDir Path dir) throws IOException {
         Path stg = dir.resolve("mine.stg");
         Files.writeString(stg, """

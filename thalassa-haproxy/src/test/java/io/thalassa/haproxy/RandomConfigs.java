@@ -18,7 +18,8 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Seeded random configurations and a random next step from each: member changes, version switches, health interval,
+ * Seeded random configurations and a random next step from each: member changes, version switches, version splits
+ * (weights only, or with other members), health interval,
  * balance, natives, backends and frontends added or removed. Members of a backend before and after stay within its
  * first slot count, so slots never run out (growth is tested on its own).
  */
@@ -51,7 +52,7 @@ final class RandomConfigs {
     ThalassaConfig next(ThalassaConfig c) {
         List<Backend> backends = new ArrayList<>(c.backends().values());
         Backend b = backends.isEmpty() ? null : backends.get(random.nextInt(backends.size()));
-        switch (random.nextInt(9)) {
+        switch (random.nextInt(10)) {
             case 0:
                 return c;
             case 1: // members: some leave, some join
@@ -70,6 +71,14 @@ final class RandomConfigs {
             case 6:
                 return b == null ? c : c.withBackend(b.toBuilder().nativeLine("timeout server " + (1000 + random
                         .nextInt(3)) + "ms").build().withMembers(b.members()));
+            case 9: { // a version split: new weights, with the same members or others of both versions
+                if (b == null || !b.isDynamic()) {
+                    return c;
+                }
+                int w = 25 * random.nextInt(5);
+                Backend split = b.withSplit(Map.of("1.0", w, "2.0", 100 - w));
+                return c.withBackend(random.nextBoolean() ? split : split.withMembers(versioned(b.serviceName())));
+            }
             case 7: {
                 String key = BACKENDS.get(random.nextInt(BACKENDS.size()));
                 return c.backends().containsKey(key) ? c.withoutBackend(key) : c.withBackend(backend(key));
@@ -100,6 +109,18 @@ final class RandomConfigs {
         return list;
     }
 
+    /** 0..2 registered members from a pool of 3, each of version 1.0 or 2.0. */
+    private List<Member> versioned(String service) {
+        List<Member> list = new ArrayList<>();
+        for (int port = 1; port <= 3; port++) {
+            if (list.size() < 2 && random.nextBoolean()) {
+                list.add(Member.registered(service, random.nextBoolean() ? "1.0" : "2.0", "127.0.0.1", 20_000 + port,
+                        null, null));
+            }
+        }
+        return list;
+    }
+
     private Frontend frontend(String key, int port) {
         String target = BACKENDS.get(random.nextInt(BACKENDS.size()));
         Frontend.Builder f = Frontend.builder(key).bind("127.0.0.1:" + port).defaultBackend(target)
@@ -114,10 +135,7 @@ final class RandomConfigs {
     static Map<String, SlotTable> plan(ThalassaConfig config, Map<String, SlotTable> before) {
         Map<String, SlotTable> out = new HashMap<>();
         for (Backend b : config.backends().values()) {
-            List<Endpoint> wanted = new ArrayList<>();
-            for (Member m : b.members()) {
-                wanted.add(new Endpoint(m.host(), m.port()));
-            }
+            List<Endpoint> wanted = SlotPlanner.endpoints(b);
             out.put(b.key(), SlotPlanner.plan(b.key(), before.get(b.key()), wanted, b.balance().isDynamic()).table());
         }
         return out;

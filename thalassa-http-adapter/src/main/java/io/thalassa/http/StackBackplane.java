@@ -12,7 +12,9 @@ import io.thalassa.haproxy.ControllerStatus;
 import io.thalassa.haproxy.HaproxyConfigRenderer;
 import io.thalassa.haproxy.HaproxyController;
 import io.thalassa.haproxy.HaproxySettings;
+import io.thalassa.haproxy.StatsSnapshot;
 import io.thalassa.http.internal.ChangeView;
+import io.thalassa.http.internal.SplitShares;
 import io.thalassa.spi.Registry;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,6 +27,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
 
@@ -45,6 +48,9 @@ public final class StackBackplane implements Backplane, AutoCloseable {
     /** The controller's change for each configuration the engine published lately, by identity. */
     private final Map<ThalassaConfig, Long> changeOf = new java.util.IdentityHashMap<>(); // guarded by itself
     private volatile boolean haproxyStarted;
+    /** The two latest stats snapshots, for what split backends served in the last interval. */
+    private final AtomicReference<StatsSnapshot[]> lastTwo =
+            new AtomicReference<>(new StatsSnapshot[2]);
 
     private StackBackplane(Registry registry, HaproxyController controller, List<ThalassaEvent> startEvents) {
         this.registry = registry;
@@ -53,6 +59,7 @@ public final class StackBackplane implements Backplane, AutoCloseable {
         ThalassaEvent.Listener dispatch = this::dispatch;
         registry.addListener(dispatch);
         controller.addListener(dispatch);
+        controller.addStatsListener(s -> lastTwo.getAndUpdate(p -> new StatsSnapshot[] {p[1], s}));
         this.engine = MembershipEngine.builder(registry, this::toHaproxy).listener(dispatch).build();
     }
 
@@ -307,7 +314,11 @@ public final class StackBackplane implements Backplane, AutoCloseable {
 
     @Override
     public Optional<Object> stats() {
-        return controller.stats().map(s -> s);
+        StatsSnapshot[] two = lastTwo.get();
+        if (two[1] == null) {
+            return controller.stats().map(s -> s);
+        }
+        return Optional.of(SplitShares.withSplits(two[0], two[1], config()));
     }
 
     /** HAProxy's stat rows, read on its stats socket now (the controller's own poll keeps its snapshot). */

@@ -443,4 +443,32 @@ class WebUiIT {
         System.out.printf("web-ui backends=%d load_ms=%d page_loaded_ms=%d cards=12%n", count + 1, loadMs, pageMs);
         assertThat(loadMs).as("overview load with 1,001 backends").isLessThan(15_000);
     }
+
+    @Test
+    @Order(9)
+    void aSplitBackendShowsItsSplitAndTheShareEachVersionServed() {
+        long reloads = backplane.controller().reloadCount();
+        var split = api.post("/backends/web", "{'versions':{'1.0.0':50,'2.0.0':50}}");
+        assertThat(split.status()).as(split.toString()).isEqualTo(200);
+        browser.open(ui());
+        awaitLive();
+        browser.await(30, "the backend card", d -> browser.first("#backends-filter") != null);
+        browser.find("#backends-filter").sendKeys("web");
+        browser.await(10, "the split on the card", d -> browser.first("#backend-web .service") != null
+                && browser.find("#backend-web .service").getText().equals("myapp@1.0.0 50 % · 2.0.0 50 %"));
+        // traffic through HAProxy: blue-1 (1.0.0; blue-2 is down) and green (2.0.0) answer, and the card shows
+        // what each version served since the last poll
+        java.util.regex.Pattern served = java.util.regex.Pattern.compile(
+                "served lately: 1\\.0\\.0 [0-9.]+ % · 2\\.0\\.0 [0-9.]+ %");
+        browser.await(20, "the served shares", d -> {
+            for (int i = 0; i < 20; i++) {
+                NamedHttpServer.answerOf(frontendPort);
+            }
+            return served.matcher(browser.find("#backend-web .split-line").getText()).matches();
+        });
+        String line = browser.find("#backend-web .split-line").getText();
+        double canary = Double.parseDouble(line.replaceAll(".*2\\.0\\.0 ([0-9.]+) %$", "$1"));
+        assertThat(canary).as(line).isBetween(1.0, 99.0); // both versions served
+        assertThat(backplane.controller().reloadCount()).as("reloads for the split").isEqualTo(reloads);
+    }
 }

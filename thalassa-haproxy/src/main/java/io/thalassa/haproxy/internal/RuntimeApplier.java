@@ -55,8 +55,9 @@ public final class RuntimeApplier {
     }
 
     /**
-     * The commands for one backend's slot changes, members that join before those that leave (the backend never has
-     * no server in between); slots past {@code runningCapacity} are left out (they come with the next reload).
+     * The commands for one backend's slot changes, members that join (and weight changes) before those that leave
+     * (the backend never has no server in between); a joining member gets its weight before it is made ready; slots
+     * past {@code runningCapacity} are left out (they come with the next reload).
      */
     public static List<String> commands(String backend, List<Change> changes, int runningCapacity) {
         List<Change> ordered = new ArrayList<>(changes);
@@ -72,7 +73,12 @@ public final class RuntimeApplier {
                     if (c.fromState() == SlotTable.State.FREE) {
                         out.add(RuntimeApi.setServerAddressCommand(backend, s.name, s.ip, s.port));
                     }
-                    out.add(RuntimeApi.setServerStateCommand(backend, s.name, ServerState.READY));
+                    if (s.weight != c.fromWeight()) {
+                        out.add(RuntimeApi.setServerWeightCommand(backend, s.name, s.weight));
+                    }
+                    if (c.fromState() != SlotTable.State.ACTIVE) {
+                        out.add(RuntimeApi.setServerStateCommand(backend, s.name, ServerState.READY));
+                    }
                 }
                 case DRAINING -> out.add(RuntimeApi.setServerStateCommand(backend, s.name, ServerState.DRAIN));
                 case FREE -> out.addAll(emptySlot(backend, s.name));

@@ -2,7 +2,10 @@ package io.thalassa.haproxy.internal;
 
 import io.thalassa.Backend;
 import io.thalassa.Member;
+import io.thalassa.SplitWeights;
+import io.thalassa.VersionSplit;
 import io.thalassa.haproxy.RuntimeApi;
+import io.thalassa.haproxy.ServerLine;
 import io.thalassa.haproxy.internal.SlotTable.Endpoint;
 import io.thalassa.internal.Checks;
 import java.net.InetAddress;
@@ -110,16 +113,29 @@ public final class SlotPlanner {
                 s.ip = row.address();
                 s.port = row.port();
             }
+            if (row.weight() >= 0) {
+                s.weight = row.weight();
+            }
         }
         return tables;
     }
 
-    /** The endpoints of a backend's members, host names resolved, each address once, in member order. */
+    /**
+     * The endpoints of a backend's members, host names resolved, each address once, in member order. Without a
+     * version split every endpoint has HAProxy's default weight; with one, the weight {@link SplitWeights} gives its
+     * member, and a member that gets weight 0 (its version at 0, or not in the split) is left out, so it drains.
+     */
     public static List<Endpoint> endpoints(Backend b) {
         List<Endpoint> list = new ArrayList<>(b.members().size());
         Set<String> seen = new HashSet<>();
+        VersionSplit split = b.split().orElse(null);
+        Map<String, Integer> weights = split == null ? Map.of() : SplitWeights.memberWeights(split, b.members());
         for (Member m : b.members()) {
-            Endpoint e = new Endpoint(resolve(m.host()), m.port());
+            int weight = split == null ? ServerLine.DEFAULT_WEIGHT : weights.getOrDefault(m.address(), 0);
+            if (weight == 0) {
+                continue;
+            }
+            Endpoint e = new Endpoint(resolve(m.host()), m.port(), weight);
             if (seen.add(e.address())) {
                 list.add(e);
             }

@@ -32,6 +32,8 @@ public final class SlotTable {
         public State state = State.FREE;
         public String ip = PLACEHOLDER_IP;
         public int port = PLACEHOLDER_PORT;
+        /** HAProxy's weight of the server, also while it is empty (it keeps what it had). */
+        public int weight = ServerLine.DEFAULT_WEIGHT;
         /** Bumped on every change, so a late drain completion can tell it is stale. */
         public long generation;
 
@@ -45,6 +47,7 @@ public final class SlotTable {
             s.state = state;
             s.ip = ip;
             s.port = port;
+            s.weight = weight;
             s.generation = generation;
             return s;
         }
@@ -54,15 +57,23 @@ public final class SlotTable {
         }
     }
 
-    /** An endpoint a member resolves to. */
-    public record Endpoint(String ip, int port) {
+    /** An endpoint a member resolves to, with the weight its server gets. */
+    public record Endpoint(String ip, int port, int weight) {
+        /** An endpoint with HAProxy's default weight. */
+        public Endpoint(String ip, int port) {
+            this(ip, port, ServerLine.DEFAULT_WEIGHT);
+        }
+
         public String address() {
             return Member.addressOf(ip, port);
         }
     }
 
     /** A slot whose content changes, with what it held before. */
-    public record Change(Slot slot, State fromState, String fromIp, int fromPort) {
+    public record Change(Slot slot, State fromState, String fromIp, int fromPort, int fromWeight) {
+        Change(Slot s) {
+            this(s, s.state, s.ip, s.port, s.weight);
+        }
     }
 
     private final String backend;
@@ -140,7 +151,7 @@ public final class SlotTable {
             }
             if (!wantedAddresses.contains(s.address()) || held.containsKey(s.address())) {
                 if (s.state == State.ACTIVE) {
-                    changes.add(new Change(s, s.state, s.ip, s.port));
+                    changes.add(new Change(s));
                     s.state = State.DRAINING;
                     s.generation++;
                 }
@@ -153,9 +164,10 @@ public final class SlotTable {
         for (Endpoint e : wanted) {
             Slot s = held.get(e.address());
             if (s != null) {
-                if (s.state == State.DRAINING) {
-                    changes.add(new Change(s, s.state, s.ip, s.port));
+                if (s.state == State.DRAINING || s.weight != e.weight()) {
+                    changes.add(new Change(s));
                     s.state = State.ACTIVE;
+                    s.weight = e.weight();
                     s.generation++;
                 }
                 continue;
@@ -168,10 +180,11 @@ public final class SlotTable {
                 continue;
             }
             Slot target = slots.get(free);
-            changes.add(new Change(target, target.state, target.ip, target.port));
+            changes.add(new Change(target));
             target.state = State.ACTIVE;
             target.ip = e.ip();
             target.port = e.port();
+            target.weight = e.weight();
             target.generation++;
             held.put(e.address(), target);
         }
@@ -220,7 +233,7 @@ public final class SlotTable {
         for (Slot s : slots.subList(0, n)) {
             boolean active = s.state == State.ACTIVE;
             lines.add(new ServerLine(s.name, active ? s.ip : PLACEHOLDER_IP, active ? s.port : PLACEHOLDER_PORT,
-                    !active));
+                    !active, s.weight));
         }
         return lines;
     }

@@ -14,7 +14,7 @@ final class Fields {
     private static final Set<String> HEALTH = Set.of("method", "uri", "httpVersion", "interval");
     private static final Set<String> RULE = Set.of("type", "operation", "header", "value", "backend");
     private static final Set<String> TOP = Set.of("key", "bind", "backend", "mode", "keepalive", "rules", "natives",
-            "type", "name", "version", "balance", "host", "health", "members", "secondsToExpire", "port", "verb",
+            "type", "name", "version", "versions", "balance", "host", "health", "members", "secondsToExpire", "port", "verb",
             "limit", "before", "object");
 
     private Fields() {

@@ -20,7 +20,9 @@ import java.util.function.Supplier;
  * HAProxy's {@code show stat} rows and the configuration: a server row is tied to its member by address (its
  * {@code addr} is the member's ip:port), placeholder slots (on 127.0.0.1:1) are hidden, a server whose address is no
  * longer a member is shown as draining, and HAProxy's own stats listener is left out (only configured frontends are
- * shown). Every poll also adds a sample to the {@link StatsHistory}.
+ * shown). Every poll also adds a sample to the {@link StatsHistory}. A backend with a version split also gets
+ * {@code split}: the requested weights and the share of requests each version served since the previous poll, from
+ * its servers' total sessions.
  */
 public final class LiveStats {
     /** The address of HAProxy server slots that hold no member. */
@@ -32,6 +34,8 @@ public final class LiveStats {
     private volatile View view = new View(0, Map.of(), Map.of());
     private final long sampleSpacingMs;
     private long lastSample;
+    /** Total sessions per server of split backends at the last poll, by backend, server and address. */
+    private Map<String, Long> lastTotals = Map.of();
 
     /** What the last poll saw: JSON-ready maps by frontend and backend key. */
     record View(long time, Map<String, Map<String, Object>> frontends, Map<String, Map<String, Object>> backends) {
@@ -65,6 +69,7 @@ public final class LiveStats {
         ThalassaConfig c = config.get();
         long now = System.currentTimeMillis();
         View next = build(now, list, c);
+        lastTotals = addSplits(next, list, c, lastTotals);
         View before = view;
         view = next;
         if (now - lastSample >= sampleSpacingMs) {
@@ -229,6 +234,59 @@ public final class LiveStats {
             backends.put(b.key(), m);
         }
         return new View(time, frontends, backends);
+    }
+
+    /**
+     * Puts {@code split} into the view of every backend with a version split: {@code requested} (the weights),
+     * {@code served} (per version the share in percent of the requests its servers served since the previous poll,
+     * null without requests) and {@code requests}; returns the servers' totals for the next poll.
+     */
+    static Map<String, Long> addSplits(View view, List<StatRow> rows, ThalassaConfig c, Map<String, Long> last) {
+        Map<String, Long> totals = new HashMap<>();
+        Map<String, Map<String, Long>> served = new HashMap<>();
+        Map<String, Map<String, String>> versionOf = new HashMap<>();
+        for (Backend b : c.backends().values()) {
+            if (b.split().isEmpty()) {
+                continue;
+            }
+            Map<String, String> byAddress = new HashMap<>();
+            b.members().forEach(m -> byAddress.put(m.address(), m.version()));
+            versionOf.put(b.key(), byAddress);
+            Map<String, Long> perVersion = new TreeMap<>();
+            b.split().get().weights().keySet().forEach(v -> perVersion.put(v, 0L));
+            served.put(b.key(), perVersion);
+        }
+        if (served.isEmpty()) {
+            return totals;
+        }
+        for (StatRow r : rows) {
+            Map<String, String> byAddress = versionOf.get(r.proxy());
+            if (r.type() != StatRow.Type.SERVER || byAddress == null) {
+                continue;
+            }
+            String addr = r.fields().get("addr");
+            String id = r.proxy() + "/" + r.name() + "@" + addr;
+            totals.put(id, r.totalSessions());
+            Long before = last.get(id);
+            String version = byAddress.get(addr);
+            if (before != null && version != null) {
+                served.get(r.proxy()).merge(version, Math.max(0, r.totalSessions() - before), Long::sum);
+            }
+        }
+        served.forEach((key, perVersion) -> {
+            long total = perVersion.values().stream().mapToLong(Long::longValue).sum();
+            Map<String, Object> shares = new TreeMap<>();
+            perVersion.forEach((v, n) -> shares.put(v, total == 0 ? null : Math.round(1000.0 * n / total) / 10.0));
+            Map<String, Object> split = new LinkedHashMap<>();
+            split.put("requested", c.backends().get(key).split().orElseThrow().weights());
+            split.put("served", shares);
+            split.put("requests", total);
+            Map<String, Object> backendView = view.backends().get(key);
+            if (backendView != null) {
+                backendView.put("split", split);
+            }
+        });
+        return totals;
     }
 
     private static Map<String, Object> memberJson(String addr, Member member, String status, StatRow s, long limit) {

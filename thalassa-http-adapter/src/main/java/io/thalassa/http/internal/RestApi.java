@@ -13,6 +13,7 @@ import io.thalassa.ReloadFailedException;
 import io.thalassa.ThalassaConfig;
 import io.thalassa.ThalassaEvent;
 import io.thalassa.ThalassaException;
+import io.thalassa.VersionSplit;
 import io.thalassa.http.ActivityLog;
 import io.thalassa.http.Backplane;
 import io.thalassa.http.ConfigStore;
@@ -213,6 +214,7 @@ public final class RestApi {
         ObjectNode body = Json.readObject(req.body());
         body.put("key", key);
         body.remove("change"); // a write's answer, put back
+        body.remove("split");
         Backend backend = Json.convert(body, Backend.class);
         Backplane.Written w = apply(c -> {
             Preconditions.checkChange(req, c.backend(key).map(RestApi::etagOf).orElse(null));
@@ -225,16 +227,21 @@ public final class RestApi {
         String key = backendKey(req);
         Duration wait = waitOf(req);
         ObjectNode body = Json.readObject(req.body());
-        Set<String> known = Set.of("version", "name");
+        Set<String> known = Set.of("version", "versions", "name");
         body.fieldNames().forEachRemaining(f -> {
             if (!known.contains(f)) {
                 throw ApiException.badRequest("unknown_field", f, "unknown field \"" + f
-                        + "\"; known fields: name, version");
+                        + "\"; known fields: name, version, versions");
             }
         });
         String version = text(body, "version");
-        if (version == null) {
-            throw ApiException.badRequest("missing_field", "version", "version is required");
+        VersionSplit split = split(body.get("versions"));
+        if (version == null && split == null) {
+            throw ApiException.badRequest("missing_field", "version", "version or versions is required");
+        }
+        if (version != null && split != null) {
+            throw ApiException.badRequest("invalid_value", "versions", "give version (a switch) or versions (a"
+                    + " split), not both");
         }
         String name = text(body, "name");
         Backplane.Written w = apply(c -> {
@@ -244,9 +251,35 @@ public final class RestApi {
                 throw ApiException.badRequest("invalid_value", "type", "backend " + key
                         + " is static; only dynamic backends switch versions");
             }
-            return c.withBackend(current.withService(name == null ? current.serviceName() : name, version));
+            String service = name == null ? current.serviceName() : name;
+            return c.withBackend(split == null ? current.withService(service, version)
+                    : current.toBuilder().service(service, split.primaryVersion()).split(split).build());
         });
-        return written(backend(w.config(), key), w, wait);
+        Backend after = backend(w.config(), key);
+        Map<String, Object> shares = SplitShares.answer(after);
+        return written(after, w, wait, shares == null ? Map.of() : Map.of("split", shares));
+    }
+
+    /** {@code versions} of a switch: an object of version to whole-number weight, or null when absent. */
+    private static VersionSplit split(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            throw ApiException.badRequest("invalid_value", "versions", "versions must be an object of version to"
+                    + " weight, e.g. {\"1.0.0\": 90, \"2.0.0\": 10}");
+        }
+        Map<String, Object> raw = new LinkedHashMap<>();
+        node.fields().forEachRemaining(e -> {
+            JsonNode v = e.getValue();
+            raw.put(e.getKey(), v.isIntegralNumber() ? v.bigIntegerValue() : v.isTextual() ? v.asText()
+                    : v.isNumber() ? v.numberValue() : v.toString());
+        });
+        try {
+            return VersionSplit.parse(raw);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("invalid_value", "versions", e.getMessage());
+        }
     }
 
     private ApiResponse deleteBackend(ApiRequest req) {
@@ -475,10 +508,20 @@ public final class RestApi {
      * is applied (200), failed (409, HAProxy's message), or still pending when the wait is over (202).
      */
     private ApiResponse written(Object item, Backplane.Written w, Duration wait) {
+        return written(item, w, wait, Map.of());
+    }
+
+    /** {@link #written(Object, Backplane.Written, Duration)} with more fields in the body (not in the ETag). */
+    private ApiResponse written(Object item, Backplane.Written w, Duration wait, Map<String, Object> extra) {
         byte[] itemBytes = Json.write(item);
         ChangeStatus change = w.change();
-        if (change == null) {
+        if (change == null && extra.isEmpty()) {
             return ApiResponse.json(200, itemBytes).withHeader("ETag", Preconditions.etag(itemBytes));
+        }
+        if (change == null) {
+            ObjectNode body = Json.readObject(itemBytes);
+            extra.forEach((k, v) -> body.set(k, Json.MAPPER.valueToTree(v)));
+            return ApiResponse.json(200, Json.write(body)).withHeader("ETag", Preconditions.etag(itemBytes));
         }
         if (wait != null && !change.isFinished()) {
             try {
@@ -488,6 +531,9 @@ public final class RestApi {
             }
         }
         ObjectNode body = Json.readObject(itemBytes);
+        for (Map.Entry<String, Object> e : extra.entrySet()) {
+            body.set(e.getKey(), Json.MAPPER.valueToTree(e.getValue()));
+        }
         body.set("change", Json.MAPPER.valueToTree(ChangeView.of(change)));
         int status = 200;
         if (wait != null && change.state() == ChangeStatus.State.FAILED) {

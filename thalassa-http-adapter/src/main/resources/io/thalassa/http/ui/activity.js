@@ -4,8 +4,8 @@ import { h, getJson } from './dom.js';
 import { on } from './state.js';
 
 const VERBS = ['started', 'online', 'offline', 'configApplied', 'configRejected', 'reloadDone', 'reloadFailed',
-  'reloadCoalesced', 'runtimeChange', 'drain', 'versionSwitched', 'registryUnavailable', 'registryRecovered',
-  'haproxyRestarted', 'statsFailed'];
+  'reloadCoalesced', 'runtimeChange', 'drain', 'versionSwitched', 'splitChanged', 'splitShares',
+  'registryUnavailable', 'registryRecovered', 'haproxyRestarted', 'statsFailed'];
 const PAGE = 50;
 
 /** Events per page: 50, or the hash's limit (#/activity?limit=10, 1..1000). */

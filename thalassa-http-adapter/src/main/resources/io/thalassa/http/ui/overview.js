@@ -73,6 +73,14 @@ function markLoaded() {
   if (!main.dataset.loadedMs) main.dataset.loadedMs = String(Math.round(performance.now()));
 }
 
+/** name@version, or with a version split name@1.0.0 95 % · 2.0.0 5 %. */
+function serviceText(b) {
+  if (!b.versions) {
+    return `${b.name}@${b.version}`;
+  }
+  return `${b.name}@` + Object.entries(b.versions).map(([v, w]) => `${v} ${w} %`).join(' · ');
+}
+
 function safeId(kind, key) {
   return `${kind}-${key.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 }
@@ -145,13 +153,15 @@ function backendCard(key) {
     tbody);
   const dynamic = b.type === 'dynamic';
   const control = dynamic ? versionControl(key, b, card) : null;
+  const splitLine = b.versions ? h('p', { class: 'split-line' }) : null;
   card.el = h('li', { class: 'card backend', id, dataset: { key } },
     h('article', { 'aria-labelledby': `${id}-title` },
       h('header', {}, h('h3', { id: `${id}-title` }, key), status,
-        dynamic ? h('span', { class: 'service' }, `${b.name}@${b.version}`) : h('span', { class: 'service' }, 'static')),
+        dynamic ? h('span', { class: 'service' }, serviceText(b)) : h('span', { class: 'service' }, 'static')),
       h('div', { class: 'live-row' }, health, chart),
       figures,
       h('p', { class: 'props-line' }, `balance ${b.balance} · mode ${b.mode}${b.health ? ` · check ${b.health.method} ${b.health.uri} every ${b.health.interval} ms` : ''}`),
+      splitLine,
       control ? control.el : null,
       h('div', { class: 'table-wrap' }, members)));
   const origLive = () => {
@@ -172,6 +182,11 @@ function backendCard(key) {
         h('td', {}, m.check || '—'),
         h('td', {}, `${m.cur} / ${m.max}`),
         h('td', {}, m.status === 'PENDING' ? '—' : `${ago(m.lastChangeSeconds)} ago`))));
+    }
+    if (splitLine) {
+      const served = l && l.split ? l.split.served : {};
+      splitLine.textContent = 'served lately: ' + Object.keys(b.versions).map((v) => `${v} `
+        + (served[v] === null || served[v] === undefined ? '—' : `${served[v]} %`)).join(' · ');
     }
     control?.live(l);
   };

@@ -99,4 +99,30 @@ class LiveStatsTest {
         assertThat(LiveStats.status("NOLB")).isEqualTo("NOLB");
         assertThat(LiveStats.status("")).isEqualTo("UNKNOWN");
     }
+
+    @Test
+    void aSplitBackendShowsTheShareEachVersionServedSinceTheLastPoll() {
+        config = ThalassaConfig.empty().withBackend(Backend.dynamic("web").service("app", "1.0.0").build()
+                .withSplit(Map.of("1.0.0", 90, "2.0.0", 10)).withMembers(List.of(
+                        Member.registered("app", "1.0.0", "127.0.0.1", 8081, null, null),
+                        Member.registered("app", "2.0.0", "127.0.0.1", 8082, null, null))));
+        rows("web,web_slot1,0,1,,100,UP,12,L7OK,127.0.0.1:8081,2,1,0,0",
+                "web,web_slot2,0,1,,7,UP,12,L7OK,127.0.0.1:8082,2,1,0,0",
+                "web,BACKEND,0,1,200,107,UP,12,,,1,1,0,0");
+        Map<String, Object> first = backend(live.poll(), "web");
+        assertThat(first.get("split").toString()).isEqualTo("{requested={1.0.0=90, 2.0.0=10}, "
+                + "served={1.0.0=null, 2.0.0=null}, requests=0}");
+        rows("web,web_slot1,0,1,,190,UP,12,L7OK,127.0.0.1:8081,2,1,0,0",
+                "web,web_slot2,0,1,,17,UP,12,L7OK,127.0.0.1:8082,2,1,0,0",
+                "web,BACKEND,0,1,200,207,UP,12,,,1,1,0,0");
+        Map<String, Object> second = backend(live.poll(), "web");
+        assertThat(second.get("split").toString()).isEqualTo("{requested={1.0.0=90, 2.0.0=10}, "
+                + "served={1.0.0=90.0, 2.0.0=10.0}, requests=100}");
+    }
+
+    @Test
+    void aBackendWithoutASplitHasNoSplitEntry() {
+        rows("web,web_slot0,2,5,,9,UP,12,L7OK,127.0.0.1:8081,2,1,0,0", "web,BACKEND,2,5,200,9,UP,12,,,1,1,0,0");
+        assertThat(backend(live.poll(), "web")).doesNotContainKey("split");
+    }
 }
