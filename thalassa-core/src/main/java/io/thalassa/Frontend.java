@@ -26,7 +26,7 @@ import java.util.stream.Collectors;
  */
 @JsonAutoDetect(getterVisibility = JsonAutoDetect.Visibility.NONE, isGetterVisibility = JsonAutoDetect.Visibility.NONE,
         fieldVisibility = JsonAutoDetect.Visibility.NONE)
-@JsonPropertyOrder({"id", "_type", "key", "bind", "backend", "mode", "keepalive", "rules", "natives"})
+@JsonPropertyOrder({"id", "_type", "key", "name", "bind", "backend", "mode", "keepalive", "rules", "natives"})
 public final class Frontend {
     private final String key;
     private final List<Bind> binds;
@@ -91,6 +91,12 @@ public final class Frontend {
     @JsonProperty("_type")
     String type() {
         return "frontend";
+    }
+
+    /** The key again, as the original's frontends show it ({@code "name": "myapp"}); read-only in JSON. */
+    @JsonProperty("name")
+    String name() {
+        return key;
     }
 
     public List<Bind> binds() {

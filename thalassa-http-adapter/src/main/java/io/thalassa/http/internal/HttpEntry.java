@@ -80,24 +80,59 @@ public final class HttpEntry extends Handler.Abstract {
         for (String name : fields.getNames()) {
             query.put(name, List.copyOf(fields.getValuesOrEmpty(name)));
         }
+        checkContentType(request);
         long length = request.getLength();
         boolean expectsContinue = request.getHeaders().contains(HttpHeader.EXPECT, "100-continue");
         byte[] body;
         try (InputStream in = Request.asInputStream(request)) {
-            if (length > MAX_BODY) {
-                if (!expectsContinue) { // it sends the body anyway: take it, so it reads the 413 and not a reset
-                    discard(in);
-                }
-                throw tooLarge();
-            }
-            body = in.readNBytes(MAX_BODY + 1);
-            if (body.length > MAX_BODY) {
-                discard(in);
-                throw tooLarge();
-            }
+            body = readBody(in, length, expectsContinue);
+        } catch (IOException e) { // a body cut short (early EOF), a broken chunk: the client's
+            throw ApiException.badRequest("incomplete_body", null, "the request body could not be read: "
+                    + e.getMessage());
         }
         return new ApiRequest(request.getMethod(), request.getHttpURI().getPath(), Map.of(), query,
                 name -> headerValues(request, name), body);
+    }
+
+    /**
+     * 415 unless the body is JSON in UTF-8: {@code application/json}, a {@code +json} type, no type at all or curl's
+     * default {@code application/x-www-form-urlencoded} (which the seed's commands send) are read as JSON.
+     */
+    static void checkContentType(Request request) {
+        String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+        if (type == null || type.isBlank()) {
+            return;
+        }
+        String[] parts = type.split(";");
+        String mime = parts[0].trim().toLowerCase(java.util.Locale.ROOT);
+        boolean json = mime.equals("application/json") || mime.endsWith("+json")
+                || mime.equals("application/x-www-form-urlencoded");
+        String charset = null;
+        for (int i = 1; i < parts.length; i++) {
+            String p = parts[i].trim().toLowerCase(java.util.Locale.ROOT);
+            if (p.startsWith("charset=")) {
+                charset = p.substring("charset=".length()).replace("\"", "");
+            }
+        }
+        if (!json || charset != null && !charset.equals("utf-8") && !charset.equals("utf8")) {
+            throw new ApiException(415, "unsupported_media_type", null, "the body must be application/json in UTF-8,"
+                    + " not " + Json.shown(type));
+        }
+    }
+
+    private static byte[] readBody(InputStream in, long length, boolean expectsContinue) throws IOException {
+        if (length > MAX_BODY) {
+            if (!expectsContinue) { // it sends the body anyway: take it, so it reads the 413 and not a reset
+                discard(in);
+            }
+            throw tooLarge();
+        }
+        byte[] body = in.readNBytes(MAX_BODY + 1);
+        if (body.length > MAX_BODY) {
+            discard(in);
+            throw tooLarge();
+        }
+        return body;
     }
 
     private static List<String> headerValues(Request request, String name) {

@@ -313,17 +313,17 @@ public final class RestApi {
         return read(req, body);
     }
 
+    /** A whole number of ASCII digits (no sign, no whitespace, no other scripts' digits) in {@code min..max}. */
     private static long number(String field, String value, long min, long max) {
-        try {
-            long n = Long.parseLong(value.trim());
+        if (io.thalassa.internal.Checks.isAsciiDigits(value, 18)) {
+            long n = Long.parseLong(value);
             if (n >= min && n <= max) {
                 return n;
             }
-        } catch (NumberFormatException e) {
-            // reported below
         }
-        throw ApiException.badRequest("invalid_value", field, field + " must be a whole number in " + min + ".."
-                + (max == Long.MAX_VALUE ? "" : String.valueOf(max)) + ": \"" + value + "\"");
+        throw new ApiException(400, "invalid_value", field, field + " must be a whole number in " + min + ".."
+                + (max == Long.MAX_VALUE ? "" : String.valueOf(max)) + " (digits 0-9): "
+                + io.thalassa.internal.Checks.quote(value), Map.of("value", Json.shown(value)));
     }
 
     private ApiResponse stats(ApiRequest req) {
@@ -373,7 +373,7 @@ public final class RestApi {
             registration = Registration.of(req.param("name"), req.param("version"), req.param("host"), port, meta,
                     Registration.parseSecondsToExpire(meta.get("secondsToExpire")));
         } catch (IllegalArgumentException e) {
-            throw Json.invalid("", e.getMessage());
+            throw Json.translate(e);
         }
         registry(() -> {
             backplane.registry().register(registration);
@@ -389,7 +389,7 @@ public final class RestApi {
             removed = registry(() -> backplane.registry().deregister(req.param("name"), req.param("version"),
                     req.param("host"), port));
         } catch (IllegalArgumentException e) {
-            throw Json.invalid("", e.getMessage());
+            throw Json.translate(e);
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("id", io.thalassa.Member.idOf(req.param("name"), req.param("version"), req.param("host"), port));
@@ -455,7 +455,7 @@ public final class RestApi {
         } catch (ThalassaException e) {
             throw new ApiException(500, "internal_error", null, e.getMessage());
         } catch (IllegalArgumentException | IllegalStateException e) {
-            throw Json.invalid("", e.getMessage());
+            throw Json.translate(e);
         }
         if (store != null) {
             try {
