@@ -103,6 +103,21 @@ public final class Frontend {
         return binds;
     }
 
+    /**
+     * Every TCP address this frontend's section opens: its binds and those of {@code bind} natives (allowed only
+     * with {@link NativePolicy#UNRESTRICTED}); what the overlap check of {@link ThalassaConfig} compares.
+     */
+    public List<Bind> listeners() {
+        if (natives.isEmpty()) {
+            return binds;
+        }
+        List<Bind> all = new ArrayList<>(binds);
+        for (String n : natives) {
+            all.addAll(io.thalassa.internal.NativeAllowList.listeners(n));
+        }
+        return all;
+    }
+
     /** The binds as a comma-separated list, e.g. {@code *:8080,*:80}. */
     @JsonProperty("bind")
     public String bind() {

@@ -33,11 +33,17 @@ import java.util.Optional;
  * @param activityRetention how many activity events are kept, default 10,000
  * @param haproxyMaxFiles   the hard file-descriptor limit HAProxy is started with; 0 (default): as high as the system
  *                          lets this process raise it, else the limit this process has
+ * @param unsafeNatives     allow any native directive ({@link io.thalassa.NativePolicy#UNRESTRICTED}); default the
+ *                          safe allow-list
+ * @param tokens            the tokens file ({@code <role>:<token>} per line), or null for no authentication
+ * @param tlsCert           PEM certificate chain for HTTPS on both ports, or null for plain HTTP
+ * @param tlsKey            PEM private key of {@code tlsCert} (PKCS#8, PKCS#1 RSA or SEC1 EC), or null
  */
 public record DaemonOptions(String host, int port, String label, String serviceReg, int serviceRegPort,
         String datacenter, String location, Path haproxySocketPath, Path haproxyPidPath, Path haproxyCfgPath,
         String templateFile, Path persistence, boolean sudo, boolean debug, Path dbPath, int registrationPort,
-        String haproxyBinary, int statsPort, Duration reloadWindow, int activityRetention, long haproxyMaxFiles) {
+        String haproxyBinary, int statsPort, Duration reloadWindow, int activityRetention, long haproxyMaxFiles,
+        boolean unsafeNatives, Path tokens, Path tlsCert, Path tlsKey) {
 
     /** The {@code --templateFile} value that names the built-in template, as the original's bundled one. */
     public static final String DEFAULT_TEMPLATE = "default.haproxycfg.tmpl";
@@ -76,6 +82,17 @@ public record DaemonOptions(String host, int port, String label, String serviceR
     public DaemonOptions withPorts(String host, int port, int registrationPort) {
         return new DaemonOptions(host, port, label, serviceReg, serviceRegPort, datacenter, location,
                 haproxySocketPath, haproxyPidPath, haproxyCfgPath, templateFile, persistence, sudo, debug, dbPath,
-                registrationPort, haproxyBinary, statsPort, reloadWindow, activityRetention, haproxyMaxFiles);
+                registrationPort, haproxyBinary, statsPort, reloadWindow, activityRetention, haproxyMaxFiles,
+                unsafeNatives, tokens, tlsCert, tlsKey);
+    }
+
+    /** The natives policy: the safe allow-list unless {@code --unsafeNatives}. */
+    public io.thalassa.NativePolicy nativePolicy() {
+        return unsafeNatives ? io.thalassa.NativePolicy.UNRESTRICTED : io.thalassa.NativePolicy.SAFE;
+    }
+
+    /** Whether both ports speak HTTPS. */
+    public boolean tls() {
+        return tlsCert != null;
     }
 }

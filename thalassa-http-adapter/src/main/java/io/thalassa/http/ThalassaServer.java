@@ -78,7 +78,8 @@ public final class ThalassaServer implements AutoCloseable {
         this.store = store;
         live = new LiveStats(backplane::statRows, backplane::config,
                 (int) (Duration.ofMinutes(5).toMillis() / LIVE_POLL.toMillis()), LIVE_POLL.multipliedBy(3).dividedBy(4));
-        RestApi api = new RestApi(backplane, store, activity, instance(options), live);
+        RestApi api = new RestApi(backplane, store, activity, instance(options), live)
+                .nativePolicy(options.nativePolicy());
         QueuedThreadPool threads = new QueuedThreadPool(64, 4);
         threads.setName("thalassa-http");
         threads.setDaemon(true);
@@ -194,6 +195,10 @@ public final class ThalassaServer implements AutoCloseable {
         statsPoller.scheduleWithFixedDelay(this::watch, 0, CONFIG_WATCH.toMillis(), TimeUnit.MILLISECONDS);
         LOG.info("REST API on {}:{}, registration API on {}:{}", options.host(), port(), options.host(),
                 registrationPort());
+        if (options.unsafeNatives()) {
+            LOG.warn("natives - --unsafeNatives: any native directive is accepted (files, listeners, Lua, global"
+                    + " settings); only admins should be able to write");
+        }
     }
 
     private void pollStats() {

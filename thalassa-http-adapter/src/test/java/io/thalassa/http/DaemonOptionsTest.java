@@ -56,7 +56,7 @@ class DaemonOptionsTest {
         assertThat(o).isEqualTo(new DaemonOptions("127.0.0.1", 0, "myapp-dev", "127.0.0.1", 8501, "dc1", "eu",
                 Path.of("/tmp/a.sock"), Path.of("/tmp/a.pid"), Path.of("/tmp/a.cfg"), template.toString(),
                 dir.resolve("t.json"), true, true, Path.of("/tmp/db"), 0, "/usr/sbin/haproxy", 1989,
-                Duration.ofMillis(500), 50, 0));
+                Duration.ofMillis(500), 50, 0, false, null, null, null));
         assertThat(o.customTemplate()).contains(template);
         assertThat(DaemonOptions.parse("--reloadWindow", "PT1S").reloadWindow()).isEqualTo(Duration.ofSeconds(1));
         assertThat(DaemonOptions.parse("--reloadWindow", "250").reloadWindow()).isEqualTo(Duration.ofMillis(250));

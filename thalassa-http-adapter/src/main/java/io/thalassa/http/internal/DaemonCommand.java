@@ -97,6 +97,20 @@ public final class DaemonCommand {
             + " needing more is refused with 400 capacity_exceeded (default: ${DEFAULT-VALUE})", defaultValue = "0")
     long haproxyMaxFiles;
 
+    @Option(names = "--unsafeNatives", description = "allow any native directive (files, listeners, Lua, global"
+            + " settings); by default natives are judged against a safe allow-list")
+    boolean unsafeNatives;
+
+    @Option(names = "--tokens", description = "file of API tokens, one <role>:<token> a line; roles admin, register,"
+            + " read. Without it a non-loopback --host serves loopback clients only")
+    Path tokens;
+
+    @Option(names = "--tlsCert", description = "PEM certificate (chain) for HTTPS on --port and --registrationPort")
+    Path tlsCert;
+
+    @Option(names = "--tlsKey", description = "PEM private key of --tlsCert")
+    Path tlsKey;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
     boolean help;
 
@@ -174,9 +188,21 @@ public final class DaemonCommand {
         if (haproxyBinary.isBlank()) {
             throw new IllegalArgumentException("--haproxyBinary must not be empty");
         }
+        if (tokens != null && !Files.isReadable(tokens)) {
+            throw new IllegalArgumentException("--tokens cannot be read: " + tokens);
+        }
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new IllegalArgumentException("--tlsCert and --tlsKey go together");
+        }
+        for (Path p : new Path[] {tlsCert, tlsKey}) {
+            if (p != null && !Files.isReadable(p)) {
+                throw new IllegalArgumentException((p == tlsCert ? "--tlsCert" : "--tlsKey") + " cannot be read: " + p);
+            }
+        }
         return new DaemonOptions(host, port, label, serviceReg, serviceRegPort, datacenter, location,
                 haproxySocketPath, haproxyPidPath, haproxyCfgPath, templateFile, persistence, sudo, debug, dbPath,
-                registrationPort, haproxyBinary, statsPort, window, activityRetention, haproxyMaxFiles);
+                registrationPort, haproxyBinary, statsPort, window, activityRetention, haproxyMaxFiles, unsafeNatives,
+                tokens, tlsCert, tlsKey);
     }
 
     private static void port(String option, int value, boolean zeroAllowed) {

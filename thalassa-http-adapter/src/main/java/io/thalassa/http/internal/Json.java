@@ -243,7 +243,7 @@ public final class Json {
      * Jackson's, joined with the model's field name), the value, the model's reason.
      */
     public static ApiException invalid(String jsonPath, InvalidValueException e) {
-        String field = Fields.infer(jsonPath, e.field());
+        String field = e.field().matches("[A-Za-z]+\\[[0-9]+]") ? e.field() : Fields.infer(jsonPath, e.field());
         String reason = e.reason();
         Map<String, Object> extra = new java.util.LinkedHashMap<>();
         if (e.value() != null) {

@@ -49,6 +49,7 @@ public final class RestApi {
     private final byte[] openApi;
     private final Map<String, Object> instance;
     private final Instant startedAt = Instant.now();
+    private volatile io.thalassa.NativePolicy natives = io.thalassa.NativePolicy.SAFE;
     private final java.util.concurrent.atomic.AtomicReference<Listing> frontendList =
             new java.util.concurrent.atomic.AtomicReference<>();
     private final java.util.concurrent.atomic.AtomicReference<Listing> backendList =
@@ -72,6 +73,12 @@ public final class RestApi {
         this.activity = activity;
         this.instance = new LinkedHashMap<>(instance);
         this.openApi = openApiDocument();
+    }
+
+    /** Sets what natives a write may hold (default {@link io.thalassa.NativePolicy#SAFE}); returns this. */
+    public RestApi nativePolicy(io.thalassa.NativePolicy policy) {
+        this.natives = policy;
+        return this;
     }
 
     /** The OpenAPI 3 document of the main port. */
@@ -148,6 +155,11 @@ public final class RestApi {
         body.put("key", key);
         body.remove("change"); // a write's answer, put back
         Frontend frontend = Json.convert(body, Frontend.class);
+        try {
+            natives.check(frontend);
+        } catch (io.thalassa.InvalidValueException e) {
+            throw Json.invalid("", e);
+        }
         Backplane.Written w = apply(c -> {
             Preconditions.checkChange(req, c.frontend(key).map(RestApi::etagOf).orElse(null));
             return c.withFrontend(frontend);
@@ -214,6 +226,11 @@ public final class RestApi {
         body.put("key", key);
         body.remove("change"); // a write's answer, put back
         Backend backend = Json.convert(body, Backend.class);
+        try {
+            natives.check(backend);
+        } catch (io.thalassa.InvalidValueException e) {
+            throw Json.invalid("", e);
+        }
         Backplane.Written w = apply(c -> {
             Preconditions.checkChange(req, c.backend(key).map(RestApi::etagOf).orElse(null));
             return c.withBackend(backend);
