@@ -3,7 +3,10 @@ package io.thalassa.http;
 import io.thalassa.ConfigRejectedException;
 import io.thalassa.ThalassaConfig;
 import io.thalassa.ThalassaEvent;
+import io.thalassa.http.internal.Access;
+import io.thalassa.http.internal.AccessHandler;
 import io.thalassa.http.internal.EventStream;
+import io.thalassa.http.internal.Tokens;
 import io.thalassa.http.internal.HttpEntry;
 import io.thalassa.http.internal.ConfigPush;
 import io.thalassa.http.internal.JsonErrorHandler;
@@ -70,8 +73,10 @@ public final class ThalassaServer implements AutoCloseable {
     private final ServerConnector mainConnector;
     private final ServerConnector registrationConnector;
     private boolean closed;
+    private final Access access;
 
-    private ThalassaServer(Backplane backplane, DaemonOptions options, ActivityLog activity, ConfigStore store) {
+    private ThalassaServer(Backplane backplane, DaemonOptions options, ActivityLog activity, ConfigStore store,
+            Tokens tokens) {
         this.backplane = backplane;
         this.options = options;
         this.activity = activity;
@@ -96,20 +101,33 @@ public final class ThalassaServer implements AutoCloseable {
                     Response.writeError(request, response, callback, 404, "no route for GET /ws");
                     return null;
                 }
+                if (request.getSubProtocols().contains(Access.WS_PROTOCOL)) { // the UI, its token beside it
+                    response.setAcceptedSubProtocol(Access.WS_PROTOCOL);
+                }
                 return stream.endpoint();
             });
         });
         ws.setHandler(new UiHandler(new HttpEntry(api.mainRouter(), api.registrationRouter()),
                 HttpEntry.REGISTRATION_CONNECTOR));
+        access = new Access(tokens, loopback(options.host()));
         pushed = backplane.config();
         lastLivePoll = System.nanoTime() - LIVE_POLL.toNanos();
         stream.greeting(this::greeting);
-        jetty.setHandler(ws);
+        jetty.setHandler(new AccessHandler(access, HttpEntry.REGISTRATION_CONNECTOR, ws));
         statsPoller = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "thalassa-stats-stream");
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /** Whether {@code host} is a loopback address (a name is resolved; an unknown one counts as not loopback). */
+    static boolean loopback(String host) {
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     /** What this daemon says about itself: the original's --label, --location and --datacenter. */
@@ -140,6 +158,7 @@ public final class ThalassaServer implements AutoCloseable {
      * @throws IOException           when the activity feed cannot be opened
      */
     public static ThalassaServer start(Backplane backplane, DaemonOptions options) throws IOException {
+        Tokens tokens = options.tokens() == null ? null : Tokens.read(options.tokens());
         ConfigStore store = options.persistenceFile().map(ConfigStore::at).orElse(null);
         Optional<ThalassaConfig> saved = store == null ? Optional.empty() : store.load();
         ActivityLog activity = ActivityLog.open(options.dbPath(), options.activityRetention());
@@ -150,7 +169,7 @@ public final class ThalassaServer implements AutoCloseable {
             } else if (store != null) {
                 LOG.info("{} - does not exist yet; it is written on the first change", store.file());
             }
-            ThalassaServer server = new ThalassaServer(backplane, options, activity, store);
+            ThalassaServer server = new ThalassaServer(backplane, options, activity, store, tokens);
             server.startServing();
             return server;
         } catch (RuntimeException e) {
@@ -195,6 +214,14 @@ public final class ThalassaServer implements AutoCloseable {
         statsPoller.scheduleWithFixedDelay(this::watch, 0, CONFIG_WATCH.toMillis(), TimeUnit.MILLISECONDS);
         LOG.info("REST API on {}:{}, registration API on {}:{}", options.host(), port(), options.host(),
                 registrationPort());
+        if (access.protectedMode()) {
+            LOG.warn("access - protected mode: --host {} is not a loopback address and there is no --tokens file, so"
+                    + " only loopback clients are served; others get 403 saying how to configure tokens",
+                    options.host());
+        } else if (access.authenticates()) {
+            LOG.info("access - tokens from {}: every request but /health needs Authorization: Bearer <token>",
+                    options.tokens());
+        }
         if (options.unsafeNatives()) {
             LOG.warn("natives - --unsafeNatives: any native directive is accepted (files, listeners, Lua, global"
                     + " settings); only admins should be able to write");

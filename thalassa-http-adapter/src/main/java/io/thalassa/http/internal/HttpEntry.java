@@ -90,8 +90,9 @@ public final class HttpEntry extends Handler.Abstract {
             throw ApiException.badRequest("incomplete_body", null, "the request body could not be read: "
                     + e.getMessage());
         }
+        Object role = request.getAttribute(AccessHandler.ROLE);
         return new ApiRequest(request.getMethod(), request.getHttpURI().getPath(), Map.of(), query,
-                name -> headerValues(request, name), body);
+                name -> headerValues(request, name), body, role instanceof Tokens.Role r ? r : Tokens.Role.ADMIN);
     }
 
     /**

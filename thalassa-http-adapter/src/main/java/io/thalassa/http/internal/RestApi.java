@@ -112,6 +112,8 @@ public final class RestApi {
                 .add("GET", "/status", this::status)
                 .add("GET", "/changes/{id}", this::change)
                 .add("GET", "/openapi.json", req -> ApiResponse.json(200, openApi))
+                .add("GET", "/health/live", req -> ApiResponse.json(200, Json.write(Map.of("status", "live"))))
+                .add("GET", "/health/ready", this::ready)
                 .add("GET", "/ws", req -> {
                     throw new ApiException(426, "upgrade_required", null,
                             "/ws is a WebSocket endpoint: connect with Upgrade: websocket");
@@ -295,8 +297,15 @@ public final class RestApi {
 
     // ---- haproxy, activity, stats
 
+    private static final java.util.regex.Pattern STATS_AUTH = java.util.regex.Pattern.compile(
+            "(?m)^(\\s*stats auth )\\S+$");
+
     private ApiResponse haproxyConfig(ApiRequest req) {
-        ApiResponse text = ApiResponse.text(200, backplane.haproxyConfig());
+        String config = backplane.haproxyConfig();
+        if (!req.admin()) { // the stats password opens HAProxy's stats page: admins only
+            config = STATS_AUTH.matcher(config).replaceAll("$1<hidden: admin only>");
+        }
+        ApiResponse text = ApiResponse.text(200, config);
         return conditional(req, text);
     }
 
@@ -362,6 +371,20 @@ public final class RestApi {
         body.put("backends", config.backends().size());
         body.putAll(backplane.status());
         return ApiResponse.json(200, Json.write(body));
+    }
+
+    /** 200 when HAProxy runs the configuration last accepted (and has a master), else 503 saying why. */
+    private ApiResponse ready(ApiRequest req) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        Object haproxy = backplane.status().get("haproxy");
+        boolean runs = haproxy instanceof Map<?, ?> h && Boolean.TRUE.equals(h.get("runsDesired"))
+                && h.get("masterPid") != null;
+        body.put("status", runs ? "ready" : "not_ready");
+        if (!runs) {
+            body.put("reason", haproxy instanceof Map<?, ?> h && h.get("masterPid") == null ? "HAProxy is not running"
+                    : "HAProxy does not run the configuration last accepted yet (a reload is pending or failed)");
+        }
+        return ApiResponse.json(runs ? 200 : 503, Json.write(body));
     }
 
     /** The version in the jar's manifest, or "dev" when run from classes. */
