@@ -90,9 +90,10 @@ public final class ThalassaServer implements AutoCloseable {
         threads.setDaemon(true);
         jetty = new Server(threads);
         jetty.setErrorHandler(new JsonErrorHandler());
-        mainConnector = connector(jetty, "api", options.host(), options.port());
+        org.eclipse.jetty.util.ssl.SslContextFactory.Server tls = tls(options);
+        mainConnector = connector(jetty, "api", options.host(), options.port(), tls);
         registrationConnector = connector(jetty, HttpEntry.REGISTRATION_CONNECTOR, options.host(),
-                options.registrationPort());
+                options.registrationPort(), tls);
         WebSocketUpgradeHandler ws = WebSocketUpgradeHandler.from(jetty, container -> {
             container.setIdleTimeout(Duration.ofMinutes(10));
             container.addMapping("/ws", (request, response, callback) -> {
@@ -139,8 +140,26 @@ public final class ThalassaServer implements AutoCloseable {
         return m;
     }
 
-    private static ServerConnector connector(Server jetty, String name, String host, int port) {
-        ServerConnector c = new ServerConnector(jetty, 1, 1);
+    /** HTTPS from --tlsCert and --tlsKey (TLS 1.2 and 1.3), or null for plain HTTP. */
+    private static org.eclipse.jetty.util.ssl.SslContextFactory.Server tls(DaemonOptions options) {
+        if (!options.tls()) {
+            return null;
+        }
+        org.eclipse.jetty.util.ssl.SslContextFactory.Server f = new org.eclipse.jetty.util.ssl.SslContextFactory.Server();
+        try {
+            f.setKeyStore(io.thalassa.http.internal.PemKeys.keyStore(options.tlsCert(), options.tlsKey()));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read --tlsCert or --tlsKey: " + e.getMessage(), e);
+        }
+        f.setKeyStorePassword(io.thalassa.http.internal.PemKeys.STORE_PASSWORD);
+        f.setIncludeProtocols("TLSv1.3", "TLSv1.2");
+        return f;
+    }
+
+    private static ServerConnector connector(Server jetty, String name, String host, int port,
+            org.eclipse.jetty.util.ssl.SslContextFactory.Server tls) {
+        ServerConnector c = tls == null ? new ServerConnector(jetty, 1, 1)
+                : new ServerConnector(jetty, 1, 1, tls);
         c.setName(name);
         c.setHost(host);
         c.setPort(port);
@@ -307,10 +326,10 @@ public final class ThalassaServer implements AutoCloseable {
         return registrationConnector.getLocalPort();
     }
 
-    /** {@code http://host:port}, with 127.0.0.1 for a wildcard host. */
+    /** {@code http://host:port} ({@code https} with TLS), with 127.0.0.1 for a wildcard host. */
     public URI uri() {
         String host = options.host().equals("0.0.0.0") || options.host().equals("::") ? "127.0.0.1" : options.host();
-        return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port());
+        return URI.create((options.tls() ? "https://" : "http://") + (host.contains(":") ? "[" + host + "]" : host) + ":" + port());
     }
 
     public ActivityLog activity() {
