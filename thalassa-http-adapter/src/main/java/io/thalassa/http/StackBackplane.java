@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -60,7 +61,14 @@ public final class StackBackplane implements Backplane, AutoCloseable {
     private void toHaproxy(ThalassaConfig config) {
         try {
             if (haproxyStarted) {
-                long id = controller.apply(config).changeId();
+                long t0 = System.nanoTime();
+                io.thalassa.haproxy.ApplyResult applied = controller.apply(config);
+                java.util.function.BiConsumer<String, Duration> timing = applyTiming;
+                if (timing != null) {
+                    timing.accept(applied.kind().name().toLowerCase(java.util.Locale.ROOT),
+                            Duration.ofNanos(System.nanoTime() - t0));
+                }
+                long id = applied.changeId();
                 synchronized (changeOf) {
                     changeOf.put(config, id);
                 }
@@ -358,6 +366,23 @@ public final class StackBackplane implements Backplane, AutoCloseable {
         status.put("haproxy", haproxy);
         status.put("registry", reg);
         return status;
+    }
+
+    private volatile java.util.function.BiConsumer<String, Duration> applyTiming;
+
+    @Override
+    public void onApply(java.util.function.BiConsumer<String, Duration> listener) {
+        applyTiming = listener;
+    }
+
+    @Override
+    public Optional<java.nio.file.Path> haproxyLogFile() {
+        return Optional.of(controller.logFile());
+    }
+
+    @Override
+    public Optional<io.thalassa.haproxy.ChangeStatus> latestChange() {
+        return controller.latestChange();
     }
 
     /** The controller, for embedding and tests. */

@@ -6,6 +6,8 @@ import io.thalassa.ThalassaEvent;
 import io.thalassa.http.internal.Access;
 import io.thalassa.http.internal.AccessHandler;
 import io.thalassa.http.internal.EventStream;
+import io.thalassa.http.internal.HaproxyLog;
+import io.thalassa.http.internal.Metrics;
 import io.thalassa.http.internal.Tokens;
 import io.thalassa.http.internal.HttpEntry;
 import io.thalassa.http.internal.ConfigPush;
@@ -50,6 +52,8 @@ public final class ThalassaServer implements AutoCloseable {
 
     /** How often HAProxy's stats are read for the live view and its history (which keeps 5 minutes of them). */
     public static final Duration LIVE_POLL = Duration.ofSeconds(2);
+    /** How often HAProxy's own log file is read for alerts and warnings. */
+    static final Duration HAPROXY_LOG_POLL = Duration.ofSeconds(1);
     /** How often the configuration is looked at for a change to push on {@code /ws}. */
     static final Duration CONFIG_WATCH = Duration.ofMillis(250);
     /** The least time between two live polls caused by changes (a burst of changes costs at most two a second). */
@@ -74,6 +78,8 @@ public final class ThalassaServer implements AutoCloseable {
     private final ServerConnector registrationConnector;
     private boolean closed;
     private final Access access;
+    private final Metrics metrics;
+    private long lastReloadTimed; // only on the stats poller thread
 
     private ThalassaServer(Backplane backplane, DaemonOptions options, ActivityLog activity, ConfigStore store,
             Tokens tokens) {
@@ -83,8 +89,11 @@ public final class ThalassaServer implements AutoCloseable {
         this.store = store;
         live = new LiveStats(backplane::statRows, backplane::config,
                 (int) (Duration.ofMinutes(5).toMillis() / LIVE_POLL.toMillis()), LIVE_POLL.multipliedBy(3).dividedBy(4));
+        metrics = new Metrics(backplane);
+        metrics.configVersion(() -> backplane.latestChange().map(c -> c.id()).orElse(0L));
+        backplane.onApply(metrics::applied);
         RestApi api = new RestApi(backplane, store, activity, instance(options), live)
-                .nativePolicy(options.nativePolicy());
+                .nativePolicy(options.nativePolicy()).metrics(metrics);
         QueuedThreadPool threads = new QueuedThreadPool(64, 4);
         threads.setName("thalassa-http");
         threads.setDaemon(true);
@@ -108,7 +117,7 @@ public final class ThalassaServer implements AutoCloseable {
                 return stream.endpoint();
             });
         });
-        ws.setHandler(new UiHandler(new HttpEntry(api.mainRouter(), api.registrationRouter()),
+        ws.setHandler(new UiHandler(new HttpEntry(api.mainRouter(), api.registrationRouter(), metrics),
                 HttpEntry.REGISTRATION_CONNECTOR));
         access = new Access(tokens, loopback(options.host()));
         pushed = backplane.config();
@@ -220,6 +229,7 @@ public final class ThalassaServer implements AutoCloseable {
 
     private void startServing() {
         activity.addListener(toStream);
+        backplane.addListener(metrics);
         try {
             jetty.start();
         } catch (Exception e) {
@@ -231,6 +241,14 @@ public final class ThalassaServer implements AutoCloseable {
         long period = STATS_POLL.toMillis();
         statsPoller.scheduleWithFixedDelay(this::pollStats, 0, period, TimeUnit.MILLISECONDS);
         statsPoller.scheduleWithFixedDelay(this::watch, 0, CONFIG_WATCH.toMillis(), TimeUnit.MILLISECONDS);
+        backplane.haproxyLogFile().ifPresent(file -> {
+            HaproxyLog log = new HaproxyLog(file, event -> {
+                activity.record(event);
+                metrics.onEvent(event);
+            });
+            statsPoller.scheduleWithFixedDelay(log, HAPROXY_LOG_POLL.toMillis(), HAPROXY_LOG_POLL.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        });
         LOG.info("REST API on {}:{}, registration API on {}:{}", options.host(), port(), options.host(),
                 registrationPort());
         if (access.protectedMode()) {
@@ -244,6 +262,25 @@ public final class ThalassaServer implements AutoCloseable {
         if (options.unsafeNatives()) {
             LOG.warn("natives - --unsafeNatives: any native directive is accepted (files, listeners, Lua, global"
                     + " settings); only admins should be able to write");
+        }
+    }
+
+    /**
+     * Times the reloads finished since the last call, from each change accepted to HAProxy running it (or refusing
+     * it): the changes after the last one timed, up to the first still pending. Only on the stats poller thread.
+     */
+    private void timeReloads() {
+        long latest = backplane.latestChange().map(c -> c.id()).orElse(0L);
+        for (long id = lastReloadTimed + 1; id <= latest && id <= lastReloadTimed + 1000; id++) {
+            var change = backplane.change(id).orElse(null);
+            if (change != null && !change.isFinished()) {
+                return;
+            }
+            lastReloadTimed = id;
+            if (change != null && change.kind() == io.thalassa.haproxy.ApplyResult.Kind.RELOAD) {
+                metrics.reloaded(Duration.between(change.submitted(), change.finished()),
+                        change.state() == io.thalassa.haproxy.ChangeStatus.State.APPLIED);
+            }
         }
     }
 
@@ -262,6 +299,7 @@ public final class ThalassaServer implements AutoCloseable {
      */
     private void watch() {
         try {
+            timeReloads();
             ThalassaConfig now = backplane.config();
             long t = System.nanoTime();
             boolean changed = now != pushed;
@@ -353,6 +391,7 @@ public final class ThalassaServer implements AutoCloseable {
         }
         closed = true;
         backplane.removeListener(activity);
+        backplane.removeListener(metrics);
         activity.removeListener(toStream);
         statsPoller.shutdownNow();
         try {

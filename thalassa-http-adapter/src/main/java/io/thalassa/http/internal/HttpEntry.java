@@ -33,26 +33,37 @@ public final class HttpEntry extends Handler.Abstract {
 
     private final Router main;
     private final Router registration;
+    private final Metrics metrics;
 
     public HttpEntry(Router main, Router registration) {
+        this(main, registration, null);
+    }
+
+    /** @param metrics where every answer is counted by route and status, or null */
+    public HttpEntry(Router main, Router registration, Metrics metrics) {
         super(InvocationType.BLOCKING);
         this.main = main;
         this.registration = registration;
+        this.metrics = metrics;
     }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         long start = System.nanoTime();
         ApiResponse out;
+        String connector = request.getConnectionMetaData().getConnector().getName();
+        Router router = REGISTRATION_CONNECTOR.equals(connector) ? registration : main;
         try {
-            String connector = request.getConnectionMetaData().getConnector().getName();
-            Router router = REGISTRATION_CONNECTOR.equals(connector) ? registration : main;
             out = router.dispatch(toApiRequest(request));
         } catch (ApiException e) {
             out = error(e);
         } catch (Exception e) {
             LOG.error("{} {} - failed: {}", request.getMethod(), request.getHttpURI().getPath(), e.toString(), e);
             out = error(new ApiException(500, "internal_error", null, String.valueOf(e)));
+        }
+        if (metrics != null) {
+            metrics.request(request.getMethod(), router.template(request.getHttpURI().getPath()), out.status(),
+                    System.nanoTime() - start);
         }
         if (LOG.isDebugEnabled()) { // --debug
             LOG.debug("{} {} -> {} in {} us", request.getMethod(), request.getHttpURI().getPathQuery(), out.status(),

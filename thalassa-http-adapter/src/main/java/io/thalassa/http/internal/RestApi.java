@@ -49,6 +49,7 @@ public final class RestApi {
     private final byte[] openApi;
     private final Map<String, Object> instance;
     private final Instant startedAt = Instant.now();
+    private volatile Metrics metrics;
     private volatile io.thalassa.NativePolicy natives = io.thalassa.NativePolicy.SAFE;
     private final java.util.concurrent.atomic.AtomicReference<Listing> frontendList =
             new java.util.concurrent.atomic.AtomicReference<>();
@@ -73,6 +74,12 @@ public final class RestApi {
         this.activity = activity;
         this.instance = new LinkedHashMap<>(instance);
         this.openApi = openApiDocument();
+    }
+
+    /** Sets the metrics {@code GET /metrics} shows; returns this. */
+    public RestApi metrics(Metrics m) {
+        this.metrics = m;
+        return this;
     }
 
     /** Sets what natives a write may hold (default {@link io.thalassa.NativePolicy#SAFE}); returns this. */
@@ -114,6 +121,13 @@ public final class RestApi {
                 .add("GET", "/openapi.json", req -> ApiResponse.json(200, openApi))
                 .add("GET", "/health/live", req -> ApiResponse.json(200, Json.write(Map.of("status", "live"))))
                 .add("GET", "/health/ready", this::ready)
+                .add("GET", "/metrics", req -> {
+                    if (metrics == null) {
+                        throw ApiException.notFound("no metrics in this daemon");
+                    }
+                    return new ApiResponse(200, "text/plain; version=0.0.4; charset=utf-8",
+                            metrics.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8), Map.of());
+                })
                 .add("GET", "/ws", req -> {
                     throw new ApiException(426, "upgrade_required", null,
                             "/ws is a WebSocket endpoint: connect with Upgrade: websocket");
