@@ -47,6 +47,14 @@ public record Registration(String name, String version, String host, int port, M
     /** A registration made now with the given TTL. */
     public static Registration of(String name, String version, String host, int port, Map<String, ?> meta,
             Duration ttl) {
+        if (meta != null) {
+            for (Map.Entry<String, ?> e : meta.entrySet()) {
+                if (e.getValue() == null) {
+                    throw new io.thalassa.InvalidValueException(e.getKey(), null, e.getKey()
+                            + " must not be null (leave it out instead)");
+                }
+            }
+        }
         return new Registration(name, version, host, port, meta == null ? null : Map.copyOf(meta),
                 ttl == null ? DEFAULT_TTL : ttl, Instant.now());
     }

@@ -109,6 +109,8 @@ class HostileInputIT {
                 "{}"), "invalid_value", "port");
         assertBadRequest(stack.registrations.post("/registrations/app/1.0.0/127.0.0.1/18399",
                 "{'secondsToExpire':60.5}"), "invalid_value", "secondsToExpire");
+        assertBadRequest(stack.registrations.post("/registrations/app/1.0.0/127.0.0.1/18399",
+                "{'secondsToExpire':null}"), "invalid_value", "secondsToExpire"); // found by FuzzIT: was a 500
         assertThat(state()).isEqualTo(before);
         // the original's string numbers stay accepted
         Reply ok = raw("/backends/c", "{\"type\":\"static\",\"health\":{\"interval\":\"5000\"},\"members\":"

@@ -19,6 +19,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class HaproxyLog implements Runnable {
     static final int MAX_LINES = 200;
+    /** HAProxy's routine reload noise, tagged WARNING by HAProxy itself: logged at debug only. */
+    private static final java.util.regex.Pattern ROUTINE = java.util.regex.Pattern.compile(
+            "Proxy \\S+ stopped \\(cumulated|Former worker \\(?\\d+\\)? exited with code 0|Stopping (proxy|frontend|backend)"
+                    + "|Exiting Master process|Reexecuting Master process|All workers exited|Proxy <HTTPCLIENT> stopped");
     private static final Logger LOG = LoggerFactory.getLogger(HaproxyLog.class);
 
     private final Path file;
@@ -44,7 +48,9 @@ public final class HaproxyLog implements Runnable {
     public void run() {
         try {
             for (String line : newLines()) {
-                if (line.contains("[ALERT]") || line.contains("[WARNING]")) {
+                if (ROUTINE.matcher(line).find()) {
+                    LOG.debug("haproxy - {}", line.strip());
+                } else if (line.contains("[ALERT]") || line.contains("[WARNING]")) {
                     String text = line.strip();
                     LOG.warn("haproxy - {}", text);
                     sink.accept(ThalassaEvent.now(ThalassaEvent.Verb.HAPROXY_LOG, "haproxy", text.length() > 1000

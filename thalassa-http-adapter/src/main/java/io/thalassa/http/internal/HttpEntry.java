@@ -91,7 +91,6 @@ public final class HttpEntry extends Handler.Abstract {
         for (String name : fields.getNames()) {
             query.put(name, List.copyOf(fields.getValuesOrEmpty(name)));
         }
-        checkContentType(request);
         long length = request.getLength();
         boolean expectsContinue = request.getHeaders().contains(HttpHeader.EXPECT, "100-continue");
         byte[] body;
@@ -101,6 +100,7 @@ public final class HttpEntry extends Handler.Abstract {
             throw ApiException.badRequest("incomplete_body", null, "the request body could not be read: "
                     + e.getMessage());
         }
+        checkContentType(request); // after the body is read: the connection stays usable for the next request
         Object role = request.getAttribute(AccessHandler.ROLE);
         return new ApiRequest(request.getMethod(), request.getHttpURI().getPath(), Map.of(), query,
                 name -> headerValues(request, name), body, role instanceof Tokens.Role r ? r : Tokens.Role.ADMIN);
