@@ -35,6 +35,8 @@ import java.util.function.UnaryOperator;
  * the engine publishes (runtime API for membership, validated reloads for structure).
  */
 public final class StackBackplane implements Backplane, AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StackBackplane.class);
+
     private final Registry registry;
     private final HaproxyController controller;
     private final MembershipEngine engine;
@@ -101,7 +103,21 @@ public final class StackBackplane implements Backplane, AutoCloseable {
                 : ConsulRegistry.builder().agent(options.serviceReg(), options.serviceRegPort())
                         .datacenter(options.datacenter()).build();
         Path cfg = options.haproxyCfgPath().toAbsolutePath();
+        boolean root = io.thalassa.http.internal.HaproxyUser.daemonIsRoot();
+        var account = io.thalassa.http.internal.HaproxyUser.account(options.haproxyUser(), root,
+                Path.of("/etc/passwd"), Path.of("/etc/group"));
+        account.ifPresentOrElse(a -> LOG.info("haproxy - workers run as user {} group {} (the master stays root and"
+                + " keeps the sockets)", a.user(), a.group()), () -> {
+                    if (root) {
+                        LOG.warn("haproxy - runs as root: no user {} and no --haproxyUser",
+                                io.thalassa.http.internal.HaproxyUser.DEFAULT_USER);
+                    }
+                });
+        String statsAuth = io.thalassa.http.internal.HaproxyUser.statsAuth(options.statsAuth(),
+                options.dbPath().resolve("stats-auth"));
         HaproxySettings settings = HaproxySettings.builder()
+                .runAs(account.map(a -> a.user()).orElse(null), account.map(a -> a.group()).orElse(null))
+                .statsAuth(statsAuth)
                 .statsSocket(options.haproxySocketPath().toAbsolutePath())
                 .pidFile(options.haproxyPidPath().toAbsolutePath())
                 .serverStateFile(cfg.resolveSibling(cfg.getFileName() + ".state"))
@@ -124,9 +140,6 @@ public final class StackBackplane implements Backplane, AutoCloseable {
             controller.fileLimit(options.haproxyMaxFiles());
         }
         options.customTemplate().ifPresent(t -> controller.renderer(HaproxyConfigRenderer.fromTemplate(t)));
-        if (options.sudo()) {
-            controller.sudo(List.of("sudo", "-n"));
-        }
         StackBackplane stack = new StackBackplane(registry, controller.build(), startEvents);
         try {
             stack.commit(saved); // the engine's first publication (members included) starts or adopts HAProxy

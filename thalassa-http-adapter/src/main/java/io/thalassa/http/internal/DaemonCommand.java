@@ -62,8 +62,16 @@ public final class DaemonCommand {
     @Option(names = "--persistence", description = "file to save configuration (all frontends and backends)")
     Path persistence;
 
-    @Option(names = "--sudo", description = "use sudo when starting haproxy")
+    @Option(names = "--sudo", hidden = true, description = "removed")
     boolean sudo;
+
+    @Option(names = "--haproxyUser", description = "when the daemon runs as root, HAProxy's workers drop to this user"
+            + " (and its group); empty for none (default: haproxy when that user exists)")
+    String haproxyUser;
+
+    @Option(names = "--statsAuth", description = "user:password of HAProxy's stats page (default: generated once and"
+            + " kept in <dbPath>/stats-auth)")
+    String statsAuth;
 
     @Option(names = "--debug", description = "enabled debug logging")
     boolean debug;
@@ -188,6 +196,14 @@ public final class DaemonCommand {
         if (haproxyBinary.isBlank()) {
             throw new IllegalArgumentException("--haproxyBinary must not be empty");
         }
+        if (sudo) {
+            throw new IllegalArgumentException("--sudo was removed: start the daemon as root and HAProxy's workers"
+                    + " drop to --haproxyUser (default haproxy), or start it as a user that may bind the ports");
+        }
+        if (statsAuth != null && (statsAuth.indexOf(':') <= 0 || !statsAuth.matches("[!-~&&[^#'\"\\\\]]{3,200}"))) {
+            throw new IllegalArgumentException("--statsAuth must be user:password of printable characters without"
+                    + " # ' \" \\");
+        }
         if (tokens != null && !Files.isReadable(tokens)) {
             throw new IllegalArgumentException("--tokens cannot be read: " + tokens);
         }
@@ -200,9 +216,9 @@ public final class DaemonCommand {
             }
         }
         return new DaemonOptions(host, port, label, serviceReg, serviceRegPort, datacenter, location,
-                haproxySocketPath, haproxyPidPath, haproxyCfgPath, templateFile, persistence, sudo, debug, dbPath,
+                haproxySocketPath, haproxyPidPath, haproxyCfgPath, templateFile, persistence, debug, dbPath,
                 registrationPort, haproxyBinary, statsPort, window, activityRetention, haproxyMaxFiles, unsafeNatives,
-                tokens, tlsCert, tlsKey);
+                tokens, tlsCert, tlsKey, haproxyUser, statsAuth);
     }
 
     private static void port(String option, int value, boolean zeroAllowed) {
