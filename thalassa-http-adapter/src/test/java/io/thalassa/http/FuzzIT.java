@@ -71,6 +71,9 @@ class FuzzIT {
             TestStack.await(() -> NamedHttpServer.answerOf(canaryPort).equals("200 canary"));
 
             HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            java.io.PrintStream err = System.err;
+            ErrorLines errors = new ErrorLines(err);
+            System.setErr(errors); // slf4j-simple writes to System.err as it is at each line
             Path cfg = dir.resolve("haproxy.cfg");
             Map<Integer, Integer> statuses = new TreeMap<>();
             long start = System.nanoTime();
@@ -102,6 +105,8 @@ class FuzzIT {
                 }
             }
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            System.setErr(err);
+            assertThat(errors.lines).as("ERROR lines the daemon logged for clients' mistakes").isEmpty();
             System.out.println("fuzz seed=" + SEED + " requests=" + sent + " ms=" + ms + " statuses=" + statuses
                     + " unchanged_checks=" + unchangedChecks + " canary_checks=" + canaryChecks);
             assertThat(sent).as("requests within " + SECONDS + " s").isGreaterThanOrEqualTo(REQUESTS);
@@ -176,6 +181,23 @@ class FuzzIT {
     private static String describe(Req r) {
         String body = r.body() == null ? "" : new String(r.body(), StandardCharsets.UTF_8);
         return r.method() + " " + r.path() + " (" + r.contentType() + ") " + (body.length() > 300 ? body.substring(0, 300) + "..." : body);
+    }
+
+    /** Passes everything on and keeps the lines of level ERROR. */
+    static final class ErrorLines extends java.io.PrintStream {
+        final List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        ErrorLines(java.io.PrintStream out) {
+            super(out, true, StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public void println(String line) {
+            if (line != null && line.contains(" ERROR ")) {
+                lines.add(line);
+            }
+            super.println(line);
+        }
     }
 
     // ---- the generators: mostly invalid, some valid (so state changes as well), all hostile in some way
