@@ -194,6 +194,7 @@ public final class ThalassaServer implements AutoCloseable {
         try {
             if (saved.isPresent()) {
                 replay(backplane, store, saved.get());
+                warnUnsafeNatives(options, saved.get());
             } else if (store != null) {
                 LOG.info("{} - does not exist yet; it is written on the first change", store.file());
             }
@@ -204,6 +205,22 @@ public final class ThalassaServer implements AutoCloseable {
             backplane.removeListener(activity);
             activity.close();
             throw e;
+        }
+    }
+
+    /**
+     * Natives the safe policy refuses, saved while it was off: kept (they were an admin's choice and HAProxy runs
+     * them), but named at start, so the operator restarts with --unsafeNatives or removes them.
+     */
+    private static void warnUnsafeNatives(DaemonOptions options, ThalassaConfig persisted) {
+        if (options.unsafeNatives()) {
+            return;
+        }
+        try {
+            options.nativePolicy().check(persisted);
+        } catch (io.thalassa.InvalidValueException e) {
+            LOG.warn("natives - the persistence file holds a native the safe policy refuses, kept as saved: {};"
+                    + " start with --unsafeNatives to keep changing it, or remove it", e.reason());
         }
     }
 

@@ -104,7 +104,33 @@ class AuthIT {
         StackBackplane backplane = TestStack.backplane(dir);
         DaemonOptions options = DaemonOptions.parse("--host", "0.0.0.0", "--port", "0", "--registrationPort", "0",
                 "--dbPath", dir.resolve("db").toString());
-        try (ThalassaServer server = ThalassaServer.start(backplane, options)) {
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(new java.io.OutputStream() { // both: the console and the check
+            @Override
+            public void write(int b) {
+                err.write(b);
+                log.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                err.write(b, off, len);
+                log.write(b, off, len);
+            }
+        }, true));
+        ThalassaServer started;
+        try {
+            started = ThalassaServer.start(backplane, options);
+        } catch (RuntimeException | java.io.IOException e) {
+            TestStack.stop(backplane);
+            throw e;
+        } finally {
+            System.setErr(err);
+        }
+        assertThat(log.toString(java.nio.charset.StandardCharsets.UTF_8)).as("said at start")
+                .contains("protected mode").contains("--tokens");
+        try (ThalassaServer server = started) {
             Http api = new Http("http://127.0.0.1:" + server.port());
             assertThat(api.put("/backends/b", "{'type':'static'}").status()).isEqualTo(200);
             assertThat(api.get("/backends/b").status()).isEqualTo(200);
