@@ -38,23 +38,30 @@ public record Bind(String host, int port) {
      */
     public static Bind parse(String value) {
         Checks.notNull("bind", value);
-        String v = value.trim();
+        Checks.noControl("bind", value);
+        String v = value;
+        for (int i = 0; i < v.length(); i++) {
+            if (Character.isWhitespace(v.charAt(i)) || Character.isSpaceChar(v.charAt(i))) {
+                throw new InvalidValueException("bind", value, "bind must not contain whitespace: "
+                        + Checks.quote(value));
+            }
+        }
         int colon = v.lastIndexOf(':');
         if (colon <= 0 || colon == v.length() - 1) {
-            throw new IllegalArgumentException("bind must be host:port (host may be *): " + Checks.quote(value));
+            throw new InvalidValueException("bind", value, "bind must be host:port (host may be *): "
+                    + Checks.quote(value));
         }
         String host = v.substring(0, colon);
         String portText = v.substring(colon + 1);
-        int port;
-        try {
-            port = Integer.parseInt(portText);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("bind port must be a number in 1..65535: " + Checks.quote(value));
+        if (!Checks.isAsciiDigits(portText, 5)) {
+            throw new InvalidValueException("bind", value, "bind port must be a number in 1..65535 (digits 0-9): "
+                    + Checks.quote(value));
         }
+        int port = Integer.parseInt(portText);
         try {
             return new Bind(host, port);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(e.getMessage() + " (in bind " + Checks.quote(value) + ")");
+            throw new InvalidValueException("bind", value, e.getMessage() + " (in bind " + Checks.quote(value) + ")");
         }
     }
 

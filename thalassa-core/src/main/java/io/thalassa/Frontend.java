@@ -26,7 +26,7 @@ import java.util.stream.Collectors;
  */
 @JsonAutoDetect(getterVisibility = JsonAutoDetect.Visibility.NONE, isGetterVisibility = JsonAutoDetect.Visibility.NONE,
         fieldVisibility = JsonAutoDetect.Visibility.NONE)
-@JsonPropertyOrder({"id", "_type", "key", "bind", "backend", "mode", "keepalive", "rules", "natives"})
+@JsonPropertyOrder({"id", "_type", "key", "name", "bind", "backend", "mode", "keepalive", "rules", "natives"})
 public final class Frontend {
     private final String key;
     private final List<Bind> binds;
@@ -93,8 +93,29 @@ public final class Frontend {
         return "frontend";
     }
 
+    /** The key again, as the original's frontends show it ({@code "name": "myapp"}); read-only in JSON. */
+    @JsonProperty("name")
+    String name() {
+        return key;
+    }
+
     public List<Bind> binds() {
         return binds;
+    }
+
+    /**
+     * Every TCP address this frontend's section opens: its binds and those of {@code bind} natives (allowed only
+     * with {@link NativePolicy#UNRESTRICTED}); what the overlap check of {@link ThalassaConfig} compares.
+     */
+    public List<Bind> listeners() {
+        if (natives.isEmpty()) {
+            return binds;
+        }
+        List<Bind> all = new ArrayList<>(binds);
+        for (String n : natives) {
+            all.addAll(io.thalassa.internal.NativeAllowList.listeners(n));
+        }
+        return all;
     }
 
     /** The binds as a comma-separated list, e.g. {@code *:8080,*:80}. */

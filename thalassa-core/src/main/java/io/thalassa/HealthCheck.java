@@ -93,11 +93,11 @@ public record HealthCheck(Method method, String uri, HttpVersion httpVersion, Du
 
     @JsonCreator
     static HealthCheck fromJson(@JsonProperty("method") String method, @JsonProperty("uri") String uri,
-            @JsonProperty("httpVersion") String httpVersion, @JsonProperty("interval") Long interval) {
+            @JsonProperty("httpVersion") String httpVersion, @JsonProperty("interval") Object interval) {
         return new HealthCheck(method == null ? DEFAULTS.method : Method.of(method),
                 uri == null ? DEFAULTS.uri : uri,
                 httpVersion == null ? DEFAULTS.httpVersion : HttpVersion.of(httpVersion),
-                interval == null ? DEFAULT_INTERVAL : Duration.ofMillis(interval));
+                interval == null ? DEFAULT_INTERVAL : Duration.ofMillis(Checks.wholeNumber("health interval", interval)));
     }
 
     @JsonProperty("method")

@@ -62,12 +62,17 @@ public record Member(String host, int port, String name, String version, Instant
     }
 
     @JsonCreator
-    static Member fromJson(@JsonProperty("host") String host, @JsonProperty("port") Integer port,
+    static Member fromJson(@JsonProperty("host") String host, @JsonProperty("port") Object port,
             @JsonProperty("name") String name, @JsonProperty("version") String version,
-            @JsonProperty("lastKnown") Long lastKnown, @JsonProperty("meta") Map<String, Object> meta,
+            @JsonProperty("lastKnown") Object lastKnown, @JsonProperty("meta") Map<String, Object> meta,
             @JsonProperty("id") String ignoredId) {
-        return new Member(host, Checks.notNull("member port", port), name, version,
-                lastKnown == null ? null : Instant.ofEpochMilli(lastKnown), meta);
+        long p = Checks.wholeNumber("member port", port);
+        if (p > 65535) {
+            throw new InvalidValueException("member port", port, "member port must be in 1..65535: " + p);
+        }
+        return new Member(host, (int) p, name, version,
+                lastKnown == null ? null : Instant.ofEpochMilli(Checks.wholeNumber("member lastKnown", lastKnown)),
+                meta);
     }
 
     @JsonProperty("host")

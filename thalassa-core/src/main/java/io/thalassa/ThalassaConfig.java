@@ -106,11 +106,11 @@ public final class ThalassaConfig {
             if (other.key().equals(frontend.key())) {
                 continue;
             }
-            for (Bind mine : frontend.binds()) {
-                for (Bind theirs : other.binds()) {
+            for (Bind mine : frontend.listeners()) {
+                for (Bind theirs : other.listeners()) {
                     if (mine.overlaps(theirs)) {
-                        throw new IllegalArgumentException("bind " + mine + " overlaps bind " + theirs
-                                + " of frontend " + other.key());
+                        throw new InvalidValueException("bind", mine.toString(), "bind " + mine + " overlaps bind "
+                                + theirs + " of frontend " + other.key());
                     }
                 }
             }

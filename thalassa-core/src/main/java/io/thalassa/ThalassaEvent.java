@@ -31,7 +31,9 @@ public record ThalassaEvent(Instant time, Verb verb, String object, String detai
         REGISTRY_UNAVAILABLE("registryUnavailable"),
         REGISTRY_RECOVERED("registryRecovered"),
         HAPROXY_RESTARTED("haproxyRestarted"),
-        STATS_FAILED("statsFailed");
+        STATS_FAILED("statsFailed"),
+        /** An alert or warning HAProxy wrote to its log (start-up, a reload it refused...). */
+        HAPROXY_LOG("haproxyLog");
 
         private final String wireName;
 

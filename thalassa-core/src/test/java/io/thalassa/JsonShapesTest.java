@@ -24,7 +24,8 @@ class JsonShapesTest {
 
     @Test
     void frontendFromTheSeedReadmeRoundTrips() throws Exception {
-        String seed = "{'id':'frontend/myapp','_type':'frontend','key':'myapp','bind':'*:8080,*:80','backend':'live',"
+        String seed = "{'id':'frontend/myapp','_type':'frontend','key':'myapp','name':'myapp','bind':'*:8080,*:80',"
+                + "'backend':'live',"
                 + "'mode':'http','keepalive':'default','rules':[{'type':'header','header':'host','operation':'hdr_dom',"
                 + "'value':'staged.myapp.com','backend':'staged'}],'natives':[]}";
         Frontend f = read(seed, Frontend.class);
@@ -39,7 +40,7 @@ class JsonShapesTest {
         Frontend f = read("{'key':'mysql-frontend','bind':'*:3306','backend':'mysql-backend','mode':'tcp'}",
                 Frontend.class);
         assertThat((JsonNode) json.valueToTree(f)).isEqualTo(tree("{'id':'frontend/mysql-frontend','_type':'frontend',"
-                + "'key':'mysql-frontend','bind':'*:3306','backend':'mysql-backend','mode':'tcp',"
+                + "'key':'mysql-frontend','name':'mysql-frontend','bind':'*:3306','backend':'mysql-backend','mode':'tcp',"
                 + "'keepalive':'default','rules':[],'natives':[]}"));
     }
 

@@ -1,5 +1,6 @@
 package io.thalassa.internal;
 
+import io.thalassa.InvalidValueException;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -16,7 +17,7 @@ public final class Checks {
 
     public static <T> T notNull(String field, T value) {
         if (value == null) {
-            throw new IllegalArgumentException(field + " is required");
+            throw new InvalidValueException(field, null, field + " is required");
         }
         return value;
     }
@@ -27,7 +28,7 @@ public final class Checks {
             java.time.Duration max) {
         notNull(field, value);
         if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-            throw new IllegalArgumentException(field + " must be in " + min.toMillis() + ".." + max.toMillis()
+            throw new InvalidValueException(field, value, field + " must be in " + min.toMillis() + ".." + max.toMillis()
                     + " ms: " + value.toMillis() + " ms");
         }
         return value;
@@ -36,7 +37,7 @@ public final class Checks {
     public static String identifier(String field, String value) {
         notNull(field, value);
         if (!isIdentifier(value)) {
-            throw new IllegalArgumentException(field + " must be 1..100 characters of [A-Za-z0-9._:-] starting with a"
+            throw new InvalidValueException(field, value, field + " must be 1..100 characters of [A-Za-z0-9._:-] starting with a"
                     + " letter or digit: " + quote(value));
         }
         return value;
@@ -65,7 +66,7 @@ public final class Checks {
     public static String servicePart(String field, String value) {
         notNull(field, value);
         if (!SERVICE_PART.matcher(value).matches()) {
-            throw new IllegalArgumentException(field + " must be 1..100 characters of [A-Za-z0-9._~+-] starting with a"
+            throw new InvalidValueException(field, value, field + " must be 1..100 characters of [A-Za-z0-9._~+-] starting with a"
                     + " letter or digit: " + quote(value));
         }
         return value;
@@ -73,7 +74,7 @@ public final class Checks {
 
     public static int port(String field, int value) {
         if (value < 1 || value > 65535) {
-            throw new IllegalArgumentException(field + " must be in 1..65535: " + value);
+            throw new InvalidValueException(field, value, field + " must be in 1..65535: " + value);
         }
         return value;
     }
@@ -84,7 +85,7 @@ public final class Checks {
         if (isIpv4(value) || isIpv6(value) || HOSTNAME.matcher(value).matches()) {
             return value;
         }
-        throw new IllegalArgumentException(field + " must be an IPv4 address, an IPv6 address or a host name: "
+        throw new InvalidValueException(field, value, field + " must be an IPv4 address, an IPv6 address or a host name: "
                 + quote(value));
     }
 
@@ -135,7 +136,7 @@ public final class Checks {
     public static String headerName(String field, String value) {
         notNull(field, value);
         if (!HEADER_NAME.matcher(value).matches()) {
-            throw new IllegalArgumentException(field + " must be an HTTP header name of [A-Za-z0-9_-]: " + quote(value));
+            throw new InvalidValueException(field, value, field + " must be an HTTP header name of [A-Za-z0-9_-]: " + quote(value));
         }
         return value;
     }
@@ -147,10 +148,10 @@ public final class Checks {
     public static String word(String field, String value, int max) {
         notNull(field, value);
         if (value.isEmpty()) {
-            throw new IllegalArgumentException(field + " must not be empty");
+            throw new InvalidValueException(field, value, field + " must not be empty");
         }
         if (value.length() > max) {
-            throw new IllegalArgumentException(field + " must be at most " + max + " characters: " + value.length());
+            throw new InvalidValueException(field, value, field + " must be at most " + max + " characters: " + value.length());
         }
         noControl(field, value);
         return value;
@@ -161,21 +162,58 @@ public final class Checks {
         word(field, value, max);
         for (int i = 0; i < value.length(); i++) {
             if (Character.isWhitespace(value.charAt(i))) {
-                throw new IllegalArgumentException(field + " must not contain whitespace: " + quote(value));
+                throw new InvalidValueException(field, value, field + " must not contain whitespace: " + quote(value));
             }
         }
         return value;
     }
 
+    /** No control character (C0 including tab, DEL, C1) and no unpaired surrogate anywhere in the value. */
     public static String noControl(String field, String value) {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
-            if (c < 0x20 && c != '\t' || c == 0x7f) {
-                throw new IllegalArgumentException(field + " must not contain control characters (newline, carriage"
-                        + " return, NUL): " + quote(value));
+            if (Character.getType(c) == Character.CONTROL) {
+                throw new InvalidValueException(field, value, field + " must not contain control characters (newline,"
+                        + " carriage return, tab, NUL...): " + quote(value));
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new InvalidValueException(field, value, field + " must not contain an unpaired surrogate: "
+                        + quote(value));
             }
         }
         return value;
+    }
+
+    /**
+     * A whole number as JSON gives it: an integer, or a string of ASCII digits ({@code "5000"}, as the original's
+     * clients send). No fraction, exponent, sign, whitespace or other digits; at most 18 digits.
+     */
+    public static long wholeNumber(String field, Object value) {
+        notNull(field, value);
+        if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
+            return ((Number) value).longValue();
+        }
+        if (value instanceof String s && isAsciiDigits(s, 18)) {
+            return Long.parseLong(s);
+        }
+        String shown = value instanceof String s ? quote(s) : String.valueOf(value);
+        throw new InvalidValueException(field, value, field + " must be a whole number (digits 0-9 only, as a number"
+                + " or a string): " + shown);
+    }
+
+    /** Whether {@code s} is 1..max ASCII digits and nothing else. */
+    public static boolean isAsciiDigits(String s, int max) {
+        if (s.isEmpty() || s.length() > max) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Java-escaped, quoted rendering of a value for error messages, so control characters are visible. */
@@ -212,7 +250,7 @@ public final class Checks {
             java.util.function.Function<E, String> wire) {
         notNull(field, value);
         for (E e : values) {
-            if (wire.apply(e).equalsIgnoreCase(value.trim())) {
+            if (wire.apply(e).equalsIgnoreCase(value)) {
                 return e;
             }
         }
@@ -220,6 +258,6 @@ public final class Checks {
         for (E e : values) {
             allowed.append(allowed.length() == 0 ? "" : "|").append(wire.apply(e));
         }
-        throw new IllegalArgumentException(field + " must be one of " + allowed + ": " + quote(value));
+        throw new InvalidValueException(field, value, field + " must be one of " + allowed + ": " + quote(value));
     }
 }

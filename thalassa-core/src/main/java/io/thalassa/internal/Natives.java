@@ -1,5 +1,6 @@
 package io.thalassa.internal;
 
+import io.thalassa.InvalidValueException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -20,19 +21,19 @@ public final class Natives {
         Checks.notNull(field + " entry", line);
         Checks.noControl(field + " entry", line);
         if (line.length() > 4096) {
-            throw new IllegalArgumentException(field + " entry must be at most 4096 characters: " + line.length());
+            throw new InvalidValueException(field, line, field + " entry must be at most 4096 characters: " + line.length());
         }
         String trimmed = line.strip();
         if (trimmed.isEmpty()) {
-            throw new IllegalArgumentException(field + " entry must not be blank");
+            throw new InvalidValueException(field, line, field + " entry must not be blank");
         }
         String first = trimmed.split("[ \t]", 2)[0].toLowerCase(Locale.ROOT);
         if (SECTION_KEYWORDS.contains(first)) {
-            throw new IllegalArgumentException(field + " entry must be a directive inside this section, not a new "
+            throw new InvalidValueException(field, line, field + " entry must be a directive inside this section, not a new "
                     + first + " section: " + Checks.quote(line));
         }
         if (trimmed.endsWith("\\")) {
-            throw new IllegalArgumentException(field + " entry must not end with a backslash: " + Checks.quote(line));
+            throw new InvalidValueException(field, line, field + " entry must not end with a backslash: " + Checks.quote(line));
         }
         return trimmed;
     }

@@ -47,6 +47,14 @@ public record Registration(String name, String version, String host, int port, M
     /** A registration made now with the given TTL. */
     public static Registration of(String name, String version, String host, int port, Map<String, ?> meta,
             Duration ttl) {
+        if (meta != null) {
+            for (Map.Entry<String, ?> e : meta.entrySet()) {
+                if (e.getValue() == null) {
+                    throw new io.thalassa.InvalidValueException(e.getKey(), null, e.getKey()
+                            + " must not be null (leave it out instead)");
+                }
+            }
+        }
         return new Registration(name, version, host, port, meta == null ? null : Map.copyOf(meta),
                 ttl == null ? DEFAULT_TTL : ttl, Instant.now());
     }
@@ -61,20 +69,10 @@ public record Registration(String name, String version, String host, int port, M
         if (value == null) {
             return DEFAULT_TTL;
         }
-        long seconds;
-        if (value instanceof Integer || value instanceof Long || value instanceof Short) {
-            seconds = ((Number) value).longValue();
-        } else if (value instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) {
-            seconds = n.longValue();
-        } else if (value instanceof String s && s.trim().matches("[0-9]{1,9}")) {
-            seconds = Long.parseLong(s.trim());
-        } else {
-            throw new IllegalArgumentException("secondsToExpire must be a whole number of seconds: "
-                    + Checks.quote(String.valueOf(value)));
-        }
+        long seconds = Checks.wholeNumber("secondsToExpire", value);
         if (seconds < 1 || seconds > MAX_TTL.toSeconds()) {
-            throw new IllegalArgumentException("secondsToExpire must be in 1.." + MAX_TTL.toSeconds() + ": "
-                    + seconds);
+            throw new io.thalassa.InvalidValueException("secondsToExpire", value, "secondsToExpire must be in 1.."
+                    + MAX_TTL.toSeconds() + ": " + seconds);
         }
         return Duration.ofSeconds(seconds);
     }

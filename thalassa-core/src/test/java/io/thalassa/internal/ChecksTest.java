@@ -53,4 +53,28 @@ class ChecksTest {
     void quoteMakesControlCharactersVisible() {
         assertThat(Checks.quote("a\nb\u0000")).isEqualTo("\"a\\nb\\u0000\"");
     }
+
+    @org.junit.jupiter.api.Test
+    void wholeNumbersAreIntegersOrAsciiDigitStringsAndNothingElse() {
+        org.assertj.core.api.Assertions.assertThat(Checks.wholeNumber("port", 80)).isEqualTo(80);
+        org.assertj.core.api.Assertions.assertThat(Checks.wholeNumber("port", "5000")).isEqualTo(5000);
+        for (Object bad : new Object[] {80.9, 80.0, " 80", "80 ", "+80", "-1", "\u0661\u0668\u0663\u0669\u0669",
+                "8e1", "", true, "1234567890123456789"}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> Checks.wholeNumber("member port", bad))
+                    .as(String.valueOf(bad))
+                    .isInstanceOfSatisfying(io.thalassa.InvalidValueException.class, e -> {
+                        org.assertj.core.api.Assertions.assertThat(e.field()).isEqualTo("member port");
+                        org.assertj.core.api.Assertions.assertThat(e.value()).isEqualTo(bad);
+                    });
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void controlCharactersAndLoneSurrogatesAreRefusedAnywhere() {
+        for (String bad : new String[] {"a\tb", "a\u0000", "\u007f", "\u0085x", "x\ud800", "\udc00y"}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> Checks.noControl("natives", bad))
+                    .isInstanceOf(io.thalassa.InvalidValueException.class).hasMessageStartingWith("natives must not");
+        }
+        org.assertj.core.api.Assertions.assertThat(Checks.noControl("v", "caf\u00e9 \ud83d\ude00")).isNotNull();
+    }
 }

@@ -94,4 +94,18 @@ public interface Backplane {
 
     /** Stops delivering events to {@code listener}; nothing happens when it was not added. */
     void removeListener(ThalassaEvent.Listener listener);
+
+    /** HAProxy's own log file (its output), or empty when there is none to follow. */
+    default Optional<java.nio.file.Path> haproxyLogFile() {
+        return Optional.empty();
+    }
+
+    /** The latest change accepted, or empty. */
+    default Optional<ChangeStatus> latestChange() {
+        return Optional.empty();
+    }
+
+    /** Is told how long each apply to HAProxy took, by kind ({@code runtime}, {@code reload}, {@code noop}). */
+    default void onApply(java.util.function.BiConsumer<String, Duration> listener) {
+    }
 }

@@ -22,7 +22,6 @@ import java.util.Optional;
  * @param templateFile      the template, default {@code default.haproxycfg.tmpl}: the built-in one; see
  *                          {@link #customTemplate()}
  * @param persistence       the file holding all frontends and backends, or null to keep them in memory only
- * @param sudo              start HAProxy with sudo
  * @param debug             debug logging
  * @param dbPath            directory of the activity feed, default {@code ./node_modules/thalassa-crowsnest/bin/db}
  *                          (the original's)
@@ -33,11 +32,21 @@ import java.util.Optional;
  * @param activityRetention how many activity events are kept, default 10,000
  * @param haproxyMaxFiles   the hard file-descriptor limit HAProxy is started with; 0 (default): as high as the system
  *                          lets this process raise it, else the limit this process has
+ * @param unsafeNatives     allow any native directive ({@link io.thalassa.NativePolicy#UNRESTRICTED}); default the
+ *                          safe allow-list
+ * @param tokens            the tokens file ({@code <role>:<token>} per line), or null for no authentication
+ * @param tlsCert           PEM certificate chain for HTTPS on both ports, or null for plain HTTP
+ * @param tlsKey            PEM private key of {@code tlsCert} (PKCS#8 or PKCS#1 RSA), or null
+ * @param haproxyUser       the user HAProxy's workers drop to when the daemon runs as root: default {@code haproxy}
+ *                          when that user exists; empty for none
+ * @param statsAuth         {@code user:password} of HAProxy's stats page, or null for one generated and kept under
+ *                          {@code dbPath}
  */
 public record DaemonOptions(String host, int port, String label, String serviceReg, int serviceRegPort,
         String datacenter, String location, Path haproxySocketPath, Path haproxyPidPath, Path haproxyCfgPath,
-        String templateFile, Path persistence, boolean sudo, boolean debug, Path dbPath, int registrationPort,
-        String haproxyBinary, int statsPort, Duration reloadWindow, int activityRetention, long haproxyMaxFiles) {
+        String templateFile, Path persistence, boolean debug, Path dbPath, int registrationPort,
+        String haproxyBinary, int statsPort, Duration reloadWindow, int activityRetention, long haproxyMaxFiles,
+        boolean unsafeNatives, Path tokens, Path tlsCert, Path tlsKey, String haproxyUser, String statsAuth) {
 
     /** The {@code --templateFile} value that names the built-in template, as the original's bundled one. */
     public static final String DEFAULT_TEMPLATE = "default.haproxycfg.tmpl";
@@ -75,7 +84,18 @@ public record DaemonOptions(String host, int port, String label, String serviceR
     /** A copy listening on {@code host} with the two given ports: what tests and side-by-side daemons change. */
     public DaemonOptions withPorts(String host, int port, int registrationPort) {
         return new DaemonOptions(host, port, label, serviceReg, serviceRegPort, datacenter, location,
-                haproxySocketPath, haproxyPidPath, haproxyCfgPath, templateFile, persistence, sudo, debug, dbPath,
-                registrationPort, haproxyBinary, statsPort, reloadWindow, activityRetention, haproxyMaxFiles);
+                haproxySocketPath, haproxyPidPath, haproxyCfgPath, templateFile, persistence, debug, dbPath,
+                registrationPort, haproxyBinary, statsPort, reloadWindow, activityRetention, haproxyMaxFiles,
+                unsafeNatives, tokens, tlsCert, tlsKey, haproxyUser, statsAuth);
+    }
+
+    /** The natives policy: the safe allow-list unless {@code --unsafeNatives}. */
+    public io.thalassa.NativePolicy nativePolicy() {
+        return unsafeNatives ? io.thalassa.NativePolicy.UNRESTRICTED : io.thalassa.NativePolicy.SAFE;
+    }
+
+    /** Whether both ports speak HTTPS. */
+    public boolean tls() {
+        return tlsCert != null;
     }
 }

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -37,6 +38,8 @@ import java.util.function.UnaryOperator;
  * the engine publishes (runtime API for membership, validated reloads for structure).
  */
 public final class StackBackplane implements Backplane, AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StackBackplane.class);
+
     private final Registry registry;
     private final HaproxyController controller;
     private final MembershipEngine engine;
@@ -67,7 +70,14 @@ public final class StackBackplane implements Backplane, AutoCloseable {
     private void toHaproxy(ThalassaConfig config) {
         try {
             if (haproxyStarted) {
-                long id = controller.apply(config).changeId();
+                long t0 = System.nanoTime();
+                io.thalassa.haproxy.ApplyResult applied = controller.apply(config);
+                java.util.function.BiConsumer<String, Duration> timing = applyTiming;
+                if (timing != null) {
+                    timing.accept(applied.kind().name().toLowerCase(java.util.Locale.ROOT),
+                            Duration.ofNanos(System.nanoTime() - t0));
+                }
+                long id = applied.changeId();
                 synchronized (changeOf) {
                     changeOf.put(config, id);
                 }
@@ -100,7 +110,21 @@ public final class StackBackplane implements Backplane, AutoCloseable {
                 : ConsulRegistry.builder().agent(options.serviceReg(), options.serviceRegPort())
                         .datacenter(options.datacenter()).build();
         Path cfg = options.haproxyCfgPath().toAbsolutePath();
+        boolean root = io.thalassa.http.internal.HaproxyUser.daemonIsRoot();
+        var account = io.thalassa.http.internal.HaproxyUser.account(options.haproxyUser(), root,
+                Path.of("/etc/passwd"), Path.of("/etc/group"));
+        account.ifPresentOrElse(a -> LOG.info("haproxy - workers run as user {} group {} (the master stays root and"
+                + " keeps the sockets)", a.user(), a.group()), () -> {
+                    if (root) {
+                        LOG.warn("haproxy - runs as root: no user {} and no --haproxyUser",
+                                io.thalassa.http.internal.HaproxyUser.DEFAULT_USER);
+                    }
+                });
+        String statsAuth = io.thalassa.http.internal.HaproxyUser.statsAuth(options.statsAuth(),
+                options.dbPath().resolve("stats-auth"));
         HaproxySettings settings = HaproxySettings.builder()
+                .runAs(account.map(a -> a.user()).orElse(null), account.map(a -> a.group()).orElse(null))
+                .statsAuth(statsAuth)
                 .statsSocket(options.haproxySocketPath().toAbsolutePath())
                 .pidFile(options.haproxyPidPath().toAbsolutePath())
                 .serverStateFile(cfg.resolveSibling(cfg.getFileName() + ".state"))
@@ -123,9 +147,6 @@ public final class StackBackplane implements Backplane, AutoCloseable {
             controller.fileLimit(options.haproxyMaxFiles());
         }
         options.customTemplate().ifPresent(t -> controller.renderer(HaproxyConfigRenderer.fromTemplate(t)));
-        if (options.sudo()) {
-            controller.sudo(List.of("sudo", "-n"));
-        }
         StackBackplane stack = new StackBackplane(registry, controller.build(), startEvents);
         try {
             stack.commit(saved); // the engine's first publication (members included) starts or adopts HAProxy
@@ -369,6 +390,23 @@ public final class StackBackplane implements Backplane, AutoCloseable {
         status.put("haproxy", haproxy);
         status.put("registry", reg);
         return status;
+    }
+
+    private volatile java.util.function.BiConsumer<String, Duration> applyTiming;
+
+    @Override
+    public void onApply(java.util.function.BiConsumer<String, Duration> listener) {
+        applyTiming = listener;
+    }
+
+    @Override
+    public Optional<java.nio.file.Path> haproxyLogFile() {
+        return Optional.of(controller.logFile());
+    }
+
+    @Override
+    public Optional<io.thalassa.haproxy.ChangeStatus> latestChange() {
+        return controller.latestChange();
     }
 
     /** The controller, for embedding and tests. */

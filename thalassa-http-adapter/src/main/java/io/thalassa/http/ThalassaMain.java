@@ -80,7 +80,8 @@ public final class ThalassaMain {
             server.close();
             stack.close(); // HAProxy keeps serving; the next start adopts it
         }, "thalassa-shutdown"));
-        out.println("thalassa: API on http://" + options.host() + ":" + server.port() + ", registrations on port "
+        out.println("thalassa: API on " + (options.tls() ? "https" : "http") + "://" + options.host() + ":"
+                + server.port() + ", registrations on port "
                 + server.registrationPort() + ", HAProxy master pid " + stack.controller().masterPid());
         try {
             server.join();

@@ -3,7 +3,12 @@ package io.thalassa.http;
 import io.thalassa.ConfigRejectedException;
 import io.thalassa.ThalassaConfig;
 import io.thalassa.ThalassaEvent;
+import io.thalassa.http.internal.Access;
+import io.thalassa.http.internal.AccessHandler;
 import io.thalassa.http.internal.EventStream;
+import io.thalassa.http.internal.HaproxyLog;
+import io.thalassa.http.internal.Metrics;
+import io.thalassa.http.internal.Tokens;
 import io.thalassa.http.internal.HttpEntry;
 import io.thalassa.http.internal.ConfigPush;
 import io.thalassa.http.internal.JsonErrorHandler;
@@ -47,6 +52,8 @@ public final class ThalassaServer implements AutoCloseable {
 
     /** How often HAProxy's stats are read for the live view and its history (which keeps 5 minutes of them). */
     public static final Duration LIVE_POLL = Duration.ofSeconds(2);
+    /** How often HAProxy's own log file is read for alerts and warnings. */
+    static final Duration HAPROXY_LOG_POLL = Duration.ofSeconds(1);
     /** How often the configuration is looked at for a change to push on {@code /ws}. */
     static final Duration CONFIG_WATCH = Duration.ofMillis(250);
     /** The least time between two live polls caused by changes (a burst of changes costs at most two a second). */
@@ -70,23 +77,32 @@ public final class ThalassaServer implements AutoCloseable {
     private final ServerConnector mainConnector;
     private final ServerConnector registrationConnector;
     private boolean closed;
+    private final Access access;
+    private final Metrics metrics;
+    private long lastReloadTimed; // only on the stats poller thread
 
-    private ThalassaServer(Backplane backplane, DaemonOptions options, ActivityLog activity, ConfigStore store) {
+    private ThalassaServer(Backplane backplane, DaemonOptions options, ActivityLog activity, ConfigStore store,
+            Tokens tokens) {
         this.backplane = backplane;
         this.options = options;
         this.activity = activity;
         this.store = store;
         live = new LiveStats(backplane::statRows, backplane::config,
                 (int) (Duration.ofMinutes(5).toMillis() / LIVE_POLL.toMillis()), LIVE_POLL.multipliedBy(3).dividedBy(4));
-        RestApi api = new RestApi(backplane, store, activity, instance(options), live);
+        metrics = new Metrics(backplane);
+        metrics.configVersion(() -> backplane.latestChange().map(c -> c.id()).orElse(0L));
+        backplane.onApply(metrics::applied);
+        RestApi api = new RestApi(backplane, store, activity, instance(options), live)
+                .nativePolicy(options.nativePolicy()).metrics(metrics);
         QueuedThreadPool threads = new QueuedThreadPool(64, 4);
         threads.setName("thalassa-http");
         threads.setDaemon(true);
         jetty = new Server(threads);
         jetty.setErrorHandler(new JsonErrorHandler());
-        mainConnector = connector(jetty, "api", options.host(), options.port());
+        org.eclipse.jetty.util.ssl.SslContextFactory.Server tls = tls(options);
+        mainConnector = connector(jetty, "api", options.host(), options.port(), tls);
         registrationConnector = connector(jetty, HttpEntry.REGISTRATION_CONNECTOR, options.host(),
-                options.registrationPort());
+                options.registrationPort(), tls);
         WebSocketUpgradeHandler ws = WebSocketUpgradeHandler.from(jetty, container -> {
             container.setIdleTimeout(Duration.ofMinutes(10));
             container.addMapping("/ws", (request, response, callback) -> {
@@ -95,20 +111,33 @@ public final class ThalassaServer implements AutoCloseable {
                     Response.writeError(request, response, callback, 404, "no route for GET /ws");
                     return null;
                 }
+                if (request.getSubProtocols().contains(Access.WS_PROTOCOL)) { // the UI, its token beside it
+                    response.setAcceptedSubProtocol(Access.WS_PROTOCOL);
+                }
                 return stream.endpoint();
             });
         });
-        ws.setHandler(new UiHandler(new HttpEntry(api.mainRouter(), api.registrationRouter()),
+        ws.setHandler(new UiHandler(new HttpEntry(api.mainRouter(), api.registrationRouter(), metrics),
                 HttpEntry.REGISTRATION_CONNECTOR));
+        access = new Access(tokens, loopback(options.host()));
         pushed = backplane.config();
         lastLivePoll = System.nanoTime() - LIVE_POLL.toNanos();
         stream.greeting(this::greeting);
-        jetty.setHandler(ws);
+        jetty.setHandler(new AccessHandler(access, HttpEntry.REGISTRATION_CONNECTOR, ws));
         statsPoller = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "thalassa-stats-stream");
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /** Whether {@code host} is a loopback address (a name is resolved; an unknown one counts as not loopback). */
+    static boolean loopback(String host) {
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     /** What this daemon says about itself: the original's --label, --location and --datacenter. */
@@ -120,8 +149,26 @@ public final class ThalassaServer implements AutoCloseable {
         return m;
     }
 
-    private static ServerConnector connector(Server jetty, String name, String host, int port) {
-        ServerConnector c = new ServerConnector(jetty, 1, 1);
+    /** HTTPS from --tlsCert and --tlsKey (TLS 1.2 and 1.3), or null for plain HTTP. */
+    private static org.eclipse.jetty.util.ssl.SslContextFactory.Server tls(DaemonOptions options) {
+        if (!options.tls()) {
+            return null;
+        }
+        org.eclipse.jetty.util.ssl.SslContextFactory.Server f = new org.eclipse.jetty.util.ssl.SslContextFactory.Server();
+        try {
+            f.setKeyStore(io.thalassa.http.internal.PemKeys.keyStore(options.tlsCert(), options.tlsKey()));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read --tlsCert or --tlsKey: " + e.getMessage(), e);
+        }
+        f.setKeyStorePassword(io.thalassa.http.internal.PemKeys.STORE_PASSWORD);
+        f.setIncludeProtocols("TLSv1.3", "TLSv1.2");
+        return f;
+    }
+
+    private static ServerConnector connector(Server jetty, String name, String host, int port,
+            org.eclipse.jetty.util.ssl.SslContextFactory.Server tls) {
+        ServerConnector c = tls == null ? new ServerConnector(jetty, 1, 1)
+                : new ServerConnector(jetty, 1, 1, tls);
         c.setName(name);
         c.setHost(host);
         c.setPort(port);
@@ -139,6 +186,7 @@ public final class ThalassaServer implements AutoCloseable {
      * @throws IOException           when the activity feed cannot be opened
      */
     public static ThalassaServer start(Backplane backplane, DaemonOptions options) throws IOException {
+        Tokens tokens = options.tokens() == null ? null : Tokens.read(options.tokens());
         ConfigStore store = options.persistenceFile().map(ConfigStore::at).orElse(null);
         Optional<ThalassaConfig> saved = store == null ? Optional.empty() : store.load();
         ActivityLog activity = ActivityLog.open(options.dbPath(), options.activityRetention());
@@ -146,16 +194,33 @@ public final class ThalassaServer implements AutoCloseable {
         try {
             if (saved.isPresent()) {
                 replay(backplane, store, saved.get());
+                warnUnsafeNatives(options, saved.get());
             } else if (store != null) {
                 LOG.info("{} - does not exist yet; it is written on the first change", store.file());
             }
-            ThalassaServer server = new ThalassaServer(backplane, options, activity, store);
+            ThalassaServer server = new ThalassaServer(backplane, options, activity, store, tokens);
             server.startServing();
             return server;
         } catch (RuntimeException e) {
             backplane.removeListener(activity);
             activity.close();
             throw e;
+        }
+    }
+
+    /**
+     * Natives the safe policy refuses, saved while it was off: kept (they were an admin's choice and HAProxy runs
+     * them), but named at start, so the operator restarts with --unsafeNatives or removes them.
+     */
+    private static void warnUnsafeNatives(DaemonOptions options, ThalassaConfig persisted) {
+        if (options.unsafeNatives()) {
+            return;
+        }
+        try {
+            options.nativePolicy().check(persisted);
+        } catch (io.thalassa.InvalidValueException e) {
+            LOG.warn("natives - the persistence file holds a native the safe policy refuses, kept as saved: {};"
+                    + " start with --unsafeNatives to keep changing it, or remove it", e.reason());
         }
     }
 
@@ -181,6 +246,7 @@ public final class ThalassaServer implements AutoCloseable {
 
     private void startServing() {
         activity.addListener(toStream);
+        backplane.addListener(metrics);
         try {
             jetty.start();
         } catch (Exception e) {
@@ -192,8 +258,47 @@ public final class ThalassaServer implements AutoCloseable {
         long period = STATS_POLL.toMillis();
         statsPoller.scheduleWithFixedDelay(this::pollStats, 0, period, TimeUnit.MILLISECONDS);
         statsPoller.scheduleWithFixedDelay(this::watch, 0, CONFIG_WATCH.toMillis(), TimeUnit.MILLISECONDS);
+        backplane.haproxyLogFile().ifPresent(file -> {
+            HaproxyLog log = new HaproxyLog(file, event -> {
+                activity.record(event);
+                metrics.onEvent(event);
+            });
+            statsPoller.scheduleWithFixedDelay(log, HAPROXY_LOG_POLL.toMillis(), HAPROXY_LOG_POLL.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        });
         LOG.info("REST API on {}:{}, registration API on {}:{}", options.host(), port(), options.host(),
                 registrationPort());
+        if (access.protectedMode()) {
+            LOG.warn("access - protected mode: --host {} is not a loopback address and there is no --tokens file, so"
+                    + " only loopback clients are served; others get 403 saying how to configure tokens",
+                    options.host());
+        } else if (access.authenticates()) {
+            LOG.info("access - tokens from {}: every request but /health needs Authorization: Bearer <token>",
+                    options.tokens());
+        }
+        if (options.unsafeNatives()) {
+            LOG.warn("natives - --unsafeNatives: any native directive is accepted (files, listeners, Lua, global"
+                    + " settings); only admins should be able to write");
+        }
+    }
+
+    /**
+     * Times the reloads finished since the last call, from each change accepted to HAProxy running it (or refusing
+     * it): the changes after the last one timed, up to the first still pending. Only on the stats poller thread.
+     */
+    private void timeReloads() {
+        long latest = backplane.latestChange().map(c -> c.id()).orElse(0L);
+        for (long id = lastReloadTimed + 1; id <= latest && id <= lastReloadTimed + 1000; id++) {
+            var change = backplane.change(id).orElse(null);
+            if (change != null && !change.isFinished()) {
+                return;
+            }
+            lastReloadTimed = id;
+            if (change != null && change.kind() == io.thalassa.haproxy.ApplyResult.Kind.RELOAD) {
+                metrics.reloaded(Duration.between(change.submitted(), change.finished()),
+                        change.state() == io.thalassa.haproxy.ChangeStatus.State.APPLIED);
+            }
+        }
     }
 
     private void pollStats() {
@@ -211,6 +316,7 @@ public final class ThalassaServer implements AutoCloseable {
      */
     private void watch() {
         try {
+            timeReloads();
             ThalassaConfig now = backplane.config();
             long t = System.nanoTime();
             boolean changed = now != pushed;
@@ -275,10 +381,10 @@ public final class ThalassaServer implements AutoCloseable {
         return registrationConnector.getLocalPort();
     }
 
-    /** {@code http://host:port}, with 127.0.0.1 for a wildcard host. */
+    /** {@code http://host:port} ({@code https} with TLS), with 127.0.0.1 for a wildcard host. */
     public URI uri() {
         String host = options.host().equals("0.0.0.0") || options.host().equals("::") ? "127.0.0.1" : options.host();
-        return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port());
+        return URI.create((options.tls() ? "https://" : "http://") + (host.contains(":") ? "[" + host + "]" : host) + ":" + port());
     }
 
     public ActivityLog activity() {
@@ -302,6 +408,7 @@ public final class ThalassaServer implements AutoCloseable {
         }
         closed = true;
         backplane.removeListener(activity);
+        backplane.removeListener(metrics);
         activity.removeListener(toStream);
         statsPoller.shutdownNow();
         try {

@@ -29,7 +29,8 @@ class DaemonOptionsTest {
         assertThat(o.datacenter()).isNull();
         assertThat(o.location()).isNull();
         assertThat(o.persistence()).isNull();
-        assertThat(o.sudo()).isFalse();
+        assertThat(o.haproxyUser()).isNull();
+        assertThat(o.statsAuth()).isNull();
         assertThat(o.debug()).isFalse();
     }
 
@@ -50,13 +51,13 @@ class DaemonOptionsTest {
                 "--serviceReg", "127.0.0.1", "--serviceRegPort", "8501", "--datacenter", "dc1", "--location", "eu",
                 "--haproxySocketPath", "/tmp/a.sock", "--haproxyPidPath", "/tmp/a.pid", "--haproxyCfgPath",
                 "/tmp/a.cfg", "--templateFile", template.toString(), "--persistence",
-                dir.resolve("t.json").toString(), "--sudo", "--debug", "--dbPath", "/tmp/db", "--registrationPort", "0",
+                dir.resolve("t.json").toString(), "--debug", "--dbPath", "/tmp/db", "--registrationPort", "0",
                 "--haproxyBinary", "/usr/sbin/haproxy", "--statsPort", "1989", "--reloadWindow", "500ms",
                 "--activityRetention", "50");
         assertThat(o).isEqualTo(new DaemonOptions("127.0.0.1", 0, "myapp-dev", "127.0.0.1", 8501, "dc1", "eu",
                 Path.of("/tmp/a.sock"), Path.of("/tmp/a.pid"), Path.of("/tmp/a.cfg"), template.toString(),
-                dir.resolve("t.json"), true, true, Path.of("/tmp/db"), 0, "/usr/sbin/haproxy", 1989,
-                Duration.ofMillis(500), 50, 0));
+                dir.resolve("t.json"), true, Path.of("/tmp/db"), 0, "/usr/sbin/haproxy", 1989,
+                Duration.ofMillis(500), 50, 0, false, null, null, null, null, null));
         assertThat(o.customTemplate()).contains(template);
         assertThat(DaemonOptions.parse("--reloadWindow", "PT1S").reloadWindow()).isEqualTo(Duration.ofSeconds(1));
         assertThat(DaemonOptions.parse("--reloadWindow", "250").reloadWindow()).isEqualTo(Duration.ofMillis(250));
@@ -88,12 +89,23 @@ class DaemonOptionsTest {
         String help = out.toString(StandardCharsets.UTF_8);
         for (String option : new String[] {"--host", "--port", "--label", "--serviceReg", "--serviceRegPort",
             "--datacenter", "--location", "--haproxySocketPath", "--haproxyPidPath", "--haproxyCfgPath",
-            "--templateFile", "--persistence", "--sudo", "--debug", "--dbPath", "--registrationPort",
-            "--haproxyBinary", "--statsPort", "--reloadWindow", "--help"}) {
+            "--templateFile", "--persistence", "--debug", "--dbPath", "--registrationPort",
+            "--haproxyBinary", "--statsPort", "--reloadWindow", "--unsafeNatives", "--tokens", "--tlsCert",
+            "--tlsKey", "--haproxyUser", "--statsAuth", "--help"}) {
             assertThat(help).containsPattern(java.util.regex.Pattern.quote(option) + "[= ]");
         }
         assertThat(help).contains("default: 10000", "default: 9000", "default: /tmp/haproxy.status.sock",
                 "default: 0.0.0.0");
+    }
+
+    @Test
+    void sudoIsRemovedWithAMessageSayingWhatToDoInstead() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> DaemonOptions.parse("--sudo"))
+                .hasMessageContaining("--sudo was removed").hasMessageContaining("--haproxyUser");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> DaemonOptions.parse("--statsAuth", "nocolon"))
+                .hasMessageContaining("--statsAuth");
+        org.assertj.core.api.Assertions.assertThat(DaemonOptions.parse("--statsAuth", "ops:s3cret").statsAuth())
+                .isEqualTo("ops:s3cret");
     }
 
     @Test

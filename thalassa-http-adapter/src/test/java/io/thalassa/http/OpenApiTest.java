@@ -61,4 +61,28 @@ class OpenApiTest {
             assertThat(doc.get("components").get(m.group(1)).has(m.group(2))).as(m.group()).isTrue();
         }
     }
+
+    @Test
+    void everyOperationDocumentsTheStatusesEveryRequestCanGet() throws Exception {
+        JsonNode doc = Http.JSON.readTree(RestApi.openApiDocument());
+        Iterator<Map.Entry<String, JsonNode>> paths = doc.get("paths").fields();
+        while (paths.hasNext()) {
+            Map.Entry<String, JsonNode> path = paths.next();
+            path.getValue().fields().forEachRemaining(op -> {
+                if (!METHODS.contains(op.getKey())) {
+                    return;
+                }
+                Set<String> statuses = new TreeSet<>();
+                op.getValue().get("responses").fieldNames().forEachRemaining(statuses::add);
+                String what = op.getKey() + " " + path.getKey();
+                assertThat(statuses).as(what + ": protected mode").contains("403");
+                if (!path.getKey().startsWith("/health") && !path.getKey().equals("/openapi.json")) {
+                    assertThat(statuses).as(what + ": tokens").contains("401", "500");
+                }
+                if (!op.getKey().equals("get")) {
+                    assertThat(statuses).as(what + ": bodies").contains("400", "413", "415");
+                }
+            });
+        }
+    }
 }

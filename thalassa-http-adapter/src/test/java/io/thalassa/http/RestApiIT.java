@@ -83,7 +83,7 @@ class RestApiIT {
         assertThat(members.get(0).get("meta").get("secondsToExpire").asText()).isEqualTo("10000");
         assertThat(api.get("/backends").json()).hasSize(2);
         assertThat(api.get("/frontends").json().get(0)).isEqualTo(tree("{'id':'frontend/mysql-frontend',"
-                + "'_type':'frontend','key':'mysql-frontend','bind':'127.0.0.1:" + port2 + "','backend':'mysql-backend',"
+                + "'_type':'frontend','key':'mysql-frontend','name':'mysql-frontend','bind':'127.0.0.1:" + port2 + "','backend':'mysql-backend',"
                 + "'mode':'tcp','keepalive':'default','rules':[],'natives':[]}"));
         String cfg = api.get("/haproxy/config").body();
         assertThat(cfg).contains("frontend mysql-frontend", "default_backend mysql-backend",
@@ -98,7 +98,7 @@ class RestApiIT {
         // the stored item, and the change that carries it to HAProxy
         assertThat(put.json().at("/change/id").asLong()).isEqualTo(Long.parseLong(put.header("X-Thalassa-Change")));
         assertThat(withoutChange(put)).isEqualTo(tree("{'id':'frontend/web','_type':'frontend','key':'web',"
-                + "'bind':'127.0.0.1:" + port + "','backend':'live','mode':'http','keepalive':'default','rules':[],"
+                + "'name':'web','bind':'127.0.0.1:" + port + "','backend':'live','mode':'http','keepalive':'default','rules':[],"
                 + "'natives':[]}"));
         Reply get = api.get("/frontends/web");
         assertThat(get.status()).isEqualTo(200);
@@ -247,7 +247,7 @@ class RestApiIT {
         assertBadRequest(api.put("/backends/b", "{'type':'static','health':{'interval':'soon'}}"),
                 "invalid_value", "health.interval");
         assertBadRequest(api.put("/backends/b", "{'type':'static','natives':['option a\\nlisten x']}"),
-                "invalid_value", "natives");
+                "invalid_value", "natives[0]");
         assertBadRequest(api.put("/backends/b", "{'type':'dynamic','name':'a'}"), "missing_field", "version");
         assertThat(api.get("/backends/b").body()).isEqualTo(before);
 

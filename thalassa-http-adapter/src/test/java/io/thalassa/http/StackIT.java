@@ -91,10 +91,10 @@ class StackIT {
                 .isEqualTo(200);
         await(() -> get(port).equals("200 v1"));
         String before = stack.api.get("/haproxy/config").body();
-        Reply bad = stack.api.put("/backends/static", "{'type':'static','natives':['no-such-directive 1'],"
+        Reply bad = stack.api.put("/backends/static", "{'type':'static','natives':['option no-such-option'],"
                 + "'members':[{'host':'127.0.0.1','port':" + v1.port() + "}]}");
         assertThat(bad.status()).isEqualTo(400);
-        assertThat(bad.body()).contains("no-such-directive");
+        assertThat(bad.body()).contains("no-such-option");
         assertThat(stack.api.get("/haproxy/config").body()).isEqualTo(before);
         assertThat(stack.api.get("/backends/static").json().get("natives")).isEmpty();
         assertThat(get(port)).isEqualTo("200 v1");

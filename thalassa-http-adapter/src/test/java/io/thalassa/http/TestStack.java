@@ -41,8 +41,10 @@ final class TestStack implements AutoCloseable {
                     "--haproxySocketPath", dir.resolve("stats.sock").toString(),
                     "--haproxyPidPath", dir.resolve("haproxy.pid").toString(),
                     "--haproxyBinary", binary,
-                    "--statsPort", Integer.toString(freePort()),
-                    "--reloadWindow", "100ms"));
+                    "--statsPort", Integer.toString(freePort())));
+            if (!List.of(extraOptions).contains("--reloadWindow")) {
+                args.addAll(List.of("--reloadWindow", "100ms"));
+            }
             args.addAll(List.of(extraOptions));
             return StackBackplane.start(options(dir, args.toArray(String[]::new)));
         } catch (IOException e) {

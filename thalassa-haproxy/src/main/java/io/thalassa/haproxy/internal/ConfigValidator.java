@@ -67,7 +67,7 @@ public final class ConfigValidator {
     public static Set<String> listenAddresses(ThalassaConfig config) {
         Set<String> out = new HashSet<>();
         for (Frontend f : config.frontends().values()) {
-            for (Bind b : f.binds()) {
+            for (Bind b : f.listeners()) {
                 out.add(b.toString());
             }
         }
@@ -81,11 +81,22 @@ public final class ConfigValidator {
      * @throws ConfigRejectedException naming the frontend and the address another process holds
      */
     public void checkBindsFree(ThalassaConfig config, Set<String> running) throws ConfigRejectedException {
+        Bind stats = settings.statsListener();
+        for (Frontend f : config.frontends().values()) { // HAProxy would share the port with SO_REUSEPORT: refuse
+            for (Bind b : f.listeners()) {
+                if (stats != null && b.overlaps(stats)) {
+                    ConfigRejectedException refused = new ConfigRejectedException("frontend " + f.key() + ": "
+                            + b + " overlaps HAProxy's stats listener " + stats, 0);
+                    rejected.accept(refused.haproxyMessage());
+                    throw refused;
+                }
+            }
+        }
         if (running == null) {
             return;
         }
         for (Frontend f : config.frontends().values()) {
-            for (Bind b : f.binds()) {
+            for (Bind b : f.listeners()) {
                 if (running.contains(b.toString()) || b.host().equals("*") || b.port() == 0) {
                     continue;
                 }

@@ -13,9 +13,21 @@ import java.util.function.Function;
  * @param query      decoded query parameters
  * @param headers    header lookup by case-insensitive name; all values of the header, possibly empty
  * @param body       the request body, empty when there is none
+ * @param role       the role of the request's token: {@code ADMIN} without a tokens file, null where none was needed
  */
 public record ApiRequest(String method, String path, Map<String, String> pathParams, Map<String, List<String>> query,
-        Function<String, List<String>> headers, byte[] body) {
+        Function<String, List<String>> headers, byte[] body, Tokens.Role role) {
+
+    /** A request with every right, as without a tokens file. */
+    public ApiRequest(String method, String path, Map<String, String> pathParams, Map<String, List<String>> query,
+            Function<String, List<String>> headers, byte[] body) {
+        this(method, path, pathParams, query, headers, body, Tokens.Role.ADMIN);
+    }
+
+    /** Whether the request may see secrets (the stats password in the configuration). */
+    public boolean admin() {
+        return role == Tokens.Role.ADMIN;
+    }
 
     public String param(String name) {
         return pathParams.get(name);
@@ -33,6 +45,6 @@ public record ApiRequest(String method, String path, Map<String, String> pathPar
     }
 
     ApiRequest withPathParams(Map<String, String> params) {
-        return new ApiRequest(method, path, Map.copyOf(params), query, headers, body);
+        return new ApiRequest(method, path, Map.copyOf(params), query, headers, body, role);
     }
 }

@@ -62,8 +62,16 @@ public final class DaemonCommand {
     @Option(names = "--persistence", description = "file to save configuration (all frontends and backends)")
     Path persistence;
 
-    @Option(names = "--sudo", description = "use sudo when starting haproxy")
+    @Option(names = "--sudo", hidden = true, description = "removed")
     boolean sudo;
+
+    @Option(names = "--haproxyUser", description = "when the daemon runs as root, HAProxy's workers drop to this user"
+            + " (and its group); empty for none (default: haproxy when that user exists)")
+    String haproxyUser;
+
+    @Option(names = "--statsAuth", description = "user:password of HAProxy's stats page (default: generated once and"
+            + " kept in <dbPath>/stats-auth)")
+    String statsAuth;
 
     @Option(names = "--debug", description = "enabled debug logging")
     boolean debug;
@@ -96,6 +104,20 @@ public final class DaemonCommand {
             + " 0: as high as the system lets this process raise it, else this process's limit. A configuration"
             + " needing more is refused with 400 capacity_exceeded (default: ${DEFAULT-VALUE})", defaultValue = "0")
     long haproxyMaxFiles;
+
+    @Option(names = "--unsafeNatives", description = "allow any native directive (files, listeners, Lua, global"
+            + " settings); by default natives are judged against a safe allow-list")
+    boolean unsafeNatives;
+
+    @Option(names = "--tokens", description = "file of API tokens, one <role>:<token> a line; roles admin, register,"
+            + " read. Without it a non-loopback --host serves loopback clients only")
+    Path tokens;
+
+    @Option(names = "--tlsCert", description = "PEM certificate (chain) for HTTPS on --port and --registrationPort")
+    Path tlsCert;
+
+    @Option(names = "--tlsKey", description = "PEM private key of --tlsCert")
+    Path tlsKey;
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
     boolean help;
@@ -174,9 +196,29 @@ public final class DaemonCommand {
         if (haproxyBinary.isBlank()) {
             throw new IllegalArgumentException("--haproxyBinary must not be empty");
         }
+        if (sudo) {
+            throw new IllegalArgumentException("--sudo was removed: start the daemon as root and HAProxy's workers"
+                    + " drop to --haproxyUser (default haproxy), or start it as a user that may bind the ports");
+        }
+        if (statsAuth != null && (statsAuth.indexOf(':') <= 0 || !statsAuth.matches("[!-~&&[^#'\"\\\\]]{3,200}"))) {
+            throw new IllegalArgumentException("--statsAuth must be user:password of printable characters without"
+                    + " # ' \" \\");
+        }
+        if (tokens != null && !Files.isReadable(tokens)) {
+            throw new IllegalArgumentException("--tokens cannot be read: " + tokens);
+        }
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new IllegalArgumentException("--tlsCert and --tlsKey go together");
+        }
+        for (Path p : new Path[] {tlsCert, tlsKey}) {
+            if (p != null && !Files.isReadable(p)) {
+                throw new IllegalArgumentException((p == tlsCert ? "--tlsCert" : "--tlsKey") + " cannot be read: " + p);
+            }
+        }
         return new DaemonOptions(host, port, label, serviceReg, serviceRegPort, datacenter, location,
-                haproxySocketPath, haproxyPidPath, haproxyCfgPath, templateFile, persistence, sudo, debug, dbPath,
-                registrationPort, haproxyBinary, statsPort, window, activityRetention, haproxyMaxFiles);
+                haproxySocketPath, haproxyPidPath, haproxyCfgPath, templateFile, persistence, debug, dbPath,
+                registrationPort, haproxyBinary, statsPort, window, activityRetention, haproxyMaxFiles, unsafeNatives,
+                tokens, tlsCert, tlsKey, haproxyUser, statsAuth);
     }
 
     private static void port(String option, int value, boolean zeroAllowed) {

@@ -33,26 +33,37 @@ public final class HttpEntry extends Handler.Abstract {
 
     private final Router main;
     private final Router registration;
+    private final Metrics metrics;
 
     public HttpEntry(Router main, Router registration) {
+        this(main, registration, null);
+    }
+
+    /** @param metrics where every answer is counted by route and status, or null */
+    public HttpEntry(Router main, Router registration, Metrics metrics) {
         super(InvocationType.BLOCKING);
         this.main = main;
         this.registration = registration;
+        this.metrics = metrics;
     }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         long start = System.nanoTime();
         ApiResponse out;
+        String connector = request.getConnectionMetaData().getConnector().getName();
+        Router router = REGISTRATION_CONNECTOR.equals(connector) ? registration : main;
         try {
-            String connector = request.getConnectionMetaData().getConnector().getName();
-            Router router = REGISTRATION_CONNECTOR.equals(connector) ? registration : main;
             out = router.dispatch(toApiRequest(request));
         } catch (ApiException e) {
             out = error(e);
         } catch (Exception e) {
             LOG.error("{} {} - failed: {}", request.getMethod(), request.getHttpURI().getPath(), e.toString(), e);
             out = error(new ApiException(500, "internal_error", null, String.valueOf(e)));
+        }
+        if (metrics != null) {
+            metrics.request(request.getMethod(), router.template(request.getHttpURI().getPath()), out.status(),
+                    System.nanoTime() - start);
         }
         if (LOG.isDebugEnabled()) { // --debug
             LOG.debug("{} {} -> {} in {} us", request.getMethod(), request.getHttpURI().getPathQuery(), out.status(),
@@ -84,20 +95,56 @@ public final class HttpEntry extends Handler.Abstract {
         boolean expectsContinue = request.getHeaders().contains(HttpHeader.EXPECT, "100-continue");
         byte[] body;
         try (InputStream in = Request.asInputStream(request)) {
-            if (length > MAX_BODY) {
-                if (!expectsContinue) { // it sends the body anyway: take it, so it reads the 413 and not a reset
-                    discard(in);
-                }
-                throw tooLarge();
-            }
-            body = in.readNBytes(MAX_BODY + 1);
-            if (body.length > MAX_BODY) {
-                discard(in);
-                throw tooLarge();
+            body = readBody(in, length, expectsContinue);
+        } catch (IOException e) { // a body cut short (early EOF), a broken chunk: the client's
+            throw ApiException.badRequest("incomplete_body", null, "the request body could not be read: "
+                    + e.getMessage());
+        }
+        checkContentType(request); // after the body is read: the connection stays usable for the next request
+        Object role = request.getAttribute(AccessHandler.ROLE);
+        return new ApiRequest(request.getMethod(), request.getHttpURI().getPath(), Map.of(), query,
+                name -> headerValues(request, name), body, role instanceof Tokens.Role r ? r : Tokens.Role.ADMIN);
+    }
+
+    /**
+     * 415 unless the body is JSON in UTF-8: {@code application/json}, a {@code +json} type, no type at all or curl's
+     * default {@code application/x-www-form-urlencoded} (which the seed's commands send) are read as JSON.
+     */
+    static void checkContentType(Request request) {
+        String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+        if (type == null || type.isBlank()) {
+            return;
+        }
+        String[] parts = type.split(";");
+        String mime = parts[0].trim().toLowerCase(java.util.Locale.ROOT);
+        boolean json = mime.equals("application/json") || mime.endsWith("+json")
+                || mime.equals("application/x-www-form-urlencoded");
+        String charset = null;
+        for (int i = 1; i < parts.length; i++) {
+            String p = parts[i].trim().toLowerCase(java.util.Locale.ROOT);
+            if (p.startsWith("charset=")) {
+                charset = p.substring("charset=".length()).replace("\"", "");
             }
         }
-        return new ApiRequest(request.getMethod(), request.getHttpURI().getPath(), Map.of(), query,
-                name -> headerValues(request, name), body);
+        if (!json || charset != null && !charset.equals("utf-8") && !charset.equals("utf8")) {
+            throw new ApiException(415, "unsupported_media_type", null, "the body must be application/json in UTF-8,"
+                    + " not " + Json.shown(type));
+        }
+    }
+
+    private static byte[] readBody(InputStream in, long length, boolean expectsContinue) throws IOException {
+        if (length > MAX_BODY) {
+            if (!expectsContinue) { // it sends the body anyway: take it, so it reads the 413 and not a reset
+                discard(in);
+            }
+            throw tooLarge();
+        }
+        byte[] body = in.readNBytes(MAX_BODY + 1);
+        if (body.length > MAX_BODY) {
+            discard(in);
+            throw tooLarge();
+        }
+        return body;
     }
 
     private static List<String> headerValues(Request request, String name) {

@@ -1,7 +1,19 @@
 package io.thalassa.http.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import io.thalassa.InvalidValueException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.Map;
 import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -24,7 +36,20 @@ import java.util.TreeSet;
  */
 public final class Json {
     /** Strict where it matters (duplicate keys, trailing tokens, unknown fields), lenient on numbers as strings. */
-    public static final ObjectMapper MAPPER = JsonMapper.builder()
+    /** How deep a request body may nest: the deepest shape of the API is 4 levels. */
+    public static final int MAX_DEPTH = 32;
+    /** The longest number in a request body, in characters. */
+    public static final int MAX_NUMBER_LENGTH = 20;
+
+    public static final ObjectMapper MAPPER = JsonMapper.builder((com.fasterxml.jackson.core.JsonFactory) com.fasterxml.jackson.core.JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH)
+                            .maxNumberLength(MAX_NUMBER_LENGTH).maxStringLength(HttpEntry.MAX_BODY).build())
+                    .build())
+            .withCoercionConfig(LogicalType.Textual, c -> c.setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Array, CoercionAction.Fail))
+            .withCoercionConfig(LogicalType.Integer, c -> c.setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -70,15 +95,86 @@ public final class Json {
     }
 
     private static JsonNode readTree(byte[] body) {
+        String text;
+        try { // strictly UTF-8: a UTF-16 body or a broken byte sequence is a client's mistake, not auto-detected
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body)).toString();
+        } catch (CharacterCodingException e) {
+            throw ApiException.badRequest("invalid_encoding", null, "the body must be JSON in UTF-8: " + e);
+        }
+        JsonNode node;
         try {
-            return MAPPER.readTree(body);
+            node = MAPPER.readTree(text);
+        } catch (StreamConstraintsException e) {
+            throw ApiException.badRequest("malformed_json", null, "JSON too deep or too long (at most " + MAX_DEPTH
+                    + " levels, numbers of at most " + MAX_NUMBER_LENGTH + " digits): "
+                    + firstLine(e.getOriginalMessage()));
         } catch (StreamReadException e) {
             throw malformed(e);
-        } catch (JsonMappingException e) {
-            throw ApiException.badRequest("malformed_json", null, "malformed JSON: " + e.getOriginalMessage());
+        } catch (JsonProcessingException e) {
+            throw ApiException.badRequest("malformed_json", null, "malformed JSON: "
+                    + firstLine(e.getOriginalMessage()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        if (node != null) {
+            checkValues(node, "");
+        }
+        return node;
+    }
+
+    /**
+     * Every string and name of the body without control characters or unpaired surrogates, every number a whole
+     * number of at most 64 bits: the request's own mistakes, refused before anything reads them.
+     */
+    static void checkValues(JsonNode node, String path) {
+        if (node.isTextual()) {
+            checkText(path, node.textValue());
+        } else if (node.isNumber()) {
+            if (!node.isIntegralNumber() || !node.canConvertToLong()) {
+                throw new ApiException(400, "invalid_value", path.isEmpty() ? null : path, (path.isEmpty() ? "the body"
+                        : path) + " must be a whole number (no fraction or exponent, at most 64 bits): "
+                        + node.asText(), Map.of("value", node.asText()));
+            }
+        } else if (node.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                String child = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
+                checkText(child, e.getKey());
+                checkValues(e.getValue(), child);
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                checkValues(node.get(i), path + "[" + i + "]");
+            }
+        }
+    }
+
+    private static void checkText(String path, String value) {
+        try {
+            io.thalassa.internal.Checks.noControl(path.isEmpty() ? "the body" : path, value);
+        } catch (InvalidValueException e) {
+            throw new ApiException(400, "invalid_value", path.isEmpty() ? null : path, e.reason(),
+                    Map.of("value", shown(value)));
+        }
+    }
+
+    /** A value as an error body shows it: at most 200 characters, lone surrogates as U+FFFD so the body is UTF-8. */
+    static String shown(Object value) {
+        String s = String.valueOf(value);
+        if (s.length() > 200) {
+            s = s.substring(0, 200) + "...";
+        }
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                b.append(c).append(s.charAt(++i));
+            } else {
+                b.append(Character.isSurrogate(c) ? '\ufffd' : c);
+            }
+        }
+        return b.toString();
     }
 
     /**
@@ -98,6 +194,10 @@ public final class Json {
     public static ApiException translate(Exception e) {
         if (e instanceof ApiException api) {
             return api;
+        }
+        InvalidValueException invalid = invalidValue(e);
+        if (invalid != null) {
+            return invalid(e instanceof JsonMappingException jme ? path(jme) : "", invalid);
         }
         if (e instanceof StreamReadException sre) {
             return malformed(sre);
@@ -128,8 +228,34 @@ public final class Json {
         return new ApiException(500, "internal_error", null, String.valueOf(e.getMessage()));
     }
 
+    /** The model's refusal with its field and value, where it is the failure or its cause. */
+    static InvalidValueException invalidValue(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof InvalidValueException i) {
+                return i;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The one mapping of the model's refusals to the API's 400: the field where the body has it ({@code jsonPath},
+     * Jackson's, joined with the model's field name), the value, the model's reason.
+     */
+    public static ApiException invalid(String jsonPath, InvalidValueException e) {
+        String field = e.field().matches("[A-Za-z]+\\[[0-9]+]") ? e.field() : Fields.infer(jsonPath, e.field());
+        String reason = e.reason();
+        Map<String, Object> extra = new java.util.LinkedHashMap<>();
+        if (e.value() != null) {
+            extra.put("value", e.value() instanceof Number ? e.value() : shown(e.value()));
+        }
+        return new ApiException(400, reason.endsWith(" is required") ? "missing_field" : "invalid_value", field,
+                reason, extra);
+    }
+
     /** A 400 for a failed model check: {@code missing_field} for "x is required", else {@code invalid_value}. */
     public static ApiException invalid(String jsonPath, String message) {
+        // a model check without its field as data (cross-field checks): the field is read from the sentence
         String msg = message == null ? "invalid value" : message;
         String field = Fields.infer(jsonPath, msg);
         return ApiException.badRequest(msg.endsWith(" is required") ? "missing_field" : "invalid_value", field, msg);

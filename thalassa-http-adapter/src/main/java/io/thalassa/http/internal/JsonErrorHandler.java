@@ -15,6 +15,9 @@ public final class JsonErrorHandler extends ErrorHandler {
     @Override
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
             Callback callback) {
+        // Jetty refused the request before reading its body and closes the connection after this answer: say so,
+        // so a client does not send its next request on it
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
         HttpEntry.write(response, HttpEntry.error(exception(code, message)), callback);
     }
 

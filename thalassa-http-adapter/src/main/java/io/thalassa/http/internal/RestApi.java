@@ -50,6 +50,8 @@ public final class RestApi {
     private final byte[] openApi;
     private final Map<String, Object> instance;
     private final Instant startedAt = Instant.now();
+    private volatile Metrics metrics;
+    private volatile io.thalassa.NativePolicy natives = io.thalassa.NativePolicy.SAFE;
     private final java.util.concurrent.atomic.AtomicReference<Listing> frontendList =
             new java.util.concurrent.atomic.AtomicReference<>();
     private final java.util.concurrent.atomic.AtomicReference<Listing> backendList =
@@ -73,6 +75,18 @@ public final class RestApi {
         this.activity = activity;
         this.instance = new LinkedHashMap<>(instance);
         this.openApi = openApiDocument();
+    }
+
+    /** Sets the metrics {@code GET /metrics} shows; returns this. */
+    public RestApi metrics(Metrics m) {
+        this.metrics = m;
+        return this;
+    }
+
+    /** Sets what natives a write may hold (default {@link io.thalassa.NativePolicy#SAFE}); returns this. */
+    public RestApi nativePolicy(io.thalassa.NativePolicy policy) {
+        this.natives = policy;
+        return this;
     }
 
     /** The OpenAPI 3 document of the main port. */
@@ -106,6 +120,15 @@ public final class RestApi {
                 .add("GET", "/status", this::status)
                 .add("GET", "/changes/{id}", this::change)
                 .add("GET", "/openapi.json", req -> ApiResponse.json(200, openApi))
+                .add("GET", "/health/live", req -> ApiResponse.json(200, Json.write(Map.of("status", "live"))))
+                .add("GET", "/health/ready", this::ready)
+                .add("GET", "/metrics", req -> {
+                    if (metrics == null) {
+                        throw ApiException.notFound("no metrics in this daemon");
+                    }
+                    return new ApiResponse(200, "text/plain; version=0.0.4; charset=utf-8",
+                            metrics.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8), Map.of());
+                })
                 .add("GET", "/ws", req -> {
                     throw new ApiException(426, "upgrade_required", null,
                             "/ws is a WebSocket endpoint: connect with Upgrade: websocket");
@@ -149,6 +172,11 @@ public final class RestApi {
         body.put("key", key);
         body.remove("change"); // a write's answer, put back
         Frontend frontend = Json.convert(body, Frontend.class);
+        try {
+            natives.check(frontend);
+        } catch (io.thalassa.InvalidValueException e) {
+            throw Json.invalid("", e);
+        }
         Backplane.Written w = apply(c -> {
             Preconditions.checkChange(req, c.frontend(key).map(RestApi::etagOf).orElse(null));
             return c.withFrontend(frontend);
@@ -216,6 +244,11 @@ public final class RestApi {
         body.remove("change"); // a write's answer, put back
         body.remove("split");
         Backend backend = Json.convert(body, Backend.class);
+        try {
+            natives.check(backend);
+        } catch (io.thalassa.InvalidValueException e) {
+            throw Json.invalid("", e);
+        }
         Backplane.Written w = apply(c -> {
             Preconditions.checkChange(req, c.backend(key).map(RestApi::etagOf).orElse(null));
             return c.withBackend(backend);
@@ -311,8 +344,15 @@ public final class RestApi {
 
     // ---- haproxy, activity, stats
 
+    private static final java.util.regex.Pattern STATS_AUTH = java.util.regex.Pattern.compile(
+            "(?m)^(\\s*stats auth )\\S+$");
+
     private ApiResponse haproxyConfig(ApiRequest req) {
-        ApiResponse text = ApiResponse.text(200, backplane.haproxyConfig());
+        String config = backplane.haproxyConfig();
+        if (!req.admin()) { // the stats password opens HAProxy's stats page: admins only
+            config = STATS_AUTH.matcher(config).replaceAll("$1<hidden: admin only>");
+        }
+        ApiResponse text = ApiResponse.text(200, config);
         return conditional(req, text);
     }
 
@@ -346,17 +386,17 @@ public final class RestApi {
         return read(req, body);
     }
 
+    /** A whole number of ASCII digits (no sign, no whitespace, no other scripts' digits) in {@code min..max}. */
     private static long number(String field, String value, long min, long max) {
-        try {
-            long n = Long.parseLong(value.trim());
+        if (io.thalassa.internal.Checks.isAsciiDigits(value, 18)) {
+            long n = Long.parseLong(value);
             if (n >= min && n <= max) {
                 return n;
             }
-        } catch (NumberFormatException e) {
-            // reported below
         }
-        throw ApiException.badRequest("invalid_value", field, field + " must be a whole number in " + min + ".."
-                + (max == Long.MAX_VALUE ? "" : String.valueOf(max)) + ": \"" + value + "\"");
+        throw new ApiException(400, "invalid_value", field, field + " must be a whole number in " + min + ".."
+                + (max == Long.MAX_VALUE ? "" : String.valueOf(max)) + " (digits 0-9): "
+                + io.thalassa.internal.Checks.quote(value), Map.of("value", Json.shown(value)));
     }
 
     private ApiResponse stats(ApiRequest req) {
@@ -378,6 +418,20 @@ public final class RestApi {
         body.put("backends", config.backends().size());
         body.putAll(backplane.status());
         return ApiResponse.json(200, Json.write(body));
+    }
+
+    /** 200 when HAProxy runs the configuration last accepted (and has a master), else 503 saying why. */
+    private ApiResponse ready(ApiRequest req) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        Object haproxy = backplane.status().get("haproxy");
+        boolean runs = haproxy instanceof Map<?, ?> h && Boolean.TRUE.equals(h.get("runsDesired"))
+                && h.get("masterPid") != null;
+        body.put("status", runs ? "ready" : "not_ready");
+        if (!runs) {
+            body.put("reason", haproxy instanceof Map<?, ?> h && h.get("masterPid") == null ? "HAProxy is not running"
+                    : "HAProxy does not run the configuration last accepted yet (a reload is pending or failed)");
+        }
+        return ApiResponse.json(runs ? 200 : 503, Json.write(body));
     }
 
     /** The version in the jar's manifest, or "dev" when run from classes. */
@@ -406,7 +460,7 @@ public final class RestApi {
             registration = Registration.of(req.param("name"), req.param("version"), req.param("host"), port, meta,
                     Registration.parseSecondsToExpire(meta.get("secondsToExpire")));
         } catch (IllegalArgumentException e) {
-            throw Json.invalid("", e.getMessage());
+            throw Json.translate(e);
         }
         registry(() -> {
             backplane.registry().register(registration);
@@ -422,7 +476,7 @@ public final class RestApi {
             removed = registry(() -> backplane.registry().deregister(req.param("name"), req.param("version"),
                     req.param("host"), port));
         } catch (IllegalArgumentException e) {
-            throw Json.invalid("", e.getMessage());
+            throw Json.translate(e);
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("id", io.thalassa.Member.idOf(req.param("name"), req.param("version"), req.param("host"), port));
@@ -488,7 +542,7 @@ public final class RestApi {
         } catch (ThalassaException e) {
             throw new ApiException(500, "internal_error", null, e.getMessage());
         } catch (IllegalArgumentException | IllegalStateException e) {
-            throw Json.invalid("", e.getMessage());
+            throw Json.translate(e);
         }
         if (store != null) {
             try {

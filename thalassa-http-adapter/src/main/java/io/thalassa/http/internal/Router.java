@@ -38,6 +38,17 @@ public final class Router {
         return List.copyOf(routes);
     }
 
+    /** The template of the route a request matches by path (any method), or {@code unmatched}: a metrics tag. */
+    public String template(String path) {
+        List<String> p = split(path);
+        for (Route route : routes) {
+            if (match(route.segments(), p) != null) {
+                return route.template();
+            }
+        }
+        return "unmatched";
+    }
+
     public ApiResponse dispatch(ApiRequest request) throws Exception {
         List<String> path = split(request.path());
         TreeSet<String> allowed = new TreeSet<>();

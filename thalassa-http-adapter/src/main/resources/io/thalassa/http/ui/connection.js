@@ -1,6 +1,7 @@
 // The /ws connection: opens, hands every message to the state, shows itself in the indicator, and reconnects with
 // an exponential backoff (0.5 s doubling up to 10 s, with jitter) when the daemon goes away.
 import { apply, emit } from './state.js';
+import { apiFetch, tokenRequired, wsProtocols } from './auth.js';
 
 const indicator = () => document.getElementById('connection');
 
@@ -16,12 +17,21 @@ export function connect() {
   let delay = 500;
   let retryTimer = null;
   let countdown = null;
+  let first = true;
 
-  const open = () => {
+  const open = async () => {
     clearInterval(countdown);
     show('connecting', 'Connecting…');
+    if (first || tokenRequired()) { // with --tokens: ask for the token before the WebSocket needs it
+      first = false;
+      try {
+        await apiFetch('/status');
+      } catch (e) {
+        // the daemon is away: the WebSocket fails too and retries
+      }
+    }
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-    const ws = new WebSocket(`${scheme}://${location.host}/ws?stats=false`);
+    const ws = new WebSocket(`${scheme}://${location.host}/ws?stats=false`, wsProtocols());
     ws.addEventListener('open', () => {
       delay = 500;
       show('live', 'Live');

@@ -1,3 +1,5 @@
+import { apiFetch } from './auth.js';
+
 // A small element builder: h('li', {class: 'x', dataset: {key}}, 'text', child).
 export function h(tag, attrs, ...children) {
   const el = document.createElement(tag);
@@ -41,7 +43,7 @@ export function ago(seconds) {
 }
 
 export async function getJson(path) {
-  const r = await fetch(path, { headers: { Accept: 'application/json' } });
+  const r = await apiFetch(path, { headers: { Accept: 'application/json' } });
   if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
   return r.status === 204 ? null : r.json();
 }

@@ -1,6 +1,7 @@
 // The overview: every frontend and backend as a card with its status, a live connections chart and its settings;
 // backends also with a healthy/total donut, their members' live status and, when dynamic, the version switch.
 import { h, svg, badge, ago, getJson } from './dom.js';
+import { apiFetch } from './auth.js';
 import { state, on } from './state.js';
 import { liveChart } from './chart.js';
 import { PagedList } from './paged.js';
@@ -247,7 +248,7 @@ function versionControl(key, b, card) {
       if (dialog.returnValue !== 'switch') return;
       note.textContent = `Switching to ${to}…`;
       try {
-        const r = await fetch(`/backends/${encodeURIComponent(key)}`, {
+        const r = await apiFetch(`/backends/${encodeURIComponent(key)}`, {
           method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ version: to }),
         });
         const body = await r.json();

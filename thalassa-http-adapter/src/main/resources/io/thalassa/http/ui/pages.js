@@ -1,6 +1,7 @@
 // The config page (haproxy.cfg in use, with change ids and pending or failed changes when the daemon reports them)
 // and the status page (the /status facts).
 import { h, getJson } from './dom.js';
+import { apiFetch } from './auth.js';
 import { on } from './state.js';
 
 let configShown = false;
@@ -10,7 +11,7 @@ let timer = null;
 async function loadConfig() {
   const pre = document.getElementById('config-text');
   try {
-    const r = await fetch('/haproxy/config');
+    const r = await apiFetch('/haproxy/config');
     pre.textContent = await r.text();
     const status = await getJson('/status');
     const box = document.getElementById('config-changes');

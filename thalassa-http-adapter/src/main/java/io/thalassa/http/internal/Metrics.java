@@ -1,0 +1,114 @@
+package io.thalassa.http.internal;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.thalassa.ThalassaEvent;
+import io.thalassa.http.Backplane;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The daemon's metrics in Prometheus text ({@code GET /metrics}), through Micrometer; each is described in the
+ * README's operations section. HAProxy's numbers are read from {@link Backplane#status()} when scraped.
+ */
+public final class Metrics implements ThalassaEvent.Listener {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Backplane backplane;
+    private final Counter runtimeChanges;
+    private final Counter haproxyAlerts;
+
+    public Metrics(Backplane backplane) {
+        this.backplane = backplane;
+        FunctionCounter.builder("thalassa.haproxy.reloads", this, m -> m.haproxy("reloads"))
+                .description("reloads of HAProxy since the daemon started").register(registry);
+        FunctionCounter.builder("thalassa.haproxy.reloads.failed", this, m -> m.haproxy("failedReloads"))
+                .description("reloads HAProxy refused since the daemon started").register(registry);
+        gauge("thalassa.haproxy.up", m -> m.haproxyValue("masterPid") instanceof Number n && n.longValue() > 0 ? 1 : 0,
+                "1 while HAProxy's master process runs");
+        gauge("thalassa.haproxy.runs.desired", m -> Boolean.TRUE.equals(m.haproxyValue("runsDesired")) ? 1 : 0,
+                "1 when HAProxy runs the configuration last accepted (what /health/ready says)");
+        gauge("thalassa.haproxy.servers", m -> m.haproxy("servers"), "server slots in the accepted configuration");
+        gauge("thalassa.registry.healthy", m -> m.registryHealthy(), "1 while the service registry is reachable");
+        gauge("thalassa.config.frontends", m -> m.backplane.config().frontends().size(), "frontends configured");
+        gauge("thalassa.config.backends", m -> m.backplane.config().backends().size(), "backends configured");
+        runtimeChanges = Counter.builder("thalassa.haproxy.runtime.changes")
+                .description("membership changes applied through HAProxy's runtime API (one per backend and apply)")
+                .register(registry);
+        haproxyAlerts = Counter.builder("thalassa.haproxy.log.alerts")
+                .description("alert and warning lines HAProxy wrote to its log").register(registry);
+    }
+
+    private void gauge(String name, ToDoubleFunction<Metrics> f, String description) {
+        Gauge.builder(name, this, f).description(description).register(registry);
+    }
+
+    /** The config version: the id of the latest change the controller accepted (0 before the first). */
+    public void configVersion(java.util.function.LongSupplier latest) {
+        Gauge.builder("thalassa.config.version", latest, s -> s.getAsLong())
+                .description("id of the latest configuration change accepted").register(registry);
+    }
+
+    private Object haproxyValue(String key) {
+        Object h = backplane.status().get("haproxy");
+        return h instanceof Map<?, ?> m ? m.get(key) : null;
+    }
+
+    private double haproxy(String key) {
+        return haproxyValue(key) instanceof Number n ? n.doubleValue() : Double.NaN;
+    }
+
+    private double registryHealthy() {
+        Object r = backplane.status().get("registry");
+        if (r instanceof Map<?, ?> m && m.get("health") instanceof io.thalassa.spi.RegistryHealth h) {
+            return h.status() == io.thalassa.spi.RegistryHealth.Status.CONNECTED ? 1 : 0;
+        }
+        return Double.NaN;
+    }
+
+    /** One API answer: by method, route template (e.g. {@code /backends/{key}}) and status. */
+    public void request(String method, String route, int status, long nanos) {
+        Timer.builder("thalassa.api.requests").description("API requests by method, route and status")
+                .tags("method", method, "route", route, "status", Integer.toString(status))
+                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** One apply of a configuration to HAProxy, by kind ({@code runtime}, {@code reload}, {@code noop}). */
+    public void applied(String kind, Duration took) {
+        Timer.builder("thalassa.apply").description("time to apply a configuration to HAProxy (membership changes:"
+                + " runtime API commands done; structural: accepted for a reload)")
+                .tags("kind", kind).publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(30)).register(registry).record(took);
+    }
+
+    /** A reload finished: from the change being accepted to HAProxy running it (the reload window included). */
+    public void reloaded(Duration took, boolean ok) {
+        Timer.builder("thalassa.haproxy.reload").description("from a structural change accepted to HAProxy running"
+                + " it (coalescing window included), by outcome").tags("outcome", ok ? "done" : "failed")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(10))
+                .maximumExpectedValue(Duration.ofMinutes(1)).register(registry).record(took);
+    }
+
+    @Override
+    public void onEvent(ThalassaEvent event) {
+        if (event.verb() == ThalassaEvent.Verb.RUNTIME_CHANGE) {
+            runtimeChanges.increment();
+        } else if (event.verb() == ThalassaEvent.Verb.HAPROXY_LOG) {
+            haproxyAlerts.increment();
+        }
+    }
+
+    /** The Prometheus text exposition. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+}
