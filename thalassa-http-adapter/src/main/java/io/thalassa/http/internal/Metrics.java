@@ -50,7 +50,8 @@ public final class Metrics implements ThalassaEvent.Listener {
 
     /** The config version: the id of the latest change the controller accepted (0 before the first). */
     public void configVersion(java.util.function.LongSupplier latest) {
-        Gauge.builder("thalassa.config.version", latest, s -> s.getAsLong())
+        // strongly held: a gauge keeps only a weak reference to its object, and nothing else holds this lambda
+        Gauge.builder("thalassa.config.version", latest, s -> s.getAsLong()).strongReference(true)
                 .description("id of the latest configuration change accepted").register(registry);
     }
 
