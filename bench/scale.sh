@@ -1,19 +1,19 @@
 #!/usr/bin/env bash
 # Scale: HAProxy with <backends> x <members> static servers (default 750 x 20 = 15,000) plus a probe backend, built
-# through the library (HaproxyController + ThalassaConfig); then >= 200 membership changes of the probe (every other
-# one a version switch), each timed from the apply call to the first request the new member answers; the same 200
-# changes on a config of 10 servers, in the same run. Last line:
+# through the library (HaproxyController + ThalassaConfig); then 400 membership changes of the probe (every other one a
+# version switch; 400 rather than 200 so that each p99 rests on 4 samples, not 2), each timed from the apply call to
+# the first request the new member answers; the same changes on a config of 10 servers, in the same run. Last line:
 # servers=<n> p50_ms=<a> p99_ms=<b> small_p99_ms=<c> failed_reloads=<f> membership_reloads=<r> rss_mb=<m>
 # Targets: p99 <= 50 ms, b/c <= 2, f = 0, r = 0.
 #
-# Usage: bench/scale.sh [backends] [members] [changes]. When HAProxy cannot start at the requested size (e.g. its file
+# Usage: bench/scale.sh [backends] [members] [changes (400)]. When HAProxy cannot start at the requested size (e.g. its file
 # descriptors exceed `ulimit -n`), the script says so, runs the fallback size SCALE_FALLBACK (default "500 20 1000
 # 1000": backends, members, global maxconn, defaults maxconn; empty to skip) so there is still a figure, prints that
 # run's line last and exits 2. Every run is bounded (timeout), every HAProxy it started is stopped by its pid.
 source "$(dirname "$0")/common.sh"
 BACKENDS=${1:-750}
 MEMBERS=${2:-20}
-CHANGES=${3:-200}
+CHANGES=${3:-400}
 FALLBACK=${SCALE_FALLBACK-500 20 1000 1000}
 # 2 x maxconn descriptors plus one per checked server must fit the hard limit (20,000 on the measuring machine)
 MAXCONN=${SCALE_MAXCONN-1000 1000}

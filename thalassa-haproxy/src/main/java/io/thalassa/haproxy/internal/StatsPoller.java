@@ -19,11 +19,12 @@ import org.slf4j.LoggerFactory;
  * Reads {@code show stat} every stats interval, keeps the latest snapshot (empty slots left out) and hands it to its
  * listeners; reports once when stats cannot be read and once when they can again.
  *
- * <p>Bounded work per poll: up to {@value #SERVERS_PER_POLL} servers, everything is read each time. Above that, each
- * poll reads every frontend and backend row and the servers of the next backends in turn, up to about that many
- * servers (one {@code show stat <backend> 4 -1} each, batched on one connection), and keeps the last rows of the
- * others: at 15,000 servers a server's row is at most 3 polls old. One dump of every server at that size costs HAProxy
- * and the JVM about 100 ms each time (measured, docs/benchmarks.md "Scale"), which showed in request latency.
+ * <p>Bounded work per poll: up to {@value #ALL_AT_ONCE} servers, everything is read each time. Above that, each poll
+ * reads every frontend and backend row and the servers of the next backends in turn, about {@value #SERVERS_PER_POLL}
+ * of them (one {@code show stat <backend> 4 -1} each, batched on one connection), and keeps the last rows of the
+ * others: at 15,000 servers a server's row is at most 16 polls (32 s) old. One dump of every server at that size costs HAProxy
+ * and the JVM about 100 ms each time (measured, docs/benchmarks.md "Scale"), which showed in request latency, as a
+ * dump takes a HAProxy thread from the requests it serves.
  */
 public final class StatsPoller {
     private static final Logger LOG = LoggerFactory.getLogger(StatsPoller.class);
@@ -38,7 +39,8 @@ public final class StatsPoller {
     private final RuntimeApi api;
     private final HealthListener health;
     private final List<Consumer<StatsSnapshot>> listeners = new CopyOnWriteArrayList<>();
-    static final int SERVERS_PER_POLL = 5_000;
+    static final int ALL_AT_ONCE = 5_000;
+    static final int SERVERS_PER_POLL = 1_000;
     private volatile StatsSnapshot last;
     private volatile boolean failing;
     // only the poll thread touches these
@@ -69,7 +71,7 @@ public final class StatsPoller {
         }
         knownServers = servers;
         serverRows.clear();
-        if (servers > SERVERS_PER_POLL) {
+        if (servers > ALL_AT_ONCE) {
             for (StatRow r : rows) {
                 if (r.type() == StatRow.Type.SERVER) {
                     serverRows.computeIfAbsent(r.proxy(), k -> new ArrayList<>()).add(r);
@@ -136,7 +138,7 @@ public final class StatsPoller {
     /** One poll; never throws. */
     public void poll() {
         try {
-            List<StatRow> rows = knownServers <= SERVERS_PER_POLL ? all() : inTurn();
+            List<StatRow> rows = knownServers <= ALL_AT_ONCE ? all() : inTurn();
             StatsSnapshot snapshot = StatsSnapshot.of(Instant.now(), rows,
                     r -> PLACEHOLDER.equals(r.fields().get("addr")));
             last = snapshot;
