@@ -4,63 +4,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.thalassa.Backend;
-import io.thalassa.Frontend;
 import io.thalassa.Member;
-import io.thalassa.ThalassaConfig;
 import io.thalassa.ThalassaEvent.Verb;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Version splits against the real HAProxy 2.6: weights through the runtime API, shares measured in real traffic. */
-class VersionSplitIT {
-    @TempDir
-    Path dir;
-    ControllerFixture fx;
-    HaproxyController controller;
-    final List<NamedHttpServer> servers = new ArrayList<>();
+class VersionSplitIT extends ControllerTraffic {
     final Map<String, String> versionOf = new HashMap<>(); // server name -> version
-    int port;
-
-    @BeforeEach
-    void setUp() throws IOException {
-        fx = new ControllerFixture(dir);
-        port = RawHttp.freePort();
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (controller != null) {
-            controller.close();
-        }
-        fx.close();
-        servers.forEach(NamedHttpServer::close);
-    }
 
     List<Member> instances(String version, int n) throws IOException {
         List<Member> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            NamedHttpServer s = new NamedHttpServer(version + "-" + i);
-            servers.add(s);
+            NamedHttpServer s = server(version + "-" + i);
             versionOf.put(s.name(), version);
             out.add(Member.registered("myapp", version, "127.0.0.1", s.port(), null, null));
         }
         return out;
-    }
-
-    ThalassaConfig web(Backend backend) {
-        return ThalassaConfig.empty().withBackend(backend)
-                .withFrontend(Frontend.builder("web").bind("127.0.0.1:" + port).defaultBackend("live").build());
     }
 
     /** The share of {@code n} requests each version answered, in percent. */
