@@ -228,7 +228,7 @@ class FuzzIT {
                 "option httplog", "http-request set-header X-A 1", "timeout client 5s", "nbthread 8",
                 "errorfile 503 /etc/passwd", "server s unix@/tmp/stats.sock", "option external-check",
                 "http-request return status 200 content-type text/plain fi\\x6ce /etc/shadow",
-                "listen evil", "frontend evil", "http-request deny if { src 10.0.0.1 }", "x \\"));
+                "listen evil", "frontend evil", "http-request deny if { src 127.0.0.9 }", "x \\"));
     }
 
     private String quoted(String s) {
