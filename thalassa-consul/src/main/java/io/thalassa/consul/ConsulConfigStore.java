@@ -1,6 +1,5 @@
 package io.thalassa.consul;
 
-import com.google.common.net.HostAndPort;
 import io.thalassa.StoreConflictException;
 import io.thalassa.StoreUnavailableException;
 import io.thalassa.internal.Checks;
@@ -63,19 +62,9 @@ public final class ConsulConfigStore implements ConfigStore {
         this.retryMin = b.retryMin;
         this.retryMax = b.retryMax;
         this.label = "consul kv " + b.host + ":" + b.port + "/" + prefix;
-        this.consul = client(b, b.requestTimeout);
-        // a blocking query answers within wait + wait/16 (Consul's jitter); the request timeout comes on top
-        this.blocking = client(b, wait.plus(wait.dividedBy(16)).plus(b.requestTimeout));
-    }
-
-    private static Consul client(Builder b, Duration readTimeout) {
-        Consul.Builder cb = Consul.builder().withHostAndPort(HostAndPort.fromParts(b.host, b.port)).withPing(false)
-                .withConnectTimeoutMillis(b.requestTimeout.toMillis()).withReadTimeoutMillis(readTimeout.toMillis())
-                .withWriteTimeoutMillis(b.requestTimeout.toMillis());
-        if (b.aclToken != null) {
-            cb.withAclToken(b.aclToken);
-        }
-        return cb.build();
+        this.consul = AgentClients.consul(b.host, b.port, b.aclToken, b.requestTimeout, b.requestTimeout);
+        this.blocking = AgentClients.consul(b.host, b.port, b.aclToken, b.requestTimeout,
+                AgentClients.blockingReadTimeout(wait, b.requestTimeout));
     }
 
     /** A store to configure; nothing is contacted until the first call. */
@@ -327,9 +316,9 @@ public final class ConsulConfigStore implements ConfigStore {
             return this;
         }
 
-        /** An ACL token sent with every call; none by default. */
+        /** An ACL token sent with every call, printable ASCII without spaces; null (the default) sends none. */
         public Builder aclToken(String token) {
-            this.aclToken = Checks.noControl("aclToken", Checks.notNull("aclToken", token));
+            this.aclToken = AgentClients.aclToken(token);
             return this;
         }
 

@@ -3,7 +3,6 @@ package io.thalassa.consul;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.common.net.HostAndPort;
 import io.thalassa.Member;
 import io.thalassa.RegistryUnavailableException;
 import io.thalassa.ThalassaEvent;
@@ -122,16 +121,8 @@ public final class ConsulRegistry implements Registry {
         this.versionKey = b.versionKey;
         this.label = "consul " + hostForUrl(host) + ":" + port;
         this.health = RegistryHealth.connected(Instant.now());
-        Consul.Builder cb = Consul.builder().withHostAndPort(HostAndPort.fromParts(host, port)).withPing(false)
-                .withConnectTimeoutMillis(requestTimeout.toMillis()).withReadTimeoutMillis(requestTimeout.toMillis())
-                .withWriteTimeoutMillis(requestTimeout.toMillis());
-        if (aclToken != null) {
-            cb.withAclToken(aclToken);
-        }
-        this.consul = cb.build();
-        // Blocking queries: Consul answers within wait + wait/16 (its jitter); the read timeout adds the request
-        // timeout on top, so a stalled or frozen agent is a timeout, never a silent hang.
-        Duration readTimeout = wait.plus(wait.dividedBy(16)).plus(requestTimeout);
+        this.consul = AgentClients.consul(host, port, aclToken, requestTimeout, requestTimeout);
+        Duration readTimeout = AgentClients.blockingReadTimeout(wait, requestTimeout);
         this.http = new OkHttpClient.Builder().connectTimeout(requestTimeout).readTimeout(readTimeout)
                 .writeTimeout(requestTimeout).callTimeout(readTimeout.plus(requestTimeout))
                 .connectionPool(new ConnectionPool(8, 1, TimeUnit.MINUTES)).retryOnConnectionFailure(false).build();
@@ -701,10 +692,7 @@ public final class ConsulRegistry implements Registry {
 
         /** The ACL token sent with every request; null (the default) sends none. */
         public Builder aclToken(String aclToken) {
-            if (aclToken != null && (aclToken.isBlank() || aclToken.chars().anyMatch(c -> c < 0x21 || c > 0x7e))) {
-                throw new IllegalArgumentException("aclToken must be printable ASCII without spaces");
-            }
-            this.aclToken = aclToken;
+            this.aclToken = AgentClients.aclToken(aclToken);
             return this;
         }
 
