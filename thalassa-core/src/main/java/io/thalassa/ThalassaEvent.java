@@ -32,6 +32,12 @@ public record ThalassaEvent(Instant time, Verb verb, String object, String detai
         REGISTRY_RECOVERED("registryRecovered"),
         HAPROXY_RESTARTED("haproxyRestarted"),
         STATS_FAILED("statsFailed"),
+        /** A fleet node applied a new revision of the shared configuration store. */
+        STORE_APPLIED("storeApplied"),
+        /** A fleet node could not apply a revision of the shared store; it keeps serving what it ran. */
+        STORE_APPLY_FAILED("storeApplyFailed"),
+        STORE_UNAVAILABLE("storeUnavailable"),
+        STORE_RECOVERED("storeRecovered"),
         /** An alert or warning HAProxy wrote to its log (start-up, a reload it refused...). */
         HAPROXY_LOG("haproxyLog");
 

@@ -29,9 +29,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link ConfigStore} in Consul's KV store: one key per item under a prefix ({@code thalassa/default/} by default,
- * so {@code thalassa/default/backend/live}), holding the item's JSON document as it was written, readable with
- * {@code consul kv get}. An item's version is its key's {@code ModifyIndex}; writes and deletes are check-and-set
+ * A {@link ConfigStore} in Consul's KV store: one key per item under {@code <prefix>config/} (the prefix is
+ * {@code thalassa/default/} by default, so {@code thalassa/default/config/backend/live}), holding the item's JSON
+ * document as it was written, readable with {@code consul kv get}. The nodes sharing the store publish their state
+ * under {@code <prefix>nodes/<node>}, each key held by the node's Consul session, so it disappears when the node
+ * stops renewing it (the node died, or lost Consul for longer than the session's TTL). An item's version is its key's {@code ModifyIndex}; writes and deletes are check-and-set
  * transactions ({@code cas}, {@code delete-cas}), acknowledged once Consul committed them. Watches are blocking
  * queries on the prefix, bounded by a read timeout longer than their wait, so a frozen agent is a timeout and never a
  * silent hang; they retry with back-off and report the store's health.
@@ -47,6 +49,9 @@ public final class ConsulConfigStore implements ConfigStore {
     private static final Logger LOG = LoggerFactory.getLogger(ConsulConfigStore.class);
 
     private final String prefix;
+    private final String configPrefix;
+    private final String nodesPrefix;
+    private final Duration sessionTtl;
     private final Duration wait;
     private final Duration retryMin;
     private final Duration retryMax;
@@ -55,9 +60,16 @@ public final class ConsulConfigStore implements ConfigStore {
     private final Consul blocking;
     private final List<WatchLoop> watches = new CopyOnWriteArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Object sessionLock = new Object();
+    private final Map<String, String> published = new TreeMap<>(); // guarded by sessionLock
+    private String session; // guarded by sessionLock
+    private Thread renewer; // guarded by sessionLock
 
     private ConsulConfigStore(Builder b) {
         this.prefix = b.prefix;
+        this.configPrefix = b.prefix + "config/";
+        this.nodesPrefix = b.prefix + "nodes/";
+        this.sessionTtl = b.sessionTtl;
         this.wait = b.wait;
         this.retryMin = b.retryMin;
         this.retryMax = b.retryMax;
@@ -80,7 +92,7 @@ public final class ConsulConfigStore implements ConfigStore {
     @Override
     public Snapshot readAll() {
         try {
-            return snapshot(consul.keyValueClient().getConsulResponseWithValues(prefix));
+            return snapshot(consul.keyValueClient().getConsulResponseWithValues(configPrefix));
         } catch (ConsulException | IllegalStateException e) {
             throw unavailable("read", e);
         }
@@ -91,7 +103,7 @@ public final class ConsulConfigStore implements ConfigStore {
         List<Value> values = response.getResponse();
         if (values != null) {
             for (Value v : values) {
-                String id = v.getKey().substring(prefix.length());
+                String id = v.getKey().substring(configPrefix.length());
                 if (id.isEmpty() || id.endsWith("/")) {
                     continue; // a folder key
                 }
@@ -104,7 +116,7 @@ public final class ConsulConfigStore implements ConfigStore {
 
     @Override
     public long put(String id, String json, long expectedVersion) {
-        String key = prefix + checkId(id);
+        String key = configPrefix + checkId(id);
         Checks.notNull("json", json);
         ImmutableOperation.Builder op = ImmutableOperation.builder().key(key).value(json); // the client encodes it
         if (expectedVersion == ANY) {
@@ -124,7 +136,7 @@ public final class ConsulConfigStore implements ConfigStore {
 
     @Override
     public boolean delete(String id, long expectedVersion) {
-        String key = prefix + checkId(id);
+        String key = configPrefix + checkId(id);
         long version = expectedVersion;
         if (expectedVersion == ANY) {
             Optional<Value> now = read(key, id);
@@ -194,6 +206,107 @@ public final class ConsulConfigStore implements ConfigStore {
         return v;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The key {@code <prefix>nodes/<node>} is acquired by this store's session (created on the first call, TTL
+     * {@link Builder#sessionTtl}, behaviour {@code delete}) and renewed at a third of its TTL. When the session was lost
+     * (Consul was away longer than the TTL) a new one is made and the latest state published again.
+     *
+     * @throws IllegalStateException     when another live session holds the key: another node runs with this name
+     * @throws StoreUnavailableException when Consul cannot be reached; the caller publishes again later
+     */
+    @Override
+    public void publishNode(String node, String json) {
+        Checks.identifier("node", node);
+        Checks.notNull("json", json);
+        synchronized (sessionLock) {
+            if (closed.get()) {
+                throw new IllegalStateException(label + " is closed");
+            }
+            published.put(node, json);
+            acquire(node, json);
+            if (renewer == null) {
+                renewer = new Thread(this::renewLoop, "thalassa-consul-session");
+                renewer.setDaemon(true);
+                renewer.start();
+            }
+        }
+    }
+
+    private void acquire(String node, String json) {
+        try {
+            if (session == null) {
+                session = consul.sessionClient().createSession(org.kiwiproject.consul.model.session.ImmutableSession
+                        .builder().name("thalassa node " + node).ttl(sessionTtl.toSeconds() + "s")
+                        .behavior("delete").lockDelay("0s").build()).getId();
+            }
+            if (!consul.keyValueClient().acquireLock(nodesPrefix + node, json, session)) {
+                throw new IllegalStateException(label + " - node " + node + " is published by another live"
+                        + " session: is another node running with the same --label?");
+            }
+        } catch (ConsulException e) {
+            if (e.getCode() == 500 && String.valueOf(e.getMessage()).contains("session")) {
+                session = null; // gone (expired while Consul was away): the next call makes a new one
+            }
+            throw unavailable("publish node " + node, e);
+        } catch (RuntimeException e) {
+            if (e instanceof IllegalStateException && String.valueOf(e.getMessage()).startsWith(label)) {
+                throw e;
+            }
+            throw unavailable("publish node " + node, e);
+        }
+    }
+
+    /** Renews the session at a third of its TTL; a session found gone is made again and every node republished. */
+    private void renewLoop() {
+        long period = Math.max(1000, sessionTtl.toMillis() / 3);
+        while (!closed.get()) {
+            try {
+                Thread.sleep(period);
+            } catch (InterruptedException e) {
+                return;
+            }
+            synchronized (sessionLock) {
+                if (closed.get()) {
+                    return;
+                }
+                try {
+                    if (session != null && consul.sessionClient().renewSession(session).isEmpty()) {
+                        session = null;
+                    }
+                    if (session == null) {
+                        published.forEach(this::acquire);
+                    }
+                } catch (RuntimeException e) {
+                    if (e instanceof ConsulException ce && ce.getCode() == 404) {
+                        session = null;
+                    }
+                    LOG.debug("{} - session renewal failed, retrying: {}", label, e.toString());
+                }
+            }
+        }
+    }
+
+    @Override
+    public Map<String, String> nodes() {
+        try {
+            List<Value> values = consul.keyValueClient().getConsulResponseWithValues(nodesPrefix).getResponse();
+            Map<String, String> nodes = new TreeMap<>();
+            if (values != null) {
+                for (Value v : values) {
+                    String node = v.getKey().substring(nodesPrefix.length());
+                    if (!node.isEmpty() && v.getSession().isPresent()) {
+                        nodes.put(node, v.getValueAsString(StandardCharsets.UTF_8).orElse(""));
+                    }
+                }
+            }
+            return nodes;
+        } catch (ConsulException | IllegalStateException e) {
+            throw unavailable("read nodes", e);
+        }
+    }
+
     @Override
     public Watch watch(long fromIndex, Consumer<Snapshot> listener, Consumer<RegistryHealth> health) {
         Checks.notNull("listener", listener);
@@ -214,6 +327,19 @@ public final class ConsulConfigStore implements ConfigStore {
         }
         for (WatchLoop w : watches) {
             w.close();
+        }
+        synchronized (sessionLock) {
+            if (renewer != null) {
+                renewer.interrupt();
+            }
+            if (session != null) {
+                try {
+                    consul.sessionClient().destroySession(session); // a node that stops says so at once
+                } catch (RuntimeException e) {
+                    LOG.debug("{} - cannot destroy session {}: {}", label, session, e.toString());
+                }
+                session = null;
+            }
         }
         consul.destroy();
         blocking.destroy();
@@ -240,7 +366,7 @@ public final class ConsulConfigStore implements ConfigStore {
             boolean reachable = true;
             while (!stopped) {
                 try {
-                    ConsulResponse<List<Value>> r = blocking.keyValueClient().getConsulResponseWithValues(prefix,
+                    ConsulResponse<List<Value>> r = blocking.keyValueClient().getConsulResponseWithValues(configPrefix,
                             QueryOptions.blockSeconds((int) Math.max(1, wait.toSeconds()), BigInteger.valueOf(index))
                                     .build());
                     Snapshot s = snapshot(r);
@@ -294,8 +420,18 @@ public final class ConsulConfigStore implements ConfigStore {
         private Duration requestTimeout = Duration.ofSeconds(5);
         private Duration retryMin = Duration.ofMillis(200);
         private Duration retryMax = Duration.ofSeconds(5);
+        private Duration sessionTtl = Duration.ofSeconds(15);
 
         private Builder() {
+        }
+
+        /**
+         * TTL of the session that holds this node's published state: how long after a node dies (or loses Consul) its
+         * state disappears; 10 s..1 h (Consul's bounds), default 15 s.
+         */
+        public Builder sessionTtl(Duration ttl) {
+            this.sessionTtl = Checks.duration("sessionTtl", ttl, Duration.ofSeconds(10), Duration.ofHours(1));
+            return this;
         }
 
         /** The agent's HTTP API; default 127.0.0.1:8500. */

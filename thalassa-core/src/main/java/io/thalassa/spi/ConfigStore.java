@@ -81,6 +81,23 @@ public interface ConfigStore extends AutoCloseable {
      */
     Watch watch(long fromIndex, Consumer<Snapshot> listener, Consumer<RegistryHealth> health);
 
+    /**
+     * Publishes the state of one node that uses this store (what it runs, its failures), replacing what this store
+     * published for it before. The state is kept while this store is open and its process lives: a node that dies
+     * disappears from {@link #nodes()} by itself. A store with one node only may keep it in memory.
+     *
+     * @throws IllegalStateException     when another live node publishes under the same name
+     * @throws StoreUnavailableException when the store cannot be reached; publish again later
+     */
+    void publishNode(String node, String json);
+
+    /**
+     * The state every live node published, by node name, sorted.
+     *
+     * @throws StoreUnavailableException when the store cannot be read
+     */
+    Map<String, String> nodes();
+
     /** Stops every watch and releases connections; safe twice. */
     @Override
     void close();

@@ -281,6 +281,24 @@ public final class HaproxyController implements AutoCloseable {
     // ---------------------------------------------------------------- apply
 
     /**
+     * Checks {@code config} as a structural change to it would be checked, without applying anything: HAProxy's own
+     * check of the rendered file ({@code haproxy -c}) and the file descriptors it would need. Listen addresses are not
+     * probed: this is the check of a configuration that other HAProxys (the nodes of a fleet) will run too.
+     *
+     * @throws ConfigRejectedException when HAProxy refuses it, or {@link CapacityExceededException}
+     */
+    public void validate(ThalassaConfig config) throws ConfigRejectedException {
+        Checks.notNull("config", config);
+        Map<String, SlotTable> tables = new HashMap<>();
+        for (Backend b : config.backends().values()) {
+            tables.put(b.key(), SlotPlanner.plan(b.key(), null, SlotPlanner.endpoints(b), b.balance().isDynamic())
+                    .table());
+        }
+        validator.checkCapacity(config, slotCount(tables), process.fileLimit());
+        validator.check(renderer.render(config, settings, layout(tables, null)).text());
+    }
+
+    /**
      * Makes HAProxy run {@code next}. Members of existing backends and version switches go through the runtime API;
      * anything else is checked, accepted and reloaded (coalesced with other changes within the reload window). The
      * same configuration as now: nothing happens.

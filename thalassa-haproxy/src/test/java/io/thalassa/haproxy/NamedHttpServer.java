@@ -61,8 +61,13 @@ public final class NamedHttpServer implements AutoCloseable {
      * {@code "200 a"}, or {@code "error <reason>"}.
      */
     public static String answerOf(int port) {
+        return answerOf("127.0.0.1", port);
+    }
+
+    /** {@link #answerOf(int)} on another loopback address, e.g. 127.0.0.2 (a fleet node's {@code --bindAddress}). */
+    public static String answerOf(String loopback, int port) {
         try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+            s.connect(new InetSocketAddress(loopback, port), 2000);
             s.setSoTimeout(5000);
             s.getOutputStream().write("GET / HTTP/1.0\r\nHost: it\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
             String text = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);

@@ -105,6 +105,14 @@ public interface Backplane {
         return Optional.empty();
     }
 
+    /**
+     * The nodes sharing this backplane's configuration store and whether each runs its newest revision, as
+     * Jackson-serializable values; empty (the default) when the backplane is not part of a fleet.
+     */
+    default Optional<Map<String, Object>> fleet() {
+        return Optional.empty();
+    }
+
     /** Is told how long each apply to HAProxy took, by kind ({@code runtime}, {@code reload}, {@code noop}). */
     default void onApply(java.util.function.BiConsumer<String, Duration> listener) {
     }

@@ -41,12 +41,19 @@ import java.util.Optional;
  *                          when that user exists; empty for none
  * @param statsAuth         {@code user:password} of HAProxy's stats page, or null for one generated and kept under
  *                          {@code dbPath}
+ * @param store             {@code file} (default: the persistence file, or memory) or {@code consul}: the fleet's
+ *                          shared store in Consul's KV, with the Consul registry
+ * @param storePrefix       KV prefix of the consul store ({@code thalassa/<datacenter or default>/}), or null for the
+ *                          file store
+ * @param bindAddress       the address every frontend of this node listens on instead of the host its bind names,
+ *                          or null to listen where the binds say
  */
 public record DaemonOptions(String host, int port, String label, String serviceReg, int serviceRegPort,
         String datacenter, String location, Path haproxySocketPath, Path haproxyPidPath, Path haproxyCfgPath,
         String templateFile, Path persistence, boolean debug, Path dbPath, int registrationPort,
         String haproxyBinary, int statsPort, Duration reloadWindow, int activityRetention, long haproxyMaxFiles,
-        boolean unsafeNatives, Path tokens, Path tlsCert, Path tlsKey, String haproxyUser, String statsAuth) {
+        boolean unsafeNatives, Path tokens, Path tlsCert, Path tlsKey, String haproxyUser, String statsAuth,
+        String store, String storePrefix, String bindAddress) {
 
     /** The {@code --templateFile} value that names the built-in template, as the original's bundled one. */
     public static final String DEFAULT_TEMPLATE = "default.haproxycfg.tmpl";
@@ -86,12 +93,17 @@ public record DaemonOptions(String host, int port, String label, String serviceR
         return new DaemonOptions(host, port, label, serviceReg, serviceRegPort, datacenter, location,
                 haproxySocketPath, haproxyPidPath, haproxyCfgPath, templateFile, persistence, debug, dbPath,
                 registrationPort, haproxyBinary, statsPort, reloadWindow, activityRetention, haproxyMaxFiles,
-                unsafeNatives, tokens, tlsCert, tlsKey, haproxyUser, statsAuth);
+                unsafeNatives, tokens, tlsCert, tlsKey, haproxyUser, statsAuth, store, storePrefix, bindAddress);
     }
 
     /** The natives policy: the safe allow-list unless {@code --unsafeNatives}. */
     public io.thalassa.NativePolicy nativePolicy() {
         return unsafeNatives ? io.thalassa.NativePolicy.UNRESTRICTED : io.thalassa.NativePolicy.SAFE;
+    }
+
+    /** Whether the configuration is in Consul, shared with the other nodes of a fleet. */
+    public boolean fleet() {
+        return "consul".equals(store);
     }
 
     /** Whether both ports speak HTTPS. */

@@ -55,8 +55,13 @@ public final class StackBackplane implements Backplane, AutoCloseable {
     private final AtomicReference<StatsSnapshot[]> lastTwo =
             new AtomicReference<>(new StatsSnapshot[2]);
 
-    private StackBackplane(Registry registry, HaproxyController controller, List<ThalassaEvent> startEvents) {
+    /** {@code --bindAddress}: the host every frontend of this node listens on, or null for the binds' own. */
+    private final String bindAddress;
+
+    private StackBackplane(Registry registry, HaproxyController controller, List<ThalassaEvent> startEvents,
+            String bindAddress) {
         this.registry = registry;
+        this.bindAddress = bindAddress;
         this.controller = controller;
         this.startEvents = startEvents; // filled while start() runs, then fixed
         ThalassaEvent.Listener dispatch = this::dispatch;
@@ -71,7 +76,7 @@ public final class StackBackplane implements Backplane, AutoCloseable {
         try {
             if (haproxyStarted) {
                 long t0 = System.nanoTime();
-                io.thalassa.haproxy.ApplyResult applied = controller.apply(config);
+                io.thalassa.haproxy.ApplyResult applied = controller.apply(local(config));
                 java.util.function.BiConsumer<String, Duration> timing = applyTiming;
                 if (timing != null) {
                     timing.accept(applied.kind().name().toLowerCase(java.util.Locale.ROOT),
@@ -82,12 +87,41 @@ public final class StackBackplane implements Backplane, AutoCloseable {
                     changeOf.put(config, id);
                 }
             } else {
-                controller.start(config);
+                controller.start(local(config));
                 haproxyStarted = true;
             }
         } catch (ConfigRejectedException e) {
             throw new Rejected(e);
         }
+    }
+
+    /**
+     * What this node's HAProxy runs of {@code config}: with {@code --bindAddress}, every frontend listens on that
+     * address (the ports kept); the configuration the API shows and stores is the one given.
+     */
+    private ThalassaConfig local(ThalassaConfig config) {
+        if (bindAddress == null) {
+            return config;
+        }
+        ThalassaConfig c = config;
+        for (io.thalassa.Frontend f : config.frontends().values()) {
+            java.util.Set<Bind> binds = new java.util.LinkedHashSet<>();
+            for (Bind b : f.binds()) {
+                binds.add(new Bind(bindAddress, b.port()));
+            }
+            c = c.withFrontend(f.toBuilder().binds(binds).build());
+        }
+        return c;
+    }
+
+    /**
+     * Checks {@code config} as this node's HAProxy would run it ({@code haproxy -c} and file descriptors), applying
+     * nothing; listen addresses are not probed.
+     *
+     * @throws ConfigRejectedException when HAProxy refuses it
+     */
+    public void validate(ThalassaConfig config) throws ConfigRejectedException {
+        controller.validate(local(config));
     }
 
     /**
@@ -109,6 +143,20 @@ public final class StackBackplane implements Backplane, AutoCloseable {
                 ? EmbeddedRegistry.builder().stateFile(options.dbPath().resolve("registrations.state")).build()
                 : ConsulRegistry.builder().agent(options.serviceReg(), options.serviceRegPort())
                         .datacenter(options.datacenter()).build();
+        return start(options, saved, registry, "persistence file " + (options.persistence() == null ? ""
+                : options.persistence().toAbsolutePath()));
+    }
+
+    /**
+     * Starts the stack with {@code registry} and {@code initial} as the first configuration HAProxy gets (members of
+     * its dynamic backends from the registry): what a fleet node does with what it read from the shared store.
+     *
+     * @param source names where {@code initial} came from, for the error when HAProxy rejects it
+     */
+    static StackBackplane start(DaemonOptions options, ThalassaConfig initial, Registry registry, String source)
+            throws IOException {
+        ThalassaConfig saved = initial;
+        Files.createDirectories(options.dbPath());
         Path cfg = options.haproxyCfgPath().toAbsolutePath();
         boolean root = io.thalassa.http.internal.HaproxyUser.daemonIsRoot();
         var account = io.thalassa.http.internal.HaproxyUser.account(options.haproxyUser(), root,
@@ -147,7 +195,7 @@ public final class StackBackplane implements Backplane, AutoCloseable {
             controller.fileLimit(options.haproxyMaxFiles());
         }
         options.customTemplate().ifPresent(t -> controller.renderer(HaproxyConfigRenderer.fromTemplate(t)));
-        StackBackplane stack = new StackBackplane(registry, controller.build(), startEvents);
+        StackBackplane stack = new StackBackplane(registry, controller.build(), startEvents, options.bindAddress());
         try {
             stack.commit(saved); // the engine's first publication (members included) starts or adopts HAProxy
             if (!stack.haproxyStarted) {
@@ -162,8 +210,8 @@ public final class StackBackplane implements Backplane, AutoCloseable {
             if (saved.equals(ThalassaConfig.empty())) {
                 throw new IOException("HAProxy rejected the empty configuration: " + rejected.haproxyMessage(), e);
             }
-            throw new IllegalStateException("persistence file " + options.persistence().toAbsolutePath()
-                    + " cannot be applied (" + rejected.getMessage() + "); fix or move it, it is left untouched", e);
+            throw new IllegalStateException(source + " cannot be applied (" + rejected.getMessage()
+                    + "); fix or move it, it is left untouched", e);
         } finally {
             starting.set(false);
         }
@@ -412,6 +460,11 @@ public final class StackBackplane implements Backplane, AutoCloseable {
     /** The controller, for embedding and tests. */
     public HaproxyController controller() {
         return controller;
+    }
+
+    /** Sends {@code event} to every listener, as the stack's own events are. */
+    void emit(ThalassaEvent event) {
+        dispatch(event);
     }
 
     private void dispatch(ThalassaEvent event) {

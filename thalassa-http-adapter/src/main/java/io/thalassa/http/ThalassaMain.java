@@ -61,28 +61,47 @@ public final class ThalassaMain {
             err.println("thalassa: " + taken);
             return 1;
         }
+        Backplane backplane;
         StackBackplane stack;
         try {
-            stack = StackBackplane.start(options);
+            if (options.fleet()) {
+                FleetBackplane fleet = FleetBackplane.start(options);
+                backplane = fleet;
+                stack = fleet.stack();
+            } else {
+                stack = StackBackplane.start(options);
+                backplane = stack;
+            }
         } catch (IOException | RuntimeException e) {
             err.println("thalassa: " + e.getMessage());
             return 1;
         }
         ThalassaServer server;
         try {
-            server = ThalassaServer.start(stack, options);
+            server = ThalassaServer.start(backplane, options);
         } catch (IOException | RuntimeException e) {
-            stack.abort(); // a HAProxy this start launched is stopped, an adopted one keeps serving
+            // a HAProxy this start launched is stopped, an adopted one keeps serving
+            if (backplane instanceof FleetBackplane f) {
+                f.abort();
+            } else {
+                stack.abort();
+            }
             err.println("thalassa: " + e.getMessage());
             return 1;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
-            stack.close(); // HAProxy keeps serving; the next start adopts it
+            if (backplane instanceof FleetBackplane f) {
+                f.close();
+            } else {
+                stack.close(); // HAProxy keeps serving; the next start adopts it
+            }
         }, "thalassa-shutdown"));
         out.println("thalassa: API on " + (options.tls() ? "https" : "http") + "://" + options.host() + ":"
                 + server.port() + ", registrations on port "
-                + server.registrationPort() + ", HAProxy master pid " + stack.controller().masterPid());
+                + server.registrationPort() + ", HAProxy master pid " + stack.controller().masterPid()
+                + (backplane instanceof FleetBackplane f ? ", fleet node " + f.node() + " of " + options.storePrefix()
+                        : ""));
         try {
             server.join();
         } catch (InterruptedException e) {

@@ -57,10 +57,29 @@ class DaemonOptionsTest {
         assertThat(o).isEqualTo(new DaemonOptions("127.0.0.1", 0, "myapp-dev", "127.0.0.1", 8501, "dc1", "eu",
                 Path.of("/tmp/a.sock"), Path.of("/tmp/a.pid"), Path.of("/tmp/a.cfg"), template.toString(),
                 dir.resolve("t.json"), true, Path.of("/tmp/db"), 0, "/usr/sbin/haproxy", 1989,
-                Duration.ofMillis(500), 50, 0, false, null, null, null, null, null));
+                Duration.ofMillis(500), 50, 0, false, null, null, null, null, null, "file", null, null));
         assertThat(o.customTemplate()).contains(template);
         assertThat(DaemonOptions.parse("--reloadWindow", "PT1S").reloadWindow()).isEqualTo(Duration.ofSeconds(1));
         assertThat(DaemonOptions.parse("--reloadWindow", "250").reloadWindow()).isEqualTo(Duration.ofMillis(250));
+    }
+
+    @Test
+    void fleetOptions() {
+        DaemonOptions o = DaemonOptions.parse("--store", "consul", "--datacenter", "dc2", "--bindAddress", "127.0.0.2");
+        assertThat(o.fleet()).isTrue();
+        assertThat(o.storePrefix()).isEqualTo("thalassa/dc2/");
+        assertThat(o.bindAddress()).isEqualTo("127.0.0.2");
+        assertThat(DaemonOptions.parse("--store", "consul").storePrefix()).isEqualTo("thalassa/default/");
+        assertThat(DaemonOptions.parse("--store", "consul", "--storePrefix", "lb/edge").storePrefix())
+                .isEqualTo("lb/edge/");
+        assertThat(DaemonOptions.defaults().fleet()).isFalse();
+        assertThatThrownBy(() -> DaemonOptions.parse("--store", "etcd")).hasMessageContaining("--store");
+        assertThatThrownBy(() -> DaemonOptions.parse("--storePrefix", "x/")).hasMessageContaining("--storePrefix");
+        assertThatThrownBy(() -> DaemonOptions.parse("--store", "consul", "--storePrefix", "../x"))
+                .hasMessageContaining("--storePrefix");
+        assertThatThrownBy(() -> DaemonOptions.parse("--store", "consul", "--persistence", "/tmp/x.json"))
+                .hasMessageContaining("--persistence");
+        assertThatThrownBy(() -> DaemonOptions.parse("--bindAddress", "a b")).hasMessageContaining("--bindAddress");
     }
 
     @Test

@@ -105,6 +105,20 @@ public final class DaemonCommand {
             + " needing more is refused with 400 capacity_exceeded (default: ${DEFAULT-VALUE})", defaultValue = "0")
     long haproxyMaxFiles;
 
+    @Option(names = "--store", description = "where frontends and backends are kept: file (the --persistence file,"
+            + " or memory) or consul (Consul's KV store on --serviceReg, shared by every node of a fleet; the registry"
+            + " is Consul then) (default: ${DEFAULT-VALUE})", defaultValue = "file")
+    String store;
+
+    @Option(names = "--storePrefix", description = "KV prefix of the consul store (default: thalassa/<datacenter or"
+            + " default>/)")
+    String storePrefix;
+
+    @Option(names = "--bindAddress", description = "the address every frontend of this node listens on, whatever"
+            + " host its bind names (the port is kept): for several nodes on one machine, or nodes that listen on their"
+            + " own interface's address")
+    String bindAddress;
+
     @Option(names = "--unsafeNatives", description = "allow any native directive (files, listeners, Lua, global"
             + " settings); by default natives are judged against a safe allow-list")
     boolean unsafeNatives;
@@ -215,10 +229,39 @@ public final class DaemonCommand {
                 throw new IllegalArgumentException((p == tlsCert ? "--tlsCert" : "--tlsKey") + " cannot be read: " + p);
             }
         }
+        if (!store.equals("file") && !store.equals("consul")) {
+            throw new IllegalArgumentException("--store must be file or consul: " + store);
+        }
+        if (store.equals("consul") && persistence != null) {
+            throw new IllegalArgumentException("--persistence is the file store: with --store consul the"
+                    + " configuration is in Consul (and a cache under --dbPath)");
+        }
+        if (storePrefix != null && !store.equals("consul")) {
+            throw new IllegalArgumentException("--storePrefix goes with --store consul");
+        }
+        String prefix = storePrefix;
+        if (store.equals("consul") && prefix == null) {
+            prefix = "thalassa/" + (datacenter == null ? "default" : datacenter) + "/";
+        }
+        if (prefix != null) {
+            if (!prefix.matches("[A-Za-z0-9._/-]{1,200}") || prefix.startsWith("/") || prefix.contains("..")
+                    || prefix.contains("//")) {
+                throw new IllegalArgumentException("--storePrefix must be a relative KV path of letters, digits and"
+                        + " . _ - / such as thalassa/dc1/: " + storePrefix);
+            }
+            prefix = prefix.endsWith("/") ? prefix : prefix + "/";
+        }
+        if (bindAddress != null) {
+            try {
+                io.thalassa.Bind.parse(bindAddress + ":1");
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--bindAddress must be an IP address or host name: " + bindAddress);
+            }
+        }
         return new DaemonOptions(host, port, label, serviceReg, serviceRegPort, datacenter, location,
                 haproxySocketPath, haproxyPidPath, haproxyCfgPath, templateFile, persistence, debug, dbPath,
                 registrationPort, haproxyBinary, statsPort, window, activityRetention, haproxyMaxFiles, unsafeNatives,
-                tokens, tlsCert, tlsKey, haproxyUser, statsAuth);
+                tokens, tlsCert, tlsKey, haproxyUser, statsAuth, store, prefix, bindAddress);
     }
 
     private static void port(String option, int value, boolean zeroAllowed) {

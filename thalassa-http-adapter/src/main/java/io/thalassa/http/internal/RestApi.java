@@ -16,6 +16,8 @@ import io.thalassa.ThalassaException;
 import io.thalassa.VersionSplit;
 import io.thalassa.http.ActivityLog;
 import io.thalassa.http.Backplane;
+import io.thalassa.StoreConflictException;
+import io.thalassa.StoreUnavailableException;
 import io.thalassa.http.ConfigStore;
 import io.thalassa.haproxy.ChangeStatus;
 import io.thalassa.spi.Registration;
@@ -119,6 +121,7 @@ public final class RestApi {
                 .add("GET", "/stats", this::stats)
                 .add("GET", "/status", this::status)
                 .add("GET", "/changes/{id}", this::change)
+                .add("GET", "/fleet", this::fleet)
                 .add("GET", "/openapi.json", req -> ApiResponse.json(200, openApi))
                 .add("GET", "/health/live", req -> ApiResponse.json(200, Json.write(Map.of("status", "live"))))
                 .add("GET", "/health/ready", this::ready)
@@ -420,6 +423,18 @@ public final class RestApi {
         return ApiResponse.json(200, Json.write(body));
     }
 
+    /** Every node of the fleet and whether it runs the newest revision; 404 outside fleet mode. */
+    private ApiResponse fleet(ApiRequest req) {
+        Optional<Map<String, Object>> fleet;
+        try {
+            fleet = backplane.fleet();
+        } catch (StoreUnavailableException e) {
+            throw new ApiException(503, "store_unavailable", null, e.getMessage());
+        }
+        return ApiResponse.json(200, Json.write(fleet.orElseThrow(() -> ApiException.notFound(
+                "this daemon is not part of a fleet: start every node with --store consul"))));
+    }
+
     /** 200 when HAProxy runs the configuration last accepted (and has a master), else 503 saying why. */
     private ApiResponse ready(ApiRequest req) {
         Map<String, Object> body = new LinkedHashMap<>();
@@ -539,6 +554,10 @@ public final class RestApi {
             throw new ApiException(500, "reload_failed", null, e.getMessage());
         } catch (RegistryUnavailableException e) {
             throw new ApiException(503, "registry_unavailable", null, e.getMessage());
+        } catch (StoreUnavailableException e) {
+            throw new ApiException(503, "store_unavailable", null, e.getMessage());
+        } catch (StoreConflictException e) {
+            throw new ApiException(409, "conflict", null, e.getMessage());
         } catch (ThalassaException e) {
             throw new ApiException(500, "internal_error", null, e.getMessage());
         } catch (IllegalArgumentException | IllegalStateException e) {
