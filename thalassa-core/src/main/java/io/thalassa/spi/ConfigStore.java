@@ -39,7 +39,7 @@ public interface ConfigStore extends AutoCloseable {
      */
     record Snapshot(Map<String, Item> items, long index) {
         public Snapshot {
-            items = Map.copyOf(items);
+            items = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(items));
         }
     }
 

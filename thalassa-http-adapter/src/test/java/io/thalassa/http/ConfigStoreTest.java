@@ -60,4 +60,43 @@ class ConfigStoreTest {
         assertThat(c.frontend("web")).isPresent();
         assertThat(c.backend("live").orElseThrow().serviceVersion()).isEqualTo("1.0.0");
     }
+
+    /** The same contract as Consul's store (ConsulConfigStoreIT): check-and-set versions, watches, the file shape. */
+    @Test
+    void asTheLocalConfigStoreItWritesItemsWithCheckAndSet() throws Exception {
+        Path file = dir.resolve("t.json");
+        ConfigStore store = ConfigStore.at(file);
+        store.save(sample());
+        io.thalassa.spi.ConfigStore.Snapshot s = store.readAll();
+        assertThat(s.items().keySet()).containsExactly("backend/db", "backend/live", "frontend/web");
+        long v = s.items().get("backend/db").version();
+        java.util.concurrent.BlockingQueue<io.thalassa.spi.ConfigStore.Snapshot> seen =
+                new java.util.concurrent.LinkedBlockingQueue<>();
+        try (io.thalassa.spi.ConfigStore.Watch w = store.watch(s.index(), seen::add, h -> { })) {
+            String db = "{\"key\":\"db\",\"type\":\"static\",\"members\":[{\"host\":\"127.0.0.1\",\"port\":3307}]}";
+            long v2 = store.put("backend/db", db, v);
+            assertThat(v2).isGreaterThan(s.index());
+            assertThatThrownBy(() -> store.put("backend/db", db, v)).isInstanceOf(io.thalassa.StoreConflictException.class);
+            assertThatThrownBy(() -> store.put("backend/db", db, io.thalassa.spi.ConfigStore.NEW))
+                    .isInstanceOf(io.thalassa.StoreConflictException.class);
+            assertThatThrownBy(() -> store.put("backend/x", "{\"key\":\"y\"}", io.thalassa.spi.ConfigStore.NEW))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("key x");
+            assertThatThrownBy(() -> store.put("backend/x", "{\"key\":\"x\",\"type\":\"static\",\"members\":"
+                    + "[{\"host\":\"127.0.0.1\",\"port\":70000}]}", io.thalassa.spi.ConfigStore.NEW))
+                    .isInstanceOf(RuntimeException.class);
+            io.thalassa.spi.ConfigStore.Snapshot after = seen.poll(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(after).isNotNull();
+            assertThat(after.items().get("backend/db").json()).isEqualTo(db);
+            assertThat(store.delete("frontend/web", store.readAll().items().get("frontend/web").version())).isTrue();
+            assertThat(store.delete("frontend/web", io.thalassa.spi.ConfigStore.ANY)).isFalse();
+        }
+        // the file is the persistence file as always: what was written through the SPI is loaded back
+        ThalassaConfig loaded = ConfigStore.at(file).load().orElseThrow();
+        assertThat(loaded.frontends()).isEmpty();
+        assertThat(loaded.backend("db").orElseThrow().members().get(0).port()).isEqualTo(3307);
+        assertThat(loaded.backend("live")).isPresent();
+        store.publishNode("n1", "{}");
+        assertThat(store.nodes()).containsOnlyKeys("n1");
+        store.close();
+    }
 }
