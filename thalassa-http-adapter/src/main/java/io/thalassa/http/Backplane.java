@@ -56,10 +56,15 @@ public interface Backplane {
     /**
      * What a write did: the configuration now in use and the change that carries it to HAProxy.
      *
-     * @param config the configuration now in use
-     * @param change the change, or null when the backplane has no change ids
+     * @param config   the configuration now in use
+     * @param change   the change, or null when the backplane has no change ids
+     * @param revision the store revision that holds the write, in a fleet (every node runs it once it runs this
+     *                 revision or a later one); 0 outside a fleet
      */
-    record Written(ThalassaConfig config, ChangeStatus change) {
+    record Written(ThalassaConfig config, ChangeStatus change, long revision) {
+        public Written(ThalassaConfig config, ChangeStatus change) {
+            this(config, change, 0);
+        }
     }
 
     /** The registry that fills dynamic backends; the registration API works on it. */
@@ -110,6 +115,14 @@ public interface Backplane {
      * Jackson-serializable values; empty (the default) when the backplane is not part of a fleet.
      */
     default Optional<Map<String, Object>> fleet() {
+        return Optional.empty();
+    }
+
+    /**
+     * Waits at most {@code timeout} until every live node of the fleet runs {@code revision} or a later one (or one
+     * of them failed to), and answers {@link #fleet()} then; empty outside a fleet.
+     */
+    default Optional<Map<String, Object>> awaitFleet(long revision, Duration timeout) throws InterruptedException {
         return Optional.empty();
     }
 

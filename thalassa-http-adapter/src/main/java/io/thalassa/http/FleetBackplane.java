@@ -368,10 +368,10 @@ public final class FleetBackplane implements Backplane, AutoCloseable {
                 Snapshot after = store.readAll();
                 Written w = apply(after);
                 if (w != null) {
-                    return w;
+                    return new Written(w.config(), w.change(), after.index());
                 }
                 // this node could not run it (see failure); the store has it: answer what the store holds
-                return new Written(withLocalMembers(configOf(after, true)), null);
+                return new Written(withLocalMembers(configOf(after, true)), null, after.index());
             }
         }
     }
@@ -527,6 +527,27 @@ public final class FleetBackplane implements Backplane, AutoCloseable {
         body.put("nodes", list);
         body.put("store", storeStatus());
         return Optional.of(body);
+    }
+
+    @Override
+    public Optional<Map<String, Object>> awaitFleet(long revision, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Map<String, Object> view = fleet().orElseThrow();
+            boolean settled = true;
+            for (Object o : (List<?>) view.get("nodes")) {
+                Map<?, ?> n = (Map<?, ?>) o;
+                boolean runs = n.get("revision") instanceof Number r && r.longValue() >= revision
+                        && Boolean.TRUE.equals(n.get("runsDesired"));
+                boolean failed = n.get("failure") instanceof Map<?, ?> f && f.get("revision") instanceof Number fr
+                        && fr.longValue() >= revision;
+                settled &= runs || failed;
+            }
+            if (settled || System.nanoTime() >= deadline) {
+                return Optional.of(view);
+            }
+            Thread.sleep(20);
+        }
     }
 
     private Map<String, Object> storeStatus() {

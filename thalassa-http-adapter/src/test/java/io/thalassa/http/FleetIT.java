@@ -195,8 +195,11 @@ class FleetIT {
         long[] reloads = fleet.stream().mapToLong(n -> n.fleet.stack().controller().reloadCount()).toArray();
         Reply sw = c.api.post("/backends/live?wait=10s", "{'version':'2.0'}");
         assertThat(sw.status()).as(sw.toString()).isEqualTo(200);
+        // ?wait waits for every live node: once answered, every HAProxy serves the new version
+        assertThat(sw.json().at("/fleet/converged").asBoolean()).as(sw.toString()).isTrue();
+        assertThat(sw.json().at("/fleet/nodes")).hasSize(3);
         for (Node n : fleet) {
-            TestStack.await(() -> n.answer(port).equals("200 green"));
+            assertThat(n.answer(port)).as("node%d", n.n).isEqualTo("200 green");
         }
         for (int i = 0; i < fleet.size(); i++) {
             assertThat(fleet.get(i).fleet.stack().controller().reloadCount()).as("reloads of node%d", i + 1)
@@ -421,7 +424,12 @@ class FleetIT {
         try (ServerSocket taken = new ServerSocket()) {
             taken.bind(new InetSocketAddress(InetAddress.getByName(b.address()), port)); // only on b's address
             Reply put = a.api.put("/frontends/web?wait=10s", "{'bind':'127.0.0.1:" + port + "','backend':'live'}");
-            assertThat(put.status()).as(put.toString()).isEqualTo(200);
+            // stored and run by a; not by every node: 202, and the answer says which node failed and why
+            assertThat(put.status()).as(put.toString()).isEqualTo(202);
+            assertThat(put.json().at("/change/state").asText()).isEqualTo("applied");
+            assertThat(put.json().at("/fleet/converged").asBoolean()).isFalse();
+            assertThat(node(put.json().get("fleet"), "node2").at("/failure/message").asText())
+                    .contains("127.0.0.2:" + port);
             assertThat(a.answer(port)).isEqualTo("200 one");
             TestStack.await(() -> {
                 JsonNode view = a.api.get("/fleet").json();

@@ -609,6 +609,27 @@ public final class RestApi {
         }
         body.set("change", Json.MAPPER.valueToTree(ChangeView.of(change)));
         int status = 200;
+        boolean fleetPending = false;
+        if (wait != null && w.revision() > 0 && change.state() == ChangeStatus.State.APPLIED) {
+            // in a fleet, ?wait also waits for every live node to run the store revision that holds the write
+            try {
+                Optional<Map<String, Object>> fleet = backplane.awaitFleet(w.revision(), wait);
+                if (fleet.isPresent()) {
+                    Map<String, Object> f = new LinkedHashMap<>(fleet.get());
+                    f.put("revision", w.revision());
+                    fleetPending = !everyNodeRuns(f, w.revision());
+                    f.put("converged", !fleetPending);
+                    body.set("fleet", Json.MAPPER.valueToTree(f));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (StoreUnavailableException e) {
+                fleetPending = true;
+            }
+        }
+        if (fleetPending) {
+            status = 202;
+        }
         if (wait != null && change.state() == ChangeStatus.State.FAILED) {
             status = 409;
             body = Json.MAPPER.createObjectNode();
@@ -622,6 +643,17 @@ public final class RestApi {
         }
         return ApiResponse.json(status, Json.write(body)).withHeader("ETag", Preconditions.etag(itemBytes))
                 .withHeader(CHANGE_HEADER, Long.toString(change.id()));
+    }
+
+    private static boolean everyNodeRuns(Map<String, Object> fleet, long revision) {
+        for (Object o : (List<?>) fleet.get("nodes")) {
+            Map<?, ?> n = (Map<?, ?>) o;
+            if (!(n.get("revision") instanceof Number r && r.longValue() >= revision
+                    && Boolean.TRUE.equals(n.get("runsDesired")) && n.get("failure") == null)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The header a write's answer names its change in. */
