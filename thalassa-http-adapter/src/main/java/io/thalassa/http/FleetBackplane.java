@@ -71,7 +71,7 @@ public final class FleetBackplane implements Backplane, AutoCloseable {
     private final ConfigStore store;
     private final String storeName;
     private final String node;
-    private final String api;
+    private volatile String api;
     private final Path cacheFile;
     /** Serializes this node's applies and writes, so revisions are applied in order. */
     private final Object lock = new Object();
@@ -572,6 +572,12 @@ public final class FleetBackplane implements Backplane, AutoCloseable {
         f.put("store", storeStatus());
         status.put("fleet", f);
         return status;
+    }
+
+    /** The address this node's API answers on, as it publishes it (the server knows its port once it listens). */
+    void api(String url) {
+        this.api = url;
+        publishSoon();
     }
 
     /** The revision of the store this node runs. */

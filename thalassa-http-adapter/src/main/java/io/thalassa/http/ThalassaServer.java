@@ -200,6 +200,9 @@ public final class ThalassaServer implements AutoCloseable {
             }
             ThalassaServer server = new ThalassaServer(backplane, options, activity, store, tokens);
             server.startServing();
+            if (backplane instanceof FleetBackplane fleet) {
+                fleet.api((options.tls() ? "https" : "http") + "://" + options.host() + ":" + server.port());
+            }
             return server;
         } catch (RuntimeException e) {
             backplane.removeListener(activity);

@@ -220,6 +220,17 @@ class FleetIT {
         assertThat(status.at("/fleet/stale").asBoolean()).isFalse();
         assertThat(status.at("/fleet/revision").asLong()).isEqualTo(view.get("revision").asLong());
 
+        // the web UI's status page shows the fleet
+        try (Browser browser = Browser.start(dir.resolve("browser"))) {
+            browser.open("http://127.0.0.1:" + a.server.port() + "/#/status");
+            browser.await(10, "three nodes in the fleet table", d -> browser.all("#fleet-table tbody tr").size() == 3
+                    && browser.find("#fleet-summary").getText().contains("converged."));
+            assertThat(browser.find("#fleet-table").getText()).contains("node1 (this node)", "node2", "node3",
+                    "UP current");
+            browser.screenshot("fleet");
+            assertThat(browser.consoleErrors()).isEmpty();
+        }
+
         // a node that stops disappears from the fleet (its session is destroyed)
         c.stop(true);
         nodes.remove(c);

@@ -1,6 +1,6 @@
 // The config page (haproxy.cfg in use, with change ids and pending or failed changes when the daemon reports them)
 // and the status page (the /status facts).
-import { h, getJson } from './dom.js';
+import { h, getJson, badge } from './dom.js';
 import { apiFetch } from './auth.js';
 import { on } from './state.js';
 
@@ -59,8 +59,32 @@ async function loadStatus() {
   try {
     const status = await getJson('/status');
     dl.replaceWith(Object.assign(facts(status), { id: 'status-list' }));
+    if (status.fleet) await loadFleet();
   } catch (e) {
     dl.replaceChildren(h('dt', {}, 'error'), h('dd', {}, e.message));
+  }
+}
+
+/** The fleet's nodes (GET /fleet): whether each runs the newest revision, and what failed where. */
+async function loadFleet() {
+  const box = document.getElementById('fleet');
+  const summary = document.getElementById('fleet-summary');
+  try {
+    const fleet = await getJson('/fleet');
+    box.hidden = false;
+    const current = fleet.nodes.filter((n) => n.current).length;
+    summary.textContent = `${fleet.nodes.length} node(s), ${current} running revision ${fleet.revision}`
+      + (fleet.converged ? ': converged.' : ': not converged.') + ` This is ${fleet.self}.`;
+    box.querySelector('tbody').replaceChildren(...fleet.nodes.map((n) => h('tr', { dataset: { node: n.node } },
+      h('th', { scope: 'row' }, n.node + (n.node === fleet.self ? ' (this node)' : '')),
+      h('td', {}, badge(n.current ? 'UP' : n.failure ? 'DOWN' : 'PENDING', n.current ? 'current'
+        : n.failure ? 'failed' : n.stale ? 'stale' : 'behind')),
+      h('td', {}, String(n.revision)),
+      h('td', {}, n.api || '—'),
+      h('td', {}, n.failure ? `revision ${n.failure.revision}: ${n.failure.message}` : '—'))));
+  } catch (e) {
+    box.hidden = false;
+    summary.textContent = `the fleet cannot be read now: ${e.message}`;
   }
 }
 
@@ -73,7 +97,8 @@ export function initPages() {
   on('config', () => { if (configShown) soon(loadConfig); });
   on('activity', (e) => {
     if (configShown && ['reloadDone', 'reloadFailed', 'runtimeChange', 'configApplied'].includes(e.verb)) soon(loadConfig);
-    if (statusShown && (e.verb.startsWith('reload') || e.verb === 'haproxyRestarted' || e.verb.startsWith('registry'))) soon(loadStatus);
+    if (statusShown && (e.verb.startsWith('reload') || e.verb === 'haproxyRestarted' || e.verb.startsWith('registry')
+      || e.verb.startsWith('store'))) soon(loadStatus);
   });
   on('connection', ({ connected }) => {
     if (connected && configShown) loadConfig();
