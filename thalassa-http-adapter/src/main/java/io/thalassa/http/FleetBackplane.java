@@ -83,6 +83,7 @@ public final class FleetBackplane implements Backplane, AutoCloseable {
     });
     private volatile long appliedRevision;
     private volatile long latestRevision;
+    private long lastWatched; // guarded by lock
     private volatile Failure failure;
     private volatile boolean stale;
     private volatile RegistryHealth storeHealth = RegistryHealth.connected(Instant.now());
@@ -120,19 +121,24 @@ public final class FleetBackplane implements Backplane, AutoCloseable {
         ConsulConfigStore store = ConsulConfigStore.builder().agent(agentHost, options.serviceRegPort())
                 .prefix(options.storePrefix()).build();
         String storeName = "consul kv " + agentHost + ":" + options.serviceRegPort() + "/" + options.storePrefix();
-        Registry registry = ConsulRegistry.builder().agent(agentHost, options.serviceRegPort())
-                .datacenter(options.datacenter()).build();
         try {
-            return start(options, store, storeName, registry);
+            return start(options, store, storeName, () -> ConsulRegistry.builder()
+                    .agent(agentHost, options.serviceRegPort()).datacenter(options.datacenter()).build());
         } catch (IOException | RuntimeException e) {
             store.close();
             throw e;
         }
     }
 
-    /** {@link #start(DaemonOptions)} with the given store and registry (the library's way to run a fleet node). */
-    public static FleetBackplane start(DaemonOptions options, ConfigStore store, String storeName, Registry registry)
-            throws IOException {
+    /**
+     * {@link #start(DaemonOptions)} with the given store and registry (the library's way to run a fleet node).
+     * When HAProxy refuses the store's newest revision on this node (a bind address taken on this machine), the node
+     * starts with the revision of its cache, the last it ran, and reports the newer one as its failure.
+     *
+     * @param registry makes the registry (a second one when the first start is refused)
+     */
+    public static FleetBackplane start(DaemonOptions options, ConfigStore store, String storeName,
+            java.util.function.Supplier<Registry> registry) throws IOException {
         Files.createDirectories(options.dbPath());
         Path cache = options.dbPath().resolve("fleet-cache.json");
         Snapshot initial;
@@ -142,7 +148,6 @@ public final class FleetBackplane implements Backplane, AutoCloseable {
         } catch (StoreUnavailableException e) {
             Optional<Snapshot> cached = readCache(cache);
             if (cached.isEmpty()) {
-                registry.close();
                 throw new IllegalStateException("cannot read the configuration store (" + e.getMessage()
                         + ") and there is no cache " + cache + " of an earlier run: start once with the store"
                         + " reachable", e);
@@ -154,17 +159,33 @@ public final class FleetBackplane implements Backplane, AutoCloseable {
         }
         String node = options.label() != null ? options.label() : defaultNodeName(options);
         String api = (options.tls() ? "https" : "http") + "://" + options.host() + ":" + options.port();
-        FleetBackplane fleet = new FleetBackplane(null, store, storeName, node, api, cache);
-        ThalassaConfig config = fleet.configOf(initial, true);
-        StackBackplane stack = StackBackplane.start(options, config, registry, storeName + " revision "
-                + initial.index());
+        FleetBackplane parser = new FleetBackplane(null, store, storeName, node, api, cache);
+        StackBackplane stack;
+        Failure refused = null;
+        Snapshot running = initial;
+        try {
+            stack = StackBackplane.start(options, parser.configOf(initial, true), registry.get(), storeName
+                    + " revision " + initial.index());
+        } catch (IllegalStateException e) {
+            Optional<Snapshot> cached = stale ? Optional.empty() : readCache(cache);
+            if (cached.isEmpty() || cached.get().index() >= initial.index()) {
+                throw e;
+            }
+            refused = new Failure(initial.index(), e.getMessage(), Instant.now());
+            running = cached.get();
+            LOG.warn("fleet - node {} cannot run revision {} ({}); starting with revision {}, the last it ran", node,
+                    initial.index(), e.getMessage(), running.index());
+            stack = StackBackplane.start(options, parser.configOf(running, true), registry.get(), "the cache "
+                    + cache + " (revision " + running.index() + ")");
+        }
         awaitRunning(stack, options.reloadWindow().plusSeconds(30));
         FleetBackplane started = new FleetBackplane(stack, store, storeName, node, api, cache);
-        started.parsed.putAll(fleet.parsed);
-        started.appliedRevision = initial.index();
+        started.parsed.putAll(parser.parsed);
+        started.appliedRevision = running.index();
         started.latestRevision = initial.index();
+        started.failure = refused;
         started.stale = stale;
-        if (!stale) {
+        if (!stale && refused == null) {
             started.cache(initial);
         }
         started.stack.addListener(e -> {
@@ -175,7 +196,7 @@ public final class FleetBackplane implements Backplane, AutoCloseable {
         started.watch = store.watch(stale ? 0 : initial.index(), started::onSnapshot, started::onHealth);
         started.background.scheduleWithFixedDelay(started::publish, 0, PUBLISH_PERIOD.toMillis(),
                 TimeUnit.MILLISECONDS);
-        LOG.info("fleet - node {} runs revision {} of {}{}", node, initial.index(), storeName,
+        LOG.info("fleet - node {} runs revision {} of {}{}", node, running.index(), storeName,
                 stale ? " (stale: from the cache)" : "");
         return started;
     }
@@ -214,7 +235,17 @@ public final class FleetBackplane implements Backplane, AutoCloseable {
 
     private void onSnapshot(Snapshot s) {
         stale = false;
-        apply(s);
+        synchronized (lock) {
+            if (s.index() < lastWatched) {
+                // the watch went back: Consul's index was reset (a restored snapshot, a new cluster); start over
+                LOG.warn("fleet - {} went back from index {} to {}; applying what it holds now", storeName,
+                        lastWatched, s.index());
+                appliedRevision = 0;
+                latestRevision = 0;
+            }
+            lastWatched = s.index();
+            apply(s);
+        }
     }
 
     private void onHealth(RegistryHealth h) {
@@ -286,6 +317,7 @@ public final class FleetBackplane implements Backplane, AutoCloseable {
                 backends.add(b);
             }
         }
+        parsed.keySet().retainAll(s.items().keySet());
         return ThalassaConfig.of(frontends, backends);
     }
 

@@ -454,6 +454,15 @@ class FleetIT {
             assertThat(node(view, "node2").get("current").asBoolean()).isFalse();
             assertThat(node(view, "node1").get("current").asBoolean()).isTrue();
             assertThat(b.api.get("/status").json().at("/fleet/failure/revision").asLong()).isPositive();
+
+            // b restarts while the address is still taken: it starts with the last revision it ran (its cache)
+            long failed = b.api.get("/status").json().at("/fleet/failure/revision").asLong();
+            b.stop(false);
+            b.start();
+            JsonNode status = b.api.get("/status").json();
+            assertThat(status.at("/fleet/failure/revision").asLong()).isEqualTo(failed);
+            assertThat(status.at("/fleet/revision").asLong()).isLessThan(failed);
+            assertThat(b.api.get("/frontends").json()).isEmpty(); // what it runs: the revision before the frontend
         }
         // the address is free again: the next revision reaches b too
         assertThat(a.api.put("/backends/other?wait=10s", staticBackend(s1)).status()).isEqualTo(200);
