@@ -602,6 +602,20 @@ public final class FleetBackplane implements Backplane, AutoCloseable {
         f.put("failure", fail == null ? null : Map.of("revision", fail.revision(), "message", fail.message(),
                 "at", fail.at().toString()));
         f.put("store", storeStatus());
+        try {
+            Map<String, Object> view = fleet().orElseThrow();
+            f.put("converged", view.get("converged"));
+            Map<String, Object> nodes = new TreeMap<>();
+            for (Object o : (List<?>) view.get("nodes")) {
+                Map<?, ?> n = (Map<?, ?>) o;
+                nodes.put(String.valueOf(n.get("node")), Boolean.TRUE.equals(n.get("current")) ? "current"
+                        : n.get("failure") != null ? "failed" : "behind");
+            }
+            f.put("nodes", nodes);
+        } catch (StoreUnavailableException e) {
+            f.put("converged", null);
+            f.put("nodes", null);
+        }
         status.put("fleet", f);
         return status;
     }

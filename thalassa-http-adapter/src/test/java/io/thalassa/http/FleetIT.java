@@ -219,6 +219,8 @@ class FleetIT {
         assertThat(status.at("/fleet/node").asText()).isEqualTo("node1");
         assertThat(status.at("/fleet/stale").asBoolean()).isFalse();
         assertThat(status.at("/fleet/revision").asLong()).isEqualTo(view.get("revision").asLong());
+        assertThat(status.at("/fleet/converged").asBoolean()).isTrue();
+        assertThat(status.at("/fleet/nodes/node3").asText()).isEqualTo("current");
 
         // the web UI's status page shows the fleet
         try (Browser browser = Browser.start(dir.resolve("browser"))) {
