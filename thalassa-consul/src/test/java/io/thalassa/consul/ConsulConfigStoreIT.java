@@ -210,4 +210,32 @@ class ConsulConfigStoreIT {
             assertThat(health).last().satisfies(h -> assertThat(h.isConnected()).isTrue());
         }
     }
+
+    /**
+     * Node state is held by the store's session: renewed while the store is open (past its TTL), refused to a second
+     * live session under the same name, gone at once when the store closes, and never among the config items.
+     */
+    @Test
+    void nodeStateLivesAsLongAsItsSession() throws Exception {
+        String prefix = "thalassa/nodes" + prefixes++;
+        ConsulConfigStore a = ConsulConfigStore.builder().agent("127.0.0.1", agent.httpPort()).prefix(prefix)
+                .sessionTtl(Duration.ofSeconds(10)).requestTimeout(Duration.ofSeconds(2)).build();
+        ConsulConfigStore b = ConsulConfigStore.builder().agent("127.0.0.1", agent.httpPort()).prefix(prefix)
+                .sessionTtl(Duration.ofSeconds(10)).requestTimeout(Duration.ofSeconds(2)).build();
+        try {
+            a.publishNode("n1", "{\"revision\":1}");
+            a.publishNode("n1", "{\"revision\":2}");
+            assertThat(b.nodes()).containsExactly(java.util.Map.entry("n1", "{\"revision\":2}"));
+            assertThat(b.readAll().items()).isEmpty();
+            assertThatThrownBy(() -> b.publishNode("n1", "{}")).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("same --label");
+            Thread.sleep(Duration.ofSeconds(12).toMillis()); // past the TTL: only renewals keep it
+            assertThat(b.nodes()).containsOnlyKeys("n1");
+            a.close();
+            assertThat(b.nodes()).isEmpty();
+        } finally {
+            a.close();
+            b.close();
+        }
+    }
 }
