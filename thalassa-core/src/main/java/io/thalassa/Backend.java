@@ -44,6 +44,7 @@ import java.util.regex.Pattern;
 @JsonPropertyOrder({"id", "_type", "key", "type", "name", "version", "versions", "balance", "host", "mode", "health", "natives",
         "members"})
 public final class Backend {
+    private static final Checks.Name KEY = Checks.Name.of("key", "backend key");
     private static final Pattern HOST_HEADER = Pattern.compile("[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?|\\[[0-9A-Fa-f:.]{2,45}\\](:[0-9]{1,5})?");
 
     private final String key;
@@ -80,7 +81,7 @@ public final class Backend {
      * @throws IllegalArgumentException when the key is not an HAProxy identifier
      */
     public static Builder dynamic(String key) {
-        return new Builder(Checks.identifier("backend key", key), BackendType.DYNAMIC);
+        return new Builder(Checks.identifier(KEY, key), BackendType.DYNAMIC);
     }
 
     /**
@@ -89,12 +90,12 @@ public final class Backend {
      * @throws IllegalArgumentException when the key is not an HAProxy identifier
      */
     public static Builder staticBackend(String key) {
-        return new Builder(Checks.identifier("backend key", key), BackendType.STATIC);
+        return new Builder(Checks.identifier(KEY, key), BackendType.STATIC);
     }
 
     /** Starts a backend of the given type. */
     public static Builder builder(String key, BackendType type) {
-        return new Builder(Checks.identifier("backend key", key), Checks.notNull("type", type));
+        return new Builder(Checks.identifier(KEY, key), Checks.notNull("type", type));
     }
 
     @JsonCreator
@@ -108,15 +109,17 @@ public final class Backend {
         if (b.type == BackendType.DYNAMIC && versions != null) {
             VersionSplit split = VersionSplit.parse(versions);
             if (version != null && !split.contains(version)) {
-                throw new IllegalArgumentException("version " + Checks.quote(version) + " is not one of versions "
-                        + split + "; give versions alone");
+                throw new InvalidValueException("version", version, "version " + Checks.quote(version)
+                        + " is not one of versions " + split + "; give versions alone");
             }
             b.service(Checks.notNull("name", name), split.primaryVersion()).split(split);
         } else if (b.type == BackendType.DYNAMIC) {
             b.service(Checks.notNull("name", name), Checks.notNull("version", version));
         } else {
             if (name != null || version != null || versions != null) {
-                throw new IllegalArgumentException("name and version are only allowed for dynamic backends");
+                String field = name != null ? "name" : version != null ? "version" : "versions";
+                Object value = name != null ? name : version != null ? version : String.valueOf(versions);
+                throw new InvalidValueException(field, value, "name and version are only allowed for dynamic backends");
             }
             if (members != null) {
                 b.members(members);
@@ -348,8 +351,8 @@ public final class Backend {
          */
         public Builder service(String name, String version) {
             if (type != BackendType.DYNAMIC) {
-                throw new IllegalArgumentException("name and version are only allowed for dynamic backends; "
-                        + key + " is static");
+                throw new InvalidValueException("name", name, "name and version are only allowed for dynamic"
+                        + " backends; " + key + " is static");
             }
             this.serviceName = Checks.servicePart("name", name);
             this.serviceVersion = Checks.servicePart("version", version);
@@ -361,19 +364,21 @@ public final class Backend {
          * Splits the traffic between versions of the service; a split of one version is that version alone.
          * {@code service(name, ...)} must come first; null removes the split, keeping the primary version.
          *
-         * @throws IllegalArgumentException when the backend is static or has no service name yet
+         * @throws IllegalArgumentException naming {@code versions} when the backend is static, {@code name} when it
+         *                                  has no service name yet
          */
         public Builder split(VersionSplit split) {
             if (type != BackendType.DYNAMIC) {
-                throw new IllegalArgumentException("versions are only allowed for dynamic backends; " + key
-                        + " is static");
+                throw new InvalidValueException("versions", split == null ? null : split.toString(), "versions are"
+                        + " only allowed for dynamic backends; " + key + " is static");
             }
             if (split == null) {
                 this.split = null;
                 return this;
             }
             if (serviceName == null) {
-                throw new IllegalArgumentException("versions need the service name first: service(name, version)");
+                throw new InvalidValueException("name", null, "versions need the service name first:"
+                        + " service(name, version)");
             }
             this.serviceVersion = split.primaryVersion();
             this.split = split.isSingleVersion() ? null : split;
@@ -408,8 +413,8 @@ public final class Backend {
          */
         public Builder host(String host) {
             if (host != null && !HOST_HEADER.matcher(host).matches()) {
-                throw new IllegalArgumentException("host must be a host name or address with an optional port: "
-                        + Checks.quote(host));
+                throw new InvalidValueException("host", host, "host must be a host name or address with an optional"
+                        + " port: " + Checks.quote(host));
             }
             this.host = host;
             return this;
@@ -429,7 +434,7 @@ public final class Backend {
 
         /** Adds one raw directive; see {@link Frontend.Builder#nativeLine(String)}. */
         public Builder nativeLine(String line) {
-            natives.add(Natives.check("natives", line));
+            natives.add(Natives.check("natives", natives.size(), line));
             return this;
         }
 
@@ -445,7 +450,7 @@ public final class Backend {
 
         /** Adds a member. */
         public Builder member(Member member) {
-            members.add(Checks.notNull("member", member));
+            members.add(Checks.notNull(Checks.Name.of("members[" + members.size() + "]", "member"), member));
             return this;
         }
 
@@ -454,42 +459,51 @@ public final class Backend {
             Checks.notNull("members", members);
             List<Member> copy = new ArrayList<>(members.size());
             for (Member m : members) {
-                copy.add(Checks.notNull("members entry", m));
+                copy.add(Checks.notNull(Checks.Name.of("members[" + copy.size() + "]", "members entry"), m));
             }
             this.members = copy;
             return this;
         }
 
         /**
-         * @throws IllegalStateException when a dynamic backend has no service, a health check or HTTP balance is used
-         *                               in tcp mode, HTTP/1.1 checks lack a host, or two members share an address
+         * @throws InvalidModelException naming the field to change: {@code name} when a dynamic backend has no
+         *                               service, {@code versions} when a split's balance ignores weights,
+         *                               {@code health}, {@code balance} or {@code host} when it needs mode http and
+         *                               the mode is tcp, {@code health.httpVersion} when HTTP/1.1 checks lack a host,
+         *                               {@code members[i]} when a member repeats an address
          */
         public Backend build() {
             if (type == BackendType.DYNAMIC && serviceName == null) {
-                throw new IllegalStateException("backend " + key + ": dynamic backends need name and version");
+                throw new InvalidModelException("name", null, "backend " + key
+                        + ": dynamic backends need name and version");
             }
             if (split != null && !balance.honoursRuntimeWeights()) {
-                throw new IllegalStateException("backend " + key + ": versions need a balance that takes weights at"
-                        + " run time (roundrobin, leastconn or random); balance " + balance + " ignores them");
+                throw new InvalidModelException("versions", split.toString(), "backend " + key + ": versions need a"
+                        + " balance that takes weights at run time (roundrobin, leastconn or random); balance "
+                        + balance + " ignores them");
             }
             if (mode == Mode.TCP) {
                 if (health != null) {
-                    throw new IllegalStateException("backend " + key + ": health checks need mode http");
+                    throw new InvalidModelException("health", null, "backend " + key + ": health checks need mode http");
                 }
                 if (balance.needsHttp()) {
-                    throw new IllegalStateException("backend " + key + ": balance " + balance + " needs mode http");
+                    throw new InvalidModelException("balance", balance.toString(), "backend " + key + ": balance "
+                            + balance + " needs mode http");
                 }
                 if (host != null) {
-                    throw new IllegalStateException("backend " + key + ": host needs mode http");
+                    throw new InvalidModelException("host", host, "backend " + key + ": host needs mode http");
                 }
             }
             if (health != null && health.httpVersion() == HealthCheck.HttpVersion.HTTP_1_1 && host == null) {
-                throw new IllegalStateException("backend " + key + ": health httpVersion HTTP/1.1 needs host");
+                throw new InvalidModelException("health.httpVersion", health.httpVersion().wireName(), "backend " + key
+                        + ": health httpVersion HTTP/1.1 needs host");
             }
             Set<String> addresses = new HashSet<>();
-            for (Member m : members) {
+            for (int i = 0; i < members.size(); i++) {
+                Member m = members.get(i);
                 if (!addresses.add(m.address())) {
-                    throw new IllegalStateException("backend " + key + ": members list " + m.address() + " twice");
+                    throw new InvalidModelException("members[" + i + "]", m.address(), "backend " + key + ": members list "
+                            + m.address() + " twice");
                 }
             }
             return new Backend(this);

@@ -77,7 +77,7 @@ public final class Balance {
         if (m.matches()) {
             return new Balance("url_param", "url_param " + m.group(1) + (m.group(2) == null ? "" : " check_post"));
         }
-        throw new IllegalArgumentException("balance must be one of roundrobin|static-rr|leastconn|first|source|random"
+        throw new InvalidValueException("balance", value, "balance must be one of roundrobin|static-rr|leastconn|first|source|random"
                 + "|random(<n>)|uri [whole|len <n>|depth <n>]|url_param <name>|hdr(<name>) [use_domain_only]"
                 + "|rdp-cookie[(<name>)]: " + Checks.quote(value));
     }
@@ -85,7 +85,8 @@ public final class Balance {
     /** {@code hdr(<header>)}: hash of the named request header. */
     public static Balance hdr(String header) {
         if (header == null || !NAME.matcher(header).matches()) {
-            throw new IllegalArgumentException("balance header must be an HTTP header name: " + Checks.quote(header));
+            throw new InvalidValueException("balance", header, "balance header must be an HTTP header name: "
+                    + Checks.quote(header));
         }
         return new Balance("hdr", "hdr(" + header + ")");
     }

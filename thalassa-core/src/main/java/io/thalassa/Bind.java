@@ -16,19 +16,20 @@ import java.util.Set;
 public record Bind(String host, int port) {
     /** Every IPv4 address of the machine. */
     public static final String ANY = "*";
+    private static final Checks.Name HOST = Checks.Name.of("bind", "bind host");
 
     /**
      * @throws IllegalArgumentException naming {@code bind} when the host or the port is invalid
      */
     public Bind {
-        Checks.notNull("bind host", host);
+        Checks.notNull(HOST, host);
         if (!ANY.equals(host)) {
             if (host.startsWith("[") && host.endsWith("]")) {
                 host = host.substring(1, host.length() - 1);
             }
-            Checks.host("bind host", host);
+            Checks.host(HOST, host);
         }
-        Checks.port("bind port", port);
+        Checks.port(Checks.Name.of("bind", "bind port"), port);
     }
 
     /**
@@ -75,12 +76,12 @@ public record Bind(String host, int port) {
         Set<Bind> binds = new LinkedHashSet<>();
         for (String part : value.split(",", -1)) {
             if (part.isBlank()) {
-                throw new IllegalArgumentException("bind must be a comma-separated list of host:port: "
+                throw new InvalidValueException("bind", value, "bind must be a comma-separated list of host:port: "
                         + Checks.quote(value));
             }
             Bind bind = parse(part);
             if (!binds.add(bind)) {
-                throw new IllegalArgumentException("bind lists " + bind + " twice: " + Checks.quote(value));
+                throw new InvalidValueException("bind", value, "bind lists " + bind + " twice: " + Checks.quote(value));
             }
         }
         return new ArrayList<>(binds);

@@ -28,6 +28,8 @@ import java.util.stream.Collectors;
         fieldVisibility = JsonAutoDetect.Visibility.NONE)
 @JsonPropertyOrder({"id", "_type", "key", "name", "bind", "backend", "mode", "keepalive", "rules", "natives"})
 public final class Frontend {
+    private static final Checks.Name KEY = Checks.Name.of("key", "frontend key");
+
     private final String key;
     private final List<Bind> binds;
     private final String defaultBackend;
@@ -52,7 +54,7 @@ public final class Frontend {
      * @throws IllegalArgumentException when the key is not an HAProxy identifier
      */
     public static Builder builder(String key) {
-        return new Builder(Checks.identifier("frontend key", key));
+        return new Builder(Checks.identifier(KEY, key));
     }
 
     @JsonCreator
@@ -111,11 +113,37 @@ public final class Frontend {
         if (natives.isEmpty()) {
             return binds;
         }
-        List<Bind> all = new ArrayList<>(binds);
-        for (String n : natives) {
-            all.addAll(io.thalassa.internal.NativeAllowList.listeners(n));
-        }
+        List<Bind> all = new ArrayList<>();
+        listenersByField().forEach(l -> all.addAll(l.binds()));
         return all;
+    }
+
+    /**
+     * {@link #listeners()} by the field that opens them: {@code bind} (value null: each bind is its own value), then
+     * each {@code natives[i]} that opens one (value: the native).
+     *
+     * @throws InvalidValueException naming {@code natives[i]} when the address of a bind native cannot be read
+     */
+    List<Listeners> listenersByField() {
+        List<Listeners> out = new ArrayList<>();
+        out.add(new Listeners("bind", null, binds));
+        for (int i = 0; i < natives.size(); i++) {
+            List<Bind> opened;
+            try {
+                opened = io.thalassa.internal.NativeAllowList.listeners(natives.get(i));
+            } catch (IllegalArgumentException e) { // the native's own words, or a Bind it names
+                throw new InvalidValueException("natives[" + i + "]", natives.get(i), "frontend " + key + ": natives["
+                        + i + "]: " + e.getMessage());
+            }
+            if (!opened.isEmpty()) {
+                out.add(new Listeners("natives[" + i + "]", natives.get(i), opened));
+            }
+        }
+        return out;
+    }
+
+    /** Listeners one field of a frontend opens; see {@link #listenersByField()}. */
+    record Listeners(String field, Object value, List<Bind> binds) {
     }
 
     /** The binds as a comma-separated list, e.g. {@code *:8080,*:80}. */
@@ -222,7 +250,7 @@ public final class Frontend {
         /**
          * Replaces the binds.
          *
-         * @throws IllegalArgumentException when empty or a bind is repeated
+         * @throws IllegalArgumentException naming {@code bind} when a bind is null or repeated
          */
         public Builder binds(Collection<Bind> binds) {
             Checks.notNull("bind", binds);
@@ -230,7 +258,7 @@ public final class Frontend {
             for (Bind bind : binds) {
                 Checks.notNull("bind", bind);
                 if (copy.contains(bind)) {
-                    throw new IllegalArgumentException("bind lists " + bind + " twice");
+                    throw new InvalidValueException("bind", bind.toString(), "bind lists " + bind + " twice");
                 }
                 copy.add(bind);
             }
@@ -256,7 +284,7 @@ public final class Frontend {
 
         /** Adds a routing rule; rules are evaluated in the order they were added. */
         public Builder rule(Rule rule) {
-            rules.add(Checks.notNull("rule", rule));
+            rules.add(Checks.notNull(Checks.Name.of("rules[" + rules.size() + "]", "rule"), rule));
             return this;
         }
 
@@ -265,7 +293,7 @@ public final class Frontend {
             Checks.notNull("rules", rules);
             List<Rule> copy = new ArrayList<>();
             for (Rule r : rules) {
-                copy.add(Checks.notNull("rules entry", r));
+                copy.add(Checks.notNull(Checks.Name.of("rules[" + copy.size() + "]", "rules entry"), r));
             }
             this.rules = copy;
             return this;
@@ -277,7 +305,7 @@ public final class Frontend {
          * @throws IllegalArgumentException when it holds a line break or NUL, is blank, or would open a new section
          */
         public Builder nativeLine(String line) {
-            natives.add(Natives.check("natives", line));
+            natives.add(Natives.check("natives", natives.size(), line));
             return this;
         }
 
@@ -288,22 +316,23 @@ public final class Frontend {
         }
 
         /**
-         * @throws IllegalStateException when bind or backend is missing, or a tcp frontend has rules or keep-alive
-         *                               settings (both need http)
+         * @throws InvalidModelException naming {@code bind} or {@code backend} when it is missing, {@code rules} or
+         *                               {@code keepalive} when a tcp frontend has them (both need http)
          */
         public Frontend build() {
             if (binds.isEmpty()) {
-                throw new IllegalStateException("frontend " + key + ": bind is required");
+                throw new InvalidModelException("bind", null, "frontend " + key + ": bind is required");
             }
             if (defaultBackend == null) {
-                throw new IllegalStateException("frontend " + key + ": backend is required");
+                throw new InvalidModelException("backend", null, "frontend " + key + ": backend is required");
             }
             if (mode == Mode.TCP && !rules.isEmpty()) {
-                throw new IllegalStateException("frontend " + key + ": rules need mode http, the frontend is tcp");
+                throw new InvalidModelException("rules", null, "frontend " + key
+                        + ": rules need mode http, the frontend is tcp");
             }
             if (mode == Mode.TCP && keepAlive != KeepAlive.DEFAULT) {
-                throw new IllegalStateException("frontend " + key + ": keepalive " + keepAlive.wireName()
-                        + " needs mode http, the frontend is tcp");
+                throw new InvalidModelException("keepalive", keepAlive.wireName(), "frontend " + key + ": keepalive "
+                        + keepAlive.wireName() + " needs mode http, the frontend is tcp");
             }
             return new Frontend(this);
         }

@@ -19,6 +19,12 @@ import java.util.function.UnaryOperator;
  */
 @JsonPropertyOrder({"method", "uri", "httpVersion", "interval"})
 public record HealthCheck(Method method, String uri, HttpVersion httpVersion, Duration interval) {
+    // declared before DEFAULTS: its construction runs the checks that name them
+    private static final Checks.Name METHOD = Checks.Name.of("method", "health method");
+    private static final Checks.Name URI = Checks.Name.of("uri", "health uri");
+    private static final Checks.Name HTTP_VERSION = Checks.Name.of("httpVersion", "health httpVersion");
+    private static final Checks.Name INTERVAL = Checks.Name.of("interval", "health interval");
+
     /** Interval used when none is given: 2 seconds, as the original. */
     public static final Duration DEFAULT_INTERVAL = Duration.ofMillis(2000);
     /** The defaults of every field: GET / HTTP/1.0 every 2 seconds. */
@@ -35,7 +41,7 @@ public record HealthCheck(Method method, String uri, HttpVersion httpVersion, Du
 
         @JsonCreator
         public static Method of(String value) {
-            return Checks.wireEnum("health method", value, values(), Method::wireName);
+            return Checks.wireEnum(METHOD, value, values(), Method::wireName);
         }
     }
 
@@ -56,7 +62,7 @@ public record HealthCheck(Method method, String uri, HttpVersion httpVersion, Du
 
         @JsonCreator
         public static HttpVersion of(String value) {
-            return Checks.wireEnum("health httpVersion", value, values(), HttpVersion::wireName);
+            return Checks.wireEnum(HTTP_VERSION, value, values(), HttpVersion::wireName);
         }
     }
 
@@ -64,24 +70,25 @@ public record HealthCheck(Method method, String uri, HttpVersion httpVersion, Du
      * @throws IllegalArgumentException naming the field when a part is invalid
      */
     public HealthCheck {
-        Checks.notNull("health method", method);
-        Checks.notNull("health httpVersion", httpVersion);
+        Checks.notNull(METHOD, method);
+        Checks.notNull(HTTP_VERSION, httpVersion);
         checkUri(uri);
         checkInterval(interval);
     }
 
     private static String checkUri(String uri) {
-        Checks.token("health uri", uri, 1024);
+        Checks.token(URI, uri, 1024);
         if (!uri.startsWith("/")) {
-            throw new IllegalArgumentException("health uri must start with /: " + Checks.quote(uri));
+            throw new InvalidValueException(URI.path(), uri, "health uri must start with /: " + Checks.quote(uri));
         }
         return uri;
     }
 
     private static Duration checkInterval(Duration interval) {
-        Checks.notNull("health interval", interval);
+        Checks.notNull(INTERVAL, interval);
         if (interval.compareTo(Duration.ofMillis(1)) < 0 || interval.compareTo(Duration.ofHours(1)) > 0) {
-            throw new IllegalArgumentException("health interval must be in 1..3600000 ms: " + interval.toMillis());
+            throw new InvalidValueException(INTERVAL.path(), interval.toMillis(), "health interval must be in 1..3600000 ms: "
+                    + interval.toMillis());
         }
         return interval;
     }
@@ -97,7 +104,7 @@ public record HealthCheck(Method method, String uri, HttpVersion httpVersion, Du
         return new HealthCheck(method == null ? DEFAULTS.method : Method.of(method),
                 uri == null ? DEFAULTS.uri : uri,
                 httpVersion == null ? DEFAULTS.httpVersion : HttpVersion.of(httpVersion),
-                interval == null ? DEFAULT_INTERVAL : Duration.ofMillis(Checks.wholeNumber("health interval", interval)));
+                interval == null ? DEFAULT_INTERVAL : Duration.ofMillis(Checks.wholeNumber(INTERVAL, interval)));
     }
 
     @JsonProperty("method")
@@ -150,7 +157,7 @@ public record HealthCheck(Method method, String uri, HttpVersion httpVersion, Du
 
         /** @throws IllegalArgumentException when null */
         public Builder method(Method method) {
-            this.method = Checks.notNull("health method", method);
+            this.method = Checks.notNull(METHOD, method);
             return this;
         }
 
@@ -161,7 +168,7 @@ public record HealthCheck(Method method, String uri, HttpVersion httpVersion, Du
         }
 
         public Builder httpVersion(HttpVersion httpVersion) {
-            this.httpVersion = Checks.notNull("health httpVersion", httpVersion);
+            this.httpVersion = Checks.notNull(HTTP_VERSION, httpVersion);
             return this;
         }
 

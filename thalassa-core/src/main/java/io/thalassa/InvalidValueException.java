@@ -1,40 +1,54 @@
 package io.thalassa;
 
 /**
- * A value the model refuses, with what was wrong as data: the {@link #field()} as the model names it (e.g.
- * {@code member port}), the {@link #value()} given, and the {@link #reason()} (the whole sentence, e.g.
+ * A value the model refuses, with what was wrong as data (see {@link ModelRefusal}): the {@link #field()}'s path in
+ * the JSON shape of the object that refused it (e.g. {@code port} of a member, {@code bind} of a frontend,
+ * {@code natives[0]}), the {@link #value()} given, and the {@link #reason()} (the whole sentence, e.g.
  * {@code member port must be in 1..65535: 70000}), so an adapter maps it to its own error shape without parsing
  * the message.
+ *
+ * <p>An {@link IllegalArgumentException}, as every check of one field's value throws; fields that do not go
+ * together throw {@link InvalidModelException}, an {@link IllegalStateException}.
  */
-public class InvalidValueException extends IllegalArgumentException {
+public class InvalidValueException extends IllegalArgumentException implements ModelRefusal {
     private static final long serialVersionUID = 1L;
 
     private final String field;
     private final transient Object value;
 
     /**
-     * @param field  the field as the model names it, e.g. {@code member port} or {@code natives}
+     * @param field  the field's path in the JSON shape of the object refused, e.g. {@code port} or {@code natives[2]}
      * @param value  the value refused, or null when there was none
-     * @param reason the whole sentence, starting with the field
+     * @param reason the whole sentence
      */
     public InvalidValueException(String field, Object value, String reason) {
         super(reason);
-        this.field = field;
+        this.field = java.util.Objects.requireNonNull(field, "field");
         this.value = value;
     }
 
-    /** The field as the model names it: {@code member port}, {@code bind}, {@code natives}. */
+    /** The field's path in the JSON shape of the object refused: {@code port}, {@code bind}, {@code natives[0]}. */
+    @Override
     public String field() {
         return field;
     }
 
     /** The value refused (a string, a number...), or null. */
+    @Override
     public Object value() {
         return value;
     }
 
-    /** The sentence saying what is wrong; it starts with the field. */
+    /** The sentence saying what is wrong. */
+    @Override
     public String reason() {
         return getMessage();
+    }
+
+    /** The same refusal at {@code path} + its field (see {@link ModelRefusal#join}), e.g. {@code natives[2]}. */
+    public InvalidValueException at(String path) {
+        InvalidValueException moved = new InvalidValueException(ModelRefusal.join(path, field), value, getMessage());
+        moved.initCause(this);
+        return moved;
     }
 }

@@ -32,20 +32,26 @@ public record Member(String host, int port, String name, String version, Instant
     /** Orders members by host, then port: the order they are rendered in. */
     public static final Comparator<Member> BY_ADDRESS = Comparator.comparing(Member::host).thenComparingInt(Member::port);
 
+    private static final Checks.Name HOST = Checks.Name.of("host", "member host");
+    private static final Checks.Name PORT = Checks.Name.of("port", "member port");
+    private static final Checks.Name NAME = Checks.Name.of("name", "member name");
+    private static final Checks.Name VERSION = Checks.Name.of("version", "member version");
+    private static final Checks.Name LAST_KNOWN = Checks.Name.of("lastKnown", "member lastKnown");
+
     /**
      * @throws IllegalArgumentException naming the field when host, port, name or version is invalid, or when only
      *                                  one of name and version is given
      */
     public Member {
-        Checks.host("member host", host);
-        Checks.port("member port", port);
-        if ((name == null) != (version == null)) {
-            throw new IllegalArgumentException("member name and version must be given together: name="
-                    + Checks.quote(name) + ", version=" + Checks.quote(version));
+        Checks.host(HOST, host);
+        Checks.port(PORT, port);
+        if ((name == null) != (version == null)) { // the field named is the one missing
+            throw new InvalidValueException(name == null ? "name" : "version", null, "member name and version must be"
+                    + " given together: name=" + Checks.quote(name) + ", version=" + Checks.quote(version));
         }
         if (name != null) {
-            Checks.servicePart("member name", name);
-            Checks.servicePart("member version", version);
+            Checks.servicePart(NAME, name);
+            Checks.servicePart(VERSION, version);
         }
         meta = meta == null || meta.isEmpty() ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(meta));
     }
@@ -66,12 +72,12 @@ public record Member(String host, int port, String name, String version, Instant
             @JsonProperty("name") String name, @JsonProperty("version") String version,
             @JsonProperty("lastKnown") Object lastKnown, @JsonProperty("meta") Map<String, Object> meta,
             @JsonProperty("id") String ignoredId) {
-        long p = Checks.wholeNumber("member port", port);
+        long p = Checks.wholeNumber(PORT, port);
         if (p > 65535) {
-            throw new InvalidValueException("member port", port, "member port must be in 1..65535: " + p);
+            throw new InvalidValueException(PORT.path(), port, "member port must be in 1..65535: " + p);
         }
         return new Member(host, (int) p, name, version,
-                lastKnown == null ? null : Instant.ofEpochMilli(Checks.wholeNumber("member lastKnown", lastKnown)),
+                lastKnown == null ? null : Instant.ofEpochMilli(Checks.wholeNumber(LAST_KNOWN, lastKnown)),
                 meta);
     }
 

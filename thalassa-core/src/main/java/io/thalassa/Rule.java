@@ -24,6 +24,12 @@ public record Rule(
         @JsonProperty("value") String value,
         @JsonProperty("backend") String backend) {
 
+    private static final Checks.Name TYPE = Checks.Name.of("type", "rule type");
+    private static final Checks.Name HEADER_NAME = Checks.Name.of("header", "rule header");
+    private static final Checks.Name OPERATION = Checks.Name.of("operation", "rule operation");
+    private static final Checks.Name VALUE = Checks.Name.of("value", "rule value");
+    private static final Checks.Name BACKEND = Checks.Name.of("backend", "rule backend");
+
     /** What a rule looks at. */
     public enum Type {
         PATH("path"), URL("url"), HEADER("header");
@@ -41,7 +47,7 @@ public record Rule(
 
         @JsonCreator
         public static Type of(String value) {
-            return Checks.wireEnum("rule type", value, values(), Type::wireName);
+            return Checks.wireEnum(TYPE, value, values(), Type::wireName);
         }
     }
 
@@ -71,7 +77,7 @@ public record Rule(
 
         @JsonCreator
         public static Operation of(String value) {
-            return Checks.wireEnum("rule operation", value, values(), Operation::wireName);
+            return Checks.wireEnum(OPERATION, value, values(), Operation::wireName);
         }
     }
 
@@ -80,28 +86,29 @@ public record Rule(
      *                                  does not belong to the type
      */
     public Rule {
-        Checks.notNull("rule type", type);
-        Checks.notNull("rule operation", operation);
+        Checks.notNull(TYPE, type);
+        Checks.notNull(OPERATION, operation);
         if (operation.type() != type) {
-            throw new IllegalArgumentException("rule operation " + operation.wireName() + " does not fit rule type "
+            throw new InvalidValueException(OPERATION.path(), operation.wireName(), "rule operation "
+                    + operation.wireName() + " does not fit rule type "
                     + type.wireName() + "; use one of " + operationsOf(type));
         }
         if (type == Type.HEADER) {
-            Checks.headerName("rule header", header);
+            Checks.headerName(HEADER_NAME, header);
         } else if (header != null) {
-            throw new IllegalArgumentException("rule header is only allowed for header rules, not for "
+            throw new InvalidValueException(HEADER_NAME.path(), header, "rule header is only allowed for header rules, not for "
                     + type.wireName() + " rules: " + Checks.quote(header));
         }
-        Checks.word("rule value", value, 1024);
-        Checks.identifier("rule backend", backend);
+        Checks.word(VALUE, value, 1024);
+        Checks.identifier(BACKEND, backend);
     }
 
     @JsonCreator
     static Rule fromJson(@JsonProperty("type") String type, @JsonProperty("header") String header,
             @JsonProperty("operation") String operation, @JsonProperty("value") String value,
             @JsonProperty("backend") String backend) {
-        Type t = Type.of(Checks.notNull("rule type", type));
-        return new Rule(t, header, Operation.of(Checks.notNull("rule operation", operation)), value, backend);
+        Type t = Type.of(Checks.notNull(TYPE, type));
+        return new Rule(t, header, Operation.of(Checks.notNull(OPERATION, operation)), value, backend);
     }
 
     /** A path rule ({@code path}, {@code path_beg} or {@code path_reg}). */

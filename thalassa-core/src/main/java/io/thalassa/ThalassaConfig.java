@@ -41,22 +41,33 @@ public final class ThalassaConfig {
     /**
      * A snapshot of the given frontends and backends.
      *
-     * @throws IllegalArgumentException when two frontends or two backends share a key, or two frontends listen on a
-     *                                  common address
+     * @throws IllegalArgumentException naming {@code backends[i].key} or {@code frontends[i].key} when two frontends
+     *                                  or two backends share a key, {@code frontends[i].bind} (or
+     *                                  {@code .natives[j]}) when two frontends listen on a common address
      */
     public static ThalassaConfig of(Collection<Frontend> frontends, Collection<Backend> backends) {
         ThalassaConfig config = EMPTY;
+        int i = 0;
         for (Backend b : Checks.notNull("backends", backends)) {
             if (config.backends.containsKey(b.key())) {
-                throw new IllegalArgumentException("backend key " + b.key() + " is used twice");
+                throw new InvalidValueException("backends[" + i + "].key", b.key(), "backend key " + b.key()
+                        + " is used twice");
             }
             config = config.withBackend(b);
+            i++;
         }
+        i = 0;
         for (Frontend f : Checks.notNull("frontends", frontends)) {
             if (config.frontends.containsKey(f.key())) {
-                throw new IllegalArgumentException("frontend key " + f.key() + " is used twice");
+                throw new InvalidValueException("frontends[" + i + "].key", f.key(), "frontend key " + f.key()
+                        + " is used twice");
             }
-            config = config.withFrontend(f);
+            try {
+                config = config.withFrontend(f);
+            } catch (InvalidValueException e) {
+                throw e.at("frontends[" + i + "]");
+            }
+            i++;
         }
         return config;
     }
@@ -98,19 +109,24 @@ public final class ThalassaConfig {
     /**
      * Adds or replaces a frontend.
      *
-     * @throws IllegalArgumentException when another frontend already listens on one of its addresses
+     * @throws IllegalArgumentException naming {@code bind}, or the {@code natives[i]} that opens the listener, when
+     *                                  another frontend already listens on one of its addresses
      */
     public ThalassaConfig withFrontend(Frontend frontend) {
         Checks.notNull("frontend", frontend);
+        List<Frontend.Listeners> mine = frontend.listenersByField();
         for (Frontend other : frontends.values()) {
             if (other.key().equals(frontend.key())) {
                 continue;
             }
-            for (Bind mine : frontend.listeners()) {
-                for (Bind theirs : other.listeners()) {
-                    if (mine.overlaps(theirs)) {
-                        throw new InvalidValueException("bind", mine.toString(), "bind " + mine + " overlaps bind "
-                                + theirs + " of frontend " + other.key());
+            List<Bind> theirs = other.listeners();
+            for (Frontend.Listeners l : mine) {
+                for (Bind bind : l.binds()) {
+                    for (Bind their : theirs) {
+                        if (bind.overlaps(their)) {
+                            throw new InvalidValueException(l.field(), l.value() == null ? bind.toString() : l.value(),
+                                    "bind " + bind + " overlaps bind " + their + " of frontend " + other.key());
+                        }
                     }
                 }
             }
@@ -162,7 +178,7 @@ public final class ThalassaConfig {
     public ThalassaConfig withMembers(String backendKey, Collection<Member> members) {
         Backend b = backends.get(backendKey);
         if (b == null) {
-            throw new IllegalArgumentException("backend " + backendKey + " does not exist");
+            throw new InvalidValueException("key", backendKey, "backend " + backendKey + " does not exist");
         }
         return withBackend(b.withMembers(members));
     }

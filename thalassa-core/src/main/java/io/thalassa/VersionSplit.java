@@ -49,26 +49,26 @@ public final class VersionSplit {
      */
     public static VersionSplit parse(Map<String, ?> weights) {
         if (weights == null) {
-            throw new IllegalArgumentException("versions is required");
+            throw new InvalidValueException("versions", null, "versions is required");
         }
         if (weights.isEmpty()) {
-            throw new IllegalArgumentException("versions must name at least one version: {}");
+            throw new InvalidValueException("versions", "{}", "versions must name at least one version: {}");
         }
         SortedMap<String, Integer> out = new TreeMap<>();
         long sum = 0;
         for (Map.Entry<String, ?> e : weights.entrySet()) {
             String version = e.getKey();
             if (version == null) {
-                throw new IllegalArgumentException("versions must not name a null version");
+                throw new InvalidValueException("versions", null, "versions must not name a null version");
             }
-            Checks.servicePart("versions key", version);
+            Checks.servicePart(Checks.Name.of("versions", "versions key"), version);
             int weight = weight(version, e.getValue());
             out.put(version, weight);
             sum += weight;
         }
         if (sum != TOTAL) {
-            throw new IllegalArgumentException("versions weights must add up to " + TOTAL + ": " + sum + " in "
-                    + format(out));
+            throw new InvalidValueException("versions", format(out), "versions weights must add up to " + TOTAL + ": "
+                    + sum + " in " + format(out));
         }
         return new VersionSplit(out);
     }
@@ -82,12 +82,12 @@ public final class VersionSplit {
         } else if (value instanceof String s && s.matches("[0-9]{1,9}")) {
             w = Long.parseLong(s);
         } else {
-            throw new IllegalArgumentException("versions " + Checks.quote(version)
+            throw new InvalidValueException("versions", value, "versions " + Checks.quote(version)
                     + " must have a whole number weight in 0.." + TOTAL + ": " + value);
         }
         if (w < 0 || w > TOTAL) {
-            throw new IllegalArgumentException("versions " + Checks.quote(version) + " weight must be in 0.." + TOTAL
-                    + ": " + w);
+            throw new InvalidValueException("versions", w, "versions " + Checks.quote(version) + " weight must be in"
+                    + " 0.." + TOTAL + ": " + w);
         }
         return (int) w;
     }

@@ -15,9 +15,34 @@ public final class Checks {
     private Checks() {
     }
 
+    /**
+     * A field as a refusal names it: its {@code path} in the JSON shape of the object checked (the refusal's
+     * {@link io.thalassa.ModelRefusal#field()}, e.g. {@code port}) and the {@code label} its sentence starts with
+     * (e.g. {@code member port}). The checks taking a plain string use it as both.
+     */
+    public record Name(String path, String label) {
+        public static Name of(String path, String label) {
+            return new Name(path, label);
+        }
+
+        /** A field whose path is also its label, e.g. {@code bind}. */
+        public static Name of(String field) {
+            return new Name(field, field);
+        }
+
+        @Override
+        public String toString() {
+            return label;
+        }
+    }
+
     public static <T> T notNull(String field, T value) {
+        return notNull(Name.of(field), value);
+    }
+
+    public static <T> T notNull(Name field, T value) {
         if (value == null) {
-            throw new InvalidValueException(field, null, field + " is required");
+            throw new InvalidValueException(field.path(), null, field.label() + " is required");
         }
         return value;
     }
@@ -26,18 +51,27 @@ public final class Checks {
     /** {@code value}, required, in {@code min..max}. */
     public static java.time.Duration duration(String field, java.time.Duration value, java.time.Duration min,
             java.time.Duration max) {
+        return duration(Name.of(field), value, min, max);
+    }
+
+    public static java.time.Duration duration(Name field, java.time.Duration value, java.time.Duration min,
+            java.time.Duration max) {
         notNull(field, value);
         if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-            throw new InvalidValueException(field, value, field + " must be in " + min.toMillis() + ".." + max.toMillis()
+            throw new InvalidValueException(field.path(), value, field.label() + " must be in " + min.toMillis() + ".." + max.toMillis()
                     + " ms: " + value.toMillis() + " ms");
         }
         return value;
     }
 
     public static String identifier(String field, String value) {
+        return identifier(Name.of(field), value);
+    }
+
+    public static String identifier(Name field, String value) {
         notNull(field, value);
         if (!isIdentifier(value)) {
-            throw new InvalidValueException(field, value, field + " must be 1..100 characters of [A-Za-z0-9._:-] starting with a"
+            throw new InvalidValueException(field.path(), value, field.label() + " must be 1..100 characters of [A-Za-z0-9._:-] starting with a"
                     + " letter or digit: " + quote(value));
         }
         return value;
@@ -64,28 +98,40 @@ public final class Checks {
 
     /** A registry service name or version: safe as one path segment of a registration id. */
     public static String servicePart(String field, String value) {
+        return servicePart(Name.of(field), value);
+    }
+
+    public static String servicePart(Name field, String value) {
         notNull(field, value);
         if (!SERVICE_PART.matcher(value).matches()) {
-            throw new InvalidValueException(field, value, field + " must be 1..100 characters of [A-Za-z0-9._~+-] starting with a"
+            throw new InvalidValueException(field.path(), value, field.label() + " must be 1..100 characters of [A-Za-z0-9._~+-] starting with a"
                     + " letter or digit: " + quote(value));
         }
         return value;
     }
 
     public static int port(String field, int value) {
+        return port(Name.of(field), value);
+    }
+
+    public static int port(Name field, int value) {
         if (value < 1 || value > 65535) {
-            throw new InvalidValueException(field, value, field + " must be in 1..65535: " + value);
+            throw new InvalidValueException(field.path(), value, field.label() + " must be in 1..65535: " + value);
         }
         return value;
     }
 
     /** A host to connect to: an IPv4 or IPv6 literal or a DNS name. */
     public static String host(String field, String value) {
+        return host(Name.of(field), value);
+    }
+
+    public static String host(Name field, String value) {
         notNull(field, value);
         if (isIpv4(value) || isIpv6(value) || HOSTNAME.matcher(value).matches()) {
             return value;
         }
-        throw new InvalidValueException(field, value, field + " must be an IPv4 address, an IPv6 address or a host name: "
+        throw new InvalidValueException(field.path(), value, field.label() + " must be an IPv4 address, an IPv6 address or a host name: "
                 + quote(value));
     }
 
@@ -134,9 +180,13 @@ public final class Checks {
     }
 
     public static String headerName(String field, String value) {
+        return headerName(Name.of(field), value);
+    }
+
+    public static String headerName(Name field, String value) {
         notNull(field, value);
         if (!HEADER_NAME.matcher(value).matches()) {
-            throw new InvalidValueException(field, value, field + " must be an HTTP header name of [A-Za-z0-9_-]: " + quote(value));
+            throw new InvalidValueException(field.path(), value, field.label() + " must be an HTTP header name of [A-Za-z0-9_-]: " + quote(value));
         }
         return value;
     }
@@ -146,12 +196,16 @@ public final class Checks {
      * characters, no control characters (newline, carriage return, NUL, ...).
      */
     public static String word(String field, String value, int max) {
+        return word(Name.of(field), value, max);
+    }
+
+    public static String word(Name field, String value, int max) {
         notNull(field, value);
         if (value.isEmpty()) {
-            throw new InvalidValueException(field, value, field + " must not be empty");
+            throw new InvalidValueException(field.path(), value, field.label() + " must not be empty");
         }
         if (value.length() > max) {
-            throw new InvalidValueException(field, value, field + " must be at most " + max + " characters: " + value.length());
+            throw new InvalidValueException(field.path(), value, field.label() + " must be at most " + max + " characters: " + value.length());
         }
         noControl(field, value);
         return value;
@@ -159,10 +213,14 @@ public final class Checks {
 
     /** Like {@link #word} and also without whitespace. */
     public static String token(String field, String value, int max) {
+        return token(Name.of(field), value, max);
+    }
+
+    public static String token(Name field, String value, int max) {
         word(field, value, max);
         for (int i = 0; i < value.length(); i++) {
             if (Character.isWhitespace(value.charAt(i))) {
-                throw new InvalidValueException(field, value, field + " must not contain whitespace: " + quote(value));
+                throw new InvalidValueException(field.path(), value, field.label() + " must not contain whitespace: " + quote(value));
             }
         }
         return value;
@@ -170,16 +228,20 @@ public final class Checks {
 
     /** No control character (C0 including tab, DEL, C1) and no unpaired surrogate anywhere in the value. */
     public static String noControl(String field, String value) {
+        return noControl(Name.of(field), value);
+    }
+
+    public static String noControl(Name field, String value) {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (Character.getType(c) == Character.CONTROL) {
-                throw new InvalidValueException(field, value, field + " must not contain control characters (newline,"
+                throw new InvalidValueException(field.path(), value, field.label() + " must not contain control characters (newline,"
                         + " carriage return, tab, NUL...): " + quote(value));
             }
             if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
                 i++;
             } else if (Character.isSurrogate(c)) {
-                throw new InvalidValueException(field, value, field + " must not contain an unpaired surrogate: "
+                throw new InvalidValueException(field.path(), value, field.label() + " must not contain an unpaired surrogate: "
                         + quote(value));
             }
         }
@@ -191,6 +253,10 @@ public final class Checks {
      * clients send). No fraction, exponent, sign, whitespace or other digits; at most 18 digits.
      */
     public static long wholeNumber(String field, Object value) {
+        return wholeNumber(Name.of(field), value);
+    }
+
+    public static long wholeNumber(Name field, Object value) {
         notNull(field, value);
         if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
             return ((Number) value).longValue();
@@ -199,7 +265,7 @@ public final class Checks {
             return Long.parseLong(s);
         }
         String shown = value instanceof String s ? quote(s) : String.valueOf(value);
-        throw new InvalidValueException(field, value, field + " must be a whole number (digits 0-9 only, as a number"
+        throw new InvalidValueException(field.path(), value, field.label() + " must be a whole number (digits 0-9 only, as a number"
                 + " or a string): " + shown);
     }
 
@@ -248,6 +314,11 @@ public final class Checks {
     /** Case-insensitive lookup of an enum by its wire name, with the allowed names in the error. */
     public static <E extends Enum<E>> E wireEnum(String field, String value, E[] values,
             java.util.function.Function<E, String> wire) {
+        return wireEnum(Name.of(field), value, values, wire);
+    }
+
+    public static <E extends Enum<E>> E wireEnum(Name field, String value, E[] values,
+            java.util.function.Function<E, String> wire) {
         notNull(field, value);
         for (E e : values) {
             if (wire.apply(e).equalsIgnoreCase(value)) {
@@ -258,6 +329,6 @@ public final class Checks {
         for (E e : values) {
             allowed.append(allowed.length() == 0 ? "" : "|").append(wire.apply(e));
         }
-        throw new InvalidValueException(field, value, field + " must be one of " + allowed + ": " + quote(value));
+        throw new InvalidValueException(field.path(), value, field.label() + " must be one of " + allowed + ": " + quote(value));
     }
 }

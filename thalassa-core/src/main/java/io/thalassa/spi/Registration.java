@@ -38,8 +38,8 @@ public record Registration(String name, String version, String host, int port, M
         Checks.notNull("ttl", ttl);
         Checks.notNull("lastKnown", lastKnown);
         if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(MAX_TTL) > 0) {
-            throw new IllegalArgumentException("secondsToExpire must be in 1.." + MAX_TTL.toSeconds() + ": "
-                    + ttl.toSeconds());
+            throw new io.thalassa.InvalidValueException("secondsToExpire", ttl.toSeconds(), "secondsToExpire must be"
+                    + " in 1.." + MAX_TTL.toSeconds() + ": " + ttl.toSeconds());
         }
         meta = meta == null || meta.isEmpty() ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(meta));
     }
