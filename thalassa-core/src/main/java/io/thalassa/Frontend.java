@@ -321,10 +321,10 @@ public final class Frontend {
          */
         public Frontend build() {
             if (binds.isEmpty()) {
-                throw new InvalidModelException("bind", null, "frontend " + key + ": bind is required");
+                throw InvalidModelException.missing("bind", "frontend " + key + ": bind is required");
             }
             if (defaultBackend == null) {
-                throw new InvalidModelException("backend", null, "frontend " + key + ": backend is required");
+                throw InvalidModelException.missing("backend", "frontend " + key + ": backend is required");
             }
             if (mode == Mode.TCP && !rules.isEmpty()) {
                 throw new InvalidModelException("rules", null, "frontend " + key

@@ -14,6 +14,7 @@ public class InvalidModelException extends IllegalStateException implements Mode
 
     private final String field;
     private final transient Object value;
+    private final boolean missing;
 
     /**
      * @param field  the field's path in the JSON shape of the object refused, e.g. {@code health.httpVersion} or
@@ -22,9 +23,24 @@ public class InvalidModelException extends IllegalStateException implements Mode
      * @param reason the whole sentence
      */
     public InvalidModelException(String field, Object value, String reason) {
+        this(field, value, reason, false);
+    }
+
+    private InvalidModelException(String field, Object value, String reason, boolean missing) {
         super(reason);
         this.field = java.util.Objects.requireNonNull(field, "field");
         this.value = value;
+        this.missing = missing;
+    }
+
+    /**
+     * A required field that is absent.
+     *
+     * @param field  as {@link #InvalidModelException(String, Object, String)}
+     * @param reason the whole sentence, e.g. {@code bind is required}
+     */
+    public static InvalidModelException missing(String field, String reason) {
+        return new InvalidModelException(field, null, reason, true);
     }
 
     @Override
@@ -40,5 +56,10 @@ public class InvalidModelException extends IllegalStateException implements Mode
     @Override
     public String reason() {
         return getMessage();
+    }
+
+    @Override
+    public boolean missing() {
+        return missing;
     }
 }

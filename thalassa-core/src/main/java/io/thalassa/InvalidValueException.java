@@ -15,6 +15,7 @@ public class InvalidValueException extends IllegalArgumentException implements M
 
     private final String field;
     private final transient Object value;
+    private final boolean missing;
 
     /**
      * @param field  the field's path in the JSON shape of the object refused, e.g. {@code port} or {@code natives[2]}
@@ -22,9 +23,24 @@ public class InvalidValueException extends IllegalArgumentException implements M
      * @param reason the whole sentence
      */
     public InvalidValueException(String field, Object value, String reason) {
+        this(field, value, reason, false);
+    }
+
+    private InvalidValueException(String field, Object value, String reason, boolean missing) {
         super(reason);
         this.field = java.util.Objects.requireNonNull(field, "field");
         this.value = value;
+        this.missing = missing;
+    }
+
+    /**
+     * A required field that is absent.
+     *
+     * @param field  as {@link #InvalidValueException(String, Object, String)}
+     * @param reason the whole sentence, e.g. {@code bind is required}
+     */
+    public static InvalidValueException missing(String field, String reason) {
+        return new InvalidValueException(field, null, reason, true);
     }
 
     /** The field's path in the JSON shape of the object refused: {@code port}, {@code bind}, {@code natives[0]}. */
@@ -45,9 +61,16 @@ public class InvalidValueException extends IllegalArgumentException implements M
         return getMessage();
     }
 
+
+    @Override
+    public boolean missing() {
+        return missing;
+    }
+
     /** The same refusal at {@code path} + its field (see {@link ModelRefusal#join}), e.g. {@code natives[2]}. */
     public InvalidValueException at(String path) {
-        InvalidValueException moved = new InvalidValueException(ModelRefusal.join(path, field), value, getMessage());
+        InvalidValueException moved = new InvalidValueException(ModelRefusal.join(path, field), value, getMessage(),
+                missing);
         moved.initCause(this);
         return moved;
     }

@@ -33,6 +33,12 @@ public interface ModelRefusal {
     String reason();
 
     /**
+     * Whether the refusal is that the field is absent (a required field not given, {@code bind is required}), rather
+     * than given with a wrong value.
+     */
+    boolean missing();
+
+    /**
      * {@code path} and {@code field} joined as one path: {@code members[2]} and {@code port} give
      * {@code members[2].port}; an empty path gives the field, an index field ({@code [1]}) joins without a dot.
      */

@@ -49,7 +49,7 @@ public final class VersionSplit {
      */
     public static VersionSplit parse(Map<String, ?> weights) {
         if (weights == null) {
-            throw new InvalidValueException("versions", null, "versions is required");
+            throw InvalidValueException.missing("versions", "versions is required");
         }
         if (weights.isEmpty()) {
             throw new InvalidValueException("versions", "{}", "versions must name at least one version: {}");

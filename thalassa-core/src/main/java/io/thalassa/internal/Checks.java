@@ -42,7 +42,7 @@ public final class Checks {
 
     public static <T> T notNull(Name field, T value) {
         if (value == null) {
-            throw new InvalidValueException(field.path(), null, field.label() + " is required");
+            throw InvalidValueException.missing(field.path(), field.label() + " is required");
         }
         return value;
     }

@@ -58,8 +58,12 @@ public final class HttpEntry extends Handler.Abstract {
         } catch (ApiException e) {
             out = error(e);
         } catch (Exception e) {
-            LOG.error("{} {} - failed: {}", request.getMethod(), request.getHttpURI().getPath(), e.toString(), e);
-            out = error(new ApiException(500, "internal_error", null, String.valueOf(e)));
+            if (Json.refusal(e) != null) { // a refusal of the model no route translated: the client's, a 400
+                out = error(Json.translate(e));
+            } else {
+                LOG.error("{} {} - failed: {}", request.getMethod(), request.getHttpURI().getPath(), e.toString(), e);
+                out = error(new ApiException(500, "internal_error", null, String.valueOf(e)));
+            }
         }
         if (metrics != null) {
             metrics.request(request.getMethod(), router.template(request.getHttpURI().getPath()), out.status(),

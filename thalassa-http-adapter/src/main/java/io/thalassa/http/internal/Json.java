@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import io.thalassa.InvalidValueException;
+import io.thalassa.ModelRefusal;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -35,6 +36,7 @@ import java.util.TreeSet;
  * name the field and the reason.
  */
 public final class Json {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Json.class);
     /** Strict where it matters (duplicate keys, trailing tokens, unknown fields), lenient on numbers as strings. */
     /** How deep a request body may nest: the deepest shape of the API is 4 levels. */
     public static final int MAX_DEPTH = 32;
@@ -154,8 +156,10 @@ public final class Json {
         try {
             io.thalassa.internal.Checks.noControl(path.isEmpty() ? "the body" : path, value);
         } catch (InvalidValueException e) {
-            throw new ApiException(400, "invalid_value", path.isEmpty() ? null : path, e.reason(),
-                    Map.of("value", shown(value)));
+            if (path.isEmpty()) { // a lone string as the body: no field to name
+                throw new ApiException(400, "invalid_value", null, e.reason(), Map.of("value", shown(value)));
+            }
+            throw invalid("", e);
         }
     }
 
@@ -190,14 +194,19 @@ public final class Json {
         }
     }
 
-    /** Turns a failure of reading or of the model's checks into a 400 naming the field. */
+    /**
+     * Turns a failure of reading or of the model's checks into the API's answer: a refusal of the model (see
+     * {@link #invalid(String, ModelRefusal)}) or a mistake of the body is a 400 naming the field; any other
+     * {@link IllegalArgumentException} is a 400 without a field; anything else (an {@link IllegalStateException} that
+     * is no refusal, e.g. an engine closing) is a 500.
+     */
     public static ApiException translate(Exception e) {
         if (e instanceof ApiException api) {
             return api;
         }
-        InvalidValueException invalid = invalidValue(e);
-        if (invalid != null) {
-            return invalid(e instanceof JsonMappingException jme ? path(jme) : "", invalid);
+        ModelRefusal refusal = refusal(e);
+        if (refusal != null) {
+            return invalid(e instanceof JsonMappingException jme ? path(jme) : "", refusal);
         }
         if (e instanceof StreamReadException sre) {
             return malformed(sre);
@@ -211,54 +220,48 @@ public final class Json {
             return ApiException.badRequest("unknown_field", field, "unknown field " + quote(u.getPropertyName())
                     + (known.isEmpty() ? "" : "; known fields: " + String.join(", ", known)));
         }
-        if (e instanceof ValueInstantiationException vie && vie.getCause() != null) {
-            return invalid(path(vie), vie.getCause().getMessage());
-        }
-        if (e instanceof JsonMappingException jme) {
-            if (jme.getCause() instanceof IllegalArgumentException || jme.getCause() instanceof IllegalStateException) {
-                return invalid(path(jme), jme.getCause().getMessage());
-            }
+        if (e instanceof JsonMappingException jme) { // a mistake of the body's shape: Jackson knows where
             String field = path(jme);
-            return ApiException.badRequest("invalid_value", field.isEmpty() ? null : field,
-                    (field.isEmpty() ? "" : field + ": ") + firstLine(jme.getOriginalMessage()));
+            String why = jme instanceof ValueInstantiationException && jme.getCause() != null
+                    || jme.getCause() instanceof IllegalArgumentException
+                    || jme.getCause() instanceof IllegalStateException
+                    ? String.valueOf(jme.getCause().getMessage())
+                    : (field.isEmpty() ? "" : field + ": ") + firstLine(jme.getOriginalMessage());
+            return ApiException.badRequest("invalid_value", field.isEmpty() ? null : field, why);
         }
-        if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
-            return invalid("", e.getMessage());
+        if (e instanceof IllegalArgumentException) {
+            return ApiException.badRequest("invalid_value", null, String.valueOf(e.getMessage()));
         }
+        LOG.error("request failed: {}", e.toString(), e);
         return new ApiException(500, "internal_error", null, String.valueOf(e.getMessage()));
     }
 
-    /** The model's refusal with its field and value, where it is the failure or its cause. */
-    static InvalidValueException invalidValue(Throwable e) {
+    /** The model's refusal, where it is the failure or one of its causes; null when there is none. */
+    static ModelRefusal refusal(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof InvalidValueException i) {
-                return i;
+            if (t instanceof ModelRefusal r) {
+                return r;
             }
         }
         return null;
     }
 
     /**
-     * The one mapping of the model's refusals to the API's 400: the field where the body has it ({@code jsonPath},
-     * Jackson's, joined with the model's field name), the value, the model's reason.
+     * The one mapping of the model's refusals to the API's 400: {@code missing_field} or {@code invalid_value}, the
+     * field where the body has it ({@code jsonPath}, where Jackson was reading the object that refused, joined with
+     * the refusal's field: {@code members[2]} and {@code port}), the model's reason, and the value refused.
      */
-    public static ApiException invalid(String jsonPath, InvalidValueException e) {
-        String field = e.field().matches("[A-Za-z]+\\[[0-9]+]") ? e.field() : Fields.infer(jsonPath, e.field());
-        String reason = e.reason();
-        Map<String, Object> extra = new java.util.LinkedHashMap<>();
-        if (e.value() != null) {
-            extra.put("value", e.value() instanceof Number ? e.value() : shown(e.value()));
-        }
-        return new ApiException(400, reason.endsWith(" is required") ? "missing_field" : "invalid_value", field,
-                reason, extra);
+    public static ApiException invalid(String jsonPath, ModelRefusal refusal) {
+        return invalid(jsonPath, refusal, refusal.missing() ? "missing_field" : "invalid_value");
     }
 
-    /** A 400 for a failed model check: {@code missing_field} for "x is required", else {@code invalid_value}. */
-    public static ApiException invalid(String jsonPath, String message) {
-        // a model check without its field as data (cross-field checks): the field is read from the sentence
-        String msg = message == null ? "invalid value" : message;
-        String field = Fields.infer(jsonPath, msg);
-        return ApiException.badRequest(msg.endsWith(" is required") ? "missing_field" : "invalid_value", field, msg);
+    /** {@link #invalid(String, ModelRefusal)} with its own error code, e.g. {@code invalid_key} for a path's key. */
+    public static ApiException invalid(String jsonPath, ModelRefusal refusal, String error) {
+        Map<String, Object> extra = new java.util.LinkedHashMap<>();
+        if (refusal.value() != null) {
+            extra.put("value", refusal.value() instanceof Number ? refusal.value() : shown(refusal.value()));
+        }
+        return new ApiException(400, error, ModelRefusal.join(jsonPath, refusal.field()), refusal.reason(), extra);
     }
 
     private static ApiException malformed(StreamReadException e) {

@@ -314,7 +314,7 @@ public final class RestApi {
         try {
             return VersionSplit.parse(raw);
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("invalid_value", "versions", e.getMessage());
+            throw Json.translate(e);
         }
     }
 
@@ -373,7 +373,7 @@ public final class RestApi {
                     try {
                         verbs.add(ThalassaEvent.Verb.of(v.trim()).wireName());
                     } catch (IllegalArgumentException e) {
-                        throw ApiException.badRequest("invalid_value", "verb", e.getMessage());
+                        throw Json.translate(e);
                     }
                 }
             }
@@ -517,8 +517,8 @@ public final class RestApi {
         String key = req.param("key");
         try {
             Frontend.builder(key);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("invalid_key", "key", e.getMessage());
+        } catch (io.thalassa.InvalidValueException e) {
+            throw Json.invalid("", e, "invalid_key");
         }
         return key;
     }
@@ -527,8 +527,8 @@ public final class RestApi {
         String key = req.param("key");
         try {
             Backend.staticBackend(key);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("invalid_key", "key", e.getMessage());
+        } catch (io.thalassa.InvalidValueException e) {
+            throw Json.invalid("", e, "invalid_key");
         }
         return key;
     }

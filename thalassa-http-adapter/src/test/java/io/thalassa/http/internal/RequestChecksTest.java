@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Field names from the model's messages, entity tags, routing: the pieces behind every 400, 404, 405 and 412. */
+/** Field names from the model's refusals, entity tags, routing: the pieces behind every 400, 404, 405 and 412. */
 class RequestChecksTest {
     private static ApiRequest request(String method, String path, String... headers) {
         return new ApiRequest(method, path, Map.of(), Map.of(), name -> {
@@ -21,19 +21,44 @@ class RequestChecksTest {
     }
 
     @Test
-    void fieldsAreNamedFromTheMessageAndThePath() {
-        assertThat(Fields.infer("", "balance must be one of roundrobin|source: \"x\"")).isEqualTo("balance");
-        assertThat(Fields.infer("members[2]", "member port must be in 1..65535: 70000")).isEqualTo("members[2].port");
-        assertThat(Fields.infer("", "backend b: health httpVersion HTTP/1.1 needs host"))
-                .isEqualTo("health.httpVersion");
-        assertThat(Fields.infer("health", "health uri must start with /: \"x\"")).isEqualTo("health.uri");
-        assertThat(Fields.infer("rules[0]", "rule backend must be 1..100 characters")).isEqualTo("rules[0].backend");
-        assertThat(Fields.infer("", "frontend f: rules need mode http, the frontend is tcp")).isEqualTo("rules");
-        assertThat(Fields.infer("", "bind 127.0.0.1:80 overlaps bind *:80 of frontend x")).isEqualTo("bind");
-        assertThat(Fields.infer("", "backend key must be 1..100 characters")).isEqualTo("key");
-        assertThat(Fields.infer("", "backend b: dynamic backends need name and version")).isEqualTo("name");
-        assertThat(Fields.infer("", "secondsToExpire must be a whole number")).isEqualTo("secondsToExpire");
-        assertThat(Fields.infer("", "something odd happened")).isNull();
+    void refusalsAreMappedFromTheirDataJoinedToJacksonsPath() {
+        ApiException port = Json.invalid("members[2]", new io.thalassa.InvalidValueException("port", 70000,
+                "member port must be in 1..65535: 70000"));
+        assertThat(port.body()).containsExactly(Map.entry("status", 400), Map.entry("error", "invalid_value"),
+                Map.entry("field", "members[2].port"), Map.entry("reason", "member port must be in 1..65535: 70000"),
+                Map.entry("value", 70000));
+        ApiException host = Json.invalid("", new io.thalassa.InvalidModelException("health.httpVersion", "HTTP/1.1",
+                "backend b: health httpVersion HTTP/1.1 needs host"));
+        assertThat(host.field()).isEqualTo("health.httpVersion");
+        assertThat(host.body()).containsEntry("value", "HTTP/1.1").containsEntry("error", "invalid_value");
+        assertThat(Json.invalid("backends[1]", io.thalassa.InvalidModelException.missing("bind", "bind is required"))
+                .body()).containsEntry("error", "missing_field").containsEntry("field", "backends[1].bind")
+                .doesNotContainKey("value");
+        assertThat(Json.invalid("frontends[0]", new io.thalassa.InvalidValueException("natives[3]", "x", "r")).field())
+                .isEqualTo("frontends[0].natives[3]");
+        // the message is never read: a sentence naming another field changes nothing
+        assertThat(Json.invalid("", new io.thalassa.InvalidValueException("balance", "x", "member port is odd"))
+                .field()).isEqualTo("balance");
+        // through Jackson: the path where the refusing object sits, and the refusal's own field
+        ApiException nested = Json.translate(catchRuntime(() -> Json.convert(Json.readObject(
+                "{\"type\":\"static\",\"key\":\"b\",\"members\":[{\"host\":\"127.0.0.1\",\"port\":1},"
+                        .concat("{\"host\":\"127.0.0.1\",\"port\":1}]}").getBytes()), io.thalassa.Backend.class)));
+        assertThat(nested.field()).isEqualTo("members[1]");
+        assertThat(nested.body()).containsEntry("value", "127.0.0.1:1");
+        // what is no refusal: an argument without data is a 400 naming no field, a broken state a 500
+        assertThat(Json.translate(new IllegalArgumentException("odd")).body()).doesNotContainKey("field")
+                .containsEntry("status", 400);
+        assertThat(Json.translate(new IllegalStateException("the membership engine is closed")).status())
+                .isEqualTo(500);
+    }
+
+    private static RuntimeException catchRuntime(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            return e;
+        }
+        throw new AssertionError("no exception");
     }
 
     @Test
