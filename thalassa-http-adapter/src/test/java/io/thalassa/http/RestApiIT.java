@@ -264,6 +264,74 @@ class RestApiIT {
         assertThat(api.get("/frontends/f").status()).isEqualTo(404);
     }
 
+    /** The 400 of a refusal names the exact field, and the value refused. */
+    static void assertRefused(Reply r, String error, String field, Object value) {
+        assertBadRequest(r, error, field);
+        if (value == null) {
+            assertThat(r.json().has("value")).as(r.toString()).isFalse();
+        } else {
+            assertThat(r.json().path("value").asText()).as(r.toString()).isEqualTo(String.valueOf(value));
+        }
+    }
+
+    @Test
+    void crossFieldRefusalsAre400NamingTheExactFieldAndNothingChanges() {
+        api.put("/backends/b", "{'type':'static','members':[{'host':'127.0.0.1','port':9001}]}");
+        String before = api.get("/backends/b").body();
+        assertRefused(api.put("/backends/b", "{'type':'static','health':{'httpVersion':'HTTP/1.1'}}"),
+                "invalid_value", "health.httpVersion", "HTTP/1.1");
+        assertRefused(api.put("/backends/b", "{'type':'dynamic','name':'a','balance':'source',"
+                + "'versions':{'1.0.0':90,'2.0.0':10}}"), "invalid_value", "versions", "1.0.0:90,2.0.0:10");
+        assertRefused(api.put("/backends/b", "{'type':'static','members':[{'host':'127.0.0.1','port':9001},"
+                + "{'host':'127.0.0.2','port':9001},{'host':'127.0.0.1','port':'9001'}]}"), "invalid_value", "members[2]",
+                "127.0.0.1:9001");
+        assertRefused(api.put("/backends/b", "{'type':'static','mode':'tcp','health':{}}"), "invalid_value", "health",
+                null);
+        assertRefused(api.put("/backends/b", "{'type':'static','mode':'tcp','balance':'uri'}"), "invalid_value",
+                "balance", "uri");
+        assertRefused(api.put("/backends/b", "{'type':'static','mode':'tcp','host':'example.com'}"), "invalid_value",
+                "host", "example.com");
+        assertRefused(api.put("/backends/b", "{'type':'static','name':'a'}"), "invalid_value", "name", "a");
+        assertRefused(api.put("/backends/b", "{'type':'dynamic','name':'a','version':'3',"
+                + "'versions':{'1':50,'2':50}}"), "invalid_value", "version", "3");
+        assertRefused(api.put("/backends/b", "{'type':'static','members':[{'host':'127.0.0.1','port':1,'name':'a'}]}"),
+                "invalid_value", "members[0].version", null);
+        assertRefused(api.put("/backends/b", "{'type':'static','natives':['option httplog','errorfile 503 /etc/passwd']}"),
+                "invalid_value", "natives[1]", "errorfile 503 /etc/passwd");
+        assertThat(api.get("/backends/b").body()).isEqualTo(before);
+
+        assertRefused(api.put("/frontends/f", "{'bind':'127.0.0.1:" + port + "','backend':'b','mode':'tcp',"
+                + "'keepalive':'server-close'}"), "invalid_value", "keepalive", "server-close");
+        assertRefused(api.put("/frontends/f", "{'bind':'127.0.0.1:" + port + "'}"), "missing_field", "backend", null);
+        assertRefused(api.put("/frontends/f", "{'bind':'127.0.0.1:" + port + "','backend':'b','rules':["
+                + "{'type':'path','operation':'path','value':'/a','backend':'b'},"
+                + "{'type':'path','operation':'path','value':'/b','backend':'no good'}]}"), "invalid_value",
+                "rules[1].backend", "no good");
+        assertRefused(api.put("/frontends/f", "{'bind':'127.0.0.1:" + port + "','backend':'b','rules':["
+                + "{'type':'path','operation':'path','value':'/a','backend':'b'},"
+                + "{'type':'path','header':'host','operation':'path','value':'/b','backend':'b'}]}"), "invalid_value",
+                "rules[1].header", "host");
+        assertRefused(api.put("/frontends/f", "{'bind':'127.0.0.1:" + port + ",127.0.0.1:" + port + "','backend':'b'}"),
+                "invalid_value", "bind", "127.0.0.1:" + port + ",127.0.0.1:" + port);
+        assertThat(api.get("/frontends/f").status()).isEqualTo(404);
+
+        // what the model does not refuse: a rule naming a backend that does not exist yet (the route waits for it)
+        // and a static backend without members
+        assertThat(api.put("/frontends/f", "{'bind':'127.0.0.1:" + port + "','backend':'b','rules':["
+                + "{'type':'path','operation':'path','value':'/a','backend':'later'}]}").status()).isEqualTo(200);
+        assertThat(api.put("/backends/empty", "{'type':'static'}").status()).isEqualTo(200);
+    }
+
+    @Test
+    void pathAndQueryRefusalsNameTheirParameter() {
+        assertRefused(api.get("/activity?verb=nonsense"), "invalid_value", "verb", "nonsense");
+        assertRefused(stack.registrations.post("/registrations/app/1.0.0/127.0.0.1/8080", "{'secondsToExpire':0}"),
+                "invalid_value", "secondsToExpire", 0);
+        assertRefused(stack.registrations.post("/registrations/app/1.0.0/no%20host/8080", "{}"), "invalid_value",
+                "host", "no host");
+        assertRefused(api.get("/frontends/a%20b"), "invalid_key", "key", "a b");
+    }
+
     @Test
     void aSecondFrontendOnTheSameAddressIs400NamingBind() {
         api.put("/frontends/one", "{'bind':'127.0.0.1:" + port + "','backend':'b'}");
