@@ -77,4 +77,21 @@ class ChecksTest {
         }
         org.assertj.core.api.Assertions.assertThat(Checks.noControl("v", "caf\u00e9 \ud83d\ude00")).isNotNull();
     }
+
+    @org.junit.jupiter.api.Test
+    void aNameGivesTheRefusalItsPathAndTheSentenceItsLabel() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Checks.port(Checks.Name.of("port", "member port"), 0))
+                .isInstanceOfSatisfying(io.thalassa.InvalidValueException.class, e -> {
+                    org.assertj.core.api.Assertions.assertThat(e.field()).isEqualTo("port");
+                    org.assertj.core.api.Assertions.assertThat(e.value()).isEqualTo(0);
+                    org.assertj.core.api.Assertions.assertThat(e.reason()).isEqualTo("member port must be in 1..65535: 0");
+                    org.assertj.core.api.Assertions.assertThat(e.missing()).isFalse();
+                });
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Checks.notNull(Checks.Name.of("rules[3]", "rule"), null))
+                .isInstanceOfSatisfying(io.thalassa.InvalidValueException.class, e -> {
+                    org.assertj.core.api.Assertions.assertThat(e.field()).isEqualTo("rules[3]");
+                    org.assertj.core.api.Assertions.assertThat(e.reason()).isEqualTo("rule is required");
+                    org.assertj.core.api.Assertions.assertThat(e.missing()).isTrue();
+                });
+    }
 }

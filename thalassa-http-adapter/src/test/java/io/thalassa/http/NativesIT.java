@@ -53,7 +53,8 @@ class NativesIT {
             String before = stack.api.get("/haproxy/config").body();
             Reply hijack = stack.api.put("/frontends/two", "{'bind':'127.0.0.1:" + other + "','backend':'b',"
                     + "'natives':['bind 127.0.0.1:" + port + "']}");
-            assertBadRequest(hijack, "invalid_value", "bind");
+            assertBadRequest(hijack, "invalid_value", "natives[0]"); // the field that opens the listener
+            assertThat(hijack.json().get("value").asText()).isEqualTo("bind 127.0.0.1:" + port);
             assertThat(hijack.json().get("reason").asText()).contains("frontend one");
             Reply wildcard = stack.api.put("/frontends/two", "{'bind':'127.0.0.1:" + other + "','backend':'b',"
                     + "'natives':['bind :" + port + "']}");
