@@ -89,6 +89,8 @@ public final class FleetBackplane implements Backplane, AutoCloseable {
     private volatile RegistryHealth storeHealth = RegistryHealth.connected(Instant.now());
     private volatile String lastPublished;
     private volatile Snapshot toCache;
+    /** Items of the store this node leaves out, with why. */
+    private volatile Map<String, String> skipped = Map.of();
     private ConfigStore.Watch watch;
 
     /** A revision this node could not apply, in the words of whoever refused it. */
@@ -164,7 +166,7 @@ public final class FleetBackplane implements Backplane, AutoCloseable {
         Failure refused = null;
         Snapshot running = initial;
         try {
-            stack = StackBackplane.start(options, parser.configOf(initial, true), registry.get(), storeName
+            stack = StackBackplane.start(options, parser.configOf(initial), registry.get(), storeName
                     + " revision " + initial.index());
         } catch (IllegalStateException e) {
             Optional<Snapshot> cached = stale ? Optional.empty() : readCache(cache);
@@ -175,12 +177,13 @@ public final class FleetBackplane implements Backplane, AutoCloseable {
             running = cached.get();
             LOG.warn("fleet - node {} cannot run revision {} ({}); starting with revision {}, the last it ran", node,
                     initial.index(), e.getMessage(), running.index());
-            stack = StackBackplane.start(options, parser.configOf(running, true), registry.get(), "the cache "
+            stack = StackBackplane.start(options, parser.configOf(running), registry.get(), "the cache "
                     + cache + " (revision " + running.index() + ")");
         }
         awaitRunning(stack, options.reloadWindow().plusSeconds(30));
         FleetBackplane started = new FleetBackplane(stack, store, storeName, node, api, cache);
         started.parsed.putAll(parser.parsed);
+        started.skipped = parser.skipped;
         started.appliedRevision = running.index();
         started.latestRevision = initial.index();
         started.failure = refused;
@@ -267,7 +270,7 @@ public final class FleetBackplane implements Backplane, AutoCloseable {
                 return null;
             }
             try {
-                ThalassaConfig next = configOf(s, false);
+                ThalassaConfig next = configOf(s);
                 Backplane.Written w = stack.write(c -> next);
                 appliedRevision = s.index();
                 if (failure != null) {
@@ -292,33 +295,46 @@ public final class FleetBackplane implements Backplane, AutoCloseable {
     }
 
     /**
-     * The configuration the items of {@code s} describe. An item that cannot be read is left out (and named in the
-     * log); when {@code lenient} is false, it fails the revision.
+     * The configuration the items of {@code s} describe. An item that cannot be read, or a frontend whose address
+     * another frontend of the store took first (two nodes each accepted one of them at the same moment), is left out
+     * and reported in {@link #skipped}: every node leaves out the same ones, since the older version wins.
      */
-    private ThalassaConfig configOf(Snapshot s, boolean lenient) {
-        List<Frontend> frontends = new ArrayList<>();
+    private ThalassaConfig configOf(Snapshot s) {
+        List<Item> frontends = new ArrayList<>();
         List<Backend> backends = new ArrayList<>();
+        Map<String, String> left = new TreeMap<>();
         for (Item item : s.items().values()) {
-            Object value;
             try {
-                value = parse(item);
-            } catch (RuntimeException e) {
-                String why = "item " + item.id() + " (version " + item.version() + ") cannot be read: "
-                        + e.getMessage();
-                if (!lenient) {
-                    throw new IllegalStateException(why, e);
+                Object value = parse(item);
+                if (value instanceof Backend b) {
+                    backends.add(b);
+                } else {
+                    frontends.add(item);
                 }
-                LOG.warn("fleet - {}; left out", why);
-                continue;
+            } catch (RuntimeException e) {
+                left.put(item.id(), "version " + item.version() + " cannot be read: " + e.getMessage());
             }
-            if (value instanceof Frontend f) {
-                frontends.add(f);
-            } else if (value instanceof Backend b) {
-                backends.add(b);
+        }
+        ThalassaConfig config = ThalassaConfig.of(List.of(), backends);
+        frontends.sort(java.util.Comparator.comparingLong(Item::version).thenComparing(Item::id));
+        for (Item item : frontends) {
+            try {
+                config = config.withFrontend((Frontend) parse(item));
+            } catch (IllegalArgumentException e) {
+                left.put(item.id(), "version " + item.version() + " left out: " + e.getMessage());
             }
         }
         parsed.keySet().retainAll(s.items().keySet());
-        return ThalassaConfig.of(frontends, backends);
+        if (!left.equals(skipped)) {
+            Map<String, String> before = skipped;
+            left.forEach((id, why) -> {
+                if (!why.equals(before.get(id))) {
+                    LOG.warn("fleet - {} {}", id, why);
+                }
+            });
+            skipped = Map.copyOf(left);
+        }
+        return config;
     }
 
     private Object parse(Item item) {
@@ -377,7 +393,7 @@ public final class FleetBackplane implements Backplane, AutoCloseable {
                 Snapshot s = store.readAll();
                 stale = false;
                 apply(s);
-                ThalassaConfig base = withLocalMembers(configOf(s, false));
+                ThalassaConfig base = withLocalMembers(configOf(s));
                 ThalassaConfig next = change.apply(base);
                 Map<String, String> puts = new TreeMap<>();
                 List<String> deletes = new ArrayList<>();
@@ -403,7 +419,7 @@ public final class FleetBackplane implements Backplane, AutoCloseable {
                     return new Written(w.config(), w.change(), after.index());
                 }
                 // this node could not run it (see failure); the store has it: answer what the store holds
-                return new Written(withLocalMembers(configOf(after, true)), null, after.index());
+                return new Written(withLocalMembers(configOf(after)), null, after.index());
             }
         }
     }
@@ -487,6 +503,7 @@ public final class FleetBackplane implements Backplane, AutoCloseable {
         Failure f = failure;
         s.put("failure", f == null ? null : Map.of("revision", f.revision(), "message", f.message(),
                 "at", f.at().toString()));
+        s.put("skipped", skipped);
         Object haproxy = stack.status().get("haproxy");
         if (haproxy instanceof Map<?, ?> h) {
             s.put("runsDesired", h.get("runsDesired"));
@@ -601,6 +618,7 @@ public final class FleetBackplane implements Backplane, AutoCloseable {
         Failure fail = failure;
         f.put("failure", fail == null ? null : Map.of("revision", fail.revision(), "message", fail.message(),
                 "at", fail.at().toString()));
+        f.put("skipped", skipped);
         f.put("store", storeStatus());
         try {
             Map<String, Object> view = fleet().orElseThrow();

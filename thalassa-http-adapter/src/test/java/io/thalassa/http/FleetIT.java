@@ -472,6 +472,43 @@ class FleetIT {
         TestStack.await(() -> a.api.get("/fleet").json().path("converged").asBoolean());
     }
 
+    /**
+     * Items written to Consul by hand (`consul kv put`): one that is not a document, and a frontend on an address
+     * another one took first (what two nodes accepting one each at the same moment would leave). Every node leaves
+     * both out, says so, keeps serving the rest, and takes writes.
+     */
+    @Test
+    void itemsThatCannotRunAreLeftOutAndNamedWhileTheRestRuns() throws Exception {
+        List<Node> fleet = startNodes(2);
+        NamedHttpServer s1 = server("one");
+        int port = TestStack.freePort();
+        Node a = fleet.get(0);
+        assertThat(a.api.put("/backends/live?wait=10s", staticBackend(s1)).status()).isEqualTo(200);
+        assertThat(a.api.put("/frontends/web?wait=10s", "{'bind':'127.0.0.1:" + port + "','backend':'live'}")
+                .status()).isEqualTo(200);
+        assertThat(consul.put("/v1/kv/" + prefix + "config/backend/broken", "{not json")).isEqualTo(200);
+        assertThat(consul.put("/v1/kv/" + prefix + "config/frontend/dup", Http.q("{'key':'dup','bind':'127.0.0.1:"
+                + port + "','backend':'live'}"))).isEqualTo(200);
+        for (Node n : fleet) {
+            TestStack.await(() -> n.api.get("/status").json().at("/fleet/skipped").size() == 2);
+            JsonNode skipped = n.api.get("/status").json().at("/fleet/skipped");
+            assertThat(skipped.get("backend/broken").asText()).contains("cannot be read");
+            assertThat(skipped.get("frontend/dup").asText()).contains("overlaps");
+            assertThat(n.answer(port)).isEqualTo("200 one");
+            assertThat(n.api.get("/frontends/dup").status()).isEqualTo(404);
+        }
+        Reply put = fleet.get(1).api.put("/backends/other?wait=10s", staticBackend(s1));
+        assertThat(put.status()).as(put.toString()).isEqualTo(200);
+        // the later frontend is fixed by writing it again, on an address of its own
+        int port2 = TestStack.freePort();
+        Reply fixed = a.api.put("/frontends/dup?wait=10s", "{'bind':'127.0.0.1:" + port2 + "','backend':'other'}");
+        assertThat(fixed.status()).as(fixed.toString()).isEqualTo(200);
+        for (Node n : fleet) {
+            TestStack.await(() -> n.answer(port2).equals("200 one"));
+            assertThat(n.api.get("/status").json().at("/fleet/skipped").size()).isEqualTo(1);
+        }
+    }
+
     private static JsonNode node(JsonNode fleet, String name) {
         for (JsonNode n : fleet.path("nodes")) {
             if (n.path("node").asText().equals(name)) {
