@@ -290,9 +290,15 @@ public final class HaproxyController implements AutoCloseable {
     public void validate(ThalassaConfig config) throws ConfigRejectedException {
         Checks.notNull("config", config);
         Map<String, SlotTable> tables = new HashMap<>();
-        for (Backend b : config.backends().values()) {
-            tables.put(b.key(), SlotPlanner.plan(b.key(), null, SlotPlanner.endpoints(b), b.balance().isDynamic())
-                    .table());
+        lock.lock();
+        try {
+            // planned on the slots HAProxy has, as apply would: the text checked is the text apply renders
+            for (Backend b : config.backends().values()) {
+                tables.put(b.key(), SlotPlanner.plan(b.key(), slots.get(b.key()), SlotPlanner.endpoints(b),
+                        b.balance().isDynamic()).table());
+            }
+        } finally {
+            lock.unlock();
         }
         validator.checkCapacity(config, slotCount(tables), process.fileLimit());
         validator.check(renderer.render(config, settings, layout(tables, null)).text());

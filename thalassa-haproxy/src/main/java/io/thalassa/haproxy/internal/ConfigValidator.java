@@ -113,12 +113,42 @@ public final class ConfigValidator {
         }
     }
 
+    /** How long a text HAProxy accepted is taken as accepted again without asking it. */
+    static final Duration REMEMBERED = Duration.ofSeconds(10);
+    private String lastAccepted; // SHA-256 of the text HAProxy accepted last
+    private long lastAcceptedAt;
+
     /**
-     * {@code haproxy -c} on {@code text}, in a temporary file beside the config file.
+     * {@code haproxy -c} on {@code text}, in a temporary file beside the config file. The same text as the one
+     * accepted last, within {@link #REMEMBERED}, is not checked again (a fleet node checks a change before it writes it
+     * to the store, then applies it).
      *
      * @throws ConfigRejectedException with HAProxy's message and line
      */
     public void check(String text) throws ConfigRejectedException {
+        String digest = sha256(text);
+        synchronized (this) {
+            if (digest.equals(lastAccepted) && System.nanoTime() - lastAcceptedAt < REMEMBERED.toNanos()) {
+                return;
+            }
+        }
+        checkNow(text);
+        synchronized (this) {
+            lastAccepted = digest;
+            lastAcceptedAt = System.nanoTime();
+        }
+    }
+
+    private static String sha256(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void checkNow(String text) throws ConfigRejectedException {
         Path tmp = null;
         try {
             Files.createDirectories(configFile.getParent());
