@@ -95,6 +95,10 @@ public final class FleetBackplane implements Backplane, AutoCloseable {
 
     /** A revision this node could not apply, in the words of whoever refused it. */
     record Failure(long revision, String message, Instant at) {
+        /** As the node's state and {@code /status} show it, or null for none. */
+        static Map<String, Object> view(Failure f) {
+            return f == null ? null : Map.of("revision", f.revision(), "message", f.message(), "at", f.at().toString());
+        }
     }
 
     /** An item of the store, parsed once per version. */
@@ -500,9 +504,7 @@ public final class FleetBackplane implements Backplane, AutoCloseable {
         s.put("api", api);
         s.put("revision", appliedRevision);
         s.put("stale", stale);
-        Failure f = failure;
-        s.put("failure", f == null ? null : Map.of("revision", f.revision(), "message", f.message(),
-                "at", f.at().toString()));
+        s.put("failure", Failure.view(failure));
         s.put("skipped", skipped);
         Object haproxy = stack.status().get("haproxy");
         if (haproxy instanceof Map<?, ?> h) {
@@ -615,9 +617,7 @@ public final class FleetBackplane implements Backplane, AutoCloseable {
         f.put("revision", appliedRevision);
         f.put("latestRevision", latestRevision);
         f.put("stale", stale);
-        Failure fail = failure;
-        f.put("failure", fail == null ? null : Map.of("revision", fail.revision(), "message", fail.message(),
-                "at", fail.at().toString()));
+        f.put("failure", Failure.view(failure));
         f.put("skipped", skipped);
         f.put("store", storeStatus());
         try {

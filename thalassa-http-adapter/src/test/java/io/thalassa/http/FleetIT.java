@@ -151,6 +151,14 @@ class FleetIT {
         return s;
     }
 
+    /** Backend live on {@code s} and frontend web on {@code port}, written to {@code writer}, served by {@code other}. */
+    private static void serve(Node writer, Node other, NamedHttpServer s, int port) {
+        assertThat(writer.api.put("/backends/live?wait=10s", staticBackend(s)).status()).isEqualTo(200);
+        assertThat(writer.api.put("/frontends/web?wait=10s", "{'bind':'127.0.0.1:" + port + "','backend':'live'}")
+                .status()).isEqualTo(200);
+        TestStack.await(() -> other.answer(port).equals("200 " + s.name()));
+    }
+
     private static String staticBackend(NamedHttpServer s) {
         return "{'type':'static','members':[{'host':'127.0.0.1','port':" + s.port() + "}]}";
     }
@@ -360,10 +368,7 @@ class FleetIT {
         int port = TestStack.freePort();
         Node a = fleet.get(0);
         Node b = fleet.get(1);
-        assertThat(a.api.put("/backends/live?wait=10s", staticBackend(s1)).status()).isEqualTo(200);
-        assertThat(a.api.put("/frontends/web?wait=10s", "{'bind':'127.0.0.1:" + port + "','backend':'live'}")
-                .status()).isEqualTo(200);
-        TestStack.await(() -> b.answer(port).equals("200 one"));
+        serve(a, b, s1, port);
 
         consul.freeze();
         long t0 = System.nanoTime();
@@ -395,10 +400,7 @@ class FleetIT {
         int port2 = TestStack.freePort();
         Node a = fleet.get(0);
         Node b = fleet.get(1);
-        assertThat(a.api.put("/backends/live?wait=10s", staticBackend(s1)).status()).isEqualTo(200);
-        assertThat(a.api.put("/frontends/web?wait=10s", "{'bind':'127.0.0.1:" + port + "','backend':'live'}")
-                .status()).isEqualTo(200);
-        TestStack.await(() -> b.answer(port).equals("200 one"));
+        serve(a, b, s1, port);
 
         b.stop(false); // the daemon stops, its HAProxy keeps serving what it had
         assertThat(a.api.put("/backends/live?wait=10s", staticBackend(s2)).status()).isEqualTo(200);
