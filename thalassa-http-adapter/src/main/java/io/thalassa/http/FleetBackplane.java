@@ -497,15 +497,21 @@ public final class FleetBackplane implements Backplane, AutoCloseable {
 
     // ---- the fleet's state
 
-    /** This node's state as it publishes it to the store. */
-    private Map<String, Object> nodeState() {
+    /** What this node says of itself, in its published state and in {@code /status}. */
+    private Map<String, Object> self() {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("node", node);
-        s.put("api", api);
         s.put("revision", appliedRevision);
         s.put("stale", stale);
         s.put("failure", Failure.view(failure));
         s.put("skipped", skipped);
+        return s;
+    }
+
+    /** This node's state as it publishes it to the store. */
+    private Map<String, Object> nodeState() {
+        Map<String, Object> s = self();
+        s.put("api", api);
         Object haproxy = stack.status().get("haproxy");
         if (haproxy instanceof Map<?, ?> h) {
             s.put("runsDesired", h.get("runsDesired"));
@@ -612,13 +618,8 @@ public final class FleetBackplane implements Backplane, AutoCloseable {
     @Override
     public Map<String, Object> status() {
         Map<String, Object> status = new LinkedHashMap<>(stack.status());
-        Map<String, Object> f = new LinkedHashMap<>();
-        f.put("node", node);
-        f.put("revision", appliedRevision);
+        Map<String, Object> f = self();
         f.put("latestRevision", latestRevision);
-        f.put("stale", stale);
-        f.put("failure", Failure.view(failure));
-        f.put("skipped", skipped);
         f.put("store", storeStatus());
         try {
             Map<String, Object> view = fleet().orElseThrow();
