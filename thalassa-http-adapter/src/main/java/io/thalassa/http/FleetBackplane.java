@@ -394,7 +394,13 @@ public final class FleetBackplane implements Backplane, AutoCloseable {
     public Written write(UnaryOperator<ThalassaConfig> change) throws ConfigRejectedException {
         synchronized (lock) {
             for (int attempt = 1; ; attempt++) {
-                Snapshot s = store.readAll();
+                Snapshot s;
+                try {
+                    s = store.readAll();
+                } catch (StoreUnavailableException e) {
+                    throw new StoreUnavailableException(storeName + " cannot be reached: nothing was written, every"
+                            + " node keeps serving what it runs (" + e.getMessage() + ")", e);
+                }
                 stale = false;
                 apply(s);
                 ThalassaConfig base = withLocalMembers(configOf(s));
