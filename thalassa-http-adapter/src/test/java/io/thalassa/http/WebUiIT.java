@@ -216,6 +216,8 @@ class WebUiIT {
         assertThat(members.get(0).get("status").get("status").asText()).isEqualTo("UP");
         assertThat(members.get(0).get("status").get("addr").asText()).isEqualTo("127.0.0.1:" + blue1.port());
         assertThat(api.get("/backends/web/members").json().get(0).has("status")).isFalse(); // shape unchanged
+        // the history is sampled every 2 s: the first sample with web may come after the member is UP
+        TestStack.await(() -> api.get("/stats?since=0").json().path("backends").has("web"));
         var history = api.get("/stats?since=0").json();
         assertThat(history.get("times").size()).isPositive();
         assertThat(history.get("backends").has("web")).isTrue();
