@@ -25,7 +25,8 @@ import org.openqa.selenium.support.ui.Select;
 /**
  * The web UI in a real headless Chromium against the real daemon (in-process server on the real stack: HAProxy, the
  * embedded registry), with real traffic through HAProxy. One browser and one daemon for the class; the tests build on
- * each other in order (register, go down, switch, watch the activity, lose the connection, 1,000 backends). Every
+ * each other in order (register, go down, switch, watch the activity, lose the connection, split from the page,
+ * 1,000 backends). Every
  * page is photographed into docs/ui/, and the browser console must stay free of errors.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -400,8 +401,171 @@ class WebUiIT {
         browser.await(5, "the members again", d -> "UP".equals(memberStatus(blue1.port())));
     }
 
+    /** The weight HAProxy runs for each server of backend {@code key}, by address (from the controller's stats). */
+    private java.util.Map<String, Integer> weights(String key) {
+        java.util.Map<String, Integer> out = new java.util.TreeMap<>();
+        backplane.controller().stats().map(st -> st.backends().get(key)).ifPresent(b -> b.servers()
+                .forEach(s -> out.put(s.address(), s.weight())));
+        return out;
+    }
+
+    /** Types {@code value} over the input's value, as a user selecting it all first. */
+    private static void typeWeight(WebElement input, String value) {
+        input.sendKeys(org.openqa.selenium.Keys.chord(org.openqa.selenium.Keys.CONTROL, "a"), value);
+    }
+
+    private long statusReloads() {
+        return api.get("/status").json().path("haproxy").path("reloads").asLong(-1);
+    }
+
+    /** Whether the split dialog is inside the window and needs no scrolling sideways. */
+    private boolean dialogFits() {
+        return Boolean.TRUE.equals(browser.js("const d = document.getElementById('split-dialog');"
+                + " const r = d.getBoundingClientRect(); return r.left >= 0"
+                + " && r.right <= document.documentElement.clientWidth && d.scrollWidth <= d.clientWidth;"));
+    }
+
+    /** The split dialog of web with every weight 0: refused in the page, Enter does nothing, Escape closes it. */
+    private void refusedInThePage() {
+        browser.find("#backend-web button.split").click();
+        browser.await(3, "the split dialog again", d -> browser.find("#split-dialog").isDisplayed());
+        assertThat(browser.find("#split-rows input[data-version='2.0.0']").getDomProperty("value")).isEqualTo("10");
+        assertThat(browser.find("#split-total").getText()).isEqualTo("These are the weights in use now.");
+        for (String v : List.of("1.0.0", "2.0.0")) {
+            WebElement in = browser.find("#split-rows input[data-version='" + v + "']");
+            typeWeight(in, "0");
+        }
+        browser.await(2, "all zero refused", d -> browser.find("#split-total").getText().startsWith(
+                "Every weight is 0: give at least one version a weight above 0"));
+        assertThat(browser.find("#split-confirm").isEnabled()).isFalse();
+        assertThat(browser.find("#split-text").getText()).isEmpty();
+        browser.find("#split-rows input[data-version='2.0.0']").sendKeys(org.openqa.selenium.Keys.ENTER);
+        assertThat(browser.find("#split-dialog").isDisplayed()).as("Enter does not submit a refused split").isTrue();
+        assertThat(dialogFits()).as("the dialog fits a phone-wide window, with no scrolling sideways").isTrue();
+        browser.screenshot("version-split-refused-phone");
+        browser.find("#split-rows input[data-version='2.0.0']").sendKeys(org.openqa.selenium.Keys.ESCAPE);
+        browser.await(3, "the dialog closed", d -> !browser.find("#split-dialog").isDisplayed());
+        browser.await(3, "no horizontal scrolling", d -> {
+            var sz = browser.sizes();
+            return ((Number) sz.get("scroll")).intValue() <= ((Number) sz.get("inner")).intValue();
+        });
+    }
+
     @Test
     @Order(8)
+    void splitDialogSetsAWeightedSplitWithoutReloadAndRefusesWhatCannotBeSplit() {
+        browser.open(ui());
+        awaitLive();
+        browser.await(5, "the member rows", d -> "UP".equals(memberStatus(blue1.port())));
+        long reloads = backplane.controller().reloadCount();
+        long statusReloads = statusReloads();
+        assertThat(statusReloads).isEqualTo(reloads);
+        String blue = "127.0.0.1:" + blue1.port();
+        String canaryAddr = "127.0.0.1:" + green.port();
+
+        // open the dialog by keyboard: it lists the versions with their instance counts, the canary focused
+        browser.await(5, "the versions loaded", d -> browser.find("#backend-web select.version-select").getText()
+                .contains("2.0.0 (1 instance)"));
+        browser.find("#backend-web button.split").sendKeys(org.openqa.selenium.Keys.ENTER);
+        browser.await(3, "the split dialog", d -> browser.find("#split-dialog").isDisplayed());
+        assertThat(browser.find("#split-title").getText()).isEqualTo("Split the traffic of web");
+        assertThat(browser.find("#split-rows").getText()).contains("1.0.0 (2 instances)", "2.0.0 (1 instance)");
+        WebElement stable = browser.find("#split-rows input[data-version='1.0.0']");
+        WebElement canary = browser.find("#split-rows input[data-version='2.0.0']");
+        assertThat(browser.driver.switchTo().activeElement()).isEqualTo(canary);
+        assertThat(stable.getDomProperty("value")).isEqualTo("100");
+        assertThat(canary.getDomProperty("value")).isEqualTo("0");
+        assertThat(browser.find("#split-confirm").isEnabled()).as("nothing to split yet").isFalse();
+        assertThat(browser.find("#split-total").getText()).contains("use Switch");
+
+        typeWeight(canary, "10");
+        browser.await(2, "the sum refused", d -> browser.find("#split-total").getText()
+                .equals("The weights add up to 110 %, not 100 %: 10 % too many."));
+        assertThat(browser.find("#split-confirm").isEnabled()).isFalse();
+        typeWeight(stable, "90");
+        browser.await(2, "a valid split", d -> browser.find("#split-total").getText().equals("Total 100 %."));
+        assertThat(browser.find(".split-row[data-version='1.0.0'] .split-serves").getText()).isEqualTo("serves 90 %");
+        assertThat(browser.find(".split-row[data-version='2.0.0'] .split-serves").getText()).isEqualTo("serves 10 %");
+        assertThat(browser.find("#split-text").getText()).isEqualTo("Split backend web between myapp@1.0.0 at 90 %"
+                + " (2 instances), myapp@2.0.0 at 10 % (1 instance)? HAProxy's weights change through its runtime"
+                + " API without a reload.");
+        assertThat(dialogFits()).as("the dialog fits the window, with no scrolling sideways").isTrue();
+        browser.screenshot("version-split-dialog");
+        browser.find("#split-confirm").click();
+
+        // the card, the API and HAProxy have the split: weights changed at run time, no reload
+        browser.await(5, "the split on the card", d -> browser.first("#backend-web .split-weights") != null
+                && browser.find("#backend-web .split-weights").getText().equals("split 90 / 10: 1.0.0 · 2.0.0"));
+        assertThat(browser.find("#backend-web .service").getText()).isEqualTo("myapp@1.0.0 90 % · 2.0.0 10 %");
+        browser.await(3, "the note", d -> browser.find("#backend-web .switch-note").getText().equals(
+                "Split set: 1.0.0 90 % · 2.0.0 10 %, through HAProxy's runtime API without a reload."));
+        var backend = api.get("/backends/web").json();
+        assertThat(backend.get("versions").get("1.0.0").asInt()).isEqualTo(90);
+        assertThat(backend.get("versions").get("2.0.0").asInt()).isEqualTo(10);
+        assertThat(backend.get("version").asText()).isEqualTo("1.0.0");
+        var expected = io.thalassa.SplitWeights.weights(io.thalassa.VersionSplit.of(java.util.Map.of("1.0.0", 90,
+                "2.0.0", 10)), java.util.Map.of("1.0.0", 2, "2.0.0", 1)); // blue-2 is down but registered
+        TestStack.await(() -> {
+            var w = weights("web");
+            return w.getOrDefault(blue, 0).equals(expected.get("1.0.0"))
+                    && w.getOrDefault(canaryAddr, 0).equals(expected.get("2.0.0"));
+        });
+        java.util.Set<String> answers = new java.util.HashSet<>();
+        for (int i = 0; i < 200 && answers.size() < 2; i++) {
+            answers.add(NamedHttpServer.answerOf(frontendPort));
+        }
+        assertThat(answers).as("both versions serve within 200 requests").containsExactlyInAnyOrder("200 blue-1",
+                "200 green");
+        java.util.regex.Pattern served = java.util.regex.Pattern.compile(
+                "served lately: 1\\.0\\.0 [0-9.]+ % · 2\\.0\\.0 [0-9.]+ %");
+        browser.await(20, "the served shares", d -> {
+            for (int i = 0; i < 20; i++) {
+                NamedHttpServer.answerOf(frontendPort);
+            }
+            return served.matcher(browser.find("#backend-web .split-served").getText()).matches();
+        });
+        assertThat(backplane.controller().reloadCount()).as("reloads for the split").isEqualTo(reloads);
+        assertThat(statusReloads()).as("/status haproxy.reloads").isEqualTo(statusReloads);
+        browser.screenshot("overview-split");
+
+        // all weights 0: refused in the page, nothing sent (in a phone-wide window)
+        browser.size(390, 844);
+        try {
+            refusedInThePage();
+        } finally {
+            browser.size(1400, 1000);
+        }
+        assertThat(browser.driver.switchTo().activeElement().getText()).isEqualTo("Split…");
+        assertThat(api.get("/backends/web").json().get("versions").toString()).isEqualTo("{\"1.0.0\":90,\"2.0.0\":10}");
+                // a balance that ignores runtime weights: the API refuses, the note says why in its words
+        assertThat(api.put("/backends/hashed", "{'type':'dynamic','name':'myapp','version':'1.0.0',"
+                + "'balance':'source'}").status()).isEqualTo(200);
+        try {
+            browser.await(5, "the hashed card with its versions", d -> browser.first("#backend-hashed button.split")
+                    != null && browser.find("#backend-hashed select.version-select").getText().contains("2.0.0"));
+            browser.find("#backend-hashed button.split").click();
+            browser.await(3, "the split dialog for hashed", d -> browser.find("#split-dialog").isDisplayed());
+            WebElement hashedCanary = browser.find("#split-rows input[data-version='2.0.0']");
+            typeWeight(hashedCanary, "5");
+            WebElement hashedStable = browser.find("#split-rows input[data-version='1.0.0']");
+            typeWeight(hashedStable, "95");
+            browser.await(2, "a valid split", d -> browser.find("#split-confirm").isEnabled());
+            browser.find("#split-confirm").click();
+            WebElement note = browser.find("#backend-hashed .switch-note");
+            browser.await(5, "the refusal", d -> note.getText().startsWith("Split refused: "));
+            assertThat(note.getText()).contains("balance source ignores them", "(field versions)");
+            assertThat(note.getAttribute("role")).isEqualTo("alert");
+            assertThat(api.get("/backends/hashed").json().has("versions")).isFalse();
+            // the browser logs the refused request itself; nothing else
+            assertThat(browser.consoleErrors(m -> m.contains("/backends/hashed - Failed to load resource")
+                    && m.contains("400"))).as("browser console errors").isEmpty();
+        } finally {
+            assertThat(api.delete("/backends/hashed").status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    @Order(9)
     void overviewWith1000BackendsLoadsAPageAndKeepsItsCardsOnTicks() throws Exception {
         int count = 1000;
         int member = blue1.port(); // UP; one check per backend every 10 s
@@ -449,7 +613,7 @@ class WebUiIT {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void aSplitBackendShowsItsSplitAndTheShareEachVersionServed() {
         long reloads = backplane.controller().reloadCount();
         var split = api.post("/backends/web", "{'versions':{'1.0.0':50,'2.0.0':50}}");
@@ -468,9 +632,9 @@ class WebUiIT {
             for (int i = 0; i < 20; i++) {
                 NamedHttpServer.answerOf(frontendPort);
             }
-            return served.matcher(browser.find("#backend-web .split-line").getText()).matches();
+            return served.matcher(browser.find("#backend-web .split-served").getText()).matches();
         });
-        String line = browser.find("#backend-web .split-line").getText();
+        String line = browser.find("#backend-web .split-served").getText();
         double canary = Double.parseDouble(line.replaceAll(".*2\\.0\\.0 ([0-9.]+) %$", "$1"));
         assertThat(canary).as(line).isBetween(1.0, 99.0); // both versions served
         assertThat(backplane.controller().reloadCount()).as("reloads for the split").isEqualTo(reloads);

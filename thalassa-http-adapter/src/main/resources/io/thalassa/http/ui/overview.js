@@ -1,14 +1,18 @@
 // The overview: every frontend and backend as a card with its status, a live connections chart and its settings;
-// backends also with a healthy/total donut, their members' live status and, when dynamic, the version switch.
+// backends also with a healthy/total donut, their members' live status and, when dynamic, the version switch and the
+// weighted split between versions (split.js).
 import { h, svg, badge, ago, getJson } from './dom.js';
 import { apiFetch } from './auth.js';
 import { state, on } from './state.js';
 import { liveChart } from './chart.js';
 import { PagedList } from './paged.js';
+import { openSplit, splitSummary, weightsText } from './split.js';
 
 const PAGE_SIZE = 12;
 const switching = new Map(); // backend key -> {from, to}
 const versions = new Map();  // service name -> Promise of [{version, count}]
+const notes = new Map();     // backend key -> {text, alert, at, focus}: a card's note, kept while the card is rebuilt
+const NOTE_KEPT_MS = 60000;
 
 let frontendList;
 let backendList;
@@ -154,7 +158,9 @@ function backendCard(key) {
     tbody);
   const dynamic = b.type === 'dynamic';
   const control = dynamic ? versionControl(key, b, card) : null;
-  const splitLine = b.versions ? h('p', { class: 'split-line' }) : null;
+  const splitServed = b.versions ? h('span', { class: 'split-served' }) : null;
+  const splitLine = b.versions ? h('p', { class: 'split-line' },
+    h('span', { class: 'split-weights' }, splitSummary(b.versions)), ' ', splitServed) : null;
   card.el = h('li', { class: 'card backend', id, dataset: { key } },
     h('article', { 'aria-labelledby': `${id}-title` },
       h('header', {}, h('h3', { id: `${id}-title` }, key), status,
@@ -184,15 +190,16 @@ function backendCard(key) {
         h('td', {}, `${m.cur} / ${m.max}`),
         h('td', {}, m.status === 'PENDING' ? '—' : `${ago(m.lastChangeSeconds)} ago`))));
     }
-    if (splitLine) {
+    if (splitServed) {
       const served = l && l.split ? l.split.served : {};
-      splitLine.textContent = 'served lately: ' + Object.keys(b.versions).map((v) => `${v} `
+      splitServed.textContent = 'served lately: ' + Object.keys(b.versions).map((v) => `${v} `
         + (served[v] === null || served[v] === undefined ? '—' : `${served[v]} %`)).join(' · ');
     }
     control?.live(l);
   };
   card.live = origLive;
   card.versions = () => control?.load();
+  card.control = control;
   card.live();
   return card;
 }
@@ -209,23 +216,70 @@ function versionsOf(name) {
   return versions.get(name);
 }
 
+/**
+ * A backend card's note (role=status, or alert for a refusal), on the card shown now: a write's answer may come after
+ * the configuration it changed was pushed and the card rebuilt. Kept for a minute for the cards built after it.
+ */
+function setNote(key, show, text, alert) {
+  notes.set(key, { text, alert, at: Date.now(), focus: notes.get(key)?.focus });
+  show(text, alert);
+  const current = backendList.cards.get(key)?.control;
+  if (current && current.show !== show) current.show(text, alert);
+}
+
+/** Gives the focus back to the card's Split… button when the card it was on was rebuilt meanwhile. */
+function refocusSplit(key) {
+  const kept = notes.get(key);
+  const control = backendList.cards.get(key)?.control;
+  if (!kept?.focus || !control) return;
+  if (document.activeElement === control.splitButton) {
+    kept.focus = false;
+  } else if (!document.activeElement || document.activeElement === document.body) {
+    kept.focus = false;
+    control.splitButton.focus();
+  }
+}
+
+/** The switch's and the split's refusal in the API's words: its reason, and the field it names. */
+async function refusal(r) {
+  let body = null;
+  try { body = await r.json(); } catch { /* not JSON */ }
+  if (!body || !body.reason) return `HTTP ${r.status}`;
+  return body.field ? `${body.reason} (field ${body.field})` : body.reason;
+}
+
 function versionControl(key, b, card) {
   const selectId = `${safeId('version', key)}`;
   const select = h('select', { id: selectId, class: 'version-select' });
   const button = h('button', { type: 'submit', class: 'switch' }, 'Switch');
+  const splitButton = h('button', { type: 'button', class: 'split', 'aria-haspopup': 'dialog' }, 'Split…');
   const note = h('p', { class: 'switch-note', role: 'status', 'aria-live': 'polite' });
   const form = h('form', { class: 'version-control', 'aria-label': `Version of ${key}` },
-    h('label', { for: selectId }, 'Version '), select, button, note);
-  const refreshButton = () => { button.disabled = !select.value || select.value === b.version; };
+    h('label', { for: selectId }, 'Version '), select, button, splitButton, note);
+  const show = (text, alert) => {
+    note.textContent = text;
+    note.setAttribute('role', alert ? 'alert' : 'status');
+  };
+  const kept = notes.get(key);
+  if (kept && Date.now() - kept.at < NOTE_KEPT_MS) {
+    show(kept.text, kept.alert);
+    if (kept.focus) queueMicrotask(() => refocusSplit(key)); // once this card is on the page
+  }
+  // with a split, switching to any of its versions (its primary one too) ends the split
+  const refreshButton = () => { button.disabled = !select.value || (!b.versions && select.value === b.version); };
   select.addEventListener('change', refreshButton);
+  let known = [];
   const load = async () => {
     try {
-      const list = await versionsOf(b.name);
-      if (!list.some((v) => v.version === b.version)) list.push({ version: b.version, count: 0 });
+      const list = [...await versionsOf(b.name)];
+      for (const v of [b.version, ...Object.keys(b.versions || {})]) {
+        if (!list.some((x) => x.version === v)) list.push({ version: v, count: 0 });
+      }
       list.sort((x, y) => x.version.localeCompare(y.version, undefined, { numeric: true }));
+      known = list;
       const chosen = select.value && select.value !== b.version ? select.value : b.version;
       select.replaceChildren(...list.map((v) => h('option', { value: v.version },
-        `${v.version} (${v.count} instance${v.count === 1 ? '' : 's'})${v.version === b.version ? ' · in use' : ''}`)));
+        `${v.version} (${v.count} instance${v.count === 1 ? '' : 's'})${inUse(b, v.version)}`)));
       select.value = list.some((v) => v.version === chosen) ? chosen : b.version;
       refreshButton();
     } catch (e) {
@@ -235,48 +289,86 @@ function versionControl(key, b, card) {
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const to = select.value;
-    if (!to || to === b.version) return;
+    if (!to || (!b.versions && to === b.version)) return;
     const count = select.selectedOptions[0]?.textContent.match(/\((\d+) instance/)?.[1] ?? '0';
+    const others = b.versions ? Object.keys(b.versions).filter((v) => v !== to) : [b.version];
+    const from = b.versions ? `${b.name}@${weightsText(b.versions)}` : `${b.name}@${b.version}`;
+    const leaving = (b.members || []).filter((m) => m.version !== to).length;
     const dialog = document.getElementById('switch-dialog');
-    document.getElementById('switch-text').textContent = `Switch backend ${key} from ${b.name}@${b.version} to `
-      + `${b.name}@${to}? Its ${(b.members || []).length} member(s) of ${b.version} drain (no new requests, open ones finish); `
+    document.getElementById('switch-text').textContent = `Switch backend ${key} from ${from} to `
+      + `${b.name}@${to}? Its ${leaving} member(s) of ${others.join(', ') || 'other versions'} drain (no new requests, open ones finish); `
       + `the ${count} instance(s) of ${to} take the traffic, through HAProxy's runtime API without a reload.`;
     dialog.returnValue = '';
     dialog.addEventListener('close', async function done() {
       dialog.removeEventListener('close', done);
       button.focus();
       if (dialog.returnValue !== 'switch') return;
-      note.textContent = `Switching to ${to}…`;
+      setNote(key, show, `Switching to ${to}…`, false);
       try {
         const r = await apiFetch(`/backends/${encodeURIComponent(key)}`, {
           method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ version: to }),
         });
-        const body = await r.json();
-        if (!r.ok) throw new Error(body.reason || `HTTP ${r.status}`);
-        switching.set(key, { from: b.version, to, since: Date.now(), sawDrain: false });
-        note.textContent = `Switched to ${to}; draining the members of ${b.version}…`;
+        if (!r.ok) throw new Error(await refusal(r));
+        switching.set(key, { from: others.join(', '), to, since: Date.now(), sawDrain: false });
+        setNote(key, show, `Switched to ${to}; draining the members of ${others.join(', ')}…`, false);
       } catch (err) {
-        note.textContent = `Switch failed: ${err.message}`;
-        note.setAttribute('role', 'alert');
+        setNote(key, show, `Switch failed: ${err.message}`, true);
       }
     });
     dialog.showModal();
     document.getElementById('switch-confirm').focus();
   });
+  splitButton.addEventListener('click', async () => {
+    if (known.length === 0) {
+      await load();
+      if (known.length === 0) return; // the note says why
+    }
+    if (known.length < 2) {
+      setNote(key, show, `A split needs two versions of ${b.name} or more; only ${known.map((v) => v.version).join(', ') || b.version} is known.`, false);
+      return;
+    }
+    const weights = await openSplit(key, b, known, splitButton);
+    if (!weights) return;
+    const hadFocus = document.activeElement === splitButton;
+    const text = weightsText(weights);
+    setNote(key, show, `Splitting: ${text}…`, false);
+    try {
+      const r = await apiFetch(`/backends/${encodeURIComponent(key)}`, {
+        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ versions: weights }),
+      });
+      if (!r.ok) throw new Error(await refusal(r));
+      const body = await r.json();
+      const extra = body.split && body.split.note ? ` ${body.split.note}.` : '';
+      switching.delete(key);
+      setNote(key, show, `Split set: ${text}, through HAProxy's runtime API without a reload.${extra}`, false);
+      notes.get(key).focus = hadFocus;
+      refocusSplit(key);
+    } catch (err) {
+      setNote(key, show, `Split refused: ${err.message}`, true);
+    }
+  });
   return {
     el: form,
+    splitButton,
+    show,
     load,
     live(l) {
       const s = switching.get(key);
-      if (!s || b.version !== s.to) return;
+      if (!s || b.versions || b.version !== s.to) return;
       const draining = l ? l.members.filter((m) => m.draining).length : 0;
       if (draining > 0) s.sawDrain = true;
       const done = draining === 0 && (s.sawDrain || Date.now() - s.since > 6000);
-      note.textContent = draining > 0
+      setNote(key, show, draining > 0
         ? `Switched to ${s.to}: ${draining} member(s) of ${s.from} draining`
-        : done ? `Switched to ${s.to}: the members of ${s.from} are drained` : `Switched to ${s.to}; draining the members of ${s.from}…`;
+        : done ? `Switched to ${s.to}: the members of ${s.from} are drained` : `Switched to ${s.to}; draining the members of ${s.from}…`, false);
       if (done) switching.delete(key);
     },
     init: load(),
   };
+}
+
+/** How a version is used by the backend, for its option in the drop-down. */
+function inUse(b, version) {
+  if (b.versions) return version in b.versions ? ` · in split ${b.versions[version]} %` : '';
+  return version === b.version ? ' · in use' : '';
 }
