@@ -537,6 +537,24 @@ class WebUiIT {
         }
         assertThat(browser.driver.switchTo().activeElement().getText()).isEqualTo("Split…");
         assertThat(api.get("/backends/web").json().get("versions").toString()).isEqualTo("{\"1.0.0\":90,\"2.0.0\":10}");
+
+        // back to one version: the switch, to the split's primary version too
+        String select = "#backend-web select.version-select";
+        assertThat(new Select(browser.find(select)).getOptions().stream().map(WebElement::getText).toList())
+                .containsExactly("1.0.0 (2 instances) · in split 90 %", "2.0.0 (1 instance) · in split 10 %");
+        new Select(browser.find(select)).selectByValue("1.0.0");
+        assertThat(browser.find("#backend-web button.switch").isEnabled()).isTrue();
+        browser.find("#backend-web button.switch").click();
+        browser.await(3, "the switch's confirmation", d -> browser.find("#switch-dialog").isDisplayed());
+        assertThat(browser.find("#switch-text").getText()).startsWith("Switch backend web from myapp@1.0.0 90 %"
+                + " · 2.0.0 10 % to myapp@1.0.0? Its 1 member(s) of 2.0.0 drain");
+        browser.find("#switch-confirm").click();
+        browser.await(5, "the backend on 1.0.0 alone",
+                d -> browser.find("#backend-web .service").getText().equals("myapp@1.0.0"));
+        assertThat(browser.first("#backend-web .split-line")).isNull();
+        assertThat(api.get("/backends/web").json().has("versions")).isFalse();
+        TestStack.await(() -> !weights("web").containsKey(canaryAddr));
+        assertThat(backplane.controller().reloadCount()).as("reloads for the split and back").isEqualTo(reloads);
                 // a balance that ignores runtime weights: the API refuses, the note says why in its words
         assertThat(api.put("/backends/hashed", "{'type':'dynamic','name':'myapp','version':'1.0.0',"
                 + "'balance':'source'}").status()).isEqualTo(200);
