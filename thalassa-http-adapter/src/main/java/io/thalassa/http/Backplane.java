@@ -94,6 +94,27 @@ public interface Backplane {
         return java.util.List.of();
     }
 
+    /**
+     * HAProxy's frontend and backend rows now, without the servers' (the bounded reads of large configurations);
+     * by default {@link #statRows()} without its server rows.
+     *
+     * @throws RuntimeException when HAProxy cannot be asked now
+     */
+    default java.util.List<io.thalassa.haproxy.StatRow> proxyStatRows() {
+        return statRows().stream().filter(r -> r.type() != io.thalassa.haproxy.StatRow.Type.SERVER).toList();
+    }
+
+    /**
+     * The server rows of {@code backends} now; by default filtered from {@link #statRows()}.
+     *
+     * @throws RuntimeException when HAProxy cannot be asked now
+     */
+    default java.util.List<io.thalassa.haproxy.StatRow> serverStatRows(java.util.List<String> backends) {
+        java.util.Set<String> wanted = java.util.Set.copyOf(backends);
+        return statRows().stream().filter(r -> r.type() == io.thalassa.haproxy.StatRow.Type.SERVER
+                && wanted.contains(r.proxy())).toList();
+    }
+
     /** Receives every event of the stack; listeners must be quick and must not throw. */
     void addListener(ThalassaEvent.Listener listener);
 

@@ -396,6 +396,18 @@ public final class StackBackplane implements Backplane, AutoCloseable {
         return controller.runtimeApi().showStat();
     }
 
+    /** HAProxy's frontend and backend rows ({@code show stat -1 3 -1}), read now. */
+    @Override
+    public List<io.thalassa.haproxy.StatRow> proxyStatRows() {
+        return controller.runtimeApi().showProxyStats();
+    }
+
+    /** The server rows of {@code backends} ({@code show stat <backend> 4 -1} each, on one connection), read now. */
+    @Override
+    public List<io.thalassa.haproxy.StatRow> serverStatRows(List<String> backends) {
+        return controller.runtimeApi().showServerStats(backends);
+    }
+
     /** Adds {@code listener}; it first receives the events of the start (HAProxy started or adopted). */
     @Override
     public void addListener(ThalassaEvent.Listener listener) {
