@@ -241,9 +241,11 @@ public final class RuntimeApi {
     }
 
     /**
-     * The server rows of {@code backends}: one {@code show stat <backend> 4 -1} each, batched on one connection
-     * (HAProxy filters by proxy name, so the cost is the rows asked for). An unknown backend has no rows. Empty list:
-     * no connection.
+     * The server rows of {@code backends}: one {@code show stat <proxy> 4 -1} each, batched on one connection (HAProxy
+     * filters by proxy, so the cost is the rows asked for). Each is a proxy id (the {@code iid} of its backend row,
+     * see {@link #proxyId}) or a name; HAProxy 2.6 resolves a name to the first proxy that has it, so a backend that
+     * shares its name with a frontend (defined before it) must be asked by its id. An unknown one has no rows. Empty
+     * list: no connection.
      */
     public List<StatRow> showServerStats(List<String> backends) {
         List<String> commands = new ArrayList<>(backends.size());
@@ -273,6 +275,12 @@ public final class RuntimeApi {
             }
         }
         return rows;
+    }
+
+    /** What {@link #showServerStats} is to be given for a backend's row: its {@code iid}, else its name. */
+    public static String proxyId(StatRow backendRow) {
+        String iid = backendRow.fields().get("iid");
+        return iid == null || iid.isEmpty() ? backendRow.proxy() : iid;
     }
 
     /** {@code show servers state [backend]}: each server's address, admin and operational state. */

@@ -105,12 +105,15 @@ public interface Backplane {
     }
 
     /**
-     * The server rows of {@code backends} now; by default filtered from {@link #statRows()}.
+     * The server rows of {@code backends} (given by their rows from {@link #proxyStatRows()}) now; by default filtered
+     * from {@link #statRows()}.
      *
      * @throws RuntimeException when HAProxy cannot be asked now
      */
-    default java.util.List<io.thalassa.haproxy.StatRow> serverStatRows(java.util.List<String> backends) {
-        java.util.Set<String> wanted = java.util.Set.copyOf(backends);
+    default java.util.List<io.thalassa.haproxy.StatRow> serverStatRows(
+            java.util.List<io.thalassa.haproxy.StatRow> backends) {
+        java.util.Set<String> wanted = new java.util.HashSet<>();
+        backends.forEach(b -> wanted.add(b.proxy()));
         return statRows().stream().filter(r -> r.type() == io.thalassa.haproxy.StatRow.Type.SERVER
                 && wanted.contains(r.proxy())).toList();
     }

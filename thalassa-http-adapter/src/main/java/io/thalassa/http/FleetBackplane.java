@@ -753,7 +753,7 @@ public final class FleetBackplane implements Backplane, AutoCloseable {
     }
 
     @Override
-    public List<io.thalassa.haproxy.StatRow> serverStatRows(List<String> backends) {
+    public List<io.thalassa.haproxy.StatRow> serverStatRows(List<io.thalassa.haproxy.StatRow> backends) {
         return stack.serverStatRows(backends);
     }
 

@@ -402,10 +402,14 @@ public final class StackBackplane implements Backplane, AutoCloseable {
         return controller.runtimeApi().showProxyStats();
     }
 
-    /** The server rows of {@code backends} ({@code show stat <backend> 4 -1} each, on one connection), read now. */
+    /**
+     * The server rows of {@code backends} ({@code show stat <backend id> 4 -1} each, on one connection: by id, as a
+     * frontend may have the same name), read now.
+     */
     @Override
-    public List<io.thalassa.haproxy.StatRow> serverStatRows(List<String> backends) {
-        return controller.runtimeApi().showServerStats(backends);
+    public List<io.thalassa.haproxy.StatRow> serverStatRows(List<io.thalassa.haproxy.StatRow> backends) {
+        return controller.runtimeApi().showServerStats(
+                backends.stream().map(io.thalassa.haproxy.RuntimeApi::proxyId).toList());
     }
 
     /** Adds {@code listener}; it first receives the events of the start (HAProxy started or adopted). */

@@ -99,7 +99,8 @@ public final class ThalassaServer implements AutoCloseable {
             }
 
             @Override
-            public java.util.List<io.thalassa.haproxy.StatRow> servers(java.util.List<String> backends) {
+            public java.util.List<io.thalassa.haproxy.StatRow> servers(
+                    java.util.List<io.thalassa.haproxy.StatRow> backends) {
                 return backplane.serverStatRows(backends);
             }
         }, backplane::config,

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Bounded work per poll: up to {@value #ALL_AT_ONCE} servers, everything is read each time. Above that, each poll
  * reads every frontend and backend row and the servers of the next backends in turn, about {@value #SERVERS_PER_POLL}
- * of them (one {@code show stat <backend> 4 -1} each, batched on one connection), and keeps the last rows of the
+ * of them (one {@code show stat <backend id> 4 -1} each, batched on one connection), and keeps the last rows of the
  * others: at 15,000 servers a server's row is at most 16 polls (32 s) old. One dump of every server at that size costs HAProxy
  * and the JVM about 100 ms each time (measured, docs/benchmarks.md "Scale"), which showed in request latency, as a
  * dump takes a HAProxy thread from the requests it serves.
@@ -84,9 +84,11 @@ public final class StatsPoller {
     private List<StatRow> inTurn() {
         List<StatRow> head = api.showProxyStats();
         List<String> backends = new ArrayList<>();
+        Map<String, String> ids = new HashMap<>(); // by id, not by name: a frontend may have the same name
         for (StatRow r : head) {
             if (r.type() == StatRow.Type.BACKEND) {
                 backends.add(r.proxy());
+                ids.put(r.proxy(), RuntimeApi.proxyId(r));
             }
         }
         serverRows.keySet().retainAll(new HashSet<>(backends));
@@ -100,7 +102,7 @@ public final class StatsPoller {
         }
         cursor = backends.isEmpty() ? 0 : (cursor + chosen.size()) % backends.size();
         Map<String, List<StatRow>> fresh = new HashMap<>();
-        for (StatRow r : api.showServerStats(chosen)) {
+        for (StatRow r : api.showServerStats(chosen.stream().map(ids::get).toList())) {
             fresh.computeIfAbsent(r.proxy(), k -> new ArrayList<>()).add(r);
         }
         for (String b : chosen) {

@@ -57,9 +57,10 @@ public final class LiveStats {
             return all().stream().filter(r -> r.type() != StatRow.Type.SERVER).toList();
         }
 
-        /** The server rows of {@code backends}. */
-        default List<StatRow> servers(List<String> backends) {
-            java.util.Set<String> wanted = new java.util.HashSet<>(backends);
+        /** The server rows of {@code backends}, given by their rows from {@link #proxies()}. */
+        default List<StatRow> servers(List<StatRow> backends) {
+            java.util.Set<String> wanted = new java.util.HashSet<>();
+            backends.forEach(b -> wanted.add(b.proxy()));
             return all().stream().filter(r -> r.type() == StatRow.Type.SERVER && wanted.contains(r.proxy())).toList();
         }
     }
@@ -154,12 +155,14 @@ public final class LiveStats {
         }
         List<StatRow> head = source.proxies();
         List<String> backends = new ArrayList<>();
+        Map<String, StatRow> backendRows = new HashMap<>();
         for (StatRow r : head) {
             if (r.type() == StatRow.Type.BACKEND) {
                 backends.add(r.proxy());
+                backendRows.put(r.proxy(), r);
             }
         }
-        java.util.Set<String> present = new java.util.HashSet<>(backends);
+        java.util.Set<String> present = backendRows.keySet();
         serverRows.keySet().retainAll(present);
         java.util.Set<String> chosen = new java.util.LinkedHashSet<>();
         long budget = 0;
@@ -191,7 +194,7 @@ public final class LiveStats {
         cursor = backends.isEmpty() ? 0 : (cursor + turned) % backends.size();
         List<String> asked = new ArrayList<>(chosen);
         Map<String, List<StatRow>> fresh = new HashMap<>();
-        for (StatRow r : source.servers(asked)) {
+        for (StatRow r : source.servers(asked.stream().map(backendRows::get).toList())) {
             fresh.computeIfAbsent(r.proxy(), k -> new ArrayList<>()).add(r);
         }
         for (String b : asked) {

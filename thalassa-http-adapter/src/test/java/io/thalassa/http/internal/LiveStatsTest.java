@@ -145,10 +145,11 @@ class LiveStatsTest {
         }
 
         @Override
-        public List<StatRow> servers(List<String> backends) {
-            asked.add(List.copyOf(backends));
+        public List<StatRow> servers(List<StatRow> backends) {
+            List<String> names = backends.stream().map(StatRow::proxy).toList();
+            asked.add(names);
             return StatRow.parseCsv(HEADER + String.join("\n", lines)).stream()
-                    .filter(r -> r.type() == StatRow.Type.SERVER && backends.contains(r.proxy())).toList();
+                    .filter(r -> r.type() == StatRow.Type.SERVER && names.contains(r.proxy())).toList();
         }
     }
 
