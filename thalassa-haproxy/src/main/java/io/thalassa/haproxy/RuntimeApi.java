@@ -235,6 +235,54 @@ public final class RuntimeApi {
         return StatRow.parseCsv(execute("show stat -1 -1 -1"));
     }
 
+    /** {@code show stat -1 3 -1}: the frontend and backend rows only, none of the servers'. */
+    public List<StatRow> showProxyStats() {
+        return StatRow.parseCsv(execute("show stat -1 3 -1"));
+    }
+
+    /**
+     * The server rows of {@code backends}: one {@code show stat <proxy> 4 -1} each, batched on one connection (HAProxy
+     * filters by proxy, so the cost is the rows asked for). Each is a proxy id (the {@code iid} of its backend row,
+     * see {@link #proxyId}) or a name; HAProxy 2.6 resolves a name to the first proxy that has it, so a backend that
+     * shares its name with a frontend (defined before it) must be asked by its id. An unknown one has no rows. Empty
+     * list: no connection.
+     */
+    public List<StatRow> showServerStats(List<String> backends) {
+        List<String> commands = new ArrayList<>(backends.size());
+        for (String b : backends) {
+            commands.add("show stat " + Checks.noControl("backend", b) + " 4 -1");
+        }
+        // one header for all: every answer repeats it, and rows keep theirs (a field map each)
+        StringBuilder csv = new StringBuilder();
+        String header = null;
+        for (String answer : batch(commands)) {
+            int eol = answer.indexOf('\n');
+            if (answer.startsWith("# ") && eol > 0) {
+                String h = answer.substring(0, eol);
+                if (header == null || !header.equals(h)) {
+                    header = h;
+                    csv.append(h).append('\n');
+                }
+                csv.append(answer, eol + 1, answer.length()).append('\n');
+            } else {
+                csv.append(answer).append('\n');
+            }
+        }
+        List<StatRow> rows = new ArrayList<>();
+        for (StatRow r : StatRow.parseCsv(csv.toString())) {
+            if (r.type() == StatRow.Type.SERVER) {
+                rows.add(r);
+            }
+        }
+        return rows;
+    }
+
+    /** What {@link #showServerStats} is to be given for a backend's row: its {@code iid}, else its name. */
+    public static String proxyId(StatRow backendRow) {
+        String iid = backendRow.fields().get("iid");
+        return iid == null || iid.isEmpty() ? backendRow.proxy() : iid;
+    }
+
     /** {@code show servers state [backend]}: each server's address, admin and operational state. */
     public List<ServerStateRow> showServersState(String backend) {
         String answer = execute(backend == null ? "show servers state"

@@ -94,6 +94,30 @@ public interface Backplane {
         return java.util.List.of();
     }
 
+    /**
+     * HAProxy's frontend and backend rows now, without the servers' (the bounded reads of large configurations);
+     * by default {@link #statRows()} without its server rows.
+     *
+     * @throws RuntimeException when HAProxy cannot be asked now
+     */
+    default java.util.List<io.thalassa.haproxy.StatRow> proxyStatRows() {
+        return statRows().stream().filter(r -> r.type() != io.thalassa.haproxy.StatRow.Type.SERVER).toList();
+    }
+
+    /**
+     * The server rows of {@code backends} (given by their rows from {@link #proxyStatRows()}) now; by default filtered
+     * from {@link #statRows()}.
+     *
+     * @throws RuntimeException when HAProxy cannot be asked now
+     */
+    default java.util.List<io.thalassa.haproxy.StatRow> serverStatRows(
+            java.util.List<io.thalassa.haproxy.StatRow> backends) {
+        java.util.Set<String> wanted = new java.util.HashSet<>();
+        backends.forEach(b -> wanted.add(b.proxy()));
+        return statRows().stream().filter(r -> r.type() == io.thalassa.haproxy.StatRow.Type.SERVER
+                && wanted.contains(r.proxy())).toList();
+    }
+
     /** Receives every event of the stack; listeners must be quick and must not throw. */
     void addListener(ThalassaEvent.Listener listener);
 

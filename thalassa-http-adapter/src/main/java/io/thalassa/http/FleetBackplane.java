@@ -748,6 +748,16 @@ public final class FleetBackplane implements Backplane, AutoCloseable {
     }
 
     @Override
+    public List<io.thalassa.haproxy.StatRow> proxyStatRows() {
+        return stack.proxyStatRows();
+    }
+
+    @Override
+    public List<io.thalassa.haproxy.StatRow> serverStatRows(List<io.thalassa.haproxy.StatRow> backends) {
+        return stack.serverStatRows(backends);
+    }
+
+    @Override
     public void addListener(ThalassaEvent.Listener listener) {
         stack.addListener(listener);
     }

@@ -396,6 +396,22 @@ public final class StackBackplane implements Backplane, AutoCloseable {
         return controller.runtimeApi().showStat();
     }
 
+    /** HAProxy's frontend and backend rows ({@code show stat -1 3 -1}), read now. */
+    @Override
+    public List<io.thalassa.haproxy.StatRow> proxyStatRows() {
+        return controller.runtimeApi().showProxyStats();
+    }
+
+    /**
+     * The server rows of {@code backends} ({@code show stat <backend id> 4 -1} each, on one connection: by id, as a
+     * frontend may have the same name), read now.
+     */
+    @Override
+    public List<io.thalassa.haproxy.StatRow> serverStatRows(List<io.thalassa.haproxy.StatRow> backends) {
+        return controller.runtimeApi().showServerStats(
+                backends.stream().map(io.thalassa.haproxy.RuntimeApi::proxyId).toList());
+    }
+
     /** Adds {@code listener}; it first receives the events of the start (HAProxy started or adopted). */
     @Override
     public void addListener(ThalassaEvent.Listener listener) {

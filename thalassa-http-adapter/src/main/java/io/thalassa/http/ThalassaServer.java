@@ -87,7 +87,23 @@ public final class ThalassaServer implements AutoCloseable {
         this.options = options;
         this.activity = activity;
         this.store = store;
-        live = new LiveStats(backplane::statRows, backplane::config,
+        live = new LiveStats(new LiveStats.Source() {
+            @Override
+            public java.util.List<io.thalassa.haproxy.StatRow> all() {
+                return backplane.statRows();
+            }
+
+            @Override
+            public java.util.List<io.thalassa.haproxy.StatRow> proxies() {
+                return backplane.proxyStatRows();
+            }
+
+            @Override
+            public java.util.List<io.thalassa.haproxy.StatRow> servers(
+                    java.util.List<io.thalassa.haproxy.StatRow> backends) {
+                return backplane.serverStatRows(backends);
+            }
+        }, backplane::config,
                 (int) (Duration.ofMinutes(5).toMillis() / LIVE_POLL.toMillis()), LIVE_POLL.multipliedBy(3).dividedBy(4));
         metrics = new Metrics(backplane);
         metrics.configVersion(() -> backplane.latestChange().map(c -> c.id()).orElse(0L));

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Bounded work per poll: up to {@value #ALL_AT_ONCE} servers, everything is read each time. Above that, each poll
  * reads every frontend and backend row and the servers of the next backends in turn, about {@value #SERVERS_PER_POLL}
- * of them (one {@code show stat <backend> 4 -1} each, batched on one connection), and keeps the last rows of the
+ * of them (one {@code show stat <backend id> 4 -1} each, batched on one connection), and keeps the last rows of the
  * others: at 15,000 servers a server's row is at most 16 polls (32 s) old. One dump of every server at that size costs HAProxy
  * and the JVM about 100 ms each time (measured, docs/benchmarks.md "Scale"), which showed in request latency, as a
  * dump takes a HAProxy thread from the requests it serves.
@@ -82,47 +82,30 @@ public final class StatsPoller {
     }
 
     private List<StatRow> inTurn() {
-        List<StatRow> head = StatRow.parseCsv(api.execute("show stat -1 3 -1"));
+        List<StatRow> head = api.showProxyStats();
         List<String> backends = new ArrayList<>();
+        Map<String, String> ids = new HashMap<>(); // by id, not by name: a frontend may have the same name
         for (StatRow r : head) {
             if (r.type() == StatRow.Type.BACKEND) {
                 backends.add(r.proxy());
+                ids.put(r.proxy(), RuntimeApi.proxyId(r));
             }
         }
         serverRows.keySet().retainAll(new HashSet<>(backends));
-        List<String> commands = new ArrayList<>();
+        List<String> chosen = new ArrayList<>();
         long budget = 0;
         for (int i = 0; i < backends.size() && budget < SERVERS_PER_POLL; i++) {
             String b = backends.get((cursor + i) % backends.size());
             List<StatRow> known = serverRows.get(b);
             budget += known == null ? 32 : Math.max(1, known.size());
-            commands.add("show stat " + b + " 4 -1");
+            chosen.add(b);
         }
-        cursor = backends.isEmpty() ? 0 : (cursor + commands.size()) % backends.size();
-        // one header for all: every answer repeats it, and rows keep theirs (a field map each)
-        StringBuilder csv = new StringBuilder();
-        String header = null;
-        for (String answer : api.batch(commands)) {
-            int eol = answer.indexOf('\n');
-            if (answer.startsWith("# ") && eol > 0) {
-                String h = answer.substring(0, eol);
-                if (header == null || !header.equals(h)) {
-                    header = h;
-                    csv.append(h).append('\n');
-                }
-                csv.append(answer, eol + 1, answer.length()).append('\n');
-            } else {
-                csv.append(answer).append('\n');
-            }
-        }
+        cursor = backends.isEmpty() ? 0 : (cursor + chosen.size()) % backends.size();
         Map<String, List<StatRow>> fresh = new HashMap<>();
-        for (StatRow r : StatRow.parseCsv(csv.toString())) {
-            if (r.type() == StatRow.Type.SERVER) {
-                fresh.computeIfAbsent(r.proxy(), k -> new ArrayList<>()).add(r);
-            }
+        for (StatRow r : api.showServerStats(chosen.stream().map(ids::get).toList())) {
+            fresh.computeIfAbsent(r.proxy(), k -> new ArrayList<>()).add(r);
         }
-        for (String c : commands) {
-            String b = c.substring("show stat ".length(), c.length() - " 4 -1".length());
+        for (String b : chosen) {
             serverRows.put(b, fresh.getOrDefault(b, List.of()));
         }
         List<StatRow> rows = new ArrayList<>(head);

@@ -23,13 +23,59 @@ import java.util.function.Supplier;
  * shown). Every poll also adds a sample to the {@link StatsHistory}. A backend with a version split also gets
  * {@code split}: the requested weights and the share of requests each version served since the previous poll, from
  * its servers' total sessions.
+ *
+ * <p>Bounded reads (the controller's stats poller does the same for its snapshots): up to {@value #ALL_AT_ONCE}
+ * servers, every poll reads the whole {@code show stat}, as before. Above that, each poll reads every frontend and
+ * backend row ({@code show stat -1 3 -1}) and the servers of about {@value #SERVERS_PER_POLL} of them: first the
+ * backends whose configuration changed in the last {@link #HOT} (a registered member shows its check result within a
+ * poll or two, a removed one shows as draining) and those with a version split (their served shares are deltas
+ * between two polls), then the next backends in turn; the other backends keep the server rows last read (at 15,000
+ * servers, at most 16 polls old). One full dump at that size is about 3.5 MB read and parsed every poll.
  */
 public final class LiveStats {
     /** The address of HAProxy server slots that hold no member. */
     static final String PLACEHOLDER = "127.0.0.1:1";
 
-    private final Supplier<List<StatRow>> rows;
+    /** Up to this many servers, every poll reads the whole {@code show stat}. */
+    static final int ALL_AT_ONCE = 5_000;
+    /** Above {@link #ALL_AT_ONCE}, about this many servers are read per poll. */
+    static final int SERVERS_PER_POLL = 1_000;
+    /** How long a backend whose configuration changed has its servers read at every poll. */
+    static final java.time.Duration HOT = java.time.Duration.ofSeconds(10);
+
+    /**
+     * Where the rows come from: the whole {@code show stat}, and for large configurations the frontend and backend
+     * rows alone and the server rows of some backends (the defaults filter the whole dump, for tests).
+     */
+    @FunctionalInterface
+    public interface Source {
+        /** Every row (frontends, backends, servers). */
+        List<StatRow> all();
+
+        /** The frontend and backend rows, no server's. */
+        default List<StatRow> proxies() {
+            return all().stream().filter(r -> r.type() != StatRow.Type.SERVER).toList();
+        }
+
+        /** The server rows of {@code backends}, given by their rows from {@link #proxies()}. */
+        default List<StatRow> servers(List<StatRow> backends) {
+            java.util.Set<String> wanted = new java.util.HashSet<>();
+            backends.forEach(b -> wanted.add(b.proxy()));
+            return all().stream().filter(r -> r.type() == StatRow.Type.SERVER && wanted.contains(r.proxy())).toList();
+        }
+    }
+
+    private final Source source;
     private final Supplier<ThalassaConfig> config;
+    private final int allAtOnce;
+    private final int serversPerPoll;
+    // the bounded reads' state; only the polling thread touches it
+    private long knownServers;
+    private final Map<String, List<StatRow>> serverRows = new HashMap<>();
+    /** Backends to read at every poll until their time (ms): changed lately; in the order they are to be read. */
+    private final LinkedHashMap<String, Long> hot = new LinkedHashMap<>();
+    private ThalassaConfig lastConfig;
+    private int cursor;
     private final StatsHistory history;
     private volatile View view = new View(0, Map.of(), Map.of());
     private final long sampleSpacingMs;
@@ -48,12 +94,18 @@ public final class LiveStats {
      * @param spacing the least time between two samples of the history: polls closer together (after a change)
      *                update the view but add no sample, so the history keeps its span
      */
-    public LiveStats(Supplier<List<StatRow>> rows, Supplier<ThalassaConfig> config, int samples,
-            java.time.Duration spacing) {
+    public LiveStats(Source rows, Supplier<ThalassaConfig> config, int samples, java.time.Duration spacing) {
+        this(rows, config, samples, spacing, ALL_AT_ONCE, SERVERS_PER_POLL);
+    }
+
+    LiveStats(Source rows, Supplier<ThalassaConfig> config, int samples, java.time.Duration spacing, int allAtOnce,
+            int serversPerPoll) {
         this.sampleSpacingMs = spacing.toMillis();
-        this.rows = rows;
+        this.source = rows;
         this.config = config;
         this.history = new StatsHistory(samples);
+        this.allAtOnce = allAtOnce;
+        this.serversPerPoll = serversPerPoll;
     }
 
     public StatsHistory history() {
@@ -65,9 +117,9 @@ public final class LiveStats {
      * {@code live} message body (items whose values changed, keys removed), or null when nothing changed.
      */
     public Map<String, Object> poll() {
-        List<StatRow> list = rows.get();
         ThalassaConfig c = config.get();
         long now = System.currentTimeMillis();
+        List<StatRow> list = read(c, now);
         View next = build(now, list, c);
         lastTotals = addSplits(next, list, c, lastTotals);
         View before = view;
@@ -77,6 +129,107 @@ public final class LiveStats {
             addSample(next);
         }
         return message(next, before);
+    }
+
+    /** The rows for this poll: all of them, or (above {@link #allAtOnce} servers) the bounded read. */
+    private List<StatRow> read(ThalassaConfig c, long now) {
+        markChanged(c, now);
+        if (knownServers <= allAtOnce) {
+            List<StatRow> list = source.all();
+            long servers = 0;
+            for (StatRow r : list) {
+                if (r.type() == StatRow.Type.SERVER) {
+                    servers++;
+                }
+            }
+            knownServers = servers;
+            serverRows.clear();
+            if (servers > allAtOnce) { // the next polls are bounded and start from these rows
+                for (StatRow r : list) {
+                    if (r.type() == StatRow.Type.SERVER) {
+                        serverRows.computeIfAbsent(r.proxy(), k -> new ArrayList<>()).add(r);
+                    }
+                }
+            }
+            return list;
+        }
+        List<StatRow> head = source.proxies();
+        List<String> backends = new ArrayList<>();
+        Map<String, StatRow> backendRows = new HashMap<>();
+        for (StatRow r : head) {
+            if (r.type() == StatRow.Type.BACKEND) {
+                backends.add(r.proxy());
+                backendRows.put(r.proxy(), r);
+            }
+        }
+        java.util.Set<String> present = backendRows.keySet();
+        serverRows.keySet().retainAll(present);
+        java.util.Set<String> chosen = new java.util.LinkedHashSet<>();
+        long budget = 0;
+        List<String> urgent = new ArrayList<>(hot.keySet());
+        for (Backend b : c.backends().values()) {
+            if (b.split().isPresent()) {
+                urgent.add(b.key());
+            }
+        }
+        for (String b : urgent) {
+            if (budget >= serversPerPoll) {
+                break;
+            }
+            if (present.contains(b) && chosen.add(b)) {
+                budget += expected(b);
+                Long until = hot.remove(b); // read: to the end of the line
+                if (until != null) {
+                    hot.put(b, until);
+                }
+            }
+        }
+        int turned = 0;
+        for (; turned < backends.size() && budget < serversPerPoll; turned++) {
+            String b = backends.get((cursor + turned) % backends.size());
+            if (chosen.add(b)) {
+                budget += expected(b);
+            }
+        }
+        cursor = backends.isEmpty() ? 0 : (cursor + turned) % backends.size();
+        List<String> asked = new ArrayList<>(chosen);
+        Map<String, List<StatRow>> fresh = new HashMap<>();
+        for (StatRow r : source.servers(asked.stream().map(backendRows::get).toList())) {
+            fresh.computeIfAbsent(r.proxy(), k -> new ArrayList<>()).add(r);
+        }
+        for (String b : asked) {
+            serverRows.put(b, fresh.getOrDefault(b, List.of()));
+        }
+        List<StatRow> rows = new ArrayList<>(head);
+        long servers = 0;
+        for (List<StatRow> l : serverRows.values()) {
+            rows.addAll(l);
+            servers += l.size();
+        }
+        knownServers = servers;
+        return rows;
+    }
+
+    /** How many server rows a read of {@code backend} is expected to bring. */
+    private long expected(String backend) {
+        List<StatRow> known = serverRows.get(backend);
+        return known == null ? 32 : Math.max(1, known.size());
+    }
+
+    /** Marks the backends whose configuration changed since the last poll as hot (read at every poll for a while). */
+    private void markChanged(ThalassaConfig c, long now) {
+        hot.values().removeIf(until -> until < now);
+        ThalassaConfig before = lastConfig;
+        lastConfig = c;
+        if (before == null || before == c || knownServers <= allAtOnce) {
+            return;
+        }
+        for (Backend b : c.backends().values()) {
+            if (!b.equals(before.backends().get(b.key()))) {
+                hot.remove(b.key());
+                hot.put(b.key(), now + HOT.toMillis());
+            }
+        }
     }
 
     /** The whole view as a {@code live} message body ({@code "full":true}). */

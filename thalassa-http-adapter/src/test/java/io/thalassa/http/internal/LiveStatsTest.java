@@ -125,4 +125,97 @@ class LiveStatsTest {
         rows("web,web_slot0,2,5,,9,UP,12,L7OK,127.0.0.1:8081,2,1,0,0", "web,BACKEND,2,5,200,9,UP,12,,,1,1,0,0");
         assertThat(backend(live.poll(), "web")).doesNotContainKey("split");
     }
+    /** Six backends of two servers, read in bounded polls above four servers, four servers a poll. */
+    private final class Big implements LiveStats.Source {
+        int full;
+        int proxies;
+        final List<List<String>> asked = new ArrayList<>();
+
+        @Override
+        public List<StatRow> all() {
+            full++;
+            return StatRow.parseCsv(HEADER + String.join("\n", lines));
+        }
+
+        @Override
+        public List<StatRow> proxies() {
+            proxies++;
+            return StatRow.parseCsv(HEADER + String.join("\n", lines)).stream()
+                    .filter(r -> r.type() != StatRow.Type.SERVER).toList();
+        }
+
+        @Override
+        public List<StatRow> servers(List<StatRow> backends) {
+            List<String> names = backends.stream().map(StatRow::proxy).toList();
+            asked.add(names);
+            return StatRow.parseCsv(HEADER + String.join("\n", lines)).stream()
+                    .filter(r -> r.type() == StatRow.Type.SERVER && names.contains(r.proxy())).toList();
+        }
+    }
+
+    private void bigConfig(String statusOfB3) {
+        ThalassaConfig c = ThalassaConfig.empty();
+        lines.clear();
+        for (int b = 0; b < 6; b++) {
+            c = c.withBackend(Backend.staticBackend("b" + b).member("127.0.0.1", 9000 + 10 * b)
+                    .member("127.0.0.1", 9001 + 10 * b).build());
+            for (int m = 0; m < 2; m++) {
+                lines.add("b" + b + ",b" + b + "_slot" + m + ",0,0,,0," + (b == 3 ? statusOfB3 : "UP") + ",5,L4OK,"
+                        + "127.0.0.1:" + (9000 + 10 * b + m) + ",2,1,0,0");
+            }
+            lines.add("b" + b + ",BACKEND,0,0,10,0,UP,5,,,1,1,0,0");
+        }
+        config = c;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> view(LiveStats l) {
+        return (Map<String, Object>) l.full().get("backends");
+    }
+
+    @Test
+    void aboveTheLimitAPollReadsTheProxiesAndSomeBackendsInTurnAndKeepsTheOthersRows() {
+        bigConfig("UP");
+        Big source = new Big();
+        LiveStats bounded = new LiveStats(source, () -> config, 3, java.time.Duration.ZERO, 4, 4);
+        bounded.poll(); // 12 servers seen: the next polls are bounded
+        assertThat(source.full).isEqualTo(1);
+        bounded.poll();
+        assertThat(source.full).isEqualTo(1);
+        assertThat(source.proxies).isEqualTo(1);
+        assertThat(source.asked).containsExactly(List.of("b0", "b1"));
+        assertThat(view(bounded)).hasSize(6); // the others from the rows read before
+        assertThat(members(backend(bounded.full(), "b3"))).extracting(m -> m.get("status")).containsExactly("UP", "UP");
+
+        bigConfig("DOWN"); // b3's servers go down: seen when its turn comes
+        bounded.poll();
+        assertThat(source.asked.get(1)).containsExactly("b2", "b3");
+        assertThat(members(backend(bounded.full(), "b3"))).extracting(m -> m.get("status"))
+                .containsExactly("DOWN", "DOWN");
+        bounded.poll();
+        bounded.poll();
+        assertThat(source.asked.get(3)).containsExactly("b0", "b1");
+
+        LiveStats whole = new LiveStats(source, () -> config, 3, java.time.Duration.ZERO);
+        whole.poll();
+        assertThat(bounded.full().get("backends")).isEqualTo(whole.full().get("backends"));
+    }
+
+    @Test
+    void aboveTheLimitABackendWhoseMembersChangedIsReadAtEveryPollForAWhile() {
+        bigConfig("UP");
+        Big source = new Big();
+        LiveStats bounded = new LiveStats(source, () -> config, 3, java.time.Duration.ZERO, 4, 4);
+        bounded.poll();
+        bounded.poll(); // b0, b1
+        config = config.withMembers("b4", List.of(Member.of("127.0.0.1", 9040), Member.of("127.0.0.1", 9049)));
+        lines.set(lines.indexOf("b4,b4_slot1,0,0,,0,UP,5,L4OK,127.0.0.1:9041,2,1,0,0"),
+                "b4,b4_slot1,0,0,,0,UP,0,L4OK,127.0.0.1:9049,2,1,0,0");
+        bounded.poll();
+        assertThat(source.asked.get(1)).containsExactly("b4", "b2");
+        assertThat(members(backend(bounded.full(), "b4"))).extracting(m -> m.get("addr") + " " + m.get("status"))
+                .containsExactly("127.0.0.1:9040 UP", "127.0.0.1:9049 UP");
+        bounded.poll();
+        assertThat(source.asked.get(2)).containsExactly("b4", "b3");
+    }
 }
