@@ -101,7 +101,7 @@ public interface Backplane {
      * @throws RuntimeException when HAProxy cannot be asked now
      */
     default java.util.List<io.thalassa.haproxy.StatRow> proxyStatRows() {
-        return statRows().stream().filter(r -> r.type() != io.thalassa.haproxy.StatRow.Type.SERVER).toList();
+        return io.thalassa.http.internal.LiveStats.Source.proxiesOf(statRows());
     }
 
     /**
@@ -112,10 +112,7 @@ public interface Backplane {
      */
     default java.util.List<io.thalassa.haproxy.StatRow> serverStatRows(
             java.util.List<io.thalassa.haproxy.StatRow> backends) {
-        java.util.Set<String> wanted = new java.util.HashSet<>();
-        backends.forEach(b -> wanted.add(b.proxy()));
-        return statRows().stream().filter(r -> r.type() == io.thalassa.haproxy.StatRow.Type.SERVER
-                && wanted.contains(r.proxy())).toList();
+        return io.thalassa.http.internal.LiveStats.Source.serversOf(statRows(), backends);
     }
 
     /** Receives every event of the stack; listeners must be quick and must not throw. */

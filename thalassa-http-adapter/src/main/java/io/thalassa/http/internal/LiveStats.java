@@ -54,14 +54,24 @@ public final class LiveStats {
 
         /** The frontend and backend rows, no server's. */
         default List<StatRow> proxies() {
-            return all().stream().filter(r -> r.type() != StatRow.Type.SERVER).toList();
+            return proxiesOf(all());
         }
 
         /** The server rows of {@code backends}, given by their rows from {@link #proxies()}. */
         default List<StatRow> servers(List<StatRow> backends) {
+            return serversOf(all(), backends);
+        }
+
+        /** The frontend and backend rows of a whole dump. */
+        static List<StatRow> proxiesOf(List<StatRow> all) {
+            return all.stream().filter(r -> r.type() != StatRow.Type.SERVER).toList();
+        }
+
+        /** The server rows of {@code backends} (their rows) in a whole dump. */
+        static List<StatRow> serversOf(List<StatRow> all, List<StatRow> backends) {
             java.util.Set<String> wanted = new java.util.HashSet<>();
             backends.forEach(b -> wanted.add(b.proxy()));
-            return all().stream().filter(r -> r.type() == StatRow.Type.SERVER && wanted.contains(r.proxy())).toList();
+            return all.stream().filter(r -> r.type() == StatRow.Type.SERVER && wanted.contains(r.proxy())).toList();
         }
     }
 
