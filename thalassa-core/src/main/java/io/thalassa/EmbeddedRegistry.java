@@ -202,6 +202,12 @@ public final class EmbeddedRegistry implements Registry {
     }
 
     /** Always connected: the registry is in the process. */
+    /** {@code embedded}. */
+    @Override
+    public String kind() {
+        return "embedded";
+    }
+
     @Override
     public RegistryHealth health() {
         return RegistryHealth.connected(since);

@@ -69,7 +69,7 @@ public final class MembershipEngine implements AutoCloseable {
     public static final Duration DEFAULT_UPDATE_TIMEOUT = Duration.ofSeconds(60);
 
     private final Registry registry;
-    private final Consumer<ThalassaConfig> sink;
+    private final Publisher sink;
     private final Duration firstDeliveryTimeout;
     private final Duration updateTimeout;
     private final List<ThalassaEvent.Listener> listeners = new CopyOnWriteArrayList<>();
@@ -83,13 +83,34 @@ public final class MembershipEngine implements AutoCloseable {
     private final Map<ServiceKey, Watch> watches = new HashMap<>();
     private volatile Map<ServiceKey, List<String>> backendsByService = Map.of();
     private final Map<String, String> sharesNote = new HashMap<>(); // backend key -> last splitShares detail
-    private final List<CompletableFuture<ThalassaConfig>> waiters = new ArrayList<>();
+    private final List<CompletableFuture<Publication>> waiters = new ArrayList<>();
     private ScheduledFuture<?> gateCheck;
 
     // Shared with registry threads.
     private final Map<Watch, Set<Member>> pending = new ConcurrentHashMap<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private volatile ThalassaConfig published = ThalassaConfig.empty();
+
+    /**
+     * Where the engine hands each configuration it publishes, on its one thread; returns the id of the change that
+     * carries it (for example {@code controller.apply(config).changeId()}), or 0 when it has none.
+     */
+    @FunctionalInterface
+    public interface Publisher {
+        /** Puts {@code config} in use; what it throws fails the updates waiting for this publication. */
+        long publish(ThalassaConfig config);
+    }
+
+    /**
+     * What an {@link #publish(ThalassaConfig) update} led to.
+     *
+     * @param config   the configuration published now (members of dynamic backends included)
+     * @param changeId the id the {@link Publisher} gave the publication that carries the update, or 0 when the update
+     *                 changed nothing that was published (the configuration equals the last one) or the publisher
+     *                 has no ids
+     */
+    public record Publication(ThalassaConfig config, long changeId) {
+    }
 
     /** An engine with the default timeouts and no listener. */
     public MembershipEngine(Registry registry, Consumer<ThalassaConfig> sink) {
@@ -119,7 +140,22 @@ public final class MembershipEngine implements AutoCloseable {
      * @param sink     receives every new desired state, on the engine thread
      */
     public static Builder builder(Registry registry, Consumer<ThalassaConfig> sink) {
-        return new Builder(Checks.notNull("registry", registry), Checks.notNull("sink", sink));
+        Checks.notNull("sink", sink);
+        return new Builder(Checks.notNull("registry", registry), config -> {
+            sink.accept(config);
+            return 0;
+        });
+    }
+
+    /**
+     * Starts building an engine whose publisher says which change carries each publication, so that
+     * {@link #publish(ThalassaConfig)} can tell its caller.
+     *
+     * @param registry  where the members of dynamic backends come from
+     * @param publisher receives every new desired state, on the engine thread
+     */
+    public static Builder publishing(Registry registry, Publisher publisher) {
+        return new Builder(Checks.notNull("registry", registry), Checks.notNull("publisher", publisher));
     }
 
     /**
@@ -135,12 +171,23 @@ public final class MembershipEngine implements AutoCloseable {
      *                                  next change publishes again
      */
     public ThalassaConfig update(ThalassaConfig base) {
+        return publish(base).config();
+    }
+
+    /**
+     * {@link #update}, answering also which change of the publisher carries it.
+     *
+     * @throws IllegalArgumentException when base is null
+     * @throws IllegalStateException    when the engine is closed, or the publication did not finish within the update
+     *                                  timeout
+     */
+    public Publication publish(ThalassaConfig base) {
         Checks.notNull("base", base);
         ensureOpen();
-        CompletableFuture<ThalassaConfig> done = new CompletableFuture<>();
+        CompletableFuture<Publication> done = new CompletableFuture<>();
         if (Thread.currentThread() == engineThread) {
             applyBase(base, done);
-            return done.getNow(published);
+            return done.getNow(new Publication(published, 0));
         }
         try {
             executor.execute(() -> {
@@ -225,7 +272,7 @@ public final class MembershipEngine implements AutoCloseable {
         }
         watches.clear();
         pending.clear();
-        for (CompletableFuture<ThalassaConfig> f : waiters) {
+        for (CompletableFuture<Publication> f : waiters) {
             f.cancel(false);
         }
         waiters.clear();
@@ -239,7 +286,7 @@ public final class MembershipEngine implements AutoCloseable {
 
     // --- engine thread ---
 
-    private void applyBase(ThalassaConfig next, CompletableFuture<ThalassaConfig> done) {
+    private void applyBase(ThalassaConfig next, CompletableFuture<Publication> done) {
         if (closed.get()) {
             done.cancel(false);
             return;
@@ -301,7 +348,7 @@ public final class MembershipEngine implements AutoCloseable {
                 compose(b.key());
             }
         }
-        publish();
+        publishComposed();
     }
 
     /** Called by registry threads: keeps the newest set per watch and schedules one drain. */
@@ -343,11 +390,11 @@ public final class MembershipEngine implements AutoCloseable {
             }
         }
         if (any) {
-            publish();
+            publishComposed();
         }
     }
 
-    private void publish() {
+    private void publishComposed() {
         long now = System.nanoTime();
         long waitUntil = Long.MIN_VALUE;
         for (Watch w : watches.values()) {
@@ -361,14 +408,15 @@ public final class MembershipEngine implements AutoCloseable {
         }
         if (waitUntil != Long.MIN_VALUE) {
             if (gateCheck == null || gateCheck.isDone()) {
-                gateCheck = executor.schedule(this::publish, waitUntil - now, TimeUnit.NANOSECONDS);
+                gateCheck = executor.schedule(this::publishComposed, waitUntil - now, TimeUnit.NANOSECONDS);
             }
             return;
         }
         ThalassaConfig next = composed;
+        long change = 0;
         if (!next.equals(published)) {
             try {
-                sink.accept(next);
+                change = sink.publish(next);
                 published = next;
             } catch (RuntimeException e) {
                 log.warn("{} - the sink rejected the configuration: {}", NAME, e.toString());
@@ -376,14 +424,15 @@ public final class MembershipEngine implements AutoCloseable {
                 return;
             }
         }
-        for (CompletableFuture<ThalassaConfig> f : waiters) {
-            f.complete(published);
+        Publication done = new Publication(published, change);
+        for (CompletableFuture<Publication> f : waiters) {
+            f.complete(done);
         }
         waiters.clear();
     }
 
     private void failWaiters(RuntimeException e) {
-        for (CompletableFuture<ThalassaConfig> f : waiters) {
+        for (CompletableFuture<Publication> f : waiters) {
             f.completeExceptionally(e);
         }
         waiters.clear();
@@ -491,12 +540,12 @@ public final class MembershipEngine implements AutoCloseable {
     /** Fluent builder of a {@link MembershipEngine}. */
     public static final class Builder {
         private final Registry registry;
-        private final Consumer<ThalassaConfig> sink;
+        private final Publisher sink;
         private final List<ThalassaEvent.Listener> listeners = new ArrayList<>();
         private Duration firstDeliveryTimeout = DEFAULT_FIRST_DELIVERY_TIMEOUT;
         private Duration updateTimeout = DEFAULT_UPDATE_TIMEOUT;
 
-        private Builder(Registry registry, Consumer<ThalassaConfig> sink) {
+        private Builder(Registry registry, Publisher sink) {
             this.registry = registry;
             this.sink = sink;
         }

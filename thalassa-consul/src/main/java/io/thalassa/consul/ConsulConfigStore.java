@@ -84,6 +84,12 @@ public final class ConsulConfigStore implements ConfigStore {
         return new Builder();
     }
 
+    /** {@code consul kv <host>:<port>/<prefix>}. */
+    @Override
+    public String name() {
+        return label;
+    }
+
     /** The key prefix, ending in {@code /}. */
     public String prefix() {
         return prefix;

@@ -259,6 +259,12 @@ public final class ConsulRegistry implements Registry {
         return health;
     }
 
+    /** {@code consul}. */
+    @Override
+    public String kind() {
+        return "consul";
+    }
+
     @Override
     public void addListener(ThalassaEvent.Listener listener) {
         listeners.add(Objects.requireNonNull(listener, "listener"));

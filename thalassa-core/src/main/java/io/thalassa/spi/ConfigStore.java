@@ -50,6 +50,14 @@ public interface ConfigStore extends AutoCloseable {
     }
 
     /**
+     * Where this store keeps its items, for messages and status pages (e.g. {@code consul kv 127.0.0.1:8500/thalassa/});
+     * by default the class's simple name.
+     */
+    default String name() {
+        return getClass().getSimpleName();
+    }
+
+    /**
      * Everything stored now.
      *
      * @throws StoreUnavailableException when the store cannot be read

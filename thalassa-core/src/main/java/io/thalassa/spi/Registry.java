@@ -57,6 +57,14 @@ public interface Registry extends AutoCloseable {
     /** Whether the registry can be reached, and since when. */
     RegistryHealth health();
 
+    /**
+     * What kind of registry this is, in one lower-case word ({@code embedded}, {@code consul}...), as status pages show
+     * it; by default the class's simple name in lower case.
+     */
+    default String kind() {
+        return getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
+    }
+
     /** Receives {@code online}, {@code offline}, {@code registryUnavailable} and {@code registryRecovered} events. */
     void addListener(ThalassaEvent.Listener listener);
 

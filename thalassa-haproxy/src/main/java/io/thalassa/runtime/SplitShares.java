@@ -1,4 +1,4 @@
-package io.thalassa.http.internal;
+package io.thalassa.runtime;
 
 import io.thalassa.Backend;
 import io.thalassa.Member;

@@ -1,4 +1,4 @@
-package io.thalassa.http;
+package io.thalassa.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,11 +1,10 @@
-package io.thalassa.http;
+package io.thalassa.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.thalassa.Backend;
 import io.thalassa.Frontend;
 import io.thalassa.ThalassaConfig;
-import io.thalassa.http.internal.ApiException;
-import io.thalassa.http.internal.Json;
+import io.thalassa.runtime.internal.Documents;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
@@ -20,9 +19,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The {@code --persistence} file: every frontend and backend in the REST shapes,
+ * A configuration kept in one file: every frontend and backend in the REST shapes,
  * {@code {"frontends":[...],"backends":[...]}} (dynamic backends without members, the registry refills them), written
- * atomically after every accepted change and read back at start.
+ * atomically (a temporary file, forced to disk, moved over the file) before a change is put in use, and read back at
+ * start. {@link Thalassa} keeps its configuration in {@code <workDir>/config.json} by default; the daemon's
+ * {@code --persistence} is this file; {@link #inMemory()} keeps nothing.
  *
  * <p>It is also the local {@link io.thalassa.spi.ConfigStore}, the one-node sibling of Consul's: items
  * {@code frontend/<key>} and {@code backend/<key>} with versions that grow with every write of this process
@@ -30,10 +31,13 @@ import java.util.Optional;
  * through {@link #put} must be a valid item in the REST shape, so the file can always be read back.
  *
  * <p>A file that exists but cannot be read or parsed is an error at {@link #load()}, and from then on this store
- * refuses to write, so the file is never overwritten.
+ * refuses to write, so the file is never overwritten. A temporary file left by a process killed while writing is
+ * removed by {@link #load()}.
  */
-public final class ConfigStore implements io.thalassa.spi.ConfigStore {
-    private final Path file;
+public final class FileConfigStore implements io.thalassa.spi.ConfigStore {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FileConfigStore.class);
+    private static final String TMP = ".tmp";
+    private final Path file; // null: in memory
     private boolean unreadable;
     private byte[] lastWritten;
     /** The items as stored, by id; null until the file was read. */
@@ -43,17 +47,29 @@ public final class ConfigStore implements io.thalassa.spi.ConfigStore {
     private final Map<String, String> nodes = new java.util.concurrent.ConcurrentSkipListMap<>();
     private java.util.concurrent.ExecutorService notifier;
 
-    private ConfigStore(Path file) {
-        this.file = file.toAbsolutePath();
+    private FileConfigStore(Path file) {
+        this.file = file == null ? null : file.toAbsolutePath();
     }
 
     /** The store kept in {@code file}; nothing is read or written yet. */
-    public static ConfigStore at(Path file) {
-        return new ConfigStore(file);
+    public static FileConfigStore at(Path file) {
+        return new FileConfigStore(io.thalassa.internal.Checks.notNull("file", file));
     }
 
+    /** A store that keeps the configuration in memory only: it starts empty and is gone with the process. */
+    public static FileConfigStore inMemory() {
+        return new FileConfigStore(null);
+    }
+
+    /** The file, or null for a store {@linkplain #inMemory() in memory}. */
     public Path file() {
         return file;
+    }
+
+    /** {@code file <path>}, or {@code memory}. */
+    @Override
+    public String name() {
+        return file == null ? "memory" : "file " + file;
     }
 
     /**
@@ -63,12 +79,16 @@ public final class ConfigStore implements io.thalassa.spi.ConfigStore {
      * @throws IllegalStateException naming the file and what is wrong with it, when it cannot be read or parsed
      */
     public synchronized Optional<ThalassaConfig> load() {
+        if (file == null) {
+            return Optional.empty();
+        }
+        removeLeftovers();
         if (!Files.exists(file)) {
             return Optional.empty();
         }
         try {
             byte[] bytes = Files.readAllBytes(file);
-            JsonNode root = Json.MAPPER.readTree(bytes);
+            JsonNode root = Documents.MAPPER.readTree(bytes);
             if (root == null || !root.isObject()) {
                 throw new IllegalStateException("it must hold a JSON object {\"frontends\":[...],\"backends\":[...]}");
             }
@@ -79,25 +99,42 @@ public final class ConfigStore implements io.thalassa.spi.ConfigStore {
             });
             List<Backend> backends = new ArrayList<>();
             for (JsonNode b : array(root, "backends")) {
-                backends.add(Json.convert(b, Backend.class));
+                backends.add(Documents.read(b, Backend.class));
             }
             List<Frontend> frontends = new ArrayList<>();
             for (JsonNode f : array(root, "frontends")) {
-                frontends.add(Json.convert(f, Frontend.class));
+                frontends.add(Documents.read(f, Frontend.class));
             }
             ThalassaConfig config = ThalassaConfig.of(frontends, backends);
             items = new java.util.TreeMap<>();
             index = 0;
-            itemsOf(config).forEach((id, json) -> items.put(id, new Item(id, json, ++index)));
+            Documents.itemsOf(config).forEach((id, json) -> items.put(id, new Item(id, json, ++index)));
             lastWritten = bytes;
             return Optional.of(config);
         } catch (IOException | RuntimeException e) {
             unreadable = true;
-            String why = e instanceof ApiException api
-                    ? (api.field() == null ? "" : api.field() + ": ") + api.reason()
-                    : e.getMessage();
-            throw new IllegalStateException("persistence file " + file + " cannot be read (" + why
+            throw new IllegalStateException("persistence file " + file + " cannot be read (" + e.getMessage()
                     + "); fix or move it, it is left untouched", e);
+        }
+    }
+
+    /** Removes the temporary files a process killed while writing left beside the file. */
+    private void removeLeftovers() {
+        Path dir = file.getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            return;
+        }
+        String prefix = file.getFileName().toString();
+        try (java.util.stream.Stream<Path> list = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) list::iterator) {
+                String name = p.getFileName().toString();
+                if (name.startsWith(prefix) && name.endsWith(TMP) && !name.equals(prefix)) {
+                    Files.deleteIfExists(p);
+                    LOG.warn("{} - removed {}, left by a write that did not finish", file, p.getFileName());
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("{} - cannot look for leftover temporary files: {}", file, e.toString());
         }
     }
 
@@ -116,43 +153,18 @@ public final class ConfigStore implements io.thalassa.spi.ConfigStore {
 
     /**
      * Writes the configuration: a temporary file in the same directory, forced to disk, then moved over the file
-     * atomically.
+     * atomically; skipped when the bytes equal the last ones written. When it fails nothing changed, in the file or in
+     * this store.
      *
      * @throws IOException           when the file cannot be written
      * @throws IllegalStateException when {@link #load()} found the file unreadable
      */
     public synchronized void save(ThalassaConfig config) throws IOException {
-        write(config);
-    }
-
-    /**
-     * Reads {@code latest} and writes it, both under this store's lock, so concurrent callers never put an older
-     * configuration over a newer one; skips the write when the bytes equal the last ones written.
-     */
-    public synchronized void saveLatest(java.util.function.Supplier<ThalassaConfig> latest) throws IOException {
-        write(latest.get());
-    }
-
-    /** The items of {@code config} as this store keeps them: REST documents, dynamic backends without members. */
-    private static Map<String, String> itemsOf(ThalassaConfig config) {
-        Map<String, String> out = new java.util.TreeMap<>();
-        for (Frontend f : config.frontends().values()) {
-            out.put("frontend/" + f.key(), text(f));
-        }
-        for (Backend b : config.backends().values()) {
-            out.put("backend/" + b.key(), text(b.isDynamic() ? b.withMembers(List.of()) : b));
-        }
-        return out;
-    }
-
-    private static String text(Object item) {
-        return new String(Json.write(item), java.nio.charset.StandardCharsets.UTF_8);
-    }
-
-    private void write(ThalassaConfig config) throws IOException {
         checkWritable();
         ensureItems();
-        Map<String, String> next = itemsOf(config);
+        Map<String, String> next = Documents.itemsOf(config);
+        java.util.TreeMap<String, Item> before = new java.util.TreeMap<>(items);
+        long indexBefore = index;
         boolean changed = items.keySet().retainAll(next.keySet());
         for (Map.Entry<String, String> e : next.entrySet()) {
             Item now = items.get(e.getKey());
@@ -161,7 +173,13 @@ public final class ConfigStore implements io.thalassa.spi.ConfigStore {
                 changed = true;
             }
         }
-        writeItems();
+        try {
+            writeItems();
+        } catch (IOException | RuntimeException e) {
+            items = before;
+            index = indexBefore;
+            throw e;
+        }
         if (changed) {
             changed();
         }
@@ -175,6 +193,9 @@ public final class ConfigStore implements io.thalassa.spi.ConfigStore {
 
     /** Reads the file the first time an item is asked for. */
     private void ensureItems() {
+        if (items == null && file == null) {
+            items = new java.util.TreeMap<>();
+        }
         if (items == null) {
             if (load().isEmpty()) {
                 items = new java.util.TreeMap<>();
@@ -186,18 +207,18 @@ public final class ConfigStore implements io.thalassa.spi.ConfigStore {
         List<JsonNode> frontends = new ArrayList<>();
         List<JsonNode> backends = new ArrayList<>();
         for (Item item : items.values()) {
-            (item.id().startsWith("frontend/") ? frontends : backends).add(Json.MAPPER.readTree(item.json()));
+            (item.id().startsWith("frontend/") ? frontends : backends).add(Documents.MAPPER.readTree(item.json()));
         }
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("frontends", frontends);
         doc.put("backends", backends);
-        byte[] bytes = Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(doc);
-        if (java.util.Arrays.equals(bytes, lastWritten)) {
+        byte[] bytes = Documents.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(doc);
+        if (file == null || java.util.Arrays.equals(bytes, lastWritten)) {
             return;
         }
         Path dir = file.getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), TMP);
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
                     OutputStream out = java.nio.channels.Channels.newOutputStream(ch)) {
@@ -230,19 +251,8 @@ public final class ConfigStore implements io.thalassa.spi.ConfigStore {
     public synchronized long put(String id, String json, long expectedVersion) {
         checkWritable();
         ensureItems();
-        String key = keyOf(id);
         io.thalassa.internal.Checks.notNull("json", json);
-        JsonNode doc;
-        try {
-            doc = Json.MAPPER.readTree(json);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("json of " + id + " is not JSON: " + e.getMessage(), e);
-        }
-        if (doc == null || !doc.isObject() || !key.equals(doc.path("key").asText())) {
-            throw new IllegalArgumentException("json of " + id + " must be an object with key " + key);
-        }
-        Class<?> type = id.startsWith("frontend/") ? Frontend.class : Backend.class;
-        Json.convert(doc, type); // refuses what load() would refuse
+        Documents.item(id, json); // refuses what load() would refuse
         Item now = items.get(id);
         check(id, now, expectedVersion);
         Item next = new Item(id, json, index + 1);
@@ -255,7 +265,7 @@ public final class ConfigStore implements io.thalassa.spi.ConfigStore {
             } else {
                 items.put(id, now);
             }
-            throw new io.thalassa.StoreUnavailableException("cannot write " + file + ": " + e.getMessage(), e);
+            throw new io.thalassa.StoreUnavailableException("cannot write " + name() + ": " + e.getMessage(), e);
         }
         index++;
         changed();
@@ -266,7 +276,7 @@ public final class ConfigStore implements io.thalassa.spi.ConfigStore {
     public synchronized boolean delete(String id, long expectedVersion) {
         checkWritable();
         ensureItems();
-        keyOf(id);
+        Documents.keyOf(id);
         Item now = items.get(id);
         if (now == null && (expectedVersion == ANY || expectedVersion == NEW)) {
             return false;
@@ -277,7 +287,7 @@ public final class ConfigStore implements io.thalassa.spi.ConfigStore {
             writeItems();
         } catch (IOException | RuntimeException e) {
             items.put(id, now);
-            throw new io.thalassa.StoreUnavailableException("cannot write " + file + ": " + e.getMessage(), e);
+            throw new io.thalassa.StoreUnavailableException("cannot write " + name() + ": " + e.getMessage(), e);
         }
         index++;
         changed();
@@ -293,16 +303,6 @@ public final class ConfigStore implements io.thalassa.spi.ConfigStore {
         if (expected != ANY && expected != actual) {
             throw new io.thalassa.StoreConflictException(id, expected);
         }
-    }
-
-    private static String keyOf(String id) {
-        io.thalassa.internal.Checks.notNull("id", id);
-        int slash = id.indexOf('/');
-        String kind = slash < 0 ? "" : id.substring(0, slash);
-        if (!kind.equals("frontend") && !kind.equals("backend")) {
-            throw new IllegalArgumentException("id must be frontend/<key> or backend/<key>: \"" + id + "\"");
-        }
-        return io.thalassa.internal.Checks.identifier("id", id.substring(slash + 1));
     }
 
     /** Tells every watch, on the store's own thread, in order. */

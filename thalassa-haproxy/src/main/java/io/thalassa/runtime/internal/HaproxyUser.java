@@ -1,4 +1,4 @@
-package io.thalassa.http.internal;
+package io.thalassa.runtime.internal;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

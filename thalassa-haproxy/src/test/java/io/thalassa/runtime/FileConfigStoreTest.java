@@ -1,4 +1,4 @@
-package io.thalassa.http;
+package io.thalassa.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The persistence file: round trip, dynamic members left out, unreadable files never overwritten. */
-class ConfigStoreTest {
+class FileConfigStoreTest {
     @TempDir
     Path dir;
 
@@ -28,10 +28,10 @@ class ConfigStoreTest {
 
     @Test
     void whatIsSavedIsLoadedWithoutDynamicMembers() throws Exception {
-        ConfigStore store = ConfigStore.at(dir.resolve("t.json"));
+        FileConfigStore store = FileConfigStore.at(dir.resolve("t.json"));
         assertThat(store.load()).isEmpty();
         store.save(sample());
-        ThalassaConfig loaded = ConfigStore.at(dir.resolve("t.json")).load().orElseThrow();
+        ThalassaConfig loaded = FileConfigStore.at(dir.resolve("t.json")).load().orElseThrow();
         assertThat(loaded.backend("live").orElseThrow().members()).isEmpty();
         assertThat(loaded.backend("db")).isEqualTo(sample().backend("db"));
         assertThat(loaded.frontends()).isEqualTo(sample().frontends());
@@ -44,7 +44,7 @@ class ConfigStoreTest {
     @Test
     void anUnreadableFileIsAnErrorAndIsNeverOverwritten() throws Exception {
         Path file = Files.writeString(dir.resolve("t.json"), "{\"frontends\":[{\"bind\":");
-        ConfigStore store = ConfigStore.at(file);
+        FileConfigStore store = FileConfigStore.at(file);
         assertThatThrownBy(store::load).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining(file.toString()).hasMessageContaining("left untouched");
         assertThatThrownBy(() -> store.save(sample())).isInstanceOf(IllegalStateException.class);
@@ -53,10 +53,10 @@ class ConfigStoreTest {
 
     @Test
     void theOriginalsFileWithReadOnlyFieldsIsRead() throws Exception {
-        Path file = Files.writeString(dir.resolve("t.json"), Http.q("{'frontends':[{'id':'frontend/web',"
+        Path file = Files.writeString(dir.resolve("t.json"), q("{'frontends':[{'id':'frontend/web',"
                 + "'_type':'frontend','key':'web','bind':'*:18080','backend':'live'}],'backends':[{'id':'backend/live',"
                 + "'_type':'backend','key':'live','type':'dynamic','name':'myapp','version':'1.0.0','members':[]}]}"));
-        ThalassaConfig c = ConfigStore.at(file).load().orElseThrow();
+        ThalassaConfig c = FileConfigStore.at(file).load().orElseThrow();
         assertThat(c.frontend("web")).isPresent();
         assertThat(c.backend("live").orElseThrow().serviceVersion()).isEqualTo("1.0.0");
     }
@@ -65,7 +65,7 @@ class ConfigStoreTest {
     @Test
     void asTheLocalConfigStoreItWritesItemsWithCheckAndSet() throws Exception {
         Path file = dir.resolve("t.json");
-        ConfigStore store = ConfigStore.at(file);
+        FileConfigStore store = FileConfigStore.at(file);
         store.save(sample());
         io.thalassa.spi.ConfigStore.Snapshot s = store.readAll();
         assertThat(s.items().keySet()).containsExactly("backend/db", "backend/live", "frontend/web");
@@ -91,12 +91,17 @@ class ConfigStoreTest {
             assertThat(store.delete("frontend/web", io.thalassa.spi.ConfigStore.ANY)).isFalse();
         }
         // the file is the persistence file as always: what was written through the SPI is loaded back
-        ThalassaConfig loaded = ConfigStore.at(file).load().orElseThrow();
+        ThalassaConfig loaded = FileConfigStore.at(file).load().orElseThrow();
         assertThat(loaded.frontends()).isEmpty();
         assertThat(loaded.backend("db").orElseThrow().members().get(0).port()).isEqualTo(3307);
         assertThat(loaded.backend("live")).isPresent();
         store.publishNode("n1", "{}");
         assertThat(store.nodes()).containsOnlyKeys("n1");
         store.close();
+    }
+
+    /** JSON with single quotes, for readable literals. */
+    private static String q(String json) {
+        return json.replace('\'', '"');
     }
 }

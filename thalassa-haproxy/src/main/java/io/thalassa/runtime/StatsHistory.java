@@ -1,4 +1,4 @@
-package io.thalassa.http.internal;
+package io.thalassa.runtime;
 
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,8 +1,8 @@
-package io.thalassa.http;
+package io.thalassa.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.thalassa.ThalassaEvent;
-import io.thalassa.http.internal.Json;
+import io.thalassa.runtime.internal.Documents;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -134,7 +134,7 @@ public final class ActivityLog implements ThalassaEvent.Listener, AutoCloseable 
                     continue;
                 }
                 try {
-                    JsonNode n = Json.MAPPER.readTree(line);
+                    JsonNode n = Documents.MAPPER.readTree(line);
                     Entry e = new Entry(n.get("id").asLong(), Instant.parse(n.get("time").asText()),
                             n.get("verb").asText(), n.get("object").asText(), n.path("detail").asText(""));
                     add(e);
@@ -189,7 +189,7 @@ public final class ActivityLog implements ThalassaEvent.Listener, AutoCloseable 
             add(entry);
             if (file != null && !closed) {
                 try {
-                    writer.write(new String(Json.write(entry.toJson()), StandardCharsets.UTF_8));
+                    writer.write(new String(Documents.write(entry.toJson()), StandardCharsets.UTF_8));
                     writer.write('\n');
                     writer.flush();
                     linesInFile++;
@@ -221,7 +221,7 @@ public final class ActivityLog implements ThalassaEvent.Listener, AutoCloseable 
             try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
                 Iterator<Entry> oldestFirst = entries.descendingIterator();
                 while (oldestFirst.hasNext()) {
-                    w.write(new String(Json.write(oldestFirst.next().toJson()), StandardCharsets.UTF_8));
+                    w.write(new String(Documents.write(oldestFirst.next().toJson()), StandardCharsets.UTF_8));
                     w.write('\n');
                 }
             }

@@ -1,4 +1,4 @@
-package io.thalassa.http.internal;
+package io.thalassa.runtime.internal;
 
 import io.thalassa.ThalassaEvent;
 import java.io.IOException;

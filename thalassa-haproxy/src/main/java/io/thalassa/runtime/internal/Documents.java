@@ -1,0 +1,159 @@
+package io.thalassa.runtime.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import io.thalassa.Backend;
+import io.thalassa.Frontend;
+import io.thalassa.ModelRefusal;
+import io.thalassa.ThalassaConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The frontends and backends as stores keep them: one JSON document per item in the REST shapes, ids
+ * {@code frontend/<key>} and {@code backend/<key>}, dynamic backends without members (the registry refills them).
+ * The one home of that format, for the file store, the fleet and the HTTP adapter.
+ */
+public final class Documents {
+    /** Strict where it matters (duplicate keys, trailing tokens, unknown fields, a number where text belongs). */
+    public static final ObjectMapper MAPPER = strict(JsonMapper.builder()).build();
+
+    private Documents() {
+    }
+
+    /** {@code builder} with the strictness every reader of the model's JSON shares. */
+    public static JsonMapper.Builder strict(JsonMapper.Builder builder) {
+        return builder
+                .withCoercionConfig(LogicalType.Textual, c -> c.setCoercion(CoercionInputShape.Boolean,
+                        CoercionAction.Fail).setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Array, CoercionAction.Fail))
+                .withCoercionConfig(LogicalType.Integer, c -> c.setCoercion(CoercionInputShape.Float,
+                        CoercionAction.Fail).setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+    }
+
+    /** {@code value} as JSON bytes. */
+    public static byte[] write(Object value) {
+        try {
+            return MAPPER.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write JSON of " + value.getClass().getName(), e);
+        }
+    }
+
+    /** {@code value} as JSON text. */
+    public static String text(Object value) {
+        return new String(write(value), StandardCharsets.UTF_8);
+    }
+
+    /** {@code backend} as a store keeps it: a dynamic one without members. */
+    public static Backend stored(Backend backend) {
+        return backend.isDynamic() && !backend.members().isEmpty() ? backend.withMembers(List.of()) : backend;
+    }
+
+    /** Every item of {@code config} as a store keeps it, by id, sorted. */
+    public static Map<String, String> itemsOf(ThalassaConfig config) {
+        Map<String, String> out = new TreeMap<>();
+        for (Frontend f : config.frontends().values()) {
+            out.put(f.id(), text(f));
+        }
+        for (Backend b : config.backends().values()) {
+            out.put(b.id(), text(stored(b)));
+        }
+        return out;
+    }
+
+    /**
+     * The key of an item id.
+     *
+     * @throws IllegalArgumentException when {@code id} is not {@code frontend/<key>} or {@code backend/<key>}
+     */
+    public static String keyOf(String id) {
+        io.thalassa.internal.Checks.notNull("id", id);
+        int slash = id.indexOf('/');
+        String kind = slash < 0 ? "" : id.substring(0, slash);
+        if (!kind.equals("frontend") && !kind.equals("backend")) {
+            throw new IllegalArgumentException("id must be frontend/<key> or backend/<key>: \"" + id + "\"");
+        }
+        return io.thalassa.internal.Checks.identifier("id", id.substring(slash + 1));
+    }
+
+    /**
+     * Reads one item: a {@link Frontend} for {@code frontend/<key>}, a {@link Backend} for {@code backend/<key>}.
+     *
+     * @throws IllegalArgumentException naming the field and the reason when the document is not JSON, not an object
+     *                                  with that key, or not a valid item
+     */
+    public static Object item(String id, String json) {
+        String key = keyOf(id);
+        JsonNode doc;
+        try {
+            doc = MAPPER.readTree(json);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("json of " + id + " is not JSON: " + e.getMessage(), e);
+        }
+        if (!(doc instanceof ObjectNode o) || !key.equals(o.path("key").asText())) {
+            throw new IllegalArgumentException("json of " + id + " must be an object with key " + key);
+        }
+        return id.startsWith("frontend/") ? read(doc, Frontend.class) : read(doc, Backend.class);
+    }
+
+    /**
+     * Reads a model value from a JSON tree.
+     *
+     * @throws IllegalArgumentException {@code field: reason} for an unknown field, a wrong type or an invalid value
+     */
+    public static <T> T read(JsonNode node, Class<T> type) {
+        try {
+            return MAPPER.treeToValue(node, type);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            throw new IllegalArgumentException(describe(e), e);
+        }
+    }
+
+    /** {@code field: reason} of a failure to read a model value, as data where the model gave it. */
+    static String describe(Exception e) {
+        String path = e instanceof JsonMappingException jme ? path(jme) : "";
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ModelRefusal r) {
+                String field = ModelRefusal.join(path, r.field());
+                return (field == null || field.isEmpty() ? "" : field + ": ") + r.reason();
+            }
+        }
+        String why = e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
+        int nl = why == null ? -1 : why.indexOf('\n');
+        why = why == null ? "invalid value" : nl < 0 ? why : why.substring(0, nl);
+        return path.isEmpty() ? why : path + ": " + why;
+    }
+
+    /** {@code rules[0].backend}: the JSON path Jackson recorded. */
+    public static String path(JsonMappingException e) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                sb.append(sb.length() == 0 ? "" : ".").append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                sb.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return sb.toString();
+    }
+}
