@@ -4,12 +4,9 @@ import static io.thalassa.examples.Requests.awaitAnswer;
 import static io.thalassa.examples.Requests.distinctAnswers;
 
 import io.thalassa.Backend;
-import io.thalassa.ConfigRejectedException;
 import io.thalassa.EmbeddedRegistry;
 import io.thalassa.Frontend;
-import io.thalassa.MembershipEngine;
-import io.thalassa.ThalassaConfig;
-import io.thalassa.haproxy.HaproxyController;
+import io.thalassa.runtime.Thalassa;
 import io.thalassa.spi.Registration;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,8 +17,8 @@ import java.util.Map;
 /**
  * A canary deploy in front of a real HAProxy: three instances of myapp 1.0.0 ("blue") and one of 2.0.0 ("green")
  * register in the embedded registry, then the backend splits its traffic 90/10, 50/50 and 0/100 between the versions
- * with {@link Backend#withSplit(Map)}: weights through the runtime API, no reload. At 90/10 the one green instance
- * serves 10 % of the requests, not a quarter. Everything on 127.0.0.1.
+ * with {@link Thalassa#split}: weights through the runtime API, no reload. At 90/10 the one green instance serves
+ * 10 % of the requests, not a quarter. Everything on 127.0.0.1.
  *
  * <p>Usage: {@code CanaryExample <work dir> <frontend port> [haproxy binary]}; prints the share green served.
  */
@@ -32,25 +29,14 @@ public final class CanaryExample {
     }
 
     public static void main(String[] args) throws Exception {
-        Path dir = Path.of(args[0]).toAbsolutePath();
         int port = Integer.parseInt(args[1]);
-        String haproxy = args.length > 2 ? args[2] : "haproxy";
-        try (EmbeddedRegistry registry = EmbeddedRegistry.create();
-             Instances instances = new Instances();
-             HaproxyController controller = HaproxyController.builder().binary(haproxy)
-                     .configFile(dir.resolve("haproxy.cfg")).settings(BlueGreen.settingsIn(dir))
-                     .reloadWindow(Duration.ZERO).stopOnClose(true).build().start(ThalassaConfig.empty());
-             MembershipEngine engine = new MembershipEngine(registry, config -> {
-                 try {
-                     controller.apply(config).reload().join();
-                 } catch (ConfigRejectedException e) {
-                     throw new IllegalStateException(e.haproxyMessage(), e);
-                 }
-             })) {
-            Backend live = Backend.dynamic("live").service("myapp", "1.0.0").build();
-            ThalassaConfig config = ThalassaConfig.empty().withBackend(live)
-                    .withFrontend(Frontend.builder("web").bind("127.0.0.1:" + port).defaultBackend("live").build());
-            engine.update(config);
+        EmbeddedRegistry registry = EmbeddedRegistry.create();
+        try (Instances instances = new Instances();
+             Thalassa thalassa = Thalassa.builder().workDir(Path.of(args[0])).registry(registry)
+                     .haproxyBinary(args.length > 2 ? args[2] : "haproxy").stopHaproxyOnClose(true).start()) {
+            thalassa.update(config -> config.withBackend(Backend.dynamic("live").service("myapp", "1.0.0").build())
+                    .withFrontend(Frontend.builder("web").bind("127.0.0.1:" + port).defaultBackend("live").build()))
+                    .await(Duration.ofSeconds(10));
             for (int i = 0; i < 3; i++) {
                 registry.register(Registration.of("myapp", "1.0.0", "127.0.0.1", instances.start("blue"), Map.of(),
                         Duration.ofSeconds(60)));
@@ -58,23 +44,23 @@ public final class CanaryExample {
             registry.register(Registration.of("myapp", "2.0.0", "127.0.0.1", instances.start("green"), Map.of(),
                     Duration.ofSeconds(60)));
             System.out.println("1.0.0 -> " + awaitAnswer(port, "/", "blue"));
-            long reloads = controller.reloadCount();
+            long reloads = thalassa.controller().reloadCount();
 
             List<Map<String, Integer>> steps = List.of(Map.of("1.0.0", 90, "2.0.0", 10),
                     Map.of("1.0.0", 50, "2.0.0", 50), Map.of("1.0.0", 0, "2.0.0", 100));
             for (Map<String, Integer> step : steps) {
-                // One call: the engine subscribes to both versions, the controller sets the weights at run time.
-                Backend split = live.withSplit(step);
-                engine.update(config.withBackend(split));
+                // One call: both versions are watched, and HAProxy gets the weights at run time.
+                thalassa.split("live", step).await(Duration.ofSeconds(10));
                 if (step.get("1.0.0") > 0) {
                     distinctAnswers(port, "/", 2); // both versions answer (a new server is checked first)
                 } else {
                     awaitAnswer(port, "/", "green");
                 }
-                System.out.println("split " + split.split().orElseThrow() + " -> green served "
-                        + greenShare(port) + " % of " + REQUESTS + " requests");
+                System.out.println("split " + thalassa.config().backend("live").orElseThrow().split().orElseThrow()
+                        + " -> green served " + greenShare(port) + " % of " + REQUESTS + " requests");
             }
-            System.out.println("reloads since the backend existed: " + (controller.reloadCount() - reloads));
+            System.out.println("reloads since the backend existed: " + (thalassa.controller().reloadCount()
+                    - reloads));
         }
     }
 

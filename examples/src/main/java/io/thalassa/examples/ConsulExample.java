@@ -24,8 +24,6 @@ public final class ConsulExample {
         String haproxy = args.length > 4 ? args[4] : "haproxy";
         // Each registration becomes a Consul agent service (meta version=...) with a TTL check kept passing; the
         // backend's members are the passing instances of its version, watched with blocking queries.
-        try (ConsulRegistry registry = ConsulRegistry.builder().agent(consulHost, consulPort).build()) {
-            BlueGreen.run(registry, dir, port, haproxy);
-        }
+        BlueGreen.run(ConsulRegistry.builder().agent(consulHost, consulPort).build(), dir, port, haproxy);
     }
 }

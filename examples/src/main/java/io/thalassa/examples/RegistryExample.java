@@ -18,8 +18,6 @@ public final class RegistryExample {
         int port = Integer.parseInt(args[1]);
         String haproxy = args.length > 2 ? args[2] : "haproxy";
         // The embedded registry: TTL registrations in this process, no other process needed.
-        try (EmbeddedRegistry registry = EmbeddedRegistry.create()) {
-            BlueGreen.run(registry, dir, port, haproxy);
-        }
+        BlueGreen.run(EmbeddedRegistry.create(), dir, port, haproxy); // Thalassa closes the registry it is given
     }
 }

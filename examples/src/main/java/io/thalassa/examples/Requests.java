@@ -26,9 +26,14 @@ final class Requests {
 
     /** One request to {@code http://127.0.0.1:<port><path>}: the body of a 200, else the status or the error. */
     static String get(int port, String path) throws InterruptedException {
+        return get("127.0.0.1", port, path);
+    }
+
+    /** One request to {@code http://<loopback>:<port><path>}. */
+    static String get(String loopback, int port, String path) throws InterruptedException {
         try {
-            HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                    + path)).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(URI.create("http://" + loopback + ":"
+                    + port + path)).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
             return response.statusCode() == 200 ? response.body() : "HTTP " + response.statusCode();
         } catch (IOException e) {
             return "error: " + e.getMessage();
@@ -37,11 +42,21 @@ final class Requests {
 
     /** Asks until the answer is {@code expected} (HAProxy takes a moment to check a new server); returns the last. */
     static String awaitAnswer(int port, String path, String expected) throws InterruptedException {
+        return awaitAnswer("127.0.0.1", port, path, expected);
+    }
+
+    /** {@link #awaitAnswer(int, String, String)} for {@code /} on another loopback address. */
+    static String awaitAnswer(String loopback, int port, String expected) throws InterruptedException {
+        return awaitAnswer(loopback, port, "/", expected);
+    }
+
+    private static String awaitAnswer(String loopback, int port, String path, String expected)
+            throws InterruptedException {
         long deadline = System.nanoTime() + PATIENCE.toNanos();
-        String last = get(port, path);
+        String last = get(loopback, port, path);
         for (int i = 1; i < MAX_TRIES && !last.equals(expected) && System.nanoTime() < deadline; i++) {
             Thread.sleep(25);
-            last = get(port, path);
+            last = get(loopback, port, path);
         }
         return last;
     }

@@ -40,6 +40,10 @@ public final class FileConfigStore implements io.thalassa.spi.ConfigStore {
     private final Path file; // null: in memory
     private boolean unreadable;
     private byte[] lastWritten;
+    /** The JSON trees of the items last written, by item (an item is replaced when it changes). */
+    private Map<Item, JsonNode> parsed = new java.util.IdentityHashMap<>();
+    /** The JSON of the frontends and backends last saved, by the (immutable) object: unchanged ones are not written again. */
+    private Map<Object, String> documents = new java.util.IdentityHashMap<>();
     /** The items as stored, by id; null until the file was read. */
     private java.util.TreeMap<String, Item> items;
     private long index;
@@ -162,7 +166,7 @@ public final class FileConfigStore implements io.thalassa.spi.ConfigStore {
     public synchronized void save(ThalassaConfig config) throws IOException {
         checkWritable();
         ensureItems();
-        Map<String, String> next = Documents.itemsOf(config);
+        Map<String, String> next = documentsOf(config);
         java.util.TreeMap<String, Item> before = new java.util.TreeMap<>(items);
         long indexBefore = index;
         boolean changed = items.keySet().retainAll(next.keySet());
@@ -185,6 +189,29 @@ public final class FileConfigStore implements io.thalassa.spi.ConfigStore {
         }
     }
 
+    /** {@link Documents#itemsOf}, with the JSON of items that are the same objects as at the last save reused. */
+    private Map<String, String> documentsOf(ThalassaConfig config) {
+        Map<Object, String> seen = new java.util.IdentityHashMap<>();
+        Map<String, String> out = new java.util.TreeMap<>();
+        for (Frontend f : config.frontends().values()) {
+            out.put(f.id(), documentOf(f, f, seen));
+        }
+        for (Backend b : config.backends().values()) {
+            out.put(b.id(), documentOf(b, Documents.stored(b), seen));
+        }
+        documents = seen;
+        return out;
+    }
+
+    private String documentOf(Object item, Object stored, Map<Object, String> seen) {
+        String json = documents.get(item);
+        if (json == null) {
+            json = Documents.text(stored);
+        }
+        seen.put(item, json);
+        return json;
+    }
+
     private void checkWritable() {
         if (unreadable) {
             throw new IllegalStateException("persistence file " + file + " was unreadable at start; not overwriting it");
@@ -204,16 +231,26 @@ public final class FileConfigStore implements io.thalassa.spi.ConfigStore {
     }
 
     private void writeItems() throws IOException {
+        if (file == null) {
+            return;
+        }
         List<JsonNode> frontends = new ArrayList<>();
         List<JsonNode> backends = new ArrayList<>();
+        Map<Item, JsonNode> trees = new java.util.IdentityHashMap<>();
         for (Item item : items.values()) {
-            (item.id().startsWith("frontend/") ? frontends : backends).add(Documents.MAPPER.readTree(item.json()));
+            JsonNode tree = parsed.get(item);
+            if (tree == null) {
+                tree = Documents.MAPPER.readTree(item.json());
+            }
+            trees.put(item, tree);
+            (item.id().startsWith("frontend/") ? frontends : backends).add(tree);
         }
+        parsed = trees; // the items' trees, parsed once per item
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("frontends", frontends);
         doc.put("backends", backends);
         byte[] bytes = Documents.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(doc);
-        if (file == null || java.util.Arrays.equals(bytes, lastWritten)) {
+        if (java.util.Arrays.equals(bytes, lastWritten)) {
             return;
         }
         Path dir = file.getParent();

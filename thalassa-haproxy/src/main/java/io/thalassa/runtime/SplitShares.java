@@ -26,7 +26,11 @@ public final class SplitShares {
      * {@code before}.
      */
     public static Object withSplits(StatsSnapshot before, StatsSnapshot after, ThalassaConfig config) {
-        Map<String, Object> splits = between(before, after, config);
+        return withSplits(after, between(before, after, config));
+    }
+
+    /** {@code after} itself when {@code splits} is empty (the original shape), else its fields plus {@code splits}. */
+    public static Object withSplits(StatsSnapshot after, Map<String, Object> splits) {
         if (splits.isEmpty()) {
             return after;
         }

@@ -330,6 +330,11 @@ public final class Thalassa implements AutoCloseable {
         return node.awaitFleet(revision, timeout);
     }
 
+    /** This process's name among the nodes of its fleet; empty outside a fleet. */
+    public Optional<String> fleetNode() {
+        return node.fleetNode();
+    }
+
     /** The address of an API serving this Thalassa, published to the other nodes of a fleet (else ignored). */
     public void advertise(String apiUrl) {
         node.advertise(apiUrl);

@@ -110,4 +110,15 @@ public record DaemonOptions(String host, int port, String label, String serviceR
     public boolean tls() {
         return tlsCert != null;
     }
+
+    /** How the daemon serves its API: host, ports, tokens, TLS, natives policy, what it says about itself. */
+    public HttpOptions http() {
+        return new HttpOptions(host, port, registrationPort, tokens, tlsCert, tlsKey, nativePolicy(), label, location,
+                datacenter);
+    }
+
+    /** The daemon's {@link io.thalassa.runtime.Thalassa}, configured as these options say and not started yet. */
+    public io.thalassa.runtime.Thalassa.Builder thalassa() {
+        return io.thalassa.http.internal.DaemonRuntime.builder(this);
+    }
 }

@@ -1,15 +1,16 @@
 package io.thalassa.http;
 
 import io.thalassa.http.internal.DaemonCommand;
+import io.thalassa.runtime.Thalassa;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 
 /**
- * Entry point of {@code thalassa.jar}: parses the command line ({@code --help} lists every option), starts the stack
- * ({@link StackBackplane}: HAProxy under control, the registry, the membership engine) and serves the API on it until
- * the process is stopped. Stopping leaves HAProxy serving; the next start adopts it.
+ * Entry point of {@code thalassa.jar}: parses the command line ({@code --help} lists every option), starts a
+ * {@link Thalassa} as the options say (HAProxy under control, the registry, the store) and serves it over HTTP
+ * ({@link ThalassaHttp}) until the process is stopped. Stopping leaves HAProxy serving; the next start adopts it.
  */
 public final class ThalassaMain {
     private ThalassaMain() {
@@ -61,47 +62,30 @@ public final class ThalassaMain {
             err.println("thalassa: " + taken);
             return 1;
         }
-        Backplane backplane;
-        StackBackplane stack;
+        Thalassa thalassa;
         try {
-            if (options.fleet()) {
-                FleetBackplane fleet = FleetBackplane.start(options);
-                backplane = fleet;
-                stack = fleet.stack();
-            } else {
-                stack = StackBackplane.start(options);
-                backplane = stack;
-            }
-        } catch (IOException | RuntimeException e) {
+            thalassa = options.thalassa().start();
+        } catch (RuntimeException e) {
             err.println("thalassa: " + e.getMessage());
             return 1;
         }
-        ThalassaServer server;
+        ThalassaHttp server;
         try {
-            server = ThalassaServer.start(backplane, options);
+            server = ThalassaHttp.serve(thalassa, options.http());
         } catch (IOException | RuntimeException e) {
-            // a HAProxy this start launched is stopped, an adopted one keeps serving
-            if (backplane instanceof FleetBackplane f) {
-                f.abort();
-            } else {
-                stack.abort();
-            }
+            thalassa.abort(); // a HAProxy this start launched is stopped, an adopted one keeps serving
             err.println("thalassa: " + e.getMessage());
             return 1;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
-            if (backplane instanceof FleetBackplane f) {
-                f.close();
-            } else {
-                stack.close(); // HAProxy keeps serving; the next start adopts it
-            }
+            thalassa.close(); // HAProxy keeps serving; the next start adopts it
         }, "thalassa-shutdown"));
         out.println("thalassa: API on " + (options.tls() ? "https" : "http") + "://" + options.host() + ":"
                 + server.port() + ", registrations on port "
-                + server.registrationPort() + ", HAProxy master pid " + stack.controller().masterPid()
-                + (backplane instanceof FleetBackplane f ? ", fleet node " + f.node() + " of " + options.storePrefix()
-                        : ""));
+                + server.registrationPort() + ", HAProxy master pid " + thalassa.controller().masterPid()
+                + (options.fleet() ? ", fleet node " + thalassa.fleetNode().orElse("") + " of "
+                        + options.storePrefix() : ""));
         try {
             server.join();
         } catch (InterruptedException e) {

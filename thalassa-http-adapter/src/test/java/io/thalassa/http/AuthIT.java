@@ -101,7 +101,7 @@ class AuthIT {
 
     @Test
     void withoutTokensOnAWildcardHostLoopbackClientsAreServedAsToday() throws Exception {
-        StackBackplane backplane = TestStack.backplane(dir);
+        io.thalassa.runtime.Thalassa backplane = TestStack.backplane(dir);
         DaemonOptions options = DaemonOptions.parse("--host", "0.0.0.0", "--port", "0", "--registrationPort", "0",
                 "--dbPath", dir.resolve("db").toString());
         java.io.PrintStream err = System.err;
@@ -119,9 +119,9 @@ class AuthIT {
                 log.write(b, off, len);
             }
         }, true));
-        ThalassaServer started;
+        ThalassaHttp started;
         try {
-            started = ThalassaServer.start(backplane, options);
+            started = ThalassaHttp.serve(backplane, options.http());
         } catch (RuntimeException | java.io.IOException e) {
             TestStack.stop(backplane);
             throw e;
@@ -130,7 +130,7 @@ class AuthIT {
         }
         assertThat(log.toString(java.nio.charset.StandardCharsets.UTF_8)).as("said at start")
                 .contains("protected mode").contains("--tokens");
-        try (ThalassaServer server = started) {
+        try (ThalassaHttp server = started) {
             Http api = new Http("http://127.0.0.1:" + server.port());
             assertThat(api.put("/backends/b", "{'type':'static'}").status()).isEqualTo(200);
             assertThat(api.get("/backends/b").status()).isEqualTo(200);

@@ -24,13 +24,14 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * Debian's headless Chromium under ChromeDriver for the web UI's tests, with a fresh profile; screenshots go to
- * {@code docs/ui/} of the repository, the browser console is read with {@link #consoleErrors}.
+ * {@code target/ui/} of the module (never into the source tree: {@code scripts/refresh-screenshots.sh} copies them to
+ * the README's {@code docs/ui/} on purpose), the browser console is read with {@link #consoleErrors}.
  */
 final class Browser implements AutoCloseable {
     static final String CHROMIUM = System.getenv().getOrDefault("THALASSA_CHROMIUM", "/usr/bin/chromium");
     static final String CHROMEDRIVER = System.getenv().getOrDefault("THALASSA_CHROMEDRIVER", "/usr/bin/chromedriver");
-    /** Where the screenshots go: docs/ui/ of the repository (the tests run in the module's directory). */
-    static final Path SHOTS = Path.of("..", "docs", "ui");
+    /** Where the screenshots go: target/ui/ of the module (the tests run in the module's directory). */
+    static final Path SHOTS = Path.of("target", "ui");
 
     final ChromeDriver driver;
     private final Path profile;
@@ -98,7 +99,7 @@ final class Browser implements AutoCloseable {
 
     /**
      * A PNG of the whole page (the window made as tall as the page, up to 2,400 px, then set back) into
-     * docs/ui/{@code name}.png.
+     * target/ui/{@code name}.png.
      */
     Path screenshot(String name) {
         org.openqa.selenium.Dimension before = driver.manage().window().getSize();

@@ -77,8 +77,8 @@ class FleetIT {
         final int n;
         final Path home;
         final int statsPort = TestStack.freePort();
-        FleetBackplane fleet;
-        ThalassaServer server;
+        io.thalassa.runtime.Thalassa fleet;
+        ThalassaHttp server;
         Http api;
         Http registrations;
 
@@ -104,9 +104,9 @@ class FleetIT {
         Node start() throws IOException {
             Files.createDirectories(home);
             DaemonOptions o = options();
-            fleet = FleetBackplane.start(o);
+            fleet = o.thalassa().start();
             try {
-                server = ThalassaServer.start(fleet, o);
+                server = ThalassaHttp.serve(fleet, o.http());
             } catch (IOException | RuntimeException e) {
                 fleet.abort();
                 throw e;
@@ -125,7 +125,7 @@ class FleetIT {
             if (fleet != null) {
                 fleet.close();
                 if (haproxy) {
-                    fleet.stack().controller().stopHaproxy();
+                    fleet.controller().stopHaproxy();
                 }
                 fleet = null;
             }
@@ -200,7 +200,7 @@ class FleetIT {
                     .header("ETag"));
         }
 
-        long[] reloads = fleet.stream().mapToLong(n -> n.fleet.stack().controller().reloadCount()).toArray();
+        long[] reloads = fleet.stream().mapToLong(n -> n.fleet.controller().reloadCount()).toArray();
         Reply sw = c.api.post("/backends/live?wait=10s", "{'version':'2.0'}");
         assertThat(sw.status()).as(sw.toString()).isEqualTo(200);
         // ?wait waits for every live node: once answered, every HAProxy serves the new version
@@ -210,7 +210,7 @@ class FleetIT {
             assertThat(n.answer(port)).as("node%d", n.n).isEqualTo("200 green");
         }
         for (int i = 0; i < fleet.size(); i++) {
-            assertThat(fleet.get(i).fleet.stack().controller().reloadCount()).as("reloads of node%d", i + 1)
+            assertThat(fleet.get(i).fleet.controller().reloadCount()).as("reloads of node%d", i + 1)
                     .isEqualTo(reloads[i]);
         }
 

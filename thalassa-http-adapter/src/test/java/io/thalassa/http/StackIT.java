@@ -26,7 +26,7 @@ class StackIT {
     @TempDir
     Path dir;
     TestStack stack;
-    StackBackplane backplane;
+    io.thalassa.runtime.Thalassa backplane;
     NamedHttpServer v1;
     NamedHttpServer v2;
 

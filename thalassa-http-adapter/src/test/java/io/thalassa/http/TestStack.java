@@ -3,7 +3,7 @@ package io.thalassa.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import io.thalassa.runtime.Thalassa;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,18 +11,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * The one place the HTTP tests get their stack from: the real {@link StackBackplane} (a real HAProxy under the
+ * The one place the HTTP tests get their stack from: the daemon's real {@link Thalassa} (a real HAProxy under the
  * controller, the embedded registry, the membership engine) working in a test directory, on free loopback ports, and
  * the daemon's HTTP server on it. Member sets reach the backends asynchronously: tests {@link #await} them.
  */
 final class TestStack implements AutoCloseable {
     final Path dir;
-    final StackBackplane backplane;
-    final ThalassaServer server;
+    final Thalassa backplane;
+    final ThalassaHttp server;
     final Http api;
     final Http registrations;
 
-    private TestStack(Path dir, StackBackplane backplane, ThalassaServer server) {
+    private TestStack(Path dir, Thalassa backplane, ThalassaHttp server) {
         this.dir = dir;
         this.backplane = backplane;
         this.server = server;
@@ -34,8 +34,8 @@ final class TestStack implements AutoCloseable {
      * The real stack working in {@code dir} (HAProxy's files there, free ports, a 100 ms reload window); the caller
      * {@linkplain #stop stops} it.
      */
-    static StackBackplane backplane(Path dir, String... extraOptions) {
-        try {
+    static Thalassa backplane(Path dir, String... extraOptions) {
+        {
             String binary = System.getenv().getOrDefault("THALASSA_HAPROXY_BINARY", "haproxy");
             List<String> args = new ArrayList<>(List.of("--haproxyCfgPath", dir.resolve("haproxy.cfg").toString(),
                     "--haproxySocketPath", dir.resolve("stats.sock").toString(),
@@ -46,16 +46,13 @@ final class TestStack implements AutoCloseable {
                 args.addAll(List.of("--reloadWindow", "100ms"));
             }
             args.addAll(List.of(extraOptions));
-            return StackBackplane.start(options(dir, args.toArray(String[]::new)));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            return options(dir, args.toArray(String[]::new)).thalassa().start();
         }
     }
 
     /** Closes {@code backplane} and stops the HAProxy it started, by its pid. */
-    static void stop(StackBackplane backplane) {
-        backplane.close();
-        backplane.controller().stopHaproxy();
+    static void stop(Thalassa backplane) {
+        backplane.stop();
     }
 
     static int freePort() {
@@ -69,7 +66,9 @@ final class TestStack implements AutoCloseable {
 
     /** {@link #start}, with options for the stack ({@code --haproxyMaxFiles}...) besides the server's. */
     static TestStack startWith(Path dir, String[] stackOptions, String... extraOptions) throws IOException {
-        StackBackplane backplane = backplane(dir, stackOptions);
+        List<String> all = new ArrayList<>(List.of(stackOptions));
+        all.addAll(List.of(extraOptions)); // the daemon's options: --persistence, --activityRetention... are Thalassa's
+        Thalassa backplane = backplane(dir, all.toArray(String[]::new));
         try {
             return start(dir, backplane, extraOptions);
         } catch (IOException | RuntimeException e) {
@@ -79,8 +78,8 @@ final class TestStack implements AutoCloseable {
     }
 
     /** A server on {@code backplane}, on 127.0.0.1 with free ports and its activity under {@code dir/db}. */
-    static TestStack start(Path dir, StackBackplane backplane, String... extraOptions) throws IOException {
-        return new TestStack(dir, backplane, ThalassaServer.start(backplane, options(dir, extraOptions)));
+    static TestStack start(Path dir, Thalassa backplane, String... extraOptions) throws IOException {
+        return new TestStack(dir, backplane, ThalassaHttp.serve(backplane, options(dir, extraOptions).http()));
     }
 
     static DaemonOptions options(Path dir, String... extraOptions) {

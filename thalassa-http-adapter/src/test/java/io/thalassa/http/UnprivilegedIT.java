@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.thalassa.haproxy.NamedHttpServer;
-import io.thalassa.http.internal.HaproxyUser;
+import io.thalassa.runtime.internal.HaproxyUser;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

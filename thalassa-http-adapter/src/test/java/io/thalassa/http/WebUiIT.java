@@ -27,15 +27,15 @@ import org.openqa.selenium.support.ui.Select;
  * embedded registry), with real traffic through HAProxy. One browser and one daemon for the class; the tests build on
  * each other in order (register, go down, switch, watch the activity, lose the connection, split from the page,
  * 1,000 backends). Every
- * page is photographed into docs/ui/, and the browser console must stay free of errors.
+ * page is photographed into target/ui/ (scripts/refresh-screenshots.sh copies them to docs/ui/), and the browser console must stay free of errors.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WebUiIT {
     Path dir;
 
-    StackBackplane backplane;
-    ThalassaServer server;
+    io.thalassa.runtime.Thalassa backplane;
+    ThalassaHttp server;
     int apiPort;
     int registrationPort;
     Http api;
@@ -80,10 +80,10 @@ class WebUiIT {
         return s;
     }
 
-    private ThalassaServer startServer() throws java.io.IOException {
-        return ThalassaServer.start(backplane, DaemonOptions.parse("--host", "127.0.0.1",
+    private ThalassaHttp startServer() throws java.io.IOException {
+        return ThalassaHttp.serve(backplane, DaemonOptions.parse("--host", "127.0.0.1",
                 "--port", Integer.toString(apiPort), "--registrationPort", Integer.toString(registrationPort),
-                "--dbPath", dir.resolve("db").toString()));
+                "--dbPath", dir.resolve("db").toString()).http());
     }
 
     @AfterAll

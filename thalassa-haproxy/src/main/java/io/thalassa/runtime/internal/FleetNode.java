@@ -455,9 +455,9 @@ public final class FleetNode implements Node {
         return state.stale;
     }
 
-    /** This node's name in the fleet. */
-    public String node() {
-        return state.node();
+    @Override
+    public Optional<String> fleetNode() {
+        return Optional.of(state.node());
     }
 
     /** The one process's node under this fleet node. */

@@ -65,7 +65,7 @@ public final class LocalNode implements Node {
             ThalassaConfig initial, String source) throws IOException {
         LocalNode node = new LocalNode(registry, controller.get(), store, bindAddress, events, firstDelivery);
         try {
-            node.commit(initial); // the engine's first publication (members included) starts or adopts HAProxy
+            node.commit(initial, false); // the first publication (members included) starts or adopts HAProxy
             if (!node.haproxyStarted) {
                 node.toHaproxy(ThalassaConfig.empty()); // nothing was published: the empty configuration
             }
@@ -157,14 +157,21 @@ public final class LocalNode implements Node {
      * back, in the store and in the engine.
      */
     private Publication commit(ThalassaConfig next) {
+        return commit(next, true);
+    }
+
+    /** {@link #commit(ThalassaConfig)}; the store is left alone when not {@code saving} (it holds the start's). */
+    private Publication commit(ThalassaConfig next, boolean saving) {
         ThalassaConfig before = base;
-        save(next);
+        if (saving) {
+            save(next);
+        }
         try {
             base = next; // the engine ignores dynamic members it is given
             return engine.publish(next);
         } catch (RuntimeException e) {
             ConfigRejectedException rejected = rejectedCause(e);
-            restore(before);
+            restore(before, saving);
             if (rejected != null) {
                 throw rejected;
             }
@@ -184,10 +191,10 @@ public final class LocalNode implements Node {
         }
     }
 
-    private void restore(ThalassaConfig before) {
+    private void restore(ThalassaConfig before, boolean saved) {
         base = before;
         try {
-            if (store != null) {
+            if (saved && store != null) {
                 store.save(before);
             }
         } catch (IOException | RuntimeException ignored) {

@@ -49,6 +49,11 @@ public interface Node extends AutoCloseable {
         return Optional.empty();
     }
 
+    /** This node's name in its fleet; empty outside a fleet. */
+    default Optional<String> fleetNode() {
+        return Optional.empty();
+    }
+
     /** The address of the API serving this node, published to the fleet; ignored outside a fleet. */
     default void advertise(String apiUrl) {
     }

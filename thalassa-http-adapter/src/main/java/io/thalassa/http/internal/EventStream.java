@@ -1,6 +1,6 @@
 package io.thalassa.http.internal;
 
-import io.thalassa.http.ActivityLog;
+import io.thalassa.runtime.ActivityLog;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;

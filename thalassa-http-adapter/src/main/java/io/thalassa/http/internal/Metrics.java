@@ -7,7 +7,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.thalassa.ThalassaEvent;
-import io.thalassa.http.Backplane;
+import io.thalassa.runtime.Thalassa;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -15,28 +15,31 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * The daemon's metrics in Prometheus text ({@code GET /metrics}), through Micrometer; each is described in the
- * README's operations section. HAProxy's numbers are read from {@link Backplane#status()} when scraped.
+ * README's operations section. HAProxy's numbers are read from {@link Thalassa#status()} when scraped.
  */
 public final class Metrics implements ThalassaEvent.Listener {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final Backplane backplane;
+    private final Thalassa thalassa;
     private final Counter runtimeChanges;
     private final Counter haproxyAlerts;
 
-    public Metrics(Backplane backplane) {
-        this.backplane = backplane;
-        FunctionCounter.builder("thalassa.haproxy.reloads", this, m -> m.haproxy("reloads"))
+    public Metrics(Thalassa thalassa) {
+        this.thalassa = thalassa;
+        FunctionCounter.builder("thalassa.haproxy.reloads", this, m -> m.thalassa.controller().status().reloads())
                 .description("reloads of HAProxy since the daemon started").register(registry);
-        FunctionCounter.builder("thalassa.haproxy.reloads.failed", this, m -> m.haproxy("failedReloads"))
+        FunctionCounter.builder("thalassa.haproxy.reloads.failed", this,
+                        m -> m.thalassa.controller().status().failedReloads())
                 .description("reloads HAProxy refused since the daemon started").register(registry);
-        gauge("thalassa.haproxy.up", m -> m.haproxyValue("masterPid") instanceof Number n && n.longValue() > 0 ? 1 : 0,
+        gauge("thalassa.haproxy.up", m -> m.thalassa.controller().masterPid() > 0 ? 1 : 0,
                 "1 while HAProxy's master process runs");
-        gauge("thalassa.haproxy.runs.desired", m -> Boolean.TRUE.equals(m.haproxyValue("runsDesired")) ? 1 : 0,
+        gauge("thalassa.haproxy.runs.desired", m -> m.thalassa.controller().status().runsDesired() ? 1 : 0,
                 "1 when HAProxy runs the configuration last accepted (what /health/ready says)");
-        gauge("thalassa.haproxy.servers", m -> m.haproxy("servers"), "server slots in the accepted configuration");
-        gauge("thalassa.registry.healthy", m -> m.registryHealthy(), "1 while the service registry is reachable");
-        gauge("thalassa.config.frontends", m -> m.backplane.config().frontends().size(), "frontends configured");
-        gauge("thalassa.config.backends", m -> m.backplane.config().backends().size(), "backends configured");
+        gauge("thalassa.haproxy.servers", m -> m.thalassa.controller().status().servers(),
+                "server slots in the accepted configuration");
+        gauge("thalassa.registry.healthy", m -> m.thalassa.registry().health().isConnected() ? 1 : 0,
+                "1 while the service registry is reachable");
+        gauge("thalassa.config.frontends", m -> m.thalassa.config().frontends().size(), "frontends configured");
+        gauge("thalassa.config.backends", m -> m.thalassa.config().backends().size(), "backends configured");
         runtimeChanges = Counter.builder("thalassa.haproxy.runtime.changes")
                 .description("membership changes applied through HAProxy's runtime API (one per backend and apply)")
                 .register(registry);
@@ -53,23 +56,6 @@ public final class Metrics implements ThalassaEvent.Listener {
         // strongly held: a gauge keeps only a weak reference to its object, and nothing else holds this lambda
         Gauge.builder("thalassa.config.version", latest, s -> s.getAsLong()).strongReference(true)
                 .description("id of the latest configuration change accepted").register(registry);
-    }
-
-    private Object haproxyValue(String key) {
-        Object h = backplane.status().get("haproxy");
-        return h instanceof Map<?, ?> m ? m.get(key) : null;
-    }
-
-    private double haproxy(String key) {
-        return haproxyValue(key) instanceof Number n ? n.doubleValue() : Double.NaN;
-    }
-
-    private double registryHealthy() {
-        Object r = backplane.status().get("registry");
-        if (r instanceof Map<?, ?> m && m.get("health") instanceof io.thalassa.spi.RegistryHealth h) {
-            return h.status() == io.thalassa.spi.RegistryHealth.Status.CONNECTED ? 1 : 0;
-        }
-        return Double.NaN;
     }
 
     /** One API answer: by method, route template (e.g. {@code /backends/{key}}) and status. */

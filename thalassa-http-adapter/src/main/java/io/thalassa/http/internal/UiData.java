@@ -3,6 +3,7 @@ package io.thalassa.http.internal;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.thalassa.Member;
+import io.thalassa.runtime.LiveStats;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +28,7 @@ final class UiData {
     /** {@code GET /stats?since=}: the samples after {@code since} (epoch ms) as columns, with the poll interval. */
     static Map<String, Object> history(LiveStats live, long since) {
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("intervalMs", io.thalassa.http.ThalassaServer.LIVE_POLL.toMillis());
+        out.put("intervalMs", io.thalassa.runtime.Thalassa.LIVE_POLL.toMillis());
         out.putAll(live.history().columns(since));
         return out;
     }

@@ -1,26 +1,25 @@
 package io.thalassa.http;
 
-import io.thalassa.ConfigRejectedException;
 import io.thalassa.ThalassaConfig;
 import io.thalassa.ThalassaEvent;
 import io.thalassa.http.internal.Access;
 import io.thalassa.http.internal.AccessHandler;
 import io.thalassa.http.internal.EventStream;
-import io.thalassa.http.internal.HaproxyLog;
 import io.thalassa.http.internal.Metrics;
 import io.thalassa.http.internal.Tokens;
 import io.thalassa.http.internal.HttpEntry;
 import io.thalassa.http.internal.ConfigPush;
 import io.thalassa.http.internal.JsonErrorHandler;
-import io.thalassa.http.internal.LiveStats;
 import io.thalassa.http.internal.UiHandler;
 import io.thalassa.http.internal.RestApi;
+import io.thalassa.runtime.ActivityLog;
+import io.thalassa.runtime.LiveStats;
+import io.thalassa.runtime.Thalassa;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -34,37 +33,34 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The daemon's HTTP side on a {@link Backplane}: the REST API, {@code /activity}, {@code /stats}, {@code /ws} and
- * {@code /openapi.json} on {@code --port}, the registration API on {@code --registrationPort} (and under
- * {@code /registrations} on the main port), the {@code --persistence} file and the activity feed under
- * {@code --dbPath}.
+ * The REST API, the registration API, the web UI and {@code /ws} of a running {@link Thalassa}: the daemon's HTTP side,
+ * which a host application can mount on its own Thalassa as well. Everything it serves is a call on the Thalassa;
+ * this class only maps it to HTTP (routes and JSON shapes, tokens and TLS, the UI).
  *
  * <pre>{@code
- * try (ThalassaServer server = ThalassaServer.start(backplane, DaemonOptions.parse(args))) {
- *     System.out.println("REST API on " + server.uri());
- *     server.join();
+ * try (Thalassa thalassa = Thalassa.builder().workDir(dir).start();
+ *      ThalassaHttp http = ThalassaHttp.serve(thalassa, HttpOptions.loopback(10000, 9000))) {
+ *     System.out.println("REST API and web UI on " + http.uri());
+ *     http.join();
  * }
  * }</pre>
  */
-public final class ThalassaServer implements AutoCloseable {
-    /** How often {@link Backplane#stats()} is looked at for a new snapshot to stream. */
+public final class ThalassaHttp implements AutoCloseable {
+    /** How often {@link Thalassa#stats()} is looked at for a new snapshot to stream. */
     public static final Duration STATS_POLL = Duration.ofMillis(500);
 
     /** How often HAProxy's stats are read for the live view and its history (which keeps 5 minutes of them). */
-    public static final Duration LIVE_POLL = Duration.ofSeconds(2);
-    /** How often HAProxy's own log file is read for alerts and warnings. */
-    static final Duration HAPROXY_LOG_POLL = Duration.ofSeconds(1);
+    public static final Duration LIVE_POLL = Thalassa.LIVE_POLL;
     /** How often the configuration is looked at for a change to push on {@code /ws}. */
     static final Duration CONFIG_WATCH = Duration.ofMillis(250);
     /** The least time between two live polls caused by changes (a burst of changes costs at most two a second). */
     static final Duration CHANGE_POLL_GAP = Duration.ofMillis(500);
 
-    private static final Logger LOG = LoggerFactory.getLogger(ThalassaServer.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ThalassaHttp.class);
 
-    private final Backplane backplane;
-    private final DaemonOptions options;
+    private final Thalassa thalassa;
+    private final HttpOptions options;
     private final ActivityLog activity;
-    private final ConfigStore store;
     private final EventStream stream = new EventStream();
     private final Consumer<ActivityLog.Entry> toStream = stream::activity;
     private final ScheduledExecutorService statsPoller;
@@ -79,37 +75,19 @@ public final class ThalassaServer implements AutoCloseable {
     private boolean closed;
     private final Access access;
     private final Metrics metrics;
+    private final Thalassa.Subscription metricEvents;
     private long lastReloadTimed; // only on the stats poller thread
 
-    private ThalassaServer(Backplane backplane, DaemonOptions options, ActivityLog activity, ConfigStore store,
-            Tokens tokens) {
-        this.backplane = backplane;
+    private ThalassaHttp(Thalassa thalassa, HttpOptions options, Tokens tokens) {
+        this.thalassa = thalassa;
         this.options = options;
-        this.activity = activity;
-        this.store = store;
-        live = new LiveStats(new LiveStats.Source() {
-            @Override
-            public java.util.List<io.thalassa.haproxy.StatRow> all() {
-                return backplane.statRows();
-            }
-
-            @Override
-            public java.util.List<io.thalassa.haproxy.StatRow> proxies() {
-                return backplane.proxyStatRows();
-            }
-
-            @Override
-            public java.util.List<io.thalassa.haproxy.StatRow> servers(
-                    java.util.List<io.thalassa.haproxy.StatRow> backends) {
-                return backplane.serverStatRows(backends);
-            }
-        }, backplane::config,
-                (int) (Duration.ofMinutes(5).toMillis() / LIVE_POLL.toMillis()), LIVE_POLL.multipliedBy(3).dividedBy(4));
-        metrics = new Metrics(backplane);
-        metrics.configVersion(() -> backplane.latestChange().map(c -> c.id()).orElse(0L));
-        backplane.onApply(metrics::applied);
-        RestApi api = new RestApi(backplane, store, activity, instance(options), live)
-                .nativePolicy(options.nativePolicy()).metrics(metrics);
+        this.activity = thalassa.activity();
+        this.live = thalassa.live();
+        metrics = new Metrics(thalassa);
+        metrics.configVersion(() -> thalassa.latestChange().map(c -> c.id()).orElse(0L));
+        thalassa.onApply(metrics::applied);
+        metricEvents = thalassa.onEvent(metrics);
+        RestApi api = new RestApi(thalassa, instance(options), live).nativePolicy(options.natives()).metrics(metrics);
         QueuedThreadPool threads = new QueuedThreadPool(64, 4);
         threads.setName("thalassa-http");
         threads.setDaemon(true);
@@ -136,7 +114,7 @@ public final class ThalassaServer implements AutoCloseable {
         ws.setHandler(new UiHandler(new HttpEntry(api.mainRouter(), api.registrationRouter(), metrics),
                 HttpEntry.REGISTRATION_CONNECTOR));
         access = new Access(tokens, loopback(options.host()));
-        pushed = backplane.config();
+        pushed = thalassa.config();
         lastLivePoll = System.nanoTime() - LIVE_POLL.toNanos();
         stream.greeting(this::greeting);
         jetty.setHandler(new AccessHandler(access, HttpEntry.REGISTRATION_CONNECTOR, ws));
@@ -157,7 +135,7 @@ public final class ThalassaServer implements AutoCloseable {
     }
 
     /** What this daemon says about itself: the original's --label, --location and --datacenter. */
-    private static Map<String, Object> instance(DaemonOptions options) {
+    private static Map<String, Object> instance(HttpOptions options) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("label", options.label());
         m.put("location", options.location());
@@ -166,7 +144,7 @@ public final class ThalassaServer implements AutoCloseable {
     }
 
     /** HTTPS from --tlsCert and --tlsKey (TLS 1.2 and 1.3), or null for plain HTTP. */
-    private static org.eclipse.jetty.util.ssl.SslContextFactory.Server tls(DaemonOptions options) {
+    private static org.eclipse.jetty.util.ssl.SslContextFactory.Server tls(HttpOptions options) {
         if (!options.tls()) {
             return null;
         }
@@ -194,78 +172,39 @@ public final class ThalassaServer implements AutoCloseable {
     }
 
     /**
-     * Reads the persistence file (when {@code --persistence} is set), opens the activity feed under {@code --dbPath}
-     * and subscribes it to the backplane, applies the file to the backplane, and starts both HTTP servers.
+     * Serves {@code thalassa} as {@code options} say: both HTTP servers started, the activity feed streamed, the stats
+     * watched. Closing the answer stops serving and leaves {@code thalassa} running.
      *
-     * @throws IllegalStateException naming the file when the persistence file cannot be read or HAProxy rejects what
-     *                               it holds (the file is left untouched), or when a port cannot be bound
-     * @throws IOException           when the activity feed cannot be opened
+     * @throws IllegalStateException when a port cannot be bound
+     * @throws IOException           when the tokens file or the TLS files cannot be read
      */
-    public static ThalassaServer start(Backplane backplane, DaemonOptions options) throws IOException {
+    public static ThalassaHttp serve(Thalassa thalassa, HttpOptions options) throws IOException {
         Tokens tokens = options.tokens() == null ? null : Tokens.read(options.tokens());
-        ConfigStore store = options.persistenceFile().map(ConfigStore::at).orElse(null);
-        Optional<ThalassaConfig> saved = store == null ? Optional.empty() : store.load();
-        ActivityLog activity = ActivityLog.open(options.dbPath(), options.activityRetention());
-        backplane.addListener(activity);
-        try {
-            if (saved.isPresent()) {
-                replay(backplane, store, saved.get());
-                warnUnsafeNatives(options, saved.get());
-            } else if (store != null) {
-                LOG.info("{} - does not exist yet; it is written on the first change", store.file());
-            }
-            ThalassaServer server = new ThalassaServer(backplane, options, activity, store, tokens);
-            server.startServing();
-            if (backplane instanceof FleetBackplane fleet) {
-                fleet.api((options.tls() ? "https" : "http") + "://" + options.host() + ":" + server.port());
-            }
-            return server;
-        } catch (RuntimeException e) {
-            backplane.removeListener(activity);
-            activity.close();
-            throw e;
-        }
+        ThalassaHttp server = new ThalassaHttp(thalassa, options, tokens);
+        server.startServing();
+        thalassa.advertise((options.tls() ? "https" : "http") + "://" + options.host() + ":" + server.port());
+        return server;
     }
 
     /**
      * Natives the safe policy refuses, saved while it was off: kept (they were an admin's choice and HAProxy runs
      * them), but named at start, so the operator restarts with --unsafeNatives or removes them.
      */
-    private static void warnUnsafeNatives(DaemonOptions options, ThalassaConfig persisted) {
-        if (options.unsafeNatives()) {
+    private static void warnUnsafeNatives(HttpOptions options, ThalassaConfig persisted) {
+        if (options.natives() == io.thalassa.NativePolicy.UNRESTRICTED) {
             return;
         }
         try {
-            options.nativePolicy().check(persisted);
+            options.natives().check(persisted);
         } catch (io.thalassa.InvalidValueException e) {
-            LOG.warn("natives - the persistence file holds a native the safe policy refuses, kept as saved: {};"
+            LOG.warn("natives - the stored configuration holds a native the safe policy refuses, kept as saved: {};"
                     + " start with --unsafeNatives to keep changing it, or remove it", e.reason());
         }
     }
 
-    private static void replay(Backplane backplane, ConfigStore store, ThalassaConfig persisted) {
-        try {
-            backplane.update(current -> {
-                ThalassaConfig c = current;
-                for (var b : persisted.backends().values()) {
-                    c = c.withBackend(b);
-                }
-                for (var f : persisted.frontends().values()) {
-                    c = c.withFrontend(f);
-                }
-                return c;
-            });
-        } catch (ConfigRejectedException | IllegalArgumentException e) {
-            throw new IllegalStateException("persistence file " + store.file() + " cannot be applied ("
-                    + e.getMessage() + "); fix or move it, it is left untouched", e);
-        }
-        LOG.info("{} - replayed {} frontend(s) and {} backend(s)", store.file(), persisted.frontends().size(),
-                persisted.backends().size());
-    }
-
     private void startServing() {
         activity.addListener(toStream);
-        backplane.addListener(metrics);
+        warnUnsafeNatives(options, thalassa.config());
         try {
             jetty.start();
         } catch (Exception e) {
@@ -277,14 +216,6 @@ public final class ThalassaServer implements AutoCloseable {
         long period = STATS_POLL.toMillis();
         statsPoller.scheduleWithFixedDelay(this::pollStats, 0, period, TimeUnit.MILLISECONDS);
         statsPoller.scheduleWithFixedDelay(this::watch, 0, CONFIG_WATCH.toMillis(), TimeUnit.MILLISECONDS);
-        backplane.haproxyLogFile().ifPresent(file -> {
-            HaproxyLog log = new HaproxyLog(file, event -> {
-                activity.record(event);
-                metrics.onEvent(event);
-            });
-            statsPoller.scheduleWithFixedDelay(log, HAPROXY_LOG_POLL.toMillis(), HAPROXY_LOG_POLL.toMillis(),
-                    TimeUnit.MILLISECONDS);
-        });
         LOG.info("REST API on {}:{}, registration API on {}:{}", options.host(), port(), options.host(),
                 registrationPort());
         if (access.protectedMode()) {
@@ -295,7 +226,7 @@ public final class ThalassaServer implements AutoCloseable {
             LOG.info("access - tokens from {}: every request but /health needs Authorization: Bearer <token>",
                     options.tokens());
         }
-        if (options.unsafeNatives()) {
+        if (options.natives() == io.thalassa.NativePolicy.UNRESTRICTED) {
             LOG.warn("natives - --unsafeNatives: any native directive is accepted (files, listeners, Lua, global"
                     + " settings); only admins should be able to write");
         }
@@ -306,9 +237,9 @@ public final class ThalassaServer implements AutoCloseable {
      * it): the changes after the last one timed, up to the first still pending. Only on the stats poller thread.
      */
     private void timeReloads() {
-        long latest = backplane.latestChange().map(c -> c.id()).orElse(0L);
+        long latest = thalassa.latestChange().map(c -> c.id()).orElse(0L);
         for (long id = lastReloadTimed + 1; id <= latest && id <= lastReloadTimed + 1000; id++) {
-            var change = backplane.change(id).orElse(null);
+            var change = thalassa.change(id).orElse(null);
             if (change != null && !change.isFinished()) {
                 return;
             }
@@ -322,7 +253,8 @@ public final class ThalassaServer implements AutoCloseable {
 
     private void pollStats() {
         try {
-            backplane.stats().ifPresent(stream::stats);
+            thalassa.stats().ifPresent(snapshot -> stream.stats(io.thalassa.runtime.SplitShares.withSplits(snapshot,
+                    thalassa.splitShares())));
         } catch (RuntimeException e) {
             LOG.warn("stats - cannot read the snapshot: {}", e.toString());
         }
@@ -336,7 +268,7 @@ public final class ThalassaServer implements AutoCloseable {
     private void watch() {
         try {
             timeReloads();
-            ThalassaConfig now = backplane.config();
+            ThalassaConfig now = thalassa.config();
             long t = System.nanoTime();
             boolean changed = now != pushed;
             boolean watched = stream.clients() > 0; // with nobody watching, only the history's 2 s polls
@@ -373,7 +305,7 @@ public final class ThalassaServer implements AutoCloseable {
         hello.put("intervalMs", LIVE_POLL.toMillis());
         hello.put("historySamples", live.history().size());
         hello.put("sampleSpacingMs", LIVE_POLL.multipliedBy(3).dividedBy(4).toMillis());
-        java.util.Map<String, Object> config = ConfigPush.full(backplane.config());
+        java.util.Map<String, Object> config = ConfigPush.full(thalassa.config());
         config.remove("type");
         return java.util.List.of(EventStream.text("hello", hello), EventStream.text("config", config),
                 EventStream.text("history", live.history().columns(0)), EventStream.text("live", live.full()));
@@ -410,7 +342,7 @@ public final class ThalassaServer implements AutoCloseable {
         return activity;
     }
 
-    public DaemonOptions options() {
+    public HttpOptions options() {
         return options;
     }
 
@@ -419,15 +351,14 @@ public final class ThalassaServer implements AutoCloseable {
         jetty.join();
     }
 
-    /** Stops both HTTP servers and closes the activity feed; the backplane is left running. Safe to call twice. */
+    /** Stops both HTTP servers; the Thalassa is left running. Safe to call twice. */
     @Override
     public synchronized void close() {
         if (closed) {
             return;
         }
         closed = true;
-        backplane.removeListener(activity);
-        backplane.removeListener(metrics);
+        metricEvents.close();
         activity.removeListener(toStream);
         statsPoller.shutdownNow();
         try {
@@ -436,11 +367,10 @@ public final class ThalassaServer implements AutoCloseable {
             LOG.warn("http - stopping failed: {}", e.toString());
         }
         stream.close();
-        activity.close();
     }
 
-    /** The configuration store, or empty without {@code --persistence}. */
-    public Optional<ConfigStore> store() {
-        return Optional.ofNullable(store);
+    /** The Thalassa served. */
+    public Thalassa thalassa() {
+        return thalassa;
     }
 }
