@@ -27,12 +27,11 @@ public final class StaticBackendsExample {
         try (Instances instances = new Instances(); // small HTTP servers on 127.0.0.1 that answer their own name
              Thalassa thalassa = Thalassa.builder().workDir(Path.of(args[0])).stopHaproxyOnClose(true)
                      .haproxyBinary(args.length > 2 ? args[2] : "haproxy").start()) {
-            int api2 = instances.start("api-2");
+            Backend web = Backend.staticBackend("web").member("127.0.0.1", instances.start("web-1"))
+                    .member("127.0.0.1", instances.start("web-2")).build();
             Backend api = Backend.staticBackend("api").member("127.0.0.1", instances.start("api-1")).build();
-            thalassa.update(config -> config
-                    .withBackend(Backend.staticBackend("web").member("127.0.0.1", instances.start("web-1"))
-                            .member("127.0.0.1", instances.start("web-2")).build())
-                    .withBackend(api)
+            int api2 = instances.start("api-2");
+            thalassa.update(config -> config.withBackend(web).withBackend(api)
                     .withFrontend(Frontend.builder("front").bind("127.0.0.1:" + port).defaultBackend("web")
                             .rule(Rule.pathBegins("/api/", "api")).build()))
                     .await(Duration.ofSeconds(10));
