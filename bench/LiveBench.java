@@ -9,7 +9,7 @@ import io.thalassa.haproxy.HaproxySettings;
 import io.thalassa.haproxy.RuntimeApi;
 import io.thalassa.haproxy.StatRow;
 import io.thalassa.haproxy.internal.Processes;
-import io.thalassa.http.internal.LiveStats;
+import io.thalassa.runtime.LiveStats;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
@@ -40,7 +40,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * same run of membership changes of the probe three times: with no live stats reading, with the live view fed by the
  * whole {@code show stat} every tick (how LiveStats read before: "full"), and with LiveStats' bounded reads (the
  * frontend/backend rows plus about 1,000 servers a tick, changed backends first: "bounded"). A tick is what
- * ThalassaServer does while a browser is connected (LiveStats.poll), here every 500 ms, the rate right after
+ * ThalassaHttp does while a browser is connected (LiveStats.poll), here every 500 ms, the rate right after
  * changes. Per mode: a tick's time (p50/p99), the bytes read from HAProxy per tick, the membership latency (apply to
  * the first request the new member answers, p99), the time until the live view shows the new member UP (p99), and
  * HAProxy's CPU. Everything on 127.0.0.1; every loop bounded in count and time; HAProxy stopped by its pid.
