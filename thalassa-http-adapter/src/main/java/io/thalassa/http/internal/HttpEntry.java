@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.http.HttpField;
@@ -13,7 +12,6 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.Fields;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,11 +88,6 @@ public final class HttpEntry extends Handler.Abstract {
     }
 
     private static ApiRequest toApiRequest(Request request) throws IOException {
-        Map<String, List<String>> query = new LinkedHashMap<>();
-        Fields fields = Request.extractQueryParameters(request);
-        for (String name : fields.getNames()) {
-            query.put(name, List.copyOf(fields.getValuesOrEmpty(name)));
-        }
         long length = request.getLength();
         boolean expectsContinue = request.getHeaders().contains(HttpHeader.EXPECT, "100-continue");
         byte[] body;
@@ -105,6 +98,7 @@ public final class HttpEntry extends Handler.Abstract {
                     + e.getMessage());
         }
         checkContentType(request); // after the body is read: the connection stays usable for the next request
+        Map<String, List<String>> query = PercentDecoding.query(request.getHttpURI().getQuery());
         Object role = request.getAttribute(AccessHandler.ROLE);
         return new ApiRequest(request.getMethod(), request.getHttpURI().getPath(), Map.of(), query,
                 name -> headerValues(request, name), body, role instanceof Tokens.Role r ? r : Tokens.Role.ADMIN);
