@@ -61,6 +61,22 @@ class MalformedEscapeIT {
         }
     }
 
+    /** One answer off a connection that stays open: the head, then as many bytes as its Content-Length says. */
+    static String oneAnswer(InputStream in) throws IOException {
+        java.io.ByteArrayOutputStream head = new java.io.ByteArrayOutputStream();
+        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                break;
+            }
+            head.write(b);
+        }
+        String text = head.toString(StandardCharsets.ISO_8859_1);
+        java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(text);
+        return text + (length.find() ? new String(in.readNBytes(Integer.parseInt(length.group(1))),
+                StandardCharsets.UTF_8) : "");
+    }
+
     private static void assertQueryRefused(Answer a, String what) {
         assertThat(a.status()).as(what + ": " + a).isEqualTo(400);
         assertThat(a.head()).as(what).containsIgnoringCase("Content-Type: application/json");
@@ -106,6 +122,30 @@ class MalformedEscapeIT {
                     .as("nothing was written").isEqualTo(404);
             assertThat(stack.registrations.get("/registrations", "Authorization", "Bearer " + AuthIT.READ).body())
                     .isEqualTo("[]");
+        } finally {
+            System.setErr(err);
+        }
+        assertThat(errors.lines).as("ERROR lines the daemon logged for clients' mistakes").isEmpty();
+    }
+
+    @Test
+    void aWebSocketUpgradeWithAMalformedQueryIs400NotAServerError() throws Exception { // Jetty's upgrade answered 500
+        java.io.PrintStream err = System.err;
+        FuzzIT.ErrorLines errors = new FuzzIT.ErrorLines(err);
+        try (TestStack stack = TestStack.start(dir)) {
+            System.setErr(errors);
+            for (String bad : BAD) {
+                try (Socket s = new Socket("127.0.0.1", stack.server.port())) {
+                    s.setSoTimeout(10_000);
+                    s.getOutputStream().write(("GET /ws?x=" + bad + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                            + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+                            .getBytes(StandardCharsets.ISO_8859_1));
+                    String answer = oneAnswer(s.getInputStream()); // the connection stays open
+                    assertThat(answer).as(bad).startsWith("HTTP/1.1 400 ").contains("\"error\":\"invalid_query\"");
+                }
+            }
+            System.setErr(err);
         } finally {
             System.setErr(err);
         }
