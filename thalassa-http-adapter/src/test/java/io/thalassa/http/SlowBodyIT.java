@@ -30,8 +30,11 @@ import org.junit.jupiter.api.io.TempDir;
  * 408 once {@link HttpEntry#BODY_TIMEOUT} is over, and its connection is closed.
  */
 class SlowBodyIT {
-    /** How many slow clients, when the file descriptor limit allows (each takes two here: client and daemon). */
-    static final int WANTED = 500;
+    /**
+     * How many slow clients ({@code -Dslowbody.clients}, default 500), when the file descriptor limit allows (each
+     * takes two here: client and daemon).
+     */
+    static final int WANTED = Integer.getInteger("slowbody.clients", 500);
     /** Far more than the daemon's 64 request threads, or the test shows nothing. */
     static final int LEAST = 2 * 64;
     static final Duration QUICK = Duration.ofSeconds(1);
