@@ -439,8 +439,11 @@ class RestApiIT {
         assertThat(api.get("/backends/live/members").json().get(0).get("port").asInt()).isEqualTo(8082);
         assertThat(api.post("/backends/live", "{'version':'1.0.0'}", "If-Match", etag).status()).isEqualTo(412);
 
-        Reply renamed = api.post("/backends/live", "{'name':'other','version':3}");
-        assertThat(renamed.status()).as("numbers as strings").isEqualTo(200);
+        Reply number = api.post("/backends/live", "{'name':'other','version':3}");
+        assertBadRequest(number, "invalid_value", "version"); // a version is a string, never a number
+        assertThat(number.json().get("reason").asText()).isEqualTo("version must be a string, not a number: 3");
+        Reply renamed = api.post("/backends/live", "{'name':'other','version':'3'}");
+        assertThat(renamed.status()).as(renamed.toString()).isEqualTo(200);
         assertThat(api.get("/backends/live/members").json().get(0).get("port").asInt()).isEqualTo(8083);
 
         assertBadRequest(api.post("/backends/live", "{'name':'other'}"), "missing_field", "version");

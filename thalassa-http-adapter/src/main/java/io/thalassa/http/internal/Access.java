@@ -94,17 +94,34 @@ public final class Access {
         String token = bearer(authorization, wsProtocols);
         if (token == null) {
             return new Decision(401, null, "unauthorized", "this request needs a token with role "
-                    + needed.wireName() + " or admin: send Authorization: Bearer <token>");
+                    + rolesGranted(needed, path) + ": send Authorization: Bearer <token>");
         }
         Role role = tokens.roleOf(token).orElse(null);
         if (role == null) {
             return new Decision(401, null, "invalid_token", "the token is not known");
         }
         if (!grants(role, needed, path)) {
-            return new Decision(403, role, "forbidden", method + " " + path + " needs role " + needed.wireName()
-                    + (needed == Role.ADMIN ? "" : " or admin") + "; the token has role " + role.wireName());
+            return new Decision(403, role, "forbidden", method + " " + path + " needs role "
+                    + rolesGranted(needed, path) + "; the token has role " + role.wireName());
         }
         return Decision.allow(role);
+    }
+
+    /**
+     * The roles that may do what {@code needed} allows on {@code path}, each named once, the least first and admin
+     * last: {@code admin}, {@code read or admin}, {@code read, register or admin}.
+     */
+    static String rolesGranted(Role needed, String path) {
+        List<String> names = new java.util.ArrayList<>();
+        for (Role r : List.of(Role.READ, Role.REGISTER, Role.ADMIN)) {
+            if (grants(r, needed, path)) {
+                names.add(r.wireName());
+            }
+        }
+        if (names.size() == 1) {
+            return names.get(0);
+        }
+        return String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1);
     }
 
     private static String bearer(List<String> authorization, List<String> wsProtocols) {

@@ -12,8 +12,8 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * The first handler of both ports: lets a request through to the UI, the WebSocket and the API only when
- * {@link Access} allows it, and answers 401 (with {@code WWW-Authenticate}) or 403 in the API's error shape otherwise.
- * The role found is left in the request attribute {@link #ROLE}.
+ * {@link Access} allows it and its query can be read, and answers 401 (with {@code WWW-Authenticate}), 403 or 400
+ * in the API's error shape otherwise. The role found is left in the request attribute {@link #ROLE}.
  */
 public final class AccessHandler extends Handler.Wrapper {
     /** The request attribute holding the {@link Tokens.Role} of the request (absent where none was needed). */
@@ -36,6 +36,15 @@ public final class AccessHandler extends Handler.Wrapper {
         Access.Decision d = access.decide(request.getMethod(), path, staticUi, values(request, "Authorization"),
                 values(request, "Sec-WebSocket-Protocol"), loopback(request));
         if (d.allowed()) {
+            ApiException malformed = malformedQuery(request);
+            if (malformed != null) {
+                ApiResponse out = HttpEntry.error(malformed);
+                if (request.getLength() != 0) { // its body is not read: the connection is not reused, say so
+                    out = out.withHeader("Connection", "close");
+                }
+                HttpEntry.write(response, out, callback);
+                return true;
+            }
             if (d.role() != null) {
                 request.setAttribute(ROLE, d.role());
             }
@@ -48,6 +57,19 @@ public final class AccessHandler extends Handler.Wrapper {
         }
         HttpEntry.write(response, out, callback);
         return true;
+    }
+
+    /**
+     * The 400 for a query with a malformed percent-escape, or null: refused here, in front of everything, because
+     * Jetty's WebSocket upgrade parses the query itself and answers a malformed one with a 500.
+     */
+    private static ApiException malformedQuery(Request request) {
+        try {
+            PercentDecoding.query(request.getHttpURI().getQuery());
+            return null;
+        } catch (ApiException e) {
+            return e;
+        }
     }
 
     private static boolean loopback(Request request) {

@@ -1,10 +1,8 @@
 package io.thalassa.http.internal;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.http.HttpField;
@@ -13,19 +11,24 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.Fields;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Jetty handler in front of the routers: reads the request (at most {@link #MAX_BODY} bytes of body), picks the
- * router by the connector the request came in on, writes the response or the JSON error body.
+ * The Jetty handler in front of the routers: reads the request's body as it arrives (at most {@link #MAX_BODY} bytes,
+ * within {@link #BODY_TIMEOUT}, no thread waiting for it), picks the router by the connector the request came in on,
+ * runs the route and writes its response or the JSON error body.
  */
 public final class HttpEntry extends Handler.Abstract {
     /** The largest request body accepted: 1 MiB. */
     public static final int MAX_BODY = 1 << 20;
     /** How much of a too-large body is read and dropped before the 413, so the client gets to read the answer. */
     static final long MAX_DISCARD = 16L << 20;
+    /**
+     * How long a request's body may take to arrive, from its headers on: 5 s; then 408 and the connection closes.
+     * A client that sends part of a body holds no thread meanwhile, only its connection.
+     */
+    public static final Duration BODY_TIMEOUT = Duration.ofSeconds(5);
     /** Name of the connector of the registration port. */
     public static final String REGISTRATION_CONNECTOR = "registration";
 
@@ -34,6 +37,7 @@ public final class HttpEntry extends Handler.Abstract {
     private final Router main;
     private final Router registration;
     private final Metrics metrics;
+    private final Duration bodyTimeout;
 
     public HttpEntry(Router main, Router registration) {
         this(main, registration, null);
@@ -41,40 +45,77 @@ public final class HttpEntry extends Handler.Abstract {
 
     /** @param metrics where every answer is counted by route and status, or null */
     public HttpEntry(Router main, Router registration, Metrics metrics) {
-        super(InvocationType.BLOCKING);
+        this(main, registration, metrics, BODY_TIMEOUT);
+    }
+
+    /** @param bodyTimeout how long a request's body may take to arrive */
+    HttpEntry(Router main, Router registration, Metrics metrics, Duration bodyTimeout) {
+        super(InvocationType.BLOCKING); // a route may block (a write waits for HAProxy): never on a selector thread
         this.main = main;
         this.registration = registration;
         this.metrics = metrics;
+        this.bodyTimeout = bodyTimeout;
     }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         long start = System.nanoTime();
-        ApiResponse out;
         String connector = request.getConnectionMetaData().getConnector().getName();
         Router router = REGISTRATION_CONNECTOR.equals(connector) ? registration : main;
+        if (request.getLength() > MAX_BODY && request.getHeaders().contains(HttpHeader.EXPECT, "100-continue")) {
+            // it waits for 100 Continue before sending the body: the 413 comes instead, nothing is read
+            finish(request, response, callback, router, start, error(RequestBody.tooLarge(MAX_BODY)));
+            return true;
+        }
+        RequestBody.read(request, MAX_BODY, MAX_DISCARD, bodyTimeout, new RequestBody.Listener() {
+            @Override
+            public void onBody(byte[] body) {
+                finish(request, response, callback, router, start, answer(router, request, body));
+            }
+
+            @Override
+            public void onRefused(ApiException refusal) {
+                if (LOG.isDebugEnabled()) {
+                    LOG.debug("{} {} - body refused: {}", request.getMethod(), request.getHttpURI().getPath(),
+                            refusal.getMessage());
+                }
+                // the rest of the body may still be coming: the connection is not reused, say so
+                finish(request, response, callback, router, start, error(refusal).withHeader("Connection", "close"));
+            }
+        });
+        return true;
+    }
+
+    /** Runs the route on the whole request; every failure becomes the answer, only our own mistakes an ERROR line. */
+    private static ApiResponse answer(Router router, Request request, byte[] body) {
         try {
-            out = router.dispatch(toApiRequest(request));
+            return router.dispatch(toApiRequest(request, body));
         } catch (ApiException e) {
-            out = error(e);
+            return error(e);
         } catch (Exception e) {
             if (Json.refusal(e) != null) { // a refusal of the model no route translated: the client's, a 400
-                out = error(Json.translate(e));
-            } else {
-                LOG.error("{} {} - failed: {}", request.getMethod(), request.getHttpURI().getPath(), e.toString(), e);
-                out = error(new ApiException(500, "internal_error", null, String.valueOf(e)));
+                return error(Json.translate(e));
             }
+            LOG.error("{} {} - failed: {}", request.getMethod(), request.getHttpURI().getPath(), e.toString(), e);
+            return error(new ApiException(500, "internal_error", null, String.valueOf(e)));
         }
-        if (metrics != null) {
-            metrics.request(request.getMethod(), router.template(request.getHttpURI().getPath()), out.status(),
-                    System.nanoTime() - start);
+    }
+
+    private void finish(Request request, Response response, Callback callback, Router router, long start,
+            ApiResponse out) {
+        try {
+            if (metrics != null) {
+                metrics.request(request.getMethod(), router.template(request.getHttpURI().getPath()), out.status(),
+                        System.nanoTime() - start);
+            }
+            if (LOG.isDebugEnabled()) { // --debug
+                LOG.debug("{} {} -> {} in {} us", request.getMethod(), request.getHttpURI().getPathQuery(),
+                        out.status(), (System.nanoTime() - start) / 1000);
+            }
+            write(response, out, callback);
+        } catch (RuntimeException e) {
+            callback.failed(e);
         }
-        if (LOG.isDebugEnabled()) { // --debug
-            LOG.debug("{} {} -> {} in {} us", request.getMethod(), request.getHttpURI().getPathQuery(), out.status(),
-                    (System.nanoTime() - start) / 1000);
-        }
-        write(response, out, callback);
-        return true;
     }
 
     /** The JSON error response of an {@link ApiException}, with {@code Allow} for a 405. */
@@ -89,22 +130,9 @@ public final class HttpEntry extends Handler.Abstract {
         return r;
     }
 
-    private static ApiRequest toApiRequest(Request request) throws IOException {
-        Map<String, List<String>> query = new LinkedHashMap<>();
-        Fields fields = Request.extractQueryParameters(request);
-        for (String name : fields.getNames()) {
-            query.put(name, List.copyOf(fields.getValuesOrEmpty(name)));
-        }
-        long length = request.getLength();
-        boolean expectsContinue = request.getHeaders().contains(HttpHeader.EXPECT, "100-continue");
-        byte[] body;
-        try (InputStream in = Request.asInputStream(request)) {
-            body = readBody(in, length, expectsContinue);
-        } catch (IOException e) { // a body cut short (early EOF), a broken chunk: the client's
-            throw ApiException.badRequest("incomplete_body", null, "the request body could not be read: "
-                    + e.getMessage());
-        }
+    private static ApiRequest toApiRequest(Request request, byte[] body) {
         checkContentType(request); // after the body is read: the connection stays usable for the next request
+        Map<String, List<String>> query = PercentDecoding.query(request.getHttpURI().getQuery());
         Object role = request.getAttribute(AccessHandler.ROLE);
         return new ApiRequest(request.getMethod(), request.getHttpURI().getPath(), Map.of(), query,
                 name -> headerValues(request, name), body, role instanceof Tokens.Role r ? r : Tokens.Role.ADMIN);
@@ -136,21 +164,6 @@ public final class HttpEntry extends Handler.Abstract {
         }
     }
 
-    private static byte[] readBody(InputStream in, long length, boolean expectsContinue) throws IOException {
-        if (length > MAX_BODY) {
-            if (!expectsContinue) { // it sends the body anyway: take it, so it reads the 413 and not a reset
-                discard(in);
-            }
-            throw tooLarge();
-        }
-        byte[] body = in.readNBytes(MAX_BODY + 1);
-        if (body.length > MAX_BODY) {
-            discard(in);
-            throw tooLarge();
-        }
-        return body;
-    }
-
     private static List<String> headerValues(Request request, String name) {
         List<String> values = new ArrayList<>();
         for (HttpField f : request.getHeaders()) {
@@ -159,20 +172,6 @@ public final class HttpEntry extends Handler.Abstract {
             }
         }
         return values;
-    }
-
-    /** Reads and drops what is left of a body that is too large, up to {@link #MAX_DISCARD} bytes. */
-    private static void discard(InputStream in) throws IOException {
-        long skipped = 0;
-        byte[] buffer = new byte[64 * 1024];
-        for (int n = in.read(buffer); n > 0 && skipped < MAX_DISCARD; n = in.read(buffer)) {
-            skipped += n;
-        }
-    }
-
-    private static ApiException tooLarge() {
-        return new ApiException(413, "payload_too_large", null, "the request body is larger than " + MAX_BODY
-                + " bytes");
     }
 
     static void write(Response response, ApiResponse out, Callback callback) {

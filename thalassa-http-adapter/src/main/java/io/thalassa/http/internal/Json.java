@@ -1,6 +1,8 @@
 package io.thalassa.http.internal;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
@@ -21,6 +23,8 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -37,17 +41,21 @@ import java.util.TreeSet;
  */
 public final class Json {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Json.class);
-    /** Strict where it matters (duplicate keys, trailing tokens, unknown fields), lenient on numbers as strings. */
     /** How deep a request body may nest: the deepest shape of the API is 4 levels. */
     public static final int MAX_DEPTH = 32;
     /** The longest number in a request body, in characters. */
     public static final int MAX_NUMBER_LENGTH = 20;
 
+    /**
+     * Strict where it matters (duplicate keys, trailing tokens, unknown fields, no number, boolean or array where a
+     * string is expected), lenient on numbers as strings where the model reads whole numbers ({@code "port": "80"}).
+     */
     public static final ObjectMapper MAPPER = JsonMapper.builder((com.fasterxml.jackson.core.JsonFactory) com.fasterxml.jackson.core.JsonFactory.builder()
                     .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH)
                             .maxNumberLength(MAX_NUMBER_LENGTH).maxStringLength(HttpEntry.MAX_BODY).build())
                     .build())
             .withCoercionConfig(LogicalType.Textual, c -> c.setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
                     .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
                     .setCoercion(CoercionInputShape.Array, CoercionAction.Fail))
             .withCoercionConfig(LogicalType.Integer, c -> c.setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
@@ -88,12 +96,17 @@ public final class Json {
         return (ObjectNode) node;
     }
 
-    /** The body as a JSON object, an empty one when the body is empty or blank. */
+    /**
+     * The body as a JSON object, an empty one when the body is empty or blank; read as free-form data (registration
+     * meta), so every number in it must be a whole number of at most 64 bits.
+     */
     public static ObjectNode readObjectOrEmpty(byte[] body) {
         if (body.length == 0 || new String(body, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
             return MAPPER.createObjectNode();
         }
-        return readObject(body);
+        ObjectNode node = readObject(body);
+        checkWholeNumbers(node, "");
+        return node;
     }
 
     private static JsonNode readTree(byte[] body) {
@@ -120,36 +133,127 @@ public final class Json {
             throw new UncheckedIOException(e);
         }
         if (node != null) {
-            checkValues(node, "");
+            checkTexts(node, "");
         }
         return node;
     }
 
     /**
-     * Every string and name of the body without control characters or unpaired surrogates, every number a whole
-     * number of at most 64 bits: the request's own mistakes, refused before anything reads them.
+     * Every string and name of the body without control characters or unpaired surrogates: the request's own
+     * mistakes, refused before anything reads them. Types are checked where they are known: by Jackson for the model
+     * ({@link #convert}), by {@link #checkWholeNumbers} for free-form data.
      */
-    static void checkValues(JsonNode node, String path) {
+    static void checkTexts(JsonNode node, String path) {
         if (node.isTextual()) {
             checkText(path, node.textValue());
-        } else if (node.isNumber()) {
-            if (!node.isIntegralNumber() || !node.canConvertToLong()) {
-                throw new ApiException(400, "invalid_value", path.isEmpty() ? null : path, (path.isEmpty() ? "the body"
-                        : path) + " must be a whole number (no fraction or exponent, at most 64 bits): "
-                        + node.asText(), Map.of("value", node.asText()));
-            }
         } else if (node.isObject()) {
             for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 String child = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
                 checkText(child, e.getKey());
-                checkValues(e.getValue(), child);
+                checkTexts(e.getValue(), child);
             }
         } else if (node.isArray()) {
             for (int i = 0; i < node.size(); i++) {
-                checkValues(node.get(i), path + "[" + i + "]");
+                checkTexts(node.get(i), path + "[" + i + "]");
             }
         }
+    }
+
+    /**
+     * Every number of free-form data (meta, which the model keeps as given) a whole number of at most 64 bits: a
+     * fraction, an exponent or a bigger number would not come back as it was sent.
+     */
+    static void checkWholeNumbers(JsonNode node, String path) {
+        if (node.isNumber()) {
+            if (!node.isIntegralNumber() || !node.canConvertToLong()) {
+                throw new ApiException(400, "invalid_value", path.isEmpty() ? null : path, (path.isEmpty() ? "the body"
+                        : path) + " must be a whole number (no fraction or exponent, at most 64 bits): "
+                        + node.asText(), Map.of("value", node.numberValue()));
+            }
+        } else if (node.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                checkWholeNumbers(e.getValue(), path.isEmpty() ? e.getKey() : path + "." + e.getKey());
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                checkWholeNumbers(node.get(i), path + "[" + i + "]");
+            }
+        }
+    }
+
+    /**
+     * A field that must be a string when present, as a route reads it itself ({@code version} of a switch).
+     *
+     * @return the text, or null when the field is absent or null
+     * @throws ApiException 400 naming the field when it is a number, a boolean, an array or an object
+     */
+    public static String optionalString(ObjectNode body, String field) {
+        JsonNode node = body.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual()) {
+            throw wrongType(field, "a string", node.asToken(), node.isValueNode() ? node : null);
+        }
+        return node.textValue();
+    }
+
+    /**
+     * The one 400 for a value of the wrong JSON type: {@code bind must be a string, not a number: 8080}.
+     *
+     * @param expected what the field takes: "a string", "a whole number", "an array"...
+     * @param found    the token found where the value starts
+     * @param value    the value when it is a scalar, shown in the message and the body; null for an object or array
+     */
+    static ApiException wrongType(String field, String expected, JsonToken found, Object value) {
+        String what = field.isEmpty() ? "the body" : field;
+        String reason = what + " must be " + expected + (found == null ? "" : ", not " + describe(found));
+        Map<String, Object> extra = new java.util.LinkedHashMap<>();
+        if (value instanceof JsonNode n) {
+            value = n.isNumber() ? n.numberValue() : n.isBoolean() ? (Object) n.booleanValue() : n.asText();
+        }
+        if (value != null) {
+            reason += ": " + (value instanceof String text ? io.thalassa.internal.Checks.quote(text) : value);
+            extra.put("value", value instanceof String text ? shown(text) : value);
+        }
+        return new ApiException(400, "invalid_value", field.isEmpty() ? null : field, reason, extra);
+    }
+
+    private static String describe(JsonToken token) {
+        return switch (token) {
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case VALUE_STRING -> "a string";
+            case START_OBJECT -> "an object";
+            case START_ARRAY -> "an array";
+            case VALUE_NULL -> "null";
+            default -> token.name().toLowerCase(java.util.Locale.ROOT);
+        };
+    }
+
+    /** What a Java type takes in JSON, for {@link #wrongType}. */
+    private static String expected(Class<?> type) {
+        if (type == String.class || CharSequence.class.isAssignableFrom(type) || type == Character.class
+                || type == char.class || type.isEnum()) {
+            return "a string";
+        }
+        if (type == int.class || type == Integer.class || type == long.class || type == Long.class
+                || type == short.class || type == Short.class || type == byte.class || type == Byte.class
+                || type == java.math.BigInteger.class) {
+            return "a whole number";
+        }
+        if (Number.class.isAssignableFrom(type) || type == double.class || type == float.class) {
+            return "a number";
+        }
+        if (type == boolean.class || type == Boolean.class) {
+            return "true or false";
+        }
+        if (type.isArray() || java.util.Collection.class.isAssignableFrom(type)) {
+            return "an array";
+        }
+        return "an object";
     }
 
     private static void checkText(String path, String value) {
@@ -182,16 +286,20 @@ public final class Json {
     }
 
     /**
-     * Reads a model value from a JSON tree.
+     * Reads a model value from a JSON tree: each field of the type the model reads, and the numbers of free-form data
+     * (member meta) whole (see {@link #checkWholeNumbers}).
      *
      * @throws ApiException 400 naming the field for an unknown field, a wrong type or an invalid value
      */
     public static <T> T convert(JsonNode node, Class<T> type) {
+        T value;
         try {
-            return MAPPER.treeToValue(node, type);
+            value = MAPPER.treeToValue(node, type);
         } catch (JsonProcessingException | IllegalArgumentException e) {
             throw translate(e);
         }
+        checkWholeNumbers(node, ""); // what the model read was checked as it was read: this finds free-form data
+        return value;
     }
 
     /**
@@ -219,6 +327,12 @@ public final class Json {
             String field = path(u);
             return ApiException.badRequest("unknown_field", field, "unknown field " + quote(u.getPropertyName())
                     + (known.isEmpty() ? "" : "; known fields: " + String.join(", ", known)));
+        }
+        if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
+            // a value of the wrong type: a number where a string is expected, a string where an array is...
+            JsonToken found = mismatch.getProcessor() instanceof JsonParser p ? p.currentToken() : null;
+            Object value = mismatch instanceof InvalidFormatException invalid ? invalid.getValue() : null;
+            return wrongType(path(mismatch), expected(mismatch.getTargetType()), found, value);
         }
         if (e instanceof JsonMappingException jme) { // a mistake of the body's shape: Jackson knows where
             String field = path(jme);

@@ -331,14 +331,7 @@ public final class RestApi {
     }
 
     private static String text(ObjectNode body, String field) {
-        JsonNode node = body.get(field);
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (!node.isTextual() && !node.isNumber()) {
-            throw ApiException.badRequest("invalid_value", field, field + " must be a string");
-        }
-        return node.asText();
+        return Json.optionalString(body, field);
     }
 
     // ---- haproxy, activity, stats

@@ -1,7 +1,5 @@
 package io.thalassa.http.internal;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -58,7 +56,7 @@ public final class Router {
                 continue;
             }
             if (route.method().equals(request.method())) {
-                return route.handler().handle(request.withPathParams(params));
+                return route.handler().handle(request.withPathParams(decode(params)));
             }
             allowed.add(route.method());
         }
@@ -82,7 +80,7 @@ public final class Router {
                 if (p.isEmpty()) {
                     return null;
                 }
-                params.put(t.substring(1, t.length() - 1), decode(p));
+                params.put(t.substring(1, t.length() - 1), p);
             } else if (!t.equals(p)) {
                 return null;
             }
@@ -102,27 +100,27 @@ public final class Router {
         return List.of(p.split("/", -1));
     }
 
-    /** Percent-decodes one path segment as UTF-8 ('+' stays '+'); a broken escape is kept literally. */
-    static String decode(String segment) {
-        if (segment.indexOf('%') < 0) {
-            return segment;
+    /**
+     * The route's parameters percent-decoded as UTF-8 ('+' stays '+').
+     *
+     * @throws ApiException 400 {@code invalid_path} naming the parameter for a malformed escape or bytes that are not
+     *                      UTF-8
+     */
+    private static Map<String, String> decode(Map<String, String> raw) {
+        Map<String, String> decoded = new HashMap<>();
+        for (Map.Entry<String, String> e : raw.entrySet()) {
+            decoded.put(e.getKey(), decode(e.getKey(), e.getValue()));
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(segment.length());
-        int i = 0;
-        while (i < segment.length()) {
-            char c = segment.charAt(i);
-            if (c == '%' && i + 2 < segment.length()
-                    && Character.digit(segment.charAt(i + 1), 16) >= 0
-                    && Character.digit(segment.charAt(i + 2), 16) >= 0) {
-                out.write(Character.digit(segment.charAt(i + 1), 16) * 16 + Character.digit(segment.charAt(i + 2), 16));
-                i += 3;
-            } else {
-                int next = segment.indexOf('%', i + 1);
-                int end = next < 0 ? segment.length() : next;
-                out.writeBytes(segment.substring(i, end).getBytes(StandardCharsets.UTF_8));
-                i = end;
-            }
+        return decoded;
+    }
+
+    /** One path segment percent-decoded as UTF-8; a 400 naming {@code name} when it is malformed. */
+    static String decode(String name, String segment) {
+        try {
+            return PercentDecoding.decode(segment, false);
+        } catch (PercentDecoding.MalformedException e) {
+            throw ApiException.badRequest("invalid_path", name, "path segment " + name + " " + e.getMessage()
+                    + ": " + io.thalassa.internal.Checks.quote(segment));
         }
-        return out.toString(StandardCharsets.UTF_8);
     }
 }
