@@ -372,15 +372,7 @@ public final class Json {
 
     /** {@code rules[0].backend}: the JSON path Jackson recorded. */
     static String path(JsonMappingException e) {
-        StringBuilder sb = new StringBuilder();
-        for (JsonMappingException.Reference ref : e.getPath()) {
-            if (ref.getFieldName() != null) {
-                sb.append(sb.length() == 0 ? "" : ".").append(ref.getFieldName());
-            } else if (ref.getIndex() >= 0) {
-                sb.append('[').append(ref.getIndex()).append(']');
-            }
-        }
-        return sb.toString();
+        return Documents.path(e);
     }
 
     private static String firstLine(String text) {
