@@ -65,9 +65,10 @@ final class Recorder implements Consumer<Set<Member>>, ThalassaEvent.Listener {
         return events.stream().filter(e -> e.verb() == verb).count();
     }
 
-    /** Every set delivered so far that lacks one of these ports. */
-    List<Set<Member>> setsWithout(Integer... ports) {
-        return sets.stream().filter(s -> !portsOf(s).containsAll(Set.of(ports))).collect(Collectors.toList());
+    /** Every set delivered from the {@code from}-th on that lacks one of these ports. */
+    List<Set<Member>> setsWithout(int from, Integer... ports) {
+        return sets.subList(from, sets.size()).stream().filter(s -> !portsOf(s).containsAll(Set.of(ports)))
+                .collect(Collectors.toList());
     }
 
     static Set<Integer> portsOf(Set<Member> set) {
