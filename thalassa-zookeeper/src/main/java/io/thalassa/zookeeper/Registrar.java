@@ -30,6 +30,8 @@ import org.slf4j.LoggerFactory;
 final class Registrar {
     private static final Logger log = LoggerFactory.getLogger(Registrar.class);
     private static final int WRITE_ATTEMPTS = 3;
+    /** How long the mark of a znode deleted here is believed (see {@link #deletedHere}). */
+    private static final long DELETED_MARK_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
 
     /** One instance registered through the registry, written under session {@code sessionId} (0: not written). */
     private record Own(Registration registration, String path, byte[] data, long registrationTimeUtc,
@@ -45,6 +47,7 @@ final class Registrar {
     private final ReentrantLock lock = new ReentrantLock();
     private final TreeMap<String, Own> own = new TreeMap<>();          // by registration id
     private final Map<String, Long> expired = new HashMap<>();         // path -> session it was written in
+    private final Map<String, Long> deleted = new java.util.concurrent.ConcurrentHashMap<>(); // path -> nanoTime
 
     Registrar(CuratorFramework curator, String basePath, String versionKey, String label, Session session) {
         this.curator = curator;
@@ -57,6 +60,15 @@ final class Registrar {
     /** The znode of an instance registered through a registry on {@code basePath}. */
     static String pathOf(String basePath, String name, String version, String host, int port) {
         return ZKPaths.makePath(basePath, name, ZookeeperRegistry.instanceId(name, version, host, port));
+    }
+
+    /**
+     * Whether this registrar deleted the znode at {@code path} in the last seconds (a deregistration or an expiry,
+     * which take the member out at once); asking forgets the mark.
+     */
+    boolean deletedHere(String path) {
+        Long at = deleted.remove(path);
+        return at != null && System.nanoTime() - at < DELETED_MARK_NANOS;
     }
 
     void register(Registration registration) {
@@ -103,11 +115,15 @@ final class Registrar {
             Own known = own.remove(id);
             try {
                 boolean existed;
+                deleted.put(path, System.nanoTime());
                 try {
                     curator.delete().forPath(path);
                     existed = true;
                 } catch (KeeperException.NoNodeException e) {
                     existed = false;
+                } catch (Exception e) {
+                    deleted.remove(path);
+                    throw e;
                 }
                 expired.remove(path);
                 log.info("{} - deregistered {} ({})", label, id, existed ? "deleted " + path : "no znode " + path);
@@ -149,6 +165,8 @@ final class Registrar {
             return;
         }
         try {
+            long nanos = System.nanoTime();
+            deleted.values().removeIf(at -> nanos - at >= DELETED_MARK_NANOS);
             Instant now = Instant.now();
             for (Iterator<Own> it = own.values().iterator(); it.hasNext(); ) {
                 Own o = it.next();
@@ -192,12 +210,14 @@ final class Registrar {
             try {
                 Stat stat = curator.checkExists().forPath(e.getKey());
                 if (stat != null && stat.getEphemeralOwner() == sid) {
+                    deleted.put(e.getKey(), System.nanoTime());
                     curator.delete().withVersion(stat.getVersion()).forPath(e.getKey());
                 }
                 it.remove();
             } catch (KeeperException.NoNodeException | KeeperException.BadVersionException ex) {
                 it.remove(); // gone, or written again by a registration since
             } catch (Exception ex) {
+                deleted.remove(e.getKey());
                 log.debug("{} - could not delete the expired {} yet: {}", label, e.getKey(), ex.toString());
                 return;
             }

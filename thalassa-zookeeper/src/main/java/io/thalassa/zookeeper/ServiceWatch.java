@@ -2,6 +2,7 @@ package io.thalassa.zookeeper;
 
 import io.thalassa.Member;
 import io.thalassa.ThalassaEvent;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,7 +14,9 @@ import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
@@ -33,6 +36,11 @@ import org.slf4j.LoggerFactory;
  * and its {@code pzxid}): the cache has caught up when it holds every child the reference lists, and every other
  * child it holds was created after the reference (a younger {@code czxid} than the reference's {@code pzxid}), so no
  * child removed during the outage is still held and no child added is still missing.
+ *
+ * <p>A member whose znode is deleted stays for the removal grace, and stays on when its znode is back by then: Curator's
+ * {@code ServiceDiscovery} (Spring Cloud's too) deletes and re-creates each of its instances whenever its client
+ * reconnects, which would otherwise take every instance of that client out and in again, and all of them at once
+ * after a server restart. A znode the registry itself deleted (a deregistration, an expired TTL) leaves at once.
  */
 final class ServiceWatch {
     private static final Logger log = LoggerFactory.getLogger(ServiceWatch.class);
@@ -76,7 +84,10 @@ final class ServiceWatch {
     private final String label;
     private final CuratorCache cache;
     private final Consumer<Runnable> delivery;
+    private final BiConsumer<Runnable, Duration> later;
     private final Consumer<ThalassaEvent> events;
+    private final Duration removalGrace;
+    private final Predicate<String> deletedByRegistry;
     final List<Sub> subs = new CopyOnWriteArrayList<>();
     private final AtomicBoolean recomputeScheduled = new AtomicBoolean();
 
@@ -91,14 +102,25 @@ final class ServiceWatch {
     private volatile Map<String, Set<Member>> byVersion; // null until first computed; kept while holding
     private Set<String> lastKeys;
     private final Map<String, Parsed> parsed = new HashMap<>();
+    private Map<String, Member> shown = Map.of();                  // by child: the members last computed
+    private final Map<String, Long> leavingSince = new HashMap<>(); // by child: when its znode was seen gone
 
+    /**
+     * @param delivery          runs a task on the delivery thread
+     * @param later             runs a task after a delay, on some thread
+     * @param deletedByRegistry whether a znode path was just deleted by the registry itself (asking consumes it)
+     */
     ServiceWatch(CuratorFramework curator, String basePath, String name, String versionKey, String label,
-            Consumer<Runnable> delivery, Consumer<ThalassaEvent> events) {
+            Duration removalGrace, Consumer<Runnable> delivery, BiConsumer<Runnable, Duration> later,
+            Predicate<String> deletedByRegistry, Consumer<ThalassaEvent> events) {
         this.name = name;
         this.path = ZKPaths.makePath(basePath, name);
         this.versionKey = versionKey;
         this.label = label;
+        this.removalGrace = removalGrace;
         this.delivery = delivery;
+        this.later = later;
+        this.deletedByRegistry = deletedByRegistry;
         this.events = events;
         this.cache = CuratorCache.builder(curator, path)
                 .withExceptionHandler(e -> log.debug("{} - cache of {}: {}", label, path, e.toString())).build();
@@ -229,16 +251,22 @@ final class ServiceWatch {
                 return;
             }
         }
-        Map<String, Set<Member>> sets = new HashMap<>();
-        Set<String> keys = new TreeSet<>();
         Map<String, ChildData> children = children();
         parsed.keySet().retainAll(children.keySet());
+        Map<String, Member> next = new HashMap<>();
         for (Map.Entry<String, ChildData> e : children.entrySet()) {
             Parsed p = parse(e.getKey(), e.getValue());
             if (p.member != null) {
-                sets.computeIfAbsent(p.member.version(), v -> new HashSet<>()).add(p.member);
-                keys.add(p.member.id() + "@" + e.getKey());
+                next.put(e.getKey(), p.member);
             }
+        }
+        keepLeaving(children.keySet(), next);
+        shown = next;
+        Map<String, Set<Member>> sets = new HashMap<>();
+        Set<String> keys = new TreeSet<>();
+        for (Map.Entry<String, Member> e : next.entrySet()) {
+            sets.computeIfAbsent(e.getValue().version(), v -> new HashSet<>()).add(e.getValue());
+            keys.add(e.getValue().id() + "@" + e.getKey());
         }
         Map<String, Set<Member>> frozen = new HashMap<>();
         sets.forEach((v, s) -> frozen.put(v, Set.copyOf(s)));
@@ -260,6 +288,40 @@ final class ServiceWatch {
         byVersion = frozen;
         for (Sub s : subs) {
             deliver(s);
+        }
+    }
+
+    /**
+     * Adds to {@code next} the members shown before whose znode is gone since less than the removal grace (and not
+     * deleted by the registry itself), and asks for a recompute when the first of them is due to leave.
+     */
+    private void keepLeaving(Set<String> present, Map<String, Member> next) {
+        leavingSince.keySet().retainAll(shown.keySet());
+        leavingSince.keySet().removeAll(present);
+        if (removalGrace.isZero()) {
+            return;
+        }
+        long now = System.nanoTime();
+        long due = Long.MAX_VALUE;
+        for (Map.Entry<String, Member> e : shown.entrySet()) {
+            String child = e.getKey();
+            if (present.contains(child)) {
+                continue;
+            }
+            if (!leavingSince.containsKey(child) && deletedByRegistry.test(ZKPaths.makePath(path, child))) {
+                continue; // deregistered or expired here: leaves at once
+            }
+            long since = leavingSince.computeIfAbsent(child, c -> now);
+            long left = removalGrace.toNanos() - (now - since);
+            if (left > 0) {
+                next.put(child, e.getValue());
+                due = Math.min(due, left);
+            } else {
+                leavingSince.remove(child);
+            }
+        }
+        if (due != Long.MAX_VALUE) {
+            later.accept(this::scheduleRecompute, Duration.ofNanos(due).plusMillis(1));
         }
     }
 

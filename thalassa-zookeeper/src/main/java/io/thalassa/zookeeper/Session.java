@@ -66,6 +66,21 @@ final class Session implements ConnectionStateListener {
         return health.isConnected();
     }
 
+    /** Waits until the registry has seen its connection (Curator tells it on its own thread), at most {@code timeout}. */
+    boolean awaitConnected(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (lock) {
+            while (!health.isConnected()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(lock, left);
+            }
+            return true;
+        }
+    }
+
     /** The id of the session last connected, 0 before the first connection. */
     long id() {
         return sessionId;
@@ -109,6 +124,7 @@ final class Session implements ConnectionStateListener {
             sessionId = id;
             health = RegistryHealth.connected(now);
             current = outage;
+            lock.notifyAll();
         }
         if (event != null) {
             events.accept(event);

@@ -67,6 +67,9 @@ import org.slf4j.LoggerFactory;
  *       with ZooKeeper (judged against a read of the service znode's children after the reconnect; at most 10 s),
  *       so neither a session expiry nor the cache's re-read empties a backend by itself; then the true sets are
  *       delivered, with {@code online}/{@code offline} events for what changed meanwhile.</li>
+ *   <li><b>Blinks.</b> A member whose znode another client deletes stays for the {@linkplain
+ *       Builder#removalGrace(Duration) removal grace} (2 s), and stays on when the znode is back by then: Curator's
+ *       {@code ServiceDiscovery} deletes and re-creates its instances on every reconnect of its client.</li>
  * </ul>
  */
 public final class ZookeeperRegistry implements Registry {
@@ -85,6 +88,8 @@ public final class ZookeeperRegistry implements Registry {
     public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(15);
     /** How long a call waits for a connection when none is given. */
     public static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(5);
+    /** How long a member whose znode another client deleted stays, in case the znode comes back, by default. */
+    public static final Duration DEFAULT_REMOVAL_GRACE = Duration.ofSeconds(2);
     /** How often expired registrations are deleted when not told otherwise. */
     public static final Duration DEFAULT_REAPER_INTERVAL = Duration.ofMillis(200);
 
@@ -97,6 +102,7 @@ public final class ZookeeperRegistry implements Registry {
     private final String basePath;
     private final String versionKey;
     private final String label;
+    private final Duration removalGrace;
 
     private final CuratorFramework curator;
     private final Session session;
@@ -112,6 +118,7 @@ public final class ZookeeperRegistry implements Registry {
         this.basePath = b.basePath;
         this.versionKey = b.versionKey;
         this.label = "zookeeper " + connect;
+        this.removalGrace = b.removalGrace;
         this.delivery = Executors.newSingleThreadExecutor(daemon("thalassa-zookeeper-delivery"));
         this.background = Executors.newSingleThreadScheduledExecutor(daemon("thalassa-zookeeper-background"));
         this.session = new Session(label, connect, this::emit);
@@ -139,7 +146,7 @@ public final class ZookeeperRegistry implements Registry {
         long every = b.reaperInterval.toNanos();
         background.scheduleWithFixedDelay(this::reapSafely, every, every, TimeUnit.NANOSECONDS);
         try {
-            if (!curator.blockUntilConnected(Math.toIntExact(b.connectionTimeout.toMillis()), TimeUnit.MILLISECONDS)) {
+            if (!session.awaitConnected(b.connectionTimeout)) {
                 log.warn("{} - not connected within {} ms; connecting in the background", label,
                         b.connectionTimeout.toMillis());
             }
@@ -173,7 +180,8 @@ public final class ZookeeperRegistry implements Registry {
             ensureOpen();
             w = watches.get(name);
             if (w == null) {
-                w = new ServiceWatch(curator, basePath, name, versionKey, label, this::execute, this::emit);
+                w = new ServiceWatch(curator, basePath, name, versionKey, label, removalGrace, this::execute,
+                        (task, delay) -> schedule(task, delay.toMillis()), registrar::deletedHere, this::emit);
                 watches.put(name, w);
                 w.start(session.isConnected() ? 0 : session.outage());
             }
@@ -359,11 +367,11 @@ public final class ZookeeperRegistry implements Registry {
                 try {
                     task.run();
                 } catch (RuntimeException e) {
-                    log.warn("{} - re-sync failed", label, e);
+                    log.warn("{} - background task failed", label, e);
                 }
             }, delayMillis, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
-            log.debug("{} - closed, dropping a re-sync", label);
+            log.debug("{} - closed, dropping a background task", label);
         }
     }
 
@@ -414,6 +422,7 @@ public final class ZookeeperRegistry implements Registry {
         private Duration sessionTimeout = DEFAULT_SESSION_TIMEOUT;
         private Duration connectionTimeout = DEFAULT_CONNECTION_TIMEOUT;
         private Duration reaperInterval = DEFAULT_REAPER_INTERVAL;
+        private Duration removalGrace = DEFAULT_REMOVAL_GRACE;
 
         private Builder() {
         }
@@ -499,6 +508,20 @@ public final class ZookeeperRegistry implements Registry {
         public Builder reaperInterval(Duration reaperInterval) {
             this.reaperInterval = Checks.duration("reaperInterval", reaperInterval, Duration.ofMillis(1),
                     Duration.ofSeconds(60));
+            return this;
+        }
+
+        /**
+         * How long a member whose znode was deleted by another client stays a member, in case the znode comes back;
+         * default 2 s, 0 turns it off. Curator's {@code ServiceDiscovery}, and Spring Cloud with it, deletes and
+         * re-creates its instances whenever its client reconnects (after a server restart, all clients at once);
+         * the grace keeps those instances in their backends. Instances deregistered or expired through this registry
+         * leave at once.
+         *
+         * @throws IllegalArgumentException naming {@code removalGrace} and the value when not in 0..60 s
+         */
+        public Builder removalGrace(Duration removalGrace) {
+            this.removalGrace = Checks.duration("removalGrace", removalGrace, Duration.ZERO, Duration.ofSeconds(60));
             return this;
         }
 

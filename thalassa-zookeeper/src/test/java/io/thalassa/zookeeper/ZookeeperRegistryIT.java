@@ -99,11 +99,53 @@ class ZookeeperRegistryIT {
         rec.awaitEvent(e -> e.verb() == ThalassaEvent.Verb.ONLINE
                 && e.object().equals("/orders/1.0.0/127.0.0.1/18001"), "online of a", WAIT);
 
+        long unregistered = System.nanoTime();
         other.unregister(a);
         rec.awaitSet(Set::isEmpty, WAIT);
+        assertThat(Duration.ofNanos(System.nanoTime() - unregistered)).as("gone after the removal grace")
+                .isGreaterThan(ZookeeperRegistry.DEFAULT_REMOVAL_GRACE.minusMillis(300));
         rec.awaitEvent(e -> e.verb() == ThalassaEvent.Verb.OFFLINE
                 && e.object().equals("/orders/1.0.0/127.0.0.1/18001"), "offline of a", WAIT);
         assertThat(Recorder.portsOf(v2.last())).containsExactly(18002);
+    }
+
+    @Test
+    void anInstanceDeletedAndCreatedAgainAsCuratorDoesOnReconnectStaysAMember() throws Exception {
+        ZookeeperRegistry registry = registry();
+        OtherClient other = otherClient();
+        registry.subscribe("stock", "1.0.0", rec);
+        other.register("stock", "s", 18081, Map.of("version", "1.0.0"));
+        other.register("stock", "t", 18082, Map.of("version", "1.0.0"));
+        rec.awaitSet(ports(18081, 18082), WAIT);
+        int delivered = rec.sets.size();
+
+        for (String id : List.of("s", "t")) { // what ServiceDiscovery's re-registration does, slowed down
+            byte[] data = other.curator.getData().forPath("/services/stock/" + id);
+            other.curator.delete().forPath("/services/stock/" + id);
+            Thread.sleep(300);
+            other.curator.create().withMode(org.apache.zookeeper.CreateMode.EPHEMERAL)
+                    .forPath("/services/stock/" + id, data);
+        }
+        Thread.sleep(ZookeeperRegistry.DEFAULT_REMOVAL_GRACE.toMillis() + 500);
+
+        assertThat(rec.sets.subList(delivered, rec.sets.size())).as("sets delivered since").isEmpty();
+        assertThat(rec.events).noneMatch(e -> e.verb() == ThalassaEvent.Verb.OFFLINE);
+    }
+
+    @Test
+    @SuppressWarnings("rawtypes")
+    void withoutRemovalGraceADeletedInstanceLeavesAtOnce() throws Exception {
+        ZookeeperRegistry registry = registry(ZookeeperRegistry.builder().removalGrace(Duration.ZERO));
+        OtherClient other = otherClient();
+        registry.subscribe("quote", "1.0.0", rec);
+        ServiceInstance<Map> q = other.register("quote", "q", 18091, Map.of("version", "1.0.0"));
+        rec.awaitSet(ports(18091), WAIT);
+
+        long unregistered = System.nanoTime();
+        other.unregister(q);
+
+        rec.awaitSet(Set::isEmpty, WAIT);
+        assertThat(Duration.ofNanos(System.nanoTime() - unregistered)).isLessThan(Duration.ofSeconds(1));
     }
 
     @Test
@@ -171,7 +213,8 @@ class ZookeeperRegistryIT {
         long stopped = System.nanoTime();
         rec.awaitSet(Set::isEmpty, WAIT);
         Duration gone = Duration.ofNanos(System.nanoTime() - stopped);
-        assertThat(gone).isGreaterThan(ttl.minusMillis(300)).isLessThan(ttl.plusSeconds(2));
+        assertThat(gone).as("an expiry here has no removal grace").isGreaterThan(ttl.minusMillis(300))
+                .isLessThan(ttl.plusMillis(1500));
         assertThat(registry.curator().checkExists().forPath(path)).isNull();
         assertThat(registry.registrations(null, null)).isEmpty();
     }
@@ -198,9 +241,12 @@ class ZookeeperRegistryIT {
         registry.register(reg("mail", "1.0.0", 18052, Duration.ofSeconds(60)));
         rec.awaitSet(ports(18051, 18052), WAIT);
 
+        long deregistered = System.nanoTime();
         assertThat(registry.deregister("mail", "1.0.0", "127.0.0.1", 18051)).isTrue();
 
         rec.awaitSet(ports(18052), WAIT);
+        assertThat(Duration.ofNanos(System.nanoTime() - deregistered)).as("no removal grace for its own")
+                .isLessThan(Duration.ofSeconds(1));
         assertThat(registry.deregister("mail", "1.0.0", "127.0.0.1", 18051)).isFalse();
         assertThat(registry.registrations("mail", "1.0.0")).extracting(Registration::port).containsExactly(18052);
     }
