@@ -57,9 +57,9 @@ class ZookeeperOutageIT {
     }
 
     /** A registry on {@code connect} with a short session, watching a (registered by the other client) and b. */
-    private void watchAandB(String connect, Duration sessionTimeout) throws Exception {
+    private void watchAandB(String connect, Duration sessionTimeout, Duration removalGrace) throws Exception {
         registry = ZookeeperRegistry.builder().connect(connect).sessionTimeout(sessionTimeout)
-                .connectionTimeout(Duration.ofSeconds(1)).build();
+                .connectionTimeout(Duration.ofSeconds(1)).removalGrace(removalGrace).build();
         cleanup.add(registry);
         registry.addListener(rec);
         registry.subscribe(SERVICE, "1.0.0", rec);
@@ -107,7 +107,8 @@ class ZookeeperOutageIT {
 
     @Test
     void aRestartedServerKeepsTheMembersThenTheWatchResyncs() throws Exception {
-        watchAandB(server.connectString(), Duration.ofSeconds(2));
+        // with the removal grace: after the restart the other client's ServiceDiscovery deletes and re-creates a
+        watchAandB(server.connectString(), Duration.ofSeconds(2), ZookeeperRegistry.DEFAULT_REMOVAL_GRACE);
 
         server.kill();
         RegistryHealth down = awaitHealth(RegistryHealth.Status.UNAVAILABLE);
@@ -130,7 +131,8 @@ class ZookeeperOutageIT {
     @Test
     void anExpiredSessionKeepsTheMembersIsReportedAndRecoversWithANewSession() throws Exception {
         try (Relay relay = new Relay(server.port())) {
-            watchAandB(relay.connectString(), Duration.ofSeconds(2));
+            // no removal grace: holding the sets until the cache caught up is what keeps b
+            watchAandB(relay.connectString(), Duration.ofSeconds(2), Duration.ZERO);
             long before = registrySession();
 
             relay.cut(); // the registry alone loses the server: it expires the session, deleting b
@@ -153,9 +155,38 @@ class ZookeeperOutageIT {
     }
 
     @Test
+    @SuppressWarnings("rawtypes")
+    void anInstanceReplacedWhileTheRegistryWasCutOffIsSwappedInOneDelivery() throws Exception {
+        try (Relay relay = new Relay(server.port())) {
+            registry = ZookeeperRegistry.builder().connect(relay.connectString()).sessionTimeout(Duration.ofSeconds(4))
+                    .connectionTimeout(Duration.ofSeconds(1)).removalGrace(Duration.ZERO).build();
+            cleanup.add(registry);
+            registry.addListener(rec);
+            registry.subscribe(SERVICE, "1.0.0", rec);
+            org.apache.curator.x.discovery.ServiceInstance<Map> a = other.register(SERVICE, "a", A,
+                    Map.of("version", "1.0.0"));
+            rec.awaitSet(ports(A), WAIT);
+            int from = rec.sets.size() - 1;
+            long session = registrySession();
+
+            relay.cut();
+            awaitHealth(RegistryHealth.Status.UNAVAILABLE);
+            other.unregister(a);
+            other.register(SERVICE, "c", C, Map.of("version", "1.0.0"));
+            relay.mend();
+
+            awaitHealth(RegistryHealth.Status.CONNECTED);
+            rec.awaitSet(ports(C), WAIT);
+            assertThat(registrySession()).as("the same session").isEqualTo(session);
+            assertThat(rec.sets.subList(from, rec.sets.size())).extracting(Recorder::portsOf)
+                    .as("the sets since a was there").containsExactly(java.util.Set.of(A), java.util.Set.of(C));
+        }
+    }
+
+    @Test
     void aFrozenServerIsReportedWithinTheSessionTimeoutKeepsTheMembersAndRecoversAfterSigcont() throws Exception {
         Duration session = Duration.ofSeconds(3);
-        watchAandB(server.connectString(), session);
+        watchAandB(server.connectString(), session, Duration.ZERO);
 
         long frozen = System.nanoTime();
         server.freeze();
