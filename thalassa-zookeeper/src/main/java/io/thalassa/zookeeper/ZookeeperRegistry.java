@@ -60,13 +60,17 @@ import org.slf4j.LoggerFactory;
  *       reaper deletes it once the TTL has run out. Being ephemeral, it also leaves when the registry's session ends:
  *       at {@link #close()}, or when the process dies and the server expires the session (after the session timeout).
  *       After a session expiry the registry writes every registration whose TTL still runs again, under the new
- *       session.</li>
+ *       session. The TTL runs on while the registry is disconnected ({@code register} and {@code deregister} then
+ *       throw {@link RegistryUnavailableException}): a registration that expires meanwhile is deleted once the
+ *       connection is back, unless it went with the session already. Its {@code registrationTimeUTC} (the member's
+ *       {@code lastKnown}) changes only with its meta, so neither a refresh nor a re-creation changes the member.</li>
  *   <li><b>Outages.</b> When the connection is lost, {@link #health()} says unavailable (with the session and whether
  *       it expired), one {@code registryUnavailable} event is sent, and every member set stays as it was. After the
  *       reconnect ({@code registryRecovered}), each service's sets stay as they were until its cache has caught up
- *       with ZooKeeper (judged against a read of the service znode's children after the reconnect; at most 10 s),
- *       so neither a session expiry nor the cache's re-read empties a backend by itself; then the true sets are
- *       delivered, with {@code online}/{@code offline} events for what changed meanwhile.</li>
+ *       with ZooKeeper (judged against a read of the service znode's children after the reconnect, read again every
+ *       250 ms while a cache lags; at most 10 s), so neither a session expiry nor the cache's re-read empties a
+ *       backend by itself; then the true sets are delivered, with {@code online}/{@code offline} events for what
+ *       changed meanwhile.</li>
  *   <li><b>Blinks.</b> A member whose znode another client deletes stays for the {@linkplain
  *       Builder#removalGrace(Duration) removal grace} (2 s), and stays on when the znode is back by then: Curator's
  *       {@code ServiceDiscovery} deletes and re-creates its instances on every reconnect of its client.</li>
