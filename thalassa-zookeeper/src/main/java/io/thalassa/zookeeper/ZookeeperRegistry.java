@@ -29,10 +29,7 @@ import java.util.regex.Pattern;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.ExponentialBackoffRetry;
-import org.apache.curator.utils.ZKPaths;
-import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.common.PathUtils;
-import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,11 +94,6 @@ public final class ZookeeperRegistry implements Registry {
     /** How often expired registrations are deleted when not told otherwise. */
     public static final Duration DEFAULT_REAPER_INTERVAL = Duration.ofMillis(200);
 
-    /** How long member sets may stay held after a reconnect while a cache has not caught up. */
-    static final Duration RESYNC_LIMIT = Duration.ofSeconds(10);
-    /** How often a cache that has not caught up after a reconnect is compared with a new read. */
-    static final Duration RESYNC_RECHECK = Duration.ofMillis(250);
-
     private final String connect;
     private final String basePath;
     private final String versionKey;
@@ -132,19 +124,8 @@ public final class ZookeeperRegistry implements Registry {
                 .retryPolicy(new ExponentialBackoffRetry(100, 2))
                 .build();
         this.registrar = new Registrar(curator, basePath, versionKey, label, session);
-        session.handler(new Session.Handler() {
-            @Override
-            public void disconnected(long outage) {
-                holdAll(outage);
-            }
-
-            @Override
-            public void reconnected(long outage, boolean newSession) {
-                if (outage != 0) {
-                    schedule(() -> resync(outage, newSession, System.nanoTime() + RESYNC_LIMIT.toNanos()), 0);
-                }
-            }
-        });
+        session.handler(new Resync(curator, session, registrar, this::watches,
+                (task, delay) -> schedule(task, delay.toMillis()), label));
         curator.getConnectionStateListenable().addListener(session);
         curator.start();
         long every = b.reaperInterval.toNanos();
@@ -290,68 +271,9 @@ public final class ZookeeperRegistry implements Registry {
         return curator;
     }
 
-    // --- outages ---
-
-    private void holdAll(long outage) {
+    private List<ServiceWatch> watches() {
         synchronized (watches) {
-            for (ServiceWatch w : watches.values()) {
-                w.hold(outage);
-            }
-        }
-    }
-
-    /**
-     * On the background thread, after the reconnect that ended {@code outage}: writes the registrations again under a
-     * new session, then reads each holding service's children to release its hold once its cache caught up; repeats
-     * every {@link #RESYNC_RECHECK} for the ones still holding, and releases them all at the deadline.
-     */
-    private void resync(long outage, boolean newSession, long deadline) {
-        if (closed.get() || session.outage() != outage || !session.isConnected()) {
-            return; // a newer outage began: its own reconnect re-syncs
-        }
-        if (newSession) {
-            registrar.rewriteNow();
-        }
-        List<ServiceWatch> holding = new ArrayList<>();
-        synchronized (watches) {
-            for (ServiceWatch w : watches.values()) {
-                if (w.isHolding(outage)) {
-                    holding.add(w);
-                }
-            }
-        }
-        boolean waiting = false;
-        for (ServiceWatch w : holding) {
-            try {
-                w.reference(outage, reference(w.path));
-            } catch (Exception e) {
-                log.debug("{} - could not read {} after the reconnect: {}", label, w.path, e.toString());
-            }
-            waiting |= w.isHolding(outage);
-        }
-        if (!waiting) {
-            return;
-        }
-        if (System.nanoTime() - deadline >= 0) {
-            for (ServiceWatch w : holding) {
-                if (w.isHolding(outage)) {
-                    log.warn("{} - the cache of {} has not caught up {} s after the reconnect; delivering what it"
-                            + " holds", label, w.path, RESYNC_LIMIT.toSeconds());
-                    w.release(outage);
-                }
-            }
-            return;
-        }
-        schedule(() -> resync(outage, false, deadline), RESYNC_RECHECK.toMillis());
-    }
-
-    private ServiceWatch.Reference reference(String path) throws Exception {
-        Stat stat = new Stat();
-        try {
-            List<String> children = curator.getChildren().storingStatIn(stat).forPath(path);
-            return new ServiceWatch.Reference(Set.copyOf(children), stat.getPzxid());
-        } catch (KeeperException.NoNodeException e) {
-            return ServiceWatch.Reference.absent();
+            return new ArrayList<>(watches.values());
         }
     }
 
