@@ -2,6 +2,8 @@
 # Installs what the tests and benchmarks need on a Debian bookworm machine, idempotently:
 #   - HAProxy 2.6, socat and wrk from Debian's packages (system-wide; needs root);
 #   - Chromium and ChromeDriver (Debian's chromium and chromium-driver) for the web UI's browser tests;
+#   - ZooKeeper 3.8 from Debian's zookeeper package (its jars in /usr/share/java; no service is started: the tests
+#     run the server themselves, on a free loopback port);
 #   - Consul 1.8 from Debian bullseye's `consul` package, fetched with a private apt configuration (the system's apt
 #     sources are not touched) and unpacked into .tools/consul/ inside the repository (git-ignored).
 # A second run finds everything in place and returns in well under a second.
@@ -17,6 +19,7 @@ command -v socat >/dev/null 2>&1 || missing+=(socat)
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+[ -f /usr/share/java/zookeeper.jar ] || missing+=(zookeeper)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "install-tools: installing ${missing[*]} from Debian's packages" >&2
   $SUDO apt-get update -qq
@@ -60,3 +63,4 @@ fi
 echo "haproxy: $("$HAPROXY" -v | head -1)"
 echo "consul:  $("$CONSUL" version | head -1) at $CONSUL"
 echo "chromium: $(/usr/bin/chromedriver --version 2>/dev/null | head -1)"
+echo "zookeeper: $(dpkg-query -W -f='${Version}' zookeeper 2>/dev/null) in /usr/share/java"
