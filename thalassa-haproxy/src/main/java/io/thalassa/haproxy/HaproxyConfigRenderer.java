@@ -10,7 +10,6 @@ import io.thalassa.ThalassaConfig;
 import io.thalassa.haproxy.internal.ConfigWords;
 import io.thalassa.haproxy.internal.Fingerprint;
 import io.thalassa.internal.Checks;
-import java.io.StringWriter;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -138,10 +137,7 @@ public final class HaproxyConfigRenderer {
         }
         List<Map<String, Object>> backends = new ArrayList<>();
         for (Backend b : config.backends().values()) {
-            List<ServerLine> lines = layout.servers(b);
-            Map<String, Object> structure = backendStructure(b);
-            fingerprints.put("backend " + b.key(), backendFingerprint(structure, lines));
-            backends.add(backendView(b, structure, lines));
+            backends.add(backendView(b, layout.servers(b), fingerprints));
         }
         ErrorCollector errors = new ErrorCollector();
         group.setListener(errors);
@@ -149,11 +145,11 @@ public final class HaproxyConfigRenderer {
         st.add("settings", settingsView);
         st.add("frontends", frontends);
         st.add("backends", backends);
-        StringWriter out = new StringWriter(64 + 96 * (frontends.size() + backends.size()));
+        SqueezedText out = new SqueezedText(1024 + 128 * (frontends.size() + backends.size()) + 80 * servers(backends));
         BulkWriter writer = new BulkWriter(out);
         st.write(writer, Locale.ROOT, errors);
         errors.throwIfAny(templateName);
-        return new RenderedConfig(squeezeBlankLines(out.toString()), warnings, fingerprints);
+        return new RenderedConfig(out.text(), warnings, fingerprints);
     }
 
     /**
@@ -161,46 +157,29 @@ public final class HaproxyConfigRenderer {
      * for it, computed without rendering anything else.
      */
     String backendFingerprint(Backend backend, ServerLayout layout) {
-        return backendFingerprint(backendStructure(backend), layout.servers(backend));
+        List<ServerLine> lines = layout.servers(backend);
+        Fingerprint fp = backendFingerprint(backendStructure(backend), lines.size());
+        for (ServerLine s : lines) {
+            fp.addString(s.name());
+        }
+        return fp.endList().hex();
     }
 
     /**
      * Everything of a backend's view but its servers' addresses, states and weights (the runtime API changes those):
-     * the structure, and the server names in order.
+     * the structure, then the server names in order, which the caller adds one by one and ends with
+     * {@link Fingerprint#endList()}.
      */
-    private static String backendFingerprint(Map<String, Object> structure, List<ServerLine> lines) {
-        List<String> names = new ArrayList<>(lines.size());
-        for (ServerLine s : lines) {
-            names.add(s.name());
-        }
-        return Fingerprint.of("backend", structure, names);
+    private static Fingerprint backendFingerprint(Map<String, Object> structure, int servers) {
+        return Fingerprint.start("backend").add(structure).beginList(servers);
     }
 
-    /**
-     * Collapses runs of blank lines into one and ends the text with exactly one newline, so conditional template
-     * sections never leave gaps; linear in the text's length.
-     */
-    static String squeezeBlankLines(String text) {
-        char[] in = text.toCharArray();
-        char[] out = new char[in.length + 1];
+    private static int servers(List<Map<String, Object>> backends) {
         int n = 0;
-        int newlines = 2;
-        for (char c : in) {
-            if (c == '\n') {
-                if (newlines < 2) {
-                    out[n++] = c;
-                }
-                newlines++;
-            } else {
-                out[n++] = c;
-                newlines = 0;
-            }
+        for (Map<String, Object> b : backends) {
+            n += ((List<?>) b.get("servers")).size();
         }
-        while (n > 0 && out[n - 1] == '\n') {
-            n--;
-        }
-        out[n++] = '\n';
-        return new String(out, 0, n);
+        return n;
     }
 
     private static Map<String, Object> settingsView(HaproxySettings s) {
@@ -311,20 +290,26 @@ public final class HaproxyConfigRenderer {
         return m;
     }
 
-    private static Map<String, Object> backendView(Backend b, Map<String, Object> structure, List<ServerLine> lines) {
-        Map<String, Object> m = new LinkedHashMap<>(structure);
+    /**
+     * A backend's view: its structure, fingerprinted with the server names as the server views are made (one pass
+     * over the servers), then its service name and version and its servers.
+     */
+    private static Map<String, Object> backendView(Backend b, List<ServerLine> lines, Map<String, String> fingerprints) {
+        Map<String, Object> m = backendStructure(b);
+        Fingerprint fp = backendFingerprint(m, lines.size());
+        long inter = (Long) m.get("inter");
         m.put("name", b.serviceName());
         m.put("version", b.serviceVersion());
-        long inter = (Long) structure.get("inter");
         List<ServerView> servers = new ArrayList<>(lines.size());
         Set<String> names = new HashSet<>();
         String checkSuffix = " check inter " + inter;
-        StringBuilder block = new StringBuilder(lines.size() * 64);
+        StringBuilder block = new StringBuilder(lines.size() * 72);
         for (ServerLine s : lines) {
             if (!names.add(s.name())) {
                 throw new IllegalArgumentException("backend " + b.key() + ": server name " + s.name()
                         + " is used twice by the server layout");
             }
+            fp.addString(s.name());
             ServerView view = new ServerView(s, checkSuffix);
             servers.add(view);
             if (block.length() > 0) {
@@ -332,6 +317,7 @@ public final class HaproxyConfigRenderer {
             }
             block.append("    ").append(view.line);
         }
+        fingerprints.put("backend " + b.key(), fp.endList().hex());
         m.put("serverLines", block.length() == 0 ? null : block.toString());
         m.put("servers", servers);
         return m;
@@ -360,9 +346,88 @@ public final class HaproxyConfigRenderer {
     }
 
     /**
+     * The rendered text as the template writes it, with runs of blank lines collapsed into one, no blank line at the
+     * start and exactly one newline at the end, so conditional template sections never leave gaps: squeezed while it
+     * is written, into one buffer, so a large file is copied once more only to become a string.
+     */
+    static final class SqueezedText extends java.io.Writer {
+        private final StringBuilder text;
+        private int newlines = 2; // newlines in a row just seen; 2 at the start drops leading blank lines
+
+        SqueezedText(int capacity) {
+            this.text = new StringBuilder(capacity);
+        }
+
+        @Override
+        public void write(int c) {
+            if (c == '\n') {
+                if (newlines < 2) {
+                    text.append('\n');
+                }
+                newlines++;
+            } else {
+                text.append((char) c);
+                newlines = 0;
+            }
+        }
+
+        @Override
+        public void write(String str) {
+            write(str, 0, str.length());
+        }
+
+        @Override
+        public void write(String str, int off, int len) {
+            int end = off + len;
+            int run = off;
+            int at = off;
+            int newline;
+            while (at < end && (newline = str.indexOf('\n', at)) >= 0 && newline < end) {
+                if (newline > at) {
+                    newlines = 0;
+                }
+                if (newlines >= 2) { // a third newline in a row: left out
+                    text.append(str, run, newline);
+                    run = newline + 1;
+                }
+                newlines++;
+                at = newline + 1;
+            }
+            if (at < end) {
+                newlines = 0;
+            }
+            text.append(str, run, end);
+        }
+
+        @Override
+        public void write(char[] chars, int off, int len) {
+            write(new String(chars, off, len));
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+
+        /** The text, ending with exactly one newline. */
+        String text() {
+            int n = text.length();
+            while (n > 0 && text.charAt(n - 1) == '\n') {
+                n--;
+            }
+            text.setLength(n);
+            return text.append('\n').toString();
+        }
+    }
+
+    /**
      * ST4's indenting writer, but a long string written while no indentation is in force goes out in one call instead
-     * of character by character; the output is the same (values never hold carriage returns). Rendering 100,000
-     * server lines is about seven times faster.
+     * of character by character, and no empty indentation is written at each line's start; the output is the same
+     * (a string holding a carriage return, which ST4 drops, takes ST4's way). Rendering 100,000 server lines is about
+     * seven times faster.
      */
     private static final class BulkWriter extends AutoIndentWriter {
         BulkWriter(java.io.Writer out) {
@@ -371,7 +436,7 @@ public final class HaproxyConfigRenderer {
 
         @Override
         public int write(String str) throws java.io.IOException {
-            if (str.length() < 128 || anchors_sp != -1 || !noIndentation()) {
+            if (str.length() < 128 || anchors_sp != -1 || !noIndentation() || str.indexOf('\r') >= 0) {
                 return super.write(str);
             }
             out.write(str);
@@ -384,6 +449,11 @@ public final class HaproxyConfigRenderer {
             atStartOfLine = str.charAt(str.length() - 1) == '\n';
             charIndex += str.length();
             return str.length();
+        }
+
+        @Override
+        public int indent() throws java.io.IOException {
+            return anchors_sp == -1 && noIndentation() ? 0 : super.indent();
         }
 
         private boolean noIndentation() {
