@@ -45,8 +45,10 @@ import org.stringtemplate.v4.misc.STRuntimeMessage;
  *       {@code idleCloseOnResponse} (absent values are null, so {@code <if(...)>} works);</li>
  *   <li>{@code frontends}, sorted by key: {@code key}, {@code bind}, {@code mode}, {@code keepalive},
  *       {@code defaultBackend} (null when that backend does not exist), {@code options} (list of words after
- *       {@code option}: {@code httplog} when logging, the keep-alive option, {@code idle-close-on-response}), {@code rules} (list of {@code acl}, {@code criterion}, {@code value}, {@code backend}; routes
- *       to missing backends left out), {@code natives};</li>
+ *       {@code option}: {@code httplog} when logging, the keep-alive option, {@code idle-close-on-response}),
+ *       {@code rules} (list of {@code acl}, {@code criterion}, {@code value} (quoted, and after {@code --} when it
+ *       begins with {@code -}, so HAProxy does not read it as an ACL flag), {@code backend}; routes to missing
+ *       backends left out), {@code natives};</li>
  *   <li>{@code backends}, sorted by key: {@code key}, {@code type}, {@code name}, {@code version}, {@code mode},
  *       {@code balance}, {@code hostHeader}, {@code httpchk}, {@code checkHost}, {@code inter} (ms),
  *       {@code natives}, {@code servers} (list of {@code name}, {@code address}, {@code disabled}, {@code weight},
@@ -244,7 +246,7 @@ public final class HaproxyConfigRenderer {
             String acl = r.type().wireName() + "_" + ConfigWords.digest(criterion, r.value());
             rule.put("acl", acl);
             rule.put("criterion", criterion);
-            rule.put("value", ConfigWords.quote(r.value()));
+            rule.put("value", ConfigWords.pattern(r.value()));
             rule.put("backend", r.backend());
             rule.put("declare", seen.add(acl));
             rules.add(rule);

@@ -269,4 +269,19 @@ class HaproxyConfigRendererTest {
                 .containsEntry("backend live", "ba2856cf55bda85a488c2cd4f7f543da")
                 .containsEntry("backend staged", "e1feba32f37832770fddaa17281255d7");
     }
+
+    @Test
+    void aRuleValueBeginningWithADashComesAfterDoubleDashSoHaproxyDoesNotReadItAsAFlag() {
+        ThalassaConfig config = ThalassaConfig.empty().withBackend(Backend.staticBackend("x").build())
+                .withFrontend(Frontend.builder("web").bind("127.0.0.1:8080").defaultBackend("x")
+                        .rule(Rule.path(Rule.Operation.PATH_BEG, "-i", "x"))
+                        .rule(Rule.path(Rule.Operation.PATH_REG, "--x", "x"))
+                        .rule(Rule.header("X-Tag", Rule.Operation.HDR, "-f", "x"))
+                        .rule(Rule.header("X-Tag", Rule.Operation.HDR, "-M #1", "x"))
+                        .rule(Rule.pathBegins("/a-i", "x")).build());
+        List<String> acls = renderer.render(config, HaproxySettings.defaults()).text().lines()
+                .filter(l -> l.startsWith("    acl ")).map(l -> l.substring(l.indexOf(' ', 8) + 1)).toList();
+        assertThat(acls).containsExactly("path_beg -- -i", "path_reg -- --x", "hdr(X-Tag) -- -f",
+                "hdr(X-Tag) -- '-M #1'", "path_beg /a-i");
+    }
 }
