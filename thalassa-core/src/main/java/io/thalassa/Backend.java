@@ -143,9 +143,14 @@ public final class Backend {
         return key;
     }
 
-    /** {@code backend/<key>}, the id in the REST API. */
+    /** {@code backend/<key>}, the id in the REST API and in events. */
     @JsonProperty("id")
     public String id() {
+        return idOf(key);
+    }
+
+    /** {@code backend/<key>}: the one way Thalassa writes a backend's id (REST API, events, configuration stores). */
+    public static String idOf(String key) {
         return "backend/" + key;
     }
 

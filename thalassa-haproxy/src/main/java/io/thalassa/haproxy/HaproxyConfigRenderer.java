@@ -134,7 +134,7 @@ public final class HaproxyConfigRenderer {
         List<Map<String, Object>> frontends = new ArrayList<>();
         for (Frontend f : config.frontends().values()) {
             Map<String, Object> view = frontendView(f, config, settings, warnings);
-            fingerprints.put("frontend " + f.key(), Fingerprint.of("frontend", view));
+            fingerprints.put(RenderedConfig.frontendSection(f.key()), Fingerprint.of("frontend", view));
             frontends.add(view);
         }
         List<Map<String, Object>> backends = new ArrayList<>();
@@ -191,7 +191,7 @@ public final class HaproxyConfigRenderer {
         m.put("serverStateFile", s.serverStateFile() == null ? null : s.serverStateFile().toString());
         m.put("masterWorker", s.masterWorker());
         m.put("daemon", s.daemon());
-        m.put("statsBind", s.statsListener() == null ? null : bindWord(s.statsListener()));
+        m.put("statsBind", s.statsListener() == null ? null : s.statsListener().toString());
         m.put("statsAuth", s.statsAuth());
         m.put("user", s.user());
         m.put("group", s.group());
@@ -213,7 +213,7 @@ public final class HaproxyConfigRenderer {
         m.put("key", f.key());
         List<String> binds = new ArrayList<>(f.binds().size());
         for (Bind b : f.binds()) {
-            binds.add(bindWord(b));
+            binds.add(b.toString());
         }
         m.put("bind", String.join(",", binds));
         m.put("mode", f.mode().wireName());
@@ -319,7 +319,7 @@ public final class HaproxyConfigRenderer {
             }
             block.append("    ").append(view.line);
         }
-        fingerprints.put("backend " + b.key(), fp.endList().hex());
+        fingerprints.put(RenderedConfig.backendSection(b.key()), fp.endList().hex());
         m.put("serverLines", block.length() == 0 ? null : block.toString());
         m.put("servers", servers);
         return m;
@@ -341,10 +341,6 @@ public final class HaproxyConfigRenderer {
             this.line = "server " + name + " " + address + checkSuffix
                     + (weight == ServerLine.DEFAULT_WEIGHT ? "" : " weight " + weight) + (disabled ? " disabled" : "");
         }
-    }
-
-    private static String bindWord(Bind b) {
-        return Checks.isIpv6(b.host()) ? "ipv6@" + b.host() + ":" + b.port() : b.toString();
     }
 
     /**

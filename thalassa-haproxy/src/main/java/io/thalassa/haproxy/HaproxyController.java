@@ -356,9 +356,9 @@ public final class HaproxyController implements AutoCloseable {
             String k = e.getKey();
             SlotPlanner.Plan plan = e.getValue();
             Backend b = next.backends().get(k);
-            String known = desiredFingerprints.get("backend " + k);
+            String known = desiredFingerprints.get(RenderedConfig.backendSection(k));
             String fp = renderer.backendFingerprint(b, layoutOf(plan.table(), Integer.MAX_VALUE));
-            planned.put("backend " + k, fp);
+            planned.put(RenderedConfig.backendSection(k), fp);
             if (fp.equals(known)) {
                 continue;
             }
@@ -379,7 +379,7 @@ public final class HaproxyController implements AutoCloseable {
         RenderedConfig rendered = renderer.render(next, settings, layout(nextSlots, null));
         SortedSet<String> differs = rendered.structuralDifferences(reloads.fingerprints());
         for (String k : runtimeGrowth) {
-            differs.remove("backend " + k);
+            differs.remove(RenderedConfig.backendSection(k));
         }
         boolean refusedBefore = reloads.refusedBefore(differs, rendered.fingerprints());
         if (!differs.isEmpty() && !refusedBefore) {
@@ -551,11 +551,11 @@ public final class HaproxyController implements AutoCloseable {
         capacity.forEach((k, cap) -> {
             reloads.grew(k, cap, renderer.backendFingerprint(next.backends().get(k), layoutOf(plans.get(k).table(),
                     Integer.MAX_VALUE)));
-            emit(Verb.RUNTIME_CHANGE, "backend/" + k, "added slots with add server, " + cap + " in all");
+            emit(Verb.RUNTIME_CHANGE, Backend.idOf(k), "added slots with add server, " + cap + " in all");
         });
         sent.forEach((k, list) -> {
             applier.watch(k, list, capacity.getOrDefault(k, reloads.capacity().get(k)));
-            emit(Verb.RUNTIME_CHANGE, "backend/" + k, describe(k, list));
+            emit(Verb.RUNTIME_CHANGE, Backend.idOf(k), describe(k, list));
         });
         return true;
     }
@@ -582,7 +582,7 @@ public final class HaproxyController implements AutoCloseable {
                     LOG.warn("haproxy - could not empty drained slot {}/{}: {}", backend, server, e.getMessage());
                 }
             }
-            emit(Verb.DRAIN, "backend/" + backend, slot.address() + " drained from " + server + " in " + millis
+            emit(Verb.DRAIN, Backend.idOf(backend), slot.address() + " drained from " + server + " in " + millis
                     + " ms" + (timedOut ? " (drain timeout; " + left + " sessions left)" : ""));
         } finally {
             lock.unlock();

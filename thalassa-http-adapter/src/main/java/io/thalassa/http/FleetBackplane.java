@@ -126,7 +126,8 @@ public final class FleetBackplane implements Backplane, AutoCloseable {
         String agentHost = options.serviceReg() == null ? "127.0.0.1" : options.serviceReg();
         ConsulConfigStore store = ConsulConfigStore.builder().agent(agentHost, options.serviceRegPort())
                 .prefix(options.storePrefix()).build();
-        String storeName = "consul kv " + agentHost + ":" + options.serviceRegPort() + "/" + options.storePrefix();
+        String storeName = "consul kv " + io.thalassa.Member.addressOf(agentHost, options.serviceRegPort()) + "/"
+                + options.storePrefix();
         try {
             return start(options, store, storeName, () -> ConsulRegistry.builder()
                     .agent(agentHost, options.serviceRegPort()).datacenter(options.datacenter()).build());
@@ -164,7 +165,8 @@ public final class FleetBackplane implements Backplane, AutoCloseable {
                     + " answers", storeName, e.getMessage(), initial.index(), cache);
         }
         String node = options.label() != null ? options.label() : defaultNodeName(options);
-        String api = (options.tls() ? "https" : "http") + "://" + options.host() + ":" + options.port();
+        String api = (options.tls() ? "https" : "http") + "://"
+                + io.thalassa.Member.addressOf(options.host(), options.port());
         FleetBackplane parser = new FleetBackplane(null, store, storeName, node, api, cache);
         StackBackplane stack;
         Failure refused = null;

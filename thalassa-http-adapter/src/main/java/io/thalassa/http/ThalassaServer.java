@@ -217,7 +217,8 @@ public final class ThalassaServer implements AutoCloseable {
             ThalassaServer server = new ThalassaServer(backplane, options, activity, store, tokens);
             server.startServing();
             if (backplane instanceof FleetBackplane fleet) {
-                fleet.api((options.tls() ? "https" : "http") + "://" + options.host() + ":" + server.port());
+                fleet.api((options.tls() ? "https" : "http") + "://"
+                        + io.thalassa.Member.addressOf(options.host(), server.port()));
             }
             return server;
         } catch (RuntimeException e) {
@@ -403,7 +404,7 @@ public final class ThalassaServer implements AutoCloseable {
     /** {@code http://host:port} ({@code https} with TLS), with 127.0.0.1 for a wildcard host. */
     public URI uri() {
         String host = options.host().equals("0.0.0.0") || options.host().equals("::") ? "127.0.0.1" : options.host();
-        return URI.create((options.tls() ? "https://" : "http://") + (host.contains(":") ? "[" + host + "]" : host) + ":" + port());
+        return URI.create((options.tls() ? "https://" : "http://") + io.thalassa.Member.addressOf(host, port()));
     }
 
     public ActivityLog activity() {

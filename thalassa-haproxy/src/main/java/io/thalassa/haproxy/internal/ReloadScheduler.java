@@ -1,7 +1,9 @@
 package io.thalassa.haproxy.internal;
 
 import io.thalassa.ThalassaConfig;
+import io.thalassa.Bind;
 import io.thalassa.haproxy.ChangeStatus;
+import io.thalassa.haproxy.RenderedConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -127,7 +129,7 @@ public final class ReloadScheduler {
     /** A backend of the worker grew with {@code add server}: its slots and its section's fingerprint now. */
     public void grew(String backend, int slots, String fingerprint) {
         capacity.put(backend, slots);
-        fingerprints.put("backend " + backend, fingerprint);
+        fingerprints.put(RenderedConfig.backendSection(backend), fingerprint);
         write();
     }
 
@@ -205,7 +207,7 @@ public final class ReloadScheduler {
                 for (String line : Files.readAllLines(fingerprintFile, StandardCharsets.UTF_8)) {
                     int space = line.indexOf(' ');
                     if (line.startsWith("listen ")) {
-                        addresses.add(line.substring(7));
+                        addresses.add(listenAddress(line.substring(7)));
                     } else if (space > 0) {
                         fps.put(line.substring(space + 1), line.substring(0, space));
                     }
@@ -218,6 +220,15 @@ public final class ReloadScheduler {
         fingerprints = fps;
         capacity = new HashMap<>(slots);
         listen = addresses;
+    }
+
+    /** An address as {@link Bind} writes it now; an earlier version wrote an IPv6 one without brackets. */
+    private static String listenAddress(String written) {
+        try {
+            return Bind.parse(written).toString();
+        } catch (IllegalArgumentException e) {
+            return written;
+        }
     }
 
     private void write() {
