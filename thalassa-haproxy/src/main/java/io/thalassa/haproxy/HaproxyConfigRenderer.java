@@ -7,6 +7,7 @@ import io.thalassa.KeepAlive;
 import io.thalassa.Mode;
 import io.thalassa.Rule;
 import io.thalassa.ThalassaConfig;
+import io.thalassa.haproxy.internal.ChangePlanner;
 import io.thalassa.haproxy.internal.ConfigWords;
 import io.thalassa.haproxy.internal.Fingerprint;
 import io.thalassa.internal.Checks;
@@ -14,7 +15,6 @@ import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -165,6 +165,27 @@ public final class HaproxyConfigRenderer {
             fp.addString(s.name());
         }
         return fp.endList().hex();
+    }
+
+    /** The section fingerprints this renderer gives with {@code settings}, one section at a time, for planning. */
+    ChangePlanner.Sections sections(HaproxySettings settings) {
+        return new ChangePlanner.Sections() {
+            @Override
+            public String backend(Backend backend, List<ServerLine> servers) {
+                return backendFingerprint(backend, b -> servers);
+            }
+
+            @Override
+            public Map<String, String> frontendsAndSettings(ThalassaConfig config) {
+                Map<String, String> out = new LinkedHashMap<>();
+                out.put(SETTINGS_SECTION, Fingerprint.of(SETTINGS_SECTION, settingsView(settings)));
+                for (Frontend f : config.frontends().values()) {
+                    out.put(RenderedConfig.frontendSection(f.key()), Fingerprint.of("frontend",
+                            frontendView(f, config, settings, new ArrayList<>())));
+                }
+                return out;
+            }
+        };
     }
 
     /**

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * One HAProxy master process in master-worker mode: launched in its own session ({@code setsid}, so it outlives the
  * JVM and a terminal's signals) with its output appended to a log file, which is where HAProxy's own words about a
  * failed start or reload are read; adopted when a previous run left it serving; reloaded on the master CLI and the
- * outcome confirmed with {@code show proc}; stopped by its pid. Not thread-safe: the controller serializes calls.
+ * outcome confirmed with {@code show proc}; stopped by its pid. The controller serializes the calls that change it;
+ * its pid and file limit may be read at any time.
  */
 public final class HaproxyProcess {
     private static final Logger LOG = LoggerFactory.getLogger(HaproxyProcess.class);
@@ -34,8 +35,8 @@ public final class HaproxyProcess {
     private final RuntimeApi master;
     private final RuntimeApi stats;
     private final long requestedFileLimit;
-    private long pid = -1;
-    private long fileLimit = -1;
+    private volatile long pid = -1; // read by supervision and status while a restart launches
+    private volatile long fileLimit = -1;
 
     /** What a reload did. */
     public record ReloadOutcome(boolean done, String message) {

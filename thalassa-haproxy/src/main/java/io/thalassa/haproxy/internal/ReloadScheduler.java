@@ -15,7 +15,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -151,17 +150,9 @@ public final class ReloadScheduler {
         reloads++;
     }
 
-    /** Whether each of {@code sections} is exactly as in the structure HAProxy refused. */
-    public boolean refusedBefore(Set<String> sections, Map<String, String> wanted) {
-        if (refusedFingerprints == null || sections.isEmpty()) {
-            return false;
-        }
-        for (String s : sections) {
-            if (!Objects.equals(wanted.get(s), refusedFingerprints.get(s))) {
-                return false;
-            }
-        }
-        return true;
+    /** The fingerprints of the structure HAProxy refused, while it does not run; else null. */
+    public Map<String, String> refusedFingerprints() {
+        return refusedFingerprints;
     }
 
     public ThalassaConfig running() {
