@@ -282,7 +282,8 @@ public final class Backend {
 
     /**
      * Whether {@code other} differs from this backend only in members and, for dynamic backends, in the service it
-     * subscribes to: a change HAProxy can take through its runtime API without a reload.
+     * subscribes to: no setting of the section changes. (Whether HAProxy reloads for it is the controller's to
+     * decide: a backend that outgrows its slots may need one.)
      */
     public boolean sameStructure(Backend other) {
         return key.equals(other.key) && type == other.type && balance.equals(other.balance) && mode == other.mode

@@ -3,7 +3,6 @@ package io.thalassa.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.thalassa.Backend;
-import io.thalassa.ConfigDiff;
 import io.thalassa.ConfigRejectedException;
 import io.thalassa.Frontend;
 import io.thalassa.StoreConflictException;
@@ -413,9 +412,7 @@ public final class FleetBackplane implements Backplane, AutoCloseable {
                 if (puts.isEmpty() && deletes.isEmpty()) {
                     return new Written(stack.config(), stack.latestChange().orElse(null));
                 }
-                if (!ConfigDiff.between(base, next).isMembershipOnly()) {
-                    stack.validate(next);
-                }
+                stack.validate(next); // haproxy -c only when the controller finds the change structural
                 try {
                     commit(s, puts, deletes);
                 } catch (StoreConflictException e) {
