@@ -42,7 +42,7 @@ import org.stringtemplate.v4.misc.STRuntimeMessage;
  *       {@code daemon}, {@code statsBind}, {@code statsAuth}, {@code user}, {@code group}, {@code logTarget},
  *       {@code globalMaxconn}, {@code defaultsMaxconn}, {@code timeoutConnectMs}, {@code timeoutClientMs},
  *       {@code timeoutServerMs}, {@code hardStopAfterMs}, {@code mworkerMaxReloads},
- *       {@code idleCloseOnResponse} (absent values are null, so {@code <if(...)>} works);</li>
+ *       {@code idleCloseOnResponse}, {@code noReusePort} (absent values are null, so {@code <if(...)>} works);</li>
  *   <li>{@code frontends}, sorted by key: {@code key}, {@code bind}, {@code mode}, {@code keepalive},
  *       {@code defaultBackend} (null when that backend does not exist), {@code options} (list of words after
  *       {@code option}: {@code httplog} when logging, the keep-alive option, {@code idle-close-on-response}),
@@ -225,6 +225,7 @@ public final class HaproxyConfigRenderer {
         m.put("hardStopAfterMs", s.hardStopAfter() == null ? null : s.hardStopAfter().toMillis());
         m.put("mworkerMaxReloads", s.masterWorker() && s.mworkerMaxReloads() > 0 ? s.mworkerMaxReloads() : null);
         m.put("idleCloseOnResponse", s.idleCloseOnResponse());
+        m.put("noReusePort", s.noReusePort());
         return m;
     }
 
