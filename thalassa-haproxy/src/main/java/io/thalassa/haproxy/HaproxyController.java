@@ -240,6 +240,11 @@ public final class HaproxyController implements AutoCloseable {
         closed = true;
         supervisor.close();
         scheduler.shutdownNow();
+        try {
+            scheduler.awaitTermination(5, TimeUnit.SECONDS); // a restart launching outside the lock gives up
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         locked(() -> {
             process.stop();
             return null;

@@ -260,16 +260,28 @@ public final class HaproxyProcess {
         return procState().workers();
     }
 
-    /** SIGTERM to the master, SIGKILL after 5 s. */
+    /**
+     * SIGTERM to the master, SIGKILL after 5 s; also to a master the pid file names that this one does not know yet
+     * (a restart that was launching when the controller stopped).
+     */
     public void stop() {
-        if (pid > 0 && Processes.isRunning(pid)) {
-            Processes.signal(sudo, pid, "TERM");
+        stop(pid);
+        long named = Processes.readPid(pidFile);
+        if (named > 0 && named != pid && Processes.isRunning(named)
+                && Processes.commandLine(named).contains(configFile.toString())) {
+            stop(named);
+        }
+    }
+
+    private void stop(long master) {
+        if (master > 0 && Processes.isRunning(master)) {
+            Processes.signal(sudo, master, "TERM");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (Processes.isRunning(pid) && System.nanoTime() < deadline) {
+            while (Processes.isRunning(master) && System.nanoTime() < deadline) {
                 sleep(20);
             }
-            if (Processes.isRunning(pid)) {
-                Processes.signal(sudo, pid, "KILL");
+            if (Processes.isRunning(master)) {
+                Processes.signal(sudo, master, "KILL");
             }
         }
     }
