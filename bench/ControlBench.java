@@ -107,7 +107,7 @@ public class ControlBench {
         // the naive way, as the original Thalassa reloaded: haproxy -D -sf <oldpid>, no socket hand-over
         Path naiveDir = dir.resolve("naive");
         HaproxySettings naive = settings(naiveDir).toBuilder().masterWorker(false).idleCloseOnResponse(false)
-                .serverStateFile(null).build();
+                .serverStateFile(null).noReusePort(false).build(); // as the original's haproxy.cfg: no noreuseport
         int naivePort = freePort();
         ThalassaConfig naiveConfig = ThalassaConfig.empty()
                 .withBackend(Backend.staticBackend("live").member("127.0.0.1", app.getAddress().getPort()).build())

@@ -169,7 +169,7 @@ public class SplitBench {
                 boolean maint = (row.adminState() & 0x01) != 0 || (row.adminState() & 0x20) != 0;
                 boolean drain = (row.adminState() & 0x08) != 0;
                 if (!maint && !drain && row.port() != 1) {
-                    ready.put(row.address() + ":" + row.port(), row.weight());
+                    ready.put(io.thalassa.Member.addressOf(row.address(), row.port()), row.weight());
                 }
             }
             boolean ok = true;

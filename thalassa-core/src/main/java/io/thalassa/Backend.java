@@ -143,9 +143,14 @@ public final class Backend {
         return key;
     }
 
-    /** {@code backend/<key>}, the id in the REST API. */
+    /** {@code backend/<key>}, the id in the REST API and in events. */
     @JsonProperty("id")
     public String id() {
+        return idOf(key);
+    }
+
+    /** {@code backend/<key>}: the one way Thalassa writes a backend's id (REST API, events, configuration stores). */
+    public static String idOf(String key) {
         return "backend/" + key;
     }
 
@@ -277,7 +282,8 @@ public final class Backend {
 
     /**
      * Whether {@code other} differs from this backend only in members and, for dynamic backends, in the service it
-     * subscribes to: a change HAProxy can take through its runtime API without a reload.
+     * subscribes to: no setting of the section changes. (Whether HAProxy reloads for it is the controller's to
+     * decide: a backend that outgrows its slots may need one.)
      */
     public boolean sameStructure(Backend other) {
         return key.equals(other.key) && type == other.type && balance.equals(other.balance) && mode == other.mode

@@ -93,9 +93,9 @@ public record Bind(String host, int port) {
                 || ANY.equals(other.host) && !Checks.isIpv6(host));
     }
 
-    /** {@code host:port} as written in a {@code bind} line. */
+    /** {@code host:port} as written in a {@code bind} line, an IPv6 literal in brackets ({@link Member#addressOf}). */
     @Override
     public String toString() {
-        return host + ":" + port;
+        return Member.addressOf(host, port);
     }
 }

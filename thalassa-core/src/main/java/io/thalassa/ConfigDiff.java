@@ -12,16 +12,21 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * What changes between two configuration snapshots, split the way HAProxy can take it.
+ * A description of what changes between two configuration snapshots, in the model's terms: which sections and
+ * settings change, and which members join and leave which backend.
  *
  * <ul>
- *   <li><b>Structural</b> changes (frontends, backends added or removed, any setting of a section) need a new
- *       haproxy.cfg and a reload; {@link #structuralChanges()} says what they are.</li>
- *   <li><b>Membership</b> changes (members joining or leaving an existing backend, a dynamic backend switching its
- *       service version) go through HAProxy's runtime API with no reload; {@link #membershipChanges()} lists them by
- *       backend.</li>
+ *   <li><b>Structural</b> changes: frontends, backends added or removed, any setting of a section;
+ *       {@link #structuralChanges()} says what they are.</li>
+ *   <li><b>Membership</b> changes: members joining or leaving an existing backend, a dynamic backend switching its
+ *       service version or its version split; {@link #membershipChanges()} lists them by backend.</li>
  * </ul>
  * Members compare by address ({@code host:port}): a registry refreshing {@code lastKnown} or meta is no change.
+ *
+ * <p>It describes; it does not decide what HAProxy must do. Whether a change needs a reload is decided by the HAProxy
+ * controller alone ({@code HaproxyController.needsReload}), which also knows what the model does not: a backend
+ * that outgrows its server slots where the balance algorithm takes no servers at run time needs a reload, though
+ * here it is members joining. A structural change here is always one there.
  */
 public final class ConfigDiff {
     private final List<String> structuralChanges;
@@ -77,12 +82,15 @@ public final class ConfigDiff {
         return structuralChanges.isEmpty() && membershipChanges.isEmpty();
     }
 
-    /** Whether a new haproxy.cfg and a reload are needed. */
+    /** Whether a section or a setting changes (the controller reloads for it; it may also for membership). */
     public boolean isStructural() {
         return !structuralChanges.isEmpty();
     }
 
-    /** Whether the whole change can be applied through the runtime API, without a reload. */
+    /**
+     * Whether only members (and, for dynamic backends, the service version or split) change; the controller applies
+     * such a change through the runtime API unless a backend outgrows its slots ({@code HaproxyController.needsReload}).
+     */
     public boolean isMembershipOnly() {
         return structuralChanges.isEmpty() && !membershipChanges.isEmpty();
     }

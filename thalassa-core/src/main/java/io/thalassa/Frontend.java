@@ -84,9 +84,14 @@ public final class Frontend {
         return key;
     }
 
-    /** {@code frontend/<key>}, the id in the REST API. */
+    /** {@code frontend/<key>}, the id in the REST API and in events. */
     @JsonProperty("id")
     public String id() {
+        return idOf(key);
+    }
+
+    /** {@code frontend/<key>}: the one way Thalassa writes a frontend's id (REST API, events, configuration stores). */
+    public static String idOf(String key) {
         return "frontend/" + key;
     }
 

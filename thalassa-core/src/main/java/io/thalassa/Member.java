@@ -126,7 +126,11 @@ public record Member(String host, int port, String name, String version, Instant
         return addressOf(host, port);
     }
 
-    /** {@code host:port}, an IPv6 host in brackets: the one way Thalassa writes an address. */
+    /**
+     * {@code host:port}, an IPv6 literal in brackets ({@code [::1]:80}): the one way Thalassa writes an address, of a
+     * member, a server, a bind or a listener, and the way HAProxy reads one in haproxy.cfg ({@code bind},
+     * {@code server}) and in its runtime API ({@code add server}) and shows it in {@code show stat}.
+     */
     public static String addressOf(String host, int port) {
         return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
     }

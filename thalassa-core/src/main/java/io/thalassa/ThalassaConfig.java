@@ -16,8 +16,8 @@ import java.util.TreeMap;
 /**
  * An immutable snapshot of everything Thalassa puts into HAProxy: frontends and backends by key, with value equality.
  *
- * <p>Edits return a new snapshot; {@link ConfigDiff#between} tells whether going from one snapshot to another needs a
- * reload (a structural change) or only runtime membership changes.
+ * <p>Edits return a new snapshot; {@link ConfigDiff#between} describes what changes from one snapshot to another (the
+ * HAProxy controller decides whether that needs a reload).
  */
 @JsonAutoDetect(getterVisibility = JsonAutoDetect.Visibility.NONE, isGetterVisibility = JsonAutoDetect.Visibility.NONE,
         fieldVisibility = JsonAutoDetect.Visibility.NONE)

@@ -73,7 +73,7 @@ public final class ConsulConfigStore implements ConfigStore {
         this.wait = b.wait;
         this.retryMin = b.retryMin;
         this.retryMax = b.retryMax;
-        this.label = "consul kv " + b.host + ":" + b.port + "/" + prefix;
+        this.label = "consul kv " + io.thalassa.Member.addressOf(b.host, b.port) + "/" + prefix;
         this.consul = AgentClients.consul(b.host, b.port, b.aclToken, b.requestTimeout, b.requestTimeout);
         this.blocking = AgentClients.consul(b.host, b.port, b.aclToken, b.requestTimeout,
                 AgentClients.blockingReadTimeout(wait, b.requestTimeout));

@@ -7,15 +7,14 @@ import io.thalassa.KeepAlive;
 import io.thalassa.Mode;
 import io.thalassa.Rule;
 import io.thalassa.ThalassaConfig;
+import io.thalassa.haproxy.internal.ChangePlanner;
 import io.thalassa.haproxy.internal.ConfigWords;
 import io.thalassa.haproxy.internal.Fingerprint;
 import io.thalassa.internal.Checks;
-import java.io.StringWriter;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,11 +42,13 @@ import org.stringtemplate.v4.misc.STRuntimeMessage;
  *       {@code daemon}, {@code statsBind}, {@code statsAuth}, {@code user}, {@code group}, {@code logTarget},
  *       {@code globalMaxconn}, {@code defaultsMaxconn}, {@code timeoutConnectMs}, {@code timeoutClientMs},
  *       {@code timeoutServerMs}, {@code hardStopAfterMs}, {@code mworkerMaxReloads},
- *       {@code idleCloseOnResponse} (absent values are null, so {@code <if(...)>} works);</li>
+ *       {@code idleCloseOnResponse}, {@code noReusePort} (absent values are null, so {@code <if(...)>} works);</li>
  *   <li>{@code frontends}, sorted by key: {@code key}, {@code bind}, {@code mode}, {@code keepalive},
  *       {@code defaultBackend} (null when that backend does not exist), {@code options} (list of words after
- *       {@code option}: {@code httplog} when logging, the keep-alive option, {@code idle-close-on-response}), {@code rules} (list of {@code acl}, {@code criterion}, {@code value}, {@code backend}; routes
- *       to missing backends left out), {@code natives};</li>
+ *       {@code option}: {@code httplog} when logging, the keep-alive option, {@code idle-close-on-response}),
+ *       {@code rules} (list of {@code acl}, {@code criterion}, {@code value} (quoted, and after {@code --} when it
+ *       begins with {@code -}, so HAProxy does not read it as an ACL flag), {@code backend}; routes to missing
+ *       backends left out), {@code natives};</li>
  *   <li>{@code backends}, sorted by key: {@code key}, {@code type}, {@code name}, {@code version}, {@code mode},
  *       {@code balance}, {@code hostHeader}, {@code httpchk}, {@code checkHost}, {@code inter} (ms),
  *       {@code natives}, {@code servers} (list of {@code name}, {@code address}, {@code disabled}, {@code weight},
@@ -133,15 +134,12 @@ public final class HaproxyConfigRenderer {
         List<Map<String, Object>> frontends = new ArrayList<>();
         for (Frontend f : config.frontends().values()) {
             Map<String, Object> view = frontendView(f, config, settings, warnings);
-            fingerprints.put("frontend " + f.key(), Fingerprint.of("frontend", view));
+            fingerprints.put(RenderedConfig.frontendSection(f.key()), Fingerprint.of("frontend", view));
             frontends.add(view);
         }
         List<Map<String, Object>> backends = new ArrayList<>();
         for (Backend b : config.backends().values()) {
-            List<ServerLine> lines = layout.servers(b);
-            Map<String, Object> structure = backendStructure(b);
-            fingerprints.put("backend " + b.key(), backendFingerprint(structure, lines));
-            backends.add(backendView(b, structure, lines));
+            backends.add(backendView(b, layout.servers(b), fingerprints));
         }
         ErrorCollector errors = new ErrorCollector();
         group.setListener(errors);
@@ -149,11 +147,11 @@ public final class HaproxyConfigRenderer {
         st.add("settings", settingsView);
         st.add("frontends", frontends);
         st.add("backends", backends);
-        StringWriter out = new StringWriter(64 + 96 * (frontends.size() + backends.size()));
+        SqueezedText out = new SqueezedText(1024 + 128 * (frontends.size() + backends.size()) + 80 * servers(backends));
         BulkWriter writer = new BulkWriter(out);
         st.write(writer, Locale.ROOT, errors);
         errors.throwIfAny(templateName);
-        return new RenderedConfig(squeezeBlankLines(out.toString()), warnings, fingerprints);
+        return new RenderedConfig(out.text(), warnings, fingerprints);
     }
 
     /**
@@ -161,46 +159,50 @@ public final class HaproxyConfigRenderer {
      * for it, computed without rendering anything else.
      */
     String backendFingerprint(Backend backend, ServerLayout layout) {
-        return backendFingerprint(backendStructure(backend), layout.servers(backend));
+        List<ServerLine> lines = layout.servers(backend);
+        Fingerprint fp = backendFingerprint(backendStructure(backend), lines.size());
+        for (ServerLine s : lines) {
+            fp.addString(s.name());
+        }
+        return fp.endList().hex();
+    }
+
+    /** The section fingerprints this renderer gives with {@code settings}, one section at a time, for planning. */
+    ChangePlanner.Sections sections(HaproxySettings settings) {
+        return new ChangePlanner.Sections() {
+            @Override
+            public String backend(Backend backend, List<ServerLine> servers) {
+                return backendFingerprint(backend, b -> servers);
+            }
+
+            @Override
+            public Map<String, String> frontendsAndSettings(ThalassaConfig config) {
+                Map<String, String> out = new LinkedHashMap<>();
+                out.put(SETTINGS_SECTION, Fingerprint.of(SETTINGS_SECTION, settingsView(settings)));
+                for (Frontend f : config.frontends().values()) {
+                    out.put(RenderedConfig.frontendSection(f.key()), Fingerprint.of("frontend",
+                            frontendView(f, config, settings, new ArrayList<>())));
+                }
+                return out;
+            }
+        };
     }
 
     /**
      * Everything of a backend's view but its servers' addresses, states and weights (the runtime API changes those):
-     * the structure, and the server names in order.
+     * the structure, then the server names in order, which the caller adds one by one and ends with
+     * {@link Fingerprint#endList()}.
      */
-    private static String backendFingerprint(Map<String, Object> structure, List<ServerLine> lines) {
-        List<String> names = new ArrayList<>(lines.size());
-        for (ServerLine s : lines) {
-            names.add(s.name());
-        }
-        return Fingerprint.of("backend", structure, names);
+    private static Fingerprint backendFingerprint(Map<String, Object> structure, int servers) {
+        return Fingerprint.start("backend").add(structure).beginList(servers);
     }
 
-    /**
-     * Collapses runs of blank lines into one and ends the text with exactly one newline, so conditional template
-     * sections never leave gaps; linear in the text's length.
-     */
-    static String squeezeBlankLines(String text) {
-        char[] in = text.toCharArray();
-        char[] out = new char[in.length + 1];
+    private static int servers(List<Map<String, Object>> backends) {
         int n = 0;
-        int newlines = 2;
-        for (char c : in) {
-            if (c == '\n') {
-                if (newlines < 2) {
-                    out[n++] = c;
-                }
-                newlines++;
-            } else {
-                out[n++] = c;
-                newlines = 0;
-            }
+        for (Map<String, Object> b : backends) {
+            n += ((List<?>) b.get("servers")).size();
         }
-        while (n > 0 && out[n - 1] == '\n') {
-            n--;
-        }
-        out[n++] = '\n';
-        return new String(out, 0, n);
+        return n;
     }
 
     private static Map<String, Object> settingsView(HaproxySettings s) {
@@ -210,7 +212,7 @@ public final class HaproxyConfigRenderer {
         m.put("serverStateFile", s.serverStateFile() == null ? null : s.serverStateFile().toString());
         m.put("masterWorker", s.masterWorker());
         m.put("daemon", s.daemon());
-        m.put("statsBind", s.statsListener() == null ? null : bindWord(s.statsListener()));
+        m.put("statsBind", s.statsListener() == null ? null : s.statsListener().toString());
         m.put("statsAuth", s.statsAuth());
         m.put("user", s.user());
         m.put("group", s.group());
@@ -223,6 +225,7 @@ public final class HaproxyConfigRenderer {
         m.put("hardStopAfterMs", s.hardStopAfter() == null ? null : s.hardStopAfter().toMillis());
         m.put("mworkerMaxReloads", s.masterWorker() && s.mworkerMaxReloads() > 0 ? s.mworkerMaxReloads() : null);
         m.put("idleCloseOnResponse", s.idleCloseOnResponse());
+        m.put("noReusePort", s.noReusePort());
         return m;
     }
 
@@ -232,7 +235,7 @@ public final class HaproxyConfigRenderer {
         m.put("key", f.key());
         List<String> binds = new ArrayList<>(f.binds().size());
         for (Bind b : f.binds()) {
-            binds.add(bindWord(b));
+            binds.add(b.toString());
         }
         m.put("bind", String.join(",", binds));
         m.put("mode", f.mode().wireName());
@@ -265,7 +268,7 @@ public final class HaproxyConfigRenderer {
             String acl = r.type().wireName() + "_" + ConfigWords.digest(criterion, r.value());
             rule.put("acl", acl);
             rule.put("criterion", criterion);
-            rule.put("value", ConfigWords.quote(r.value()));
+            rule.put("value", ConfigWords.pattern(r.value()));
             rule.put("backend", r.backend());
             rule.put("declare", seen.add(acl));
             rules.add(rule);
@@ -311,20 +314,26 @@ public final class HaproxyConfigRenderer {
         return m;
     }
 
-    private static Map<String, Object> backendView(Backend b, Map<String, Object> structure, List<ServerLine> lines) {
-        Map<String, Object> m = new LinkedHashMap<>(structure);
+    /**
+     * A backend's view: its structure, fingerprinted with the server names as the server views are made (one pass
+     * over the servers), then its service name and version and its servers.
+     */
+    private static Map<String, Object> backendView(Backend b, List<ServerLine> lines, Map<String, String> fingerprints) {
+        Map<String, Object> m = backendStructure(b);
+        Fingerprint fp = backendFingerprint(m, lines.size());
+        long inter = (Long) m.get("inter");
         m.put("name", b.serviceName());
         m.put("version", b.serviceVersion());
-        long inter = (Long) structure.get("inter");
         List<ServerView> servers = new ArrayList<>(lines.size());
         Set<String> names = new HashSet<>();
         String checkSuffix = " check inter " + inter;
-        StringBuilder block = new StringBuilder(lines.size() * 64);
+        StringBuilder block = new StringBuilder(lines.size() * 72);
         for (ServerLine s : lines) {
             if (!names.add(s.name())) {
                 throw new IllegalArgumentException("backend " + b.key() + ": server name " + s.name()
                         + " is used twice by the server layout");
             }
+            fp.addString(s.name());
             ServerView view = new ServerView(s, checkSuffix);
             servers.add(view);
             if (block.length() > 0) {
@@ -332,6 +341,7 @@ public final class HaproxyConfigRenderer {
             }
             block.append("    ").append(view.line);
         }
+        fingerprints.put(RenderedConfig.backendSection(b.key()), fp.endList().hex());
         m.put("serverLines", block.length() == 0 ? null : block.toString());
         m.put("servers", servers);
         return m;
@@ -355,14 +365,89 @@ public final class HaproxyConfigRenderer {
         }
     }
 
-    private static String bindWord(Bind b) {
-        return Checks.isIpv6(b.host()) ? "ipv6@" + b.host() + ":" + b.port() : b.toString();
+    /**
+     * The rendered text as the template writes it, with runs of blank lines collapsed into one, no blank line at the
+     * start and exactly one newline at the end, so conditional template sections never leave gaps: squeezed while it
+     * is written, into one buffer, so a large file is copied once more only to become a string.
+     */
+    static final class SqueezedText extends java.io.Writer {
+        private final StringBuilder text;
+        private int newlines = 2; // newlines in a row just seen; 2 at the start drops leading blank lines
+
+        SqueezedText(int capacity) {
+            this.text = new StringBuilder(capacity);
+        }
+
+        @Override
+        public void write(int c) {
+            if (c == '\n') {
+                if (newlines < 2) {
+                    text.append('\n');
+                }
+                newlines++;
+            } else {
+                text.append((char) c);
+                newlines = 0;
+            }
+        }
+
+        @Override
+        public void write(String str) {
+            write(str, 0, str.length());
+        }
+
+        @Override
+        public void write(String str, int off, int len) {
+            int end = off + len;
+            int run = off;
+            int at = off;
+            int newline;
+            while (at < end && (newline = str.indexOf('\n', at)) >= 0 && newline < end) {
+                if (newline > at) {
+                    newlines = 0;
+                }
+                if (newlines >= 2) { // a third newline in a row: left out
+                    text.append(str, run, newline);
+                    run = newline + 1;
+                }
+                newlines++;
+                at = newline + 1;
+            }
+            if (at < end) {
+                newlines = 0;
+            }
+            text.append(str, run, end);
+        }
+
+        @Override
+        public void write(char[] chars, int off, int len) {
+            write(new String(chars, off, len));
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+
+        /** The text, ending with exactly one newline. */
+        String text() {
+            int n = text.length();
+            while (n > 0 && text.charAt(n - 1) == '\n') {
+                n--;
+            }
+            text.setLength(n);
+            return text.append('\n').toString();
+        }
     }
 
     /**
      * ST4's indenting writer, but a long string written while no indentation is in force goes out in one call instead
-     * of character by character; the output is the same (values never hold carriage returns). Rendering 100,000
-     * server lines is about seven times faster.
+     * of character by character, and no empty indentation is written at each line's start; the output is the same
+     * (a string holding a carriage return, which ST4 drops, takes ST4's way). Rendering 100,000 server lines is about
+     * seven times faster.
      */
     private static final class BulkWriter extends AutoIndentWriter {
         BulkWriter(java.io.Writer out) {
@@ -371,7 +456,7 @@ public final class HaproxyConfigRenderer {
 
         @Override
         public int write(String str) throws java.io.IOException {
-            if (str.length() < 128 || anchors_sp != -1 || !noIndentation()) {
+            if (str.length() < 128 || anchors_sp != -1 || !noIndentation() || str.indexOf('\r') >= 0) {
                 return super.write(str);
             }
             out.write(str);
@@ -384,6 +469,11 @@ public final class HaproxyConfigRenderer {
             atStartOfLine = str.charAt(str.length() - 1) == '\n';
             charIndex += str.length();
             return str.length();
+        }
+
+        @Override
+        public int indent() throws java.io.IOException {
+            return anchors_sp == -1 && noIndentation() ? 0 : super.indent();
         }
 
         private boolean noIndentation() {

@@ -1,54 +1,46 @@
 package io.thalassa.haproxy;
 
-import io.thalassa.Backend;
 import io.thalassa.CapacityExceededException;
 import io.thalassa.ConfigRejectedException;
-import io.thalassa.Member;
-import io.thalassa.ReloadFailedException;
-import io.thalassa.RuntimeApiException;
 import io.thalassa.ThalassaConfig;
 import io.thalassa.ThalassaEvent;
 import io.thalassa.ThalassaEvent.Verb;
 import io.thalassa.ThalassaException;
+import io.thalassa.haproxy.internal.ChangeApplier;
 import io.thalassa.haproxy.internal.ChangeLog;
+import io.thalassa.haproxy.internal.ChangePlan;
+import io.thalassa.haproxy.internal.ChangePlanner;
 import io.thalassa.haproxy.internal.ConfigFileWriter;
 import io.thalassa.haproxy.internal.ConfigValidator;
+import io.thalassa.haproxy.internal.ControllerState;
+import io.thalassa.haproxy.internal.Endpoints;
+import io.thalassa.haproxy.internal.EventSink;
 import io.thalassa.haproxy.internal.HaproxyProcess;
-import io.thalassa.haproxy.internal.Processes;
+import io.thalassa.haproxy.internal.Planning;
+import io.thalassa.haproxy.internal.ReloadRunner;
 import io.thalassa.haproxy.internal.ReloadScheduler;
 import io.thalassa.haproxy.internal.RuntimeApplier;
 import io.thalassa.haproxy.internal.SlotPlanner;
 import io.thalassa.haproxy.internal.SlotTable;
-import io.thalassa.haproxy.internal.SlotTable.Slot;
 import io.thalassa.haproxy.internal.StatsPoller;
+import io.thalassa.haproxy.internal.Supervisor;
 import io.thalassa.internal.Checks;
-import io.thalassa.internal.Events;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.SortedSet;
-import java.util.TreeMap;
-import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.function.Supplier;
 
 /**
  * Owns one HAProxy process in master-worker mode and keeps it running the configuration it is given, without
@@ -69,8 +61,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li><b>One truth about structure.</b> The renderer gives every section a structural fingerprint
  *       ({@link RenderedConfig#fingerprints()}); the controller keeps the fingerprints of what the worker runs and of
- *       what was accepted, and a change needs a reload exactly when a fingerprint differs. Nothing is parsed back
- *       from rendered text.</li>
+ *       what was accepted, and a change needs a reload exactly when a fingerprint differs, slot growth included.
+ *       {@link #needsReload} asks without applying. Nothing is parsed back from rendered text.</li>
  *   <li><b>Membership costs what changed.</b> Every backend has stable, pre-declared server slots
  *       ({@code <backend>_slot<n>}); members joining and leaving and version switches plan only the backends that
  *       changed, go to HAProxy as one batch of runtime commands over one connection, and leave the file to a
@@ -90,50 +82,43 @@ import org.slf4j.LoggerFactory;
  *       {@link #start} adopts a HAProxy started earlier (pid file and master socket), so restarting the Java process
  *       never interrupts traffic; {@link #close()} leaves HAProxy running unless {@link Builder#stopOnClose}.</li>
  * </ul>
- * Thread-safe: changes are applied one at a time. This class decides and orchestrates; the parts it is made of,
- * each with one job, are in {@code io.thalassa.haproxy.internal}: {@code HaproxyProcess} (launch, adoption, reload,
- * limits, HAProxy's log), {@code SlotPlanner} (pure slot planning), {@code RuntimeApplier} (runtime commands and
- * drains), {@code ConfigValidator} (descriptors, listen addresses, {@code haproxy -c}), {@code ReloadScheduler}
- * (coalescing, and the last good configuration: what the worker runs), {@code ConfigFileWriter} (the coalesced file),
- * {@code StatsPoller}, {@code ChangeLog} (change ids) and {@code FileDescriptors} (HAProxy's descriptor
- * arithmetic).
+ * Thread-safe: changes are applied one at a time, under one lock; members' host names are resolved before it is
+ * taken. This class is the facade over parts with one job each ({@code io.thalassa.haproxy.internal}):
+ * {@code ChangePlanner} (pure: what a change is, and whether it is structural), {@code ChangeApplier} (checks and
+ * carries out a plan), {@code ReloadRunner} (start, reloads, restarts), {@code Supervisor} (a dead master, backing
+ * off outside the lock), {@code ControllerState} (what was accepted, and its file), {@code HaproxyProcess},
+ * {@code SlotPlanner}, {@code RuntimeApplier}, {@code ConfigValidator}, {@code ReloadScheduler},
+ * {@code ConfigFileWriter}, {@code StatsPoller}, {@code ChangeLog} and {@code FileDescriptors}.
  */
 public final class HaproxyController implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(HaproxyController.class);
     private static final Duration FILE_WRITE_DELAY = Duration.ofSeconds(1);
+    private static final Duration RESTART_PAUSE = Duration.ofMillis(200);
 
     private final Path configFile;
     private final HaproxySettings settings;
     private final HaproxyConfigRenderer renderer;
     private final Duration statsInterval;
-    private final Duration supervisionInterval;
-    private final Duration reloadTimeout;
     private final boolean stopOnClose;
     private final RuntimeApi api;
     private final HaproxyProcess process;
     private final ConfigValidator validator;
     private final ReloadScheduler reloads;
-    private final RuntimeApplier applier;
     private final StatsPoller stats;
     private final ConfigFileWriter file;
+    private final ControllerState state;
+    private final ChangePlanner planner;
+    private final Planning planning;
+    private final ChangeApplier applier;
+    private final ReloadRunner reloader;
+    private final Supervisor<ReloadRunner.Restart> supervisor;
     private final ChangeLog changes = new ChangeLog(Clock.systemUTC(), 10_000);
-    private final List<ThalassaEvent.Listener> listeners = new CopyOnWriteArrayList<>();
+    private final EventSink events;
     private final ScheduledExecutorService scheduler;
     private final ReentrantLock lock = new ReentrantLock();
 
     // guarded by lock
-    private ThalassaConfig desired = ThalassaConfig.empty();
-    private final Map<String, SlotTable> slots = new HashMap<>(); // a table is never changed once it is in the map
-    private final Map<String, String> desiredFingerprints = new HashMap<>();
-    private long totalSlots;
-    private long version; // of what the file should hold
-    private RenderedConfig accepted; // the rendering of the last structural change, for its reload
-    private long acceptedVersion;
-    private String adoptedText; // the file an adopted HAProxy runs, until the controller knows its structure
-    private boolean fullCheckNext; // after an adoption: the first change is compared section by section
     private boolean started;
     private boolean adopted;
-    private boolean restarting;
 
     private volatile boolean closed;
 
@@ -148,24 +133,30 @@ public final class HaproxyController implements AutoCloseable {
         this.settings = s;
         this.renderer = b.renderer;
         this.statsInterval = b.statsInterval;
-        this.supervisionInterval = b.supervisionInterval;
-        this.reloadTimeout = b.reloadTimeout;
         this.stopOnClose = b.stopOnClose;
+        this.events = new EventSink(b.listeners);
         this.api = RuntimeApi.connect(settings.statsSocket(), b.commandTimeout);
         this.process = new HaproxyProcess(b.binary, b.sudo, configFile, masterSocket, settings.pidFile(),
                 sibling(".log"), RuntimeApi.connect(masterSocket, b.commandTimeout), api, b.fileLimit);
-        this.validator = new ConfigValidator(b.binary, b.sudo, configFile, settings,
-                Runtime.getRuntime().availableProcessors(), message -> emit(Verb.CONFIG_REJECTED, "haproxy", message));
-        this.listeners.addAll(b.listeners);
+        this.validator = new ConfigValidator(b.binary, b.sudo, configFile, settings, Runtime.getRuntime()
+                .availableProcessors(), message -> events.emit(Verb.CONFIG_REJECTED, "haproxy", message));
         this.scheduler = Executors.newScheduledThreadPool(2, r -> {
             Thread t = new Thread(r, "thalassa-haproxy");
             t.setDaemon(true);
             return t;
         });
         this.reloads = new ReloadScheduler(scheduler, b.reloadWindow, this::reloadNow, sibling(".fingerprints"));
-        this.applier = new RuntimeApplier(api, scheduler, b.drainTimeout, this::drained);
-        this.stats = new StatsPoller(api, (ok, detail) -> emit(Verb.STATS_FAILED, "haproxy", detail));
+        RuntimeApplier runtime = new RuntimeApplier(api, scheduler, b.drainTimeout, this::drained);
+        this.stats = new StatsPoller(api, (ok, detail) -> events.emit(Verb.STATS_FAILED, "haproxy", detail));
         this.file = new ConfigFileWriter(configFile, scheduler, FILE_WRITE_DELAY, this::fileJob);
+        this.state = new ControllerState(renderer, settings, file, reloads, configFile);
+        this.planner = new ChangePlanner(renderer.sections(settings));
+        this.planning = new Planning(lock, state, planner);
+        this.applier = new ChangeApplier(state, reloads, runtime, changes, validator, process, file, renderer,
+                settings, events, configFile);
+        this.reloader = new ReloadRunner(state, reloads, process, runtime, changes, api, file, renderer, settings,
+                b.reloadTimeout, events, configFile, this::haproxyDown);
+        this.supervisor = new Supervisor<>(scheduler, b.supervisionInterval, RESTART_PAUSE, lock, reloader);
     }
 
     private Path sibling(String suffix) {
@@ -183,12 +174,14 @@ public final class HaproxyController implements AutoCloseable {
      * Adopts the HAProxy this controller's pid file and master socket point to, or starts one with {@code initial};
      * then applies {@code initial}. Starts supervision and the stats poller.
      *
-     * @throws ConfigRejectedException when HAProxy rejects {@code initial}, or it needs more file descriptors than
+     * @throws ConfigRejectedException when HAProxy rejects {@code initial}, a listen address (the stats listener's
+     *                                 too) is taken by another process, or it needs more file descriptors than
      *                                 HAProxy may have ({@link CapacityExceededException})
      * @throws ThalassaException       when HAProxy cannot be started (with HAProxy's message)
      */
-    public HaproxyController start(ThalassaConfig initial) throws ConfigRejectedException {
+    public HaproxyController start(ThalassaConfig initial) {
         Checks.notNull("initial", initial);
+        Endpoints endpoints = Endpoints.resolve(initial, null); // host names, before the lock
         lock.lock();
         try {
             if (started) {
@@ -196,38 +189,16 @@ public final class HaproxyController implements AutoCloseable {
             }
             if (process.adopt()) {
                 adopted = true;
-                adoptedText = Files.exists(configFile) ? Files.readString(configFile, StandardCharsets.UTF_8) : "";
-                file.adopt(adoptedText);
-                slots.putAll(SlotPlanner.fromServersState(api.showServersState(null)));
-                Map<String, Integer> capacity = new HashMap<>();
-                slots.forEach((k, t) -> capacity.put(k, t.capacity()));
-                reloads.adopted(capacity);
-                totalSlots = slotCount(slots);
-                desiredFingerprints.putAll(reloads.fingerprints()); // what was accepted is unknown until apply
-                fullCheckNext = true;
+                String text = Files.exists(configFile) ? Files.readString(configFile, StandardCharsets.UTF_8) : "";
+                file.adopt(text);
+                state.adopted(text, SlotPlanner.fromServersState(api.showServersState(null)));
                 started = true;
-                emit(Verb.STARTED, "haproxy", "adopted running HAProxy, master pid " + process.pid());
-                apply(initial);
+                events.emit(Verb.STARTED, "haproxy", "adopted running HAProxy, master pid " + process.pid());
+                applier.apply(planner.plan(state.basis(), initial, endpoints));
             } else {
-                for (Backend b : initial.backends().values()) {
-                    slots.put(b.key(), SlotPlanner.plan(b.key(), null, SlotPlanner.endpoints(b),
-                            b.balance().isDynamic()).table());
-                }
-                totalSlots = slotCount(slots);
-                RenderedConfig rendered = renderer.render(initial, settings, layout(slots, null));
-                validator.checkCapacity(initial, totalSlots, process.launchLimit());
-                validator.checkBindsFree(initial, Set.of());
-                validator.check(rendered.text());
-                file.writeNow(++version, rendered.text());
-                if (settings.serverStateFile() != null) {
-                    Files.deleteIfExists(settings.serverStateFile()); // stale health state of another run
-                }
-                process.launch();
-                desired = initial;
-                desiredFingerprints.putAll(rendered.fingerprints());
-                markRunning(initial, rendered);
+                reloader.launchFirst(initial, endpoints, validator);
                 started = true;
-                emit(Verb.STARTED, "haproxy", "started HAProxy, master pid " + process.pid()
+                events.emit(Verb.STARTED, "haproxy", "started HAProxy, master pid " + process.pid()
                         + ", file descriptor limit " + process.fileLimit());
             }
         } catch (IOException e) {
@@ -235,8 +206,7 @@ public final class HaproxyController implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        long superviseMs = supervisionInterval.toMillis();
-        scheduler.scheduleWithFixedDelay(this::supervise, superviseMs, superviseMs, TimeUnit.MILLISECONDS);
+        supervisor.start();
         scheduler.scheduleWithFixedDelay(this::pollStats, 0, statsInterval.toMillis(), TimeUnit.MILLISECONDS);
         return this;
     }
@@ -251,15 +221,14 @@ public final class HaproxyController implements AutoCloseable {
             return;
         }
         closed = true;
-        lock.lock();
-        try {
-            runReload();
+        supervisor.close();
+        locked(() -> {
+            reloader.reload();
             if (started) {
-                writeFileNow();
+                state.writeFileNow();
             }
-        } finally {
-            lock.unlock();
-        }
+            return null;
+        });
         scheduler.shutdownNow();
         if (stopOnClose) {
             stopHaproxy();
@@ -269,39 +238,53 @@ public final class HaproxyController implements AutoCloseable {
     /** Stops HAProxy (SIGTERM to the master, SIGKILL after 5 s); the controller must not be used afterwards. */
     public void stopHaproxy() {
         closed = true;
+        supervisor.close();
         scheduler.shutdownNow();
-        lock.lock();
         try {
-            process.stop();
-        } finally {
-            lock.unlock();
+            scheduler.awaitTermination(5, TimeUnit.SECONDS); // a restart launching outside the lock gives up
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
+        locked(() -> {
+            process.stop();
+            return null;
+        });
     }
 
-    // ---------------------------------------------------------------- apply
+    // ---------------------------------------------------------------- changes
 
     /**
-     * Checks {@code config} as a structural change to it would be checked, without applying anything: HAProxy's own
-     * check of the rendered file ({@code haproxy -c}) and the file descriptors it would need. Listen addresses are not
-     * probed: this is the check of a configuration that other HAProxys (the nodes of a fleet) will run too.
+     * Checks {@code config} as applying it now would check it, without applying anything: the file descriptors it
+     * would need and, when the change is structural, HAProxy's own check of the rendered file ({@code haproxy -c});
+     * a membership change (members, weights, versions) has nothing for {@code haproxy -c} to check. Listen addresses
+     * are not probed: this is the check of a configuration that other HAProxys (the nodes of a fleet) will run too.
      *
      * @throws ConfigRejectedException when HAProxy refuses it, or {@link CapacityExceededException}
      */
-    public void validate(ThalassaConfig config) throws ConfigRejectedException {
+    public void validate(ThalassaConfig config) {
         Checks.notNull("config", config);
-        Map<String, SlotTable> tables = new HashMap<>();
-        lock.lock();
-        try {
-            // planned on the slots HAProxy has, as apply would: the text checked is the text apply renders
-            for (Backend b : config.backends().values()) {
-                tables.put(b.key(), SlotPlanner.plan(b.key(), slots.get(b.key()), SlotPlanner.endpoints(b),
-                        b.balance().isDynamic()).table());
-            }
-        } finally {
-            lock.unlock();
+        Checked c = planning.plan(config, () -> { }, plan -> new Checked(plan.structural(), plan.tables(state.slots())));
+        validator.checkCapacity(config, ControllerState.slotCount(c.tables()), process.fileLimit());
+        if (c.structural()) {
+            validator.check(renderer.render(config, settings, ControllerState.layout(c.tables(), null)).text());
         }
-        validator.checkCapacity(config, slotCount(tables), process.fileLimit());
-        validator.check(renderer.render(config, settings, layout(tables, null)).text());
+    }
+
+    /** What {@link #validate} checks outside the lock: whether it is structural, and the slots it would have. */
+    private record Checked(boolean structural, Map<String, SlotTable> tables) {
+    }
+
+    /**
+     * Whether applying {@code next} now would reload HAProxy: its structure differs from what the worker runs
+     * (frontends, a backend's settings, backends added or removed, a backend outgrowing its slots where the balance
+     * algorithm takes no servers at run time), as {@link #apply} decides it, without applying anything. Members,
+     * weights, version switches and splits, and growth with {@code add server} need none. A structure HAProxy refused
+     * before counts too ({@link #apply} then fails it at once). Before {@link #start}: whether it differs from
+     * nothing.
+     */
+    public boolean needsReload(ThalassaConfig next) {
+        Checks.notNull("next", next);
+        return planning.plan(next, () -> { }, ChangePlan::reloads);
     }
 
     /**
@@ -314,439 +297,48 @@ public final class HaproxyController implements AutoCloseable {
      *                                 address is taken, or it needs more file descriptors than HAProxy may have
      *                                 ({@link CapacityExceededException}); nothing changed
      */
-    public ApplyResult apply(ThalassaConfig next) throws ConfigRejectedException {
+    public ApplyResult apply(ThalassaConfig next) {
         Checks.notNull("desired", next);
-        lock.lock();
-        try {
-            if (!started) {
-                throw new IllegalStateException("start() first");
-            }
-            return applyLocked(next);
-        } catch (IOException e) {
-            throw new ThalassaException("cannot write " + configFile + ": " + e.getMessage(), e);
-        } finally {
-            lock.unlock();
+        return planning.plan(next, this::mustBeStarted, applier::apply);
+    }
+
+    private void mustBeStarted() {
+        if (!started) {
+            throw new IllegalStateException("start() first");
         }
     }
 
-    private ApplyResult applyLocked(ThalassaConfig next) throws ConfigRejectedException, IOException {
-        ThalassaConfig current = desired;
-        // 1. plan the backends that changed, and only those
-        Map<String, SlotPlanner.Plan> plans = new TreeMap<>();
-        for (Backend b : next.backends().values()) {
-            Backend before = current.backends().get(b.key());
-            if (before == b || (before != null && before.equals(b) && slots.containsKey(b.key()))) {
-                continue;
-            }
-            plans.put(b.key(), SlotPlanner.plan(b.key(), slots.get(b.key()), SlotPlanner.endpoints(b),
-                    b.balance().isDynamic()));
-        }
-        Set<String> removed = new TreeSet<>();
-        for (String k : current.backends().keySet()) {
-            if (!next.backends().containsKey(k)) {
-                removed.add(k);
-            }
-        }
-        boolean structural = fullCheckNext || !removed.isEmpty() || !(current.frontends() == next.frontends()
-                || current.frontends().equals(next.frontends()));
-        // 2. structural? each planned backend's fingerprint against the accepted one
-        Map<String, String> planned = new HashMap<>();
-        Set<String> runtimeGrowth = new TreeSet<>();
-        for (Map.Entry<String, SlotPlanner.Plan> e : plans.entrySet()) {
-            String k = e.getKey();
-            SlotPlanner.Plan plan = e.getValue();
-            Backend b = next.backends().get(k);
-            String known = desiredFingerprints.get("backend " + k);
-            String fp = renderer.backendFingerprint(b, layoutOf(plan.table(), Integer.MAX_VALUE));
-            planned.put("backend " + k, fp);
-            if (fp.equals(known)) {
-                continue;
-            }
-            if (known != null && plan.growth() == SlotPlanner.Growth.RUNTIME && known.equals(renderer
-                    .backendFingerprint(b, layoutOf(plan.table(), plan.capacityBefore())))) {
-                runtimeGrowth.add(k); // only the slots `add server` adds differ
-                continue;
-            }
-            structural = true;
-        }
-        if (!structural) {
-            return applyMembership(next, plans, runtimeGrowth, planned);
-        }
-        // 3. structural: render everything, find what differs from what runs, check it before accepting it
-        Map<String, SlotTable> nextSlots = new HashMap<>(slots);
-        plans.forEach((k, p) -> nextSlots.put(k, p.table()));
-        nextSlots.keySet().retainAll(next.backends().keySet());
-        RenderedConfig rendered = renderer.render(next, settings, layout(nextSlots, null));
-        SortedSet<String> differs = rendered.structuralDifferences(reloads.fingerprints());
-        for (String k : runtimeGrowth) {
-            differs.remove("backend " + k);
-        }
-        boolean refusedBefore = reloads.refusedBefore(differs, rendered.fingerprints());
-        if (!differs.isEmpty() && !refusedBefore) {
-            validator.checkCapacity(next, slotCount(nextSlots), process.fileLimit());
-            validator.checkBindsFree(next, reloads.listen());
-            validator.check(rendered.text());
-        }
-        // 4. accepted: runtime first (traffic moves at once), then the file, then a reload when the structure differs
-        for (String k : removed) {
-            if (!reloads.capacity().containsKey(k)) {
-                slots.remove(k); // the worker does not have it: nothing to keep
-            }
-        }
-        plans.forEach((k, p) -> slots.put(k, p.table()));
-        totalSlots = slotCount(nextSlots);
-        List<String> described = new ArrayList<>();
-        boolean runtimeOk = sendRuntime(plans, runtimeGrowth, next, described);
-        desired = next;
-        desiredFingerprints.clear();
-        desiredFingerprints.putAll(rendered.fingerprints());
-        fullCheckNext = false;
-        version++;
-        if (refusedBefore) {
-            writeFileNow(); // what the worker runs
-        } else {
-            file.writeNow(version, rendered.text());
-            accepted = rendered;
-            acceptedVersion = version;
-        }
-        if (differs.isEmpty() && runtimeOk) {
-            // the structure is what runs (a change undone, or the first change after an adoption): no reload
-            if (reloads.refusedChange() != null) {
-                reloads.clearRefusal();
-                emit(Verb.CONFIG_APPLIED, "haproxy", "HAProxy runs the accepted configuration again");
-            }
-            if (adoptedText != null) {
-                markRunning(next, rendered);
-            }
-            ChangeStatus c = changes.open(ApplyResult.Kind.RUNTIME, described, reloads.isPending());
-            follow(c);
-            return new ApplyResult(ApplyResult.Kind.RUNTIME, described, rendered.warnings(), outcome(c), c.id());
-        }
-        if (refusedBefore && runtimeOk) {
-            ChangeStatus refused = reloads.refusedChange();
-            ChangeStatus c = changes.open(ApplyResult.Kind.RELOAD, described, true);
-            changes.failed(List.of(c.id()), "HAProxy refused this structure before (change " + refused.id() + "): "
-                    + refused.message());
-            return new ApplyResult(ApplyResult.Kind.RELOAD, described, rendered.warnings(),
-                    CompletableFuture.failedFuture(new ReloadFailedException(refused.message())), c.id());
-        }
-        described.add(0, "structural: " + describe(differs));
-        emit(Verb.CONFIG_APPLIED, "haproxy", String.join("; ", described));
-        ChangeStatus c = changes.open(ApplyResult.Kind.RELOAD, described, true);
-        return new ApplyResult(ApplyResult.Kind.RELOAD, described, rendered.warnings(), reloads.schedule(c.id()),
-                c.id());
-    }
-
-    /** A membership-only change: the planned tables swapped in, one batch of runtime commands, the file later. */
-    private ApplyResult applyMembership(ThalassaConfig next, Map<String, SlotPlanner.Plan> plans,
-            Set<String> runtimeGrowth, Map<String, String> planned) throws CapacityExceededException {
-        boolean moves = false;
-        for (SlotPlanner.Plan p : plans.values()) {
-            moves |= !p.changes().isEmpty() || p.growth() != SlotPlanner.Growth.NONE;
-        }
-        if (!moves) { // e.g. a registry refreshed its members' lastKnown: nothing HAProxy sees
-            plans.forEach((k, p) -> slots.put(k, p.table()));
-            desired = next;
-            ChangeStatus none = changes.open(ApplyResult.Kind.NOOP, List.of(), false);
-            return new ApplyResult(ApplyResult.Kind.NOOP, List.of(), List.of(),
-                    CompletableFuture.completedFuture(null), none.id());
-        }
-        long slotsAfter = totalSlots;
-        for (Map.Entry<String, SlotPlanner.Plan> e : plans.entrySet()) {
-            SlotTable old = slots.get(e.getKey());
-            slotsAfter += e.getValue().table().capacity() - (old == null ? 0 : old.capacity());
-        }
-        if (slotsAfter > totalSlots) {
-            validator.checkCapacity(next, slotsAfter, process.fileLimit()); // the next reload must still start
-        }
-        plans.forEach((k, p) -> slots.put(k, p.table()));
-        totalSlots = slotsAfter;
-        desiredFingerprints.putAll(planned); // the same, but for backends grown at run time
-        desired = next;
-        List<String> described = new ArrayList<>();
-        boolean runtimeOk = sendRuntime(plans, runtimeGrowth, next, described);
-        version++;
-        file.stale();
-        if (!runtimeOk) {
-            ChangeStatus c = changes.open(ApplyResult.Kind.RELOAD, described, true);
-            emit(Verb.CONFIG_APPLIED, "haproxy", "runtime API refused a change, reloading: "
-                    + String.join("; ", described));
-            return new ApplyResult(ApplyResult.Kind.RELOAD, described, List.of(), reloads.schedule(c.id()), c.id());
-        }
-        boolean waits = false;
-        for (Map.Entry<String, SlotPlanner.Plan> e : plans.entrySet()) {
-            Integer cap = reloads.capacity().get(e.getKey());
-            waits |= cap == null || e.getValue().table().capacity() > cap; // part of it comes with a reload
-        }
-        ChangeStatus c = changes.open(ApplyResult.Kind.RUNTIME, described, waits
-                && (reloads.isPending() || reloads.refusedChange() != null));
-        follow(c);
-        return new ApplyResult(ApplyResult.Kind.RUNTIME, described, List.of(), waits ? outcome(c)
-                : CompletableFuture.completedFuture(null), c.id());
-    }
-
-    /** A change that waits for something else: the scheduled reload, or the refused one. */
-    private void follow(ChangeStatus c) {
-        if (c.isFinished()) {
-            return;
-        }
-        if (reloads.isPending()) {
-            reloads.attach(c.id());
-        } else if (reloads.refusedChange() != null) {
-            ChangeStatus refused = reloads.refusedChange();
-            changes.failed(List.of(c.id()), "waits for change " + refused.id() + ", which HAProxy refused: "
-                    + refused.message());
-        } else {
-            changes.applied(List.of(c.id()));
-        }
-    }
-
-    private CompletableFuture<Void> outcome(ChangeStatus c) {
-        CompletableFuture<Void> pending = reloads.pendingResult();
-        return c.isFinished() || pending == null ? CompletableFuture.completedFuture(null) : pending;
-    }
-
-    /**
-     * Sends the plans' runtime commands to the running worker as one batch: new slots of dynamic backends
-     * ({@code add server}) first, then member changes of the slots it has.
-     *
-     * @return false when HAProxy refused a command (a reload then brings the file's state)
-     */
-    private boolean sendRuntime(Map<String, SlotPlanner.Plan> plans, Set<String> runtimeGrowth, ThalassaConfig next,
-            List<String> described) {
-        List<String> commands = new ArrayList<>();
-        Map<String, Integer> capacity = new HashMap<>();
-        for (String k : runtimeGrowth) {
-            SlotPlanner.Plan p = plans.get(k);
-            Integer cap = reloads.capacity().get(k);
-            if (cap == null || cap != p.capacityBefore()) {
-                continue; // the worker does not have this backend as planned: the next reload brings it
-            }
-            Backend b = next.backends().get(k);
-            long inter = b.health() == null ? 2000 : b.health().intervalMillis();
-            List<Slot> added = p.table().slots().subList(cap, p.table().capacity());
-            commands.addAll(RuntimeApplier.growth(k, added, inter));
-            capacity.put(k, p.table().capacity());
-        }
-        Map<String, List<SlotTable.Change>> sent = new LinkedHashMap<>();
-        for (Map.Entry<String, SlotPlanner.Plan> e : plans.entrySet()) {
-            List<SlotTable.Change> list = e.getValue().changes();
-            if (list.isEmpty()) {
-                continue;
-            }
-            described.add(describe(e.getKey(), list));
-            Integer cap = capacity.getOrDefault(e.getKey(), reloads.capacity().get(e.getKey()));
-            List<String> cmds = cap == null ? List.of() : RuntimeApplier.commands(e.getKey(), list, cap);
-            if (!cmds.isEmpty()) {
-                commands.addAll(cmds);
-                sent.put(e.getKey(), list);
-            }
-        }
-        try {
-            applier.send(commands);
-        } catch (RuntimeApiException ex) {
-            LOG.warn("haproxy - runtime API change failed, a reload follows: {}", ex.getMessage());
-            return false;
-        }
-        capacity.forEach((k, cap) -> {
-            reloads.grew(k, cap, renderer.backendFingerprint(next.backends().get(k), layoutOf(plans.get(k).table(),
-                    Integer.MAX_VALUE)));
-            emit(Verb.RUNTIME_CHANGE, "backend/" + k, "added slots with add server, " + cap + " in all");
-        });
-        sent.forEach((k, list) -> {
-            applier.watch(k, list, capacity.getOrDefault(k, reloads.capacity().get(k)));
-            emit(Verb.RUNTIME_CHANGE, "backend/" + k, describe(k, list));
-        });
-        return true;
-    }
-
-    /** A draining slot has no session left (or its time is up): it is emptied, in the table and in HAProxy. */
+    /** A draining slot has no session left (or its time is up): emptied under the lock. */
     private void drained(String backend, String server, long generation, long millis, long left, boolean timedOut) {
-        lock.lock();
-        try {
-            SlotTable table = slots.get(backend);
-            Slot slot = table == null ? null : find(table, server);
-            if (slot == null || slot.generation != generation || slot.state != SlotTable.State.DRAINING) {
-                return;
-            }
-            SlotTable copy = table.copy();
-            SlotTable.free(find(copy, server));
-            slots.put(backend, copy);
-            version++;
-            file.stale();
-            Integer cap = reloads.capacity().get(backend);
-            if (cap != null && slot.index <= cap) {
-                try {
-                    applier.send(RuntimeApplier.emptySlot(backend, server));
-                } catch (RuntimeApiException e) {
-                    LOG.warn("haproxy - could not empty drained slot {}/{}: {}", backend, server, e.getMessage());
-                }
-            }
-            emit(Verb.DRAIN, "backend/" + backend, slot.address() + " drained from " + server + " in " + millis
-                    + " ms" + (timedOut ? " (drain timeout; " + left + " sessions left)" : ""));
-        } finally {
-            lock.unlock();
-        }
+        locked(() -> {
+            applier.drained(backend, server, generation, millis, left, timedOut);
+            return null;
+        });
     }
-
-    private static Slot find(SlotTable table, String server) {
-        for (Slot s : table.slots()) {
-            if (s.name.equals(server)) {
-                return s;
-            }
-        }
-        return null;
-    }
-
-    private String describe(Set<String> sections) {
-        List<String> out = new ArrayList<>();
-        for (String s : sections) {
-            boolean runs = reloads.fingerprints().containsKey(s);
-            boolean wanted = desiredFingerprints.containsKey(s);
-            out.add(s + (runs && wanted ? " changed" : runs ? " removed" : " added"));
-        }
-        return String.join(", ", out);
-    }
-
-    // ---------------------------------------------------------------- reload
 
     /** The reload window is over: runs the reload, under the lock. */
     private void reloadNow() {
-        lock.lock();
-        try {
-            runReload();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Runs the scheduled reload, if any; called with the lock held. */
-    private void runReload() {
-        ReloadScheduler.Batch batch = reloads.take();
-        if (batch == null) {
-            return;
-        }
-        if (batch.coalesced() > 0) {
-            emit(Verb.RELOAD_COALESCED, "haproxy", (batch.coalesced() + 1) + " changes in one reload");
-        }
-        // old workers finish their in-flight requests themselves: draining slots are free in the new worker
-        Map<String, List<String>> released = releaseDrains();
-        // what the accepting change rendered, unless something changed since
-        RenderedConfig rendered = released.isEmpty() && accepted != null && acceptedVersion == version ? accepted
-                : renderer.render(desired, settings, layout(slots, null));
-        accepted = null;
-        String refusal;
-        try {
-            file.writeNow(++version, rendered.text());
-            saveServerState();
-            HaproxyProcess.ReloadOutcome outcome = process.reload(reloadTimeout);
-            refusal = outcome.done() ? null : outcome.message();
-        } catch (IOException e) {
-            refusal = "cannot write " + configFile + ": " + e.getMessage();
-        }
-        if (refusal == null) {
-            markRunning(desired, rendered);
-            reloads.done();
-            emit(Verb.RELOAD_DONE, "haproxy", "reload " + reloads.reloads() + " done, worker pid " + workersQuietly());
-            changes.applied(batch.ids());
-            batch.result().complete(null);
-            return;
-        }
-        refused(batch, released, refusal);
-    }
-
-    /** HAProxy refused the reload: the changes fail with its words, the file goes back to what the worker runs. */
-    private void refused(ReloadScheduler.Batch batch, Map<String, List<String>> released, String refusal) {
-        emit(Verb.RELOAD_FAILED, "haproxy", "HAProxy refused the reload (change " + batch.ids() + "), the previous "
-                + "worker keeps serving and this structure is not tried again: " + refusal);
-        changes.failed(batch.ids(), refusal);
-        ChangeStatus failed = changes.get(batch.ids().get(batch.ids().size() - 1)).orElseGet(() -> new ChangeStatus(0,
-                ChangeStatus.State.FAILED, ApplyResult.Kind.RELOAD, List.of(), refusal, Instant.now(), Instant.now()));
-        reloads.refused(desiredFingerprints, failed);
-        // the slots the running worker still has as draining: empty them there too
-        List<String> commands = new ArrayList<>();
-        released.forEach((backend, servers) -> {
-            Integer cap = reloads.capacity().get(backend);
-            for (String server : servers) {
-                if (cap != null) {
-                    commands.addAll(RuntimeApplier.emptySlot(backend, server));
-                }
-            }
+        locked(() -> {
+            reloader.reload();
+            return null;
         });
-        try {
-            applier.send(commands);
-        } catch (RuntimeApiException e) {
-            LOG.warn("haproxy - could not empty drained slots after the failed reload: {}", e.getMessage());
-        }
-        version++;
-        writeFileNow(); // back to what the worker runs
-        batch.result().completeExceptionally(new ReloadFailedException(refusal));
     }
 
-    /** The worker runs {@code config} as rendered. */
-    private void markRunning(ThalassaConfig config, RenderedConfig rendered) {
-        adoptedText = null;
-        Map<String, Integer> capacity = new HashMap<>();
-        for (String k : config.backends().keySet()) {
-            SlotTable t = slots.get(k);
-            capacity.put(k, t == null ? 0 : t.capacity());
-        }
-        reloads.ran(config, rendered.fingerprints(), capacity, ConfigValidator.listenAddresses(config));
-        slots.keySet().retainAll(config.backends().keySet());
-        totalSlots = slotCount(slots);
+    private boolean haproxyDown() {
+        return supervisor.isDown();
     }
 
-    private Map<String, List<String>> releaseDrains() {
-        applier.forgetAll();
-        return SlotPlanner.releaseDrains(slots);
-    }
-
-    private void saveServerState() {
-        if (settings.serverStateFile() == null) {
-            return;
-        }
-        try {
-            Processes.writeAtomically(settings.serverStateFile(), api.serversStateFile());
-        } catch (IOException | RuntimeApiException e) {
-            LOG.warn("haproxy - server state not saved before reload: {}", e.getMessage());
-        }
-    }
-
-    // ---------------------------------------------------------------- the file
-
-    /** What the file holds: the accepted configuration, or, while HAProxy refuses it, what the worker runs. */
+    /** What the file holds, as a snapshot taken under the lock (rendered outside it). */
     private ConfigFileWriter.Job fileJob() {
+        return locked(state::fileJob);
+    }
+
+    private <T> T locked(Supplier<T> work) {
         lock.lock();
         try {
-            return snapshotJob();
+            return work.get();
         } finally {
             lock.unlock();
-        }
-    }
-
-    private ConfigFileWriter.Job snapshotJob() {
-        long v = version;
-        Map<String, SlotTable> tables = new HashMap<>(slots);
-        if (reloads.refusedChange() != null && reloads.running() != null) {
-            ThalassaConfig config = reloads.running();
-            Map<String, Integer> capacity = new HashMap<>(reloads.capacity());
-            return new ConfigFileWriter.Job(v, () -> renderer.render(config, settings, layout(tables, capacity))
-                    .text());
-        }
-        if (reloads.refusedChange() != null && adoptedText != null) {
-            String text = adoptedText;
-            return new ConfigFileWriter.Job(v, () -> text);
-        }
-        ThalassaConfig config = desired;
-        return new ConfigFileWriter.Job(v, () -> renderer.render(config, settings, layout(tables, null)).text());
-    }
-
-    private void writeFileNow() {
-        ConfigFileWriter.Job job = snapshotJob();
-        try {
-            file.writeNow(job.version(), job.text().get());
-        } catch (IOException e) {
-            LOG.warn("haproxy - cannot write {}: {}", configFile, e.getMessage());
         }
     }
 
@@ -773,16 +365,10 @@ public final class HaproxyController implements AutoCloseable {
 
     /** Whether HAProxy runs what was accepted, what is pending or failed, and the file-descriptor budget. */
     public ControllerStatus status() {
-        lock.lock();
-        try {
-            boolean runs = !reloads.isPending() && reloads.refusedChange() == null
-                    && desiredFingerprints.equals(reloads.fingerprints());
-            return new ControllerStatus(runs, changes.pending(), Optional.ofNullable(reloads.refusedChange()),
-                    reloads.reloads(), reloads.failedReloads(), validator.budget(desired, totalSlots,
-                    process.fileLimit()), totalSlots);
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> new ControllerStatus(!reloads.isPending() && reloads.refusedChange() == null
+                && state.fingerprints().equals(reloads.fingerprints()), changes.pending(),
+                Optional.ofNullable(reloads.refusedChange()), reloads.reloads(), reloads.failedReloads(),
+                validator.budget(state.desired(), state.totalSlots(), process.fileLimit()), state.totalSlots()));
     }
 
     /** The pids of the current workers (not the old ones still finishing), from the master CLI. */
@@ -790,104 +376,27 @@ public final class HaproxyController implements AutoCloseable {
         return process.workerPids();
     }
 
-    private List<Long> workersQuietly() {
-        try {
-            return process.workerPids();
-        } catch (RuntimeApiException e) {
-            return List.of();
-        }
-    }
-
     /** The master's pid. */
     public long masterPid() {
-        lock.lock();
-        try {
-            return process.pid();
-        } finally {
-            lock.unlock();
-        }
+        return process.pid();
     }
 
     /** Whether {@link #start} adopted a HAProxy that was running already, rather than starting one. */
     public boolean adopted() {
-        lock.lock();
-        try {
-            return adopted;
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> adopted);
     }
 
     /** Reloads done by this controller since it started. */
     public long reloadCount() {
-        lock.lock();
-        try {
-            return reloads.reloads();
-        } finally {
-            lock.unlock();
-        }
+        return locked(reloads::reloads);
     }
 
     /** The hard file-descriptor limit of the HAProxy process (what every reload gets). */
     public long fileLimit() {
-        lock.lock();
-        try {
-            return process.fileLimit();
-        } finally {
-            lock.unlock();
-        }
+        return process.fileLimit();
     }
 
-    // ---------------------------------------------------------------- supervision
-
-    private void supervise() {
-        if (closed) {
-            return;
-        }
-        lock.lock();
-        try {
-            long pid = process.pid();
-            if (restarting || process.isRunning()) {
-                return;
-            }
-            restarting = true;
-            LOG.warn("haproxy - master {} is gone; starting it again", pid);
-            for (int attempt = 1; attempt <= 5 && !closed; attempt++) {
-                try {
-                    if (settings.serverStateFile() != null) {
-                        Files.deleteIfExists(settings.serverStateFile());
-                    }
-                    releaseDrains();
-                    // what HAProxy refused is not started again: what the worker ran
-                    boolean accepted = reloads.refusedChange() == null || reloads.running() == null;
-                    ThalassaConfig config = accepted ? desired : reloads.running();
-                    RenderedConfig rendered = renderer.render(config, settings,
-                            layout(slots, accepted ? null : reloads.capacity()));
-                    file.writeNow(++version, rendered.text());
-                    process.launch();
-                    markRunning(config, rendered);
-                    ReloadScheduler.Batch batch = accepted ? reloads.take() : null;
-                    if (batch != null) { // the new master runs what that reload would have brought
-                        changes.applied(batch.ids());
-                        batch.result().complete(null);
-                    }
-                    emit(Verb.HAPROXY_RESTARTED, "haproxy", "master pid " + pid + " was gone; started again, "
-                            + "master pid " + process.pid());
-                    return;
-                } catch (ThalassaException | IOException e) {
-                    LOG.warn("haproxy - restart attempt {} failed: {}", attempt, e.getMessage());
-                    sleep(200L * attempt);
-                }
-            }
-            emit(Verb.RELOAD_FAILED, "haproxy", "HAProxy could not be started again after master pid " + pid
-                    + " died");
-        } finally {
-            restarting = false;
-            lock.unlock();
-        }
-    }
-
-    // ---------------------------------------------------------------- stats
+    // ---------------------------------------------------------------- stats and events
 
     private void pollStats() {
         if (!closed) {
@@ -908,7 +417,7 @@ public final class HaproxyController implements AutoCloseable {
 
     /** Receives every event; must be quick and must not throw. */
     public HaproxyController addListener(ThalassaEvent.Listener listener) {
-        listeners.add(Checks.notNull("listener", listener));
+        events.add(Checks.notNull("listener", listener));
         return this;
     }
 
@@ -919,26 +428,16 @@ public final class HaproxyController implements AutoCloseable {
 
     /** The configuration file text as it is now (members included), brought up to date first if it is stale. */
     public String configText() {
-        lock.lock();
-        try {
-            if (file.writtenVersion() < version) {
-                writeFileNow();
-            }
+        return locked(() -> {
+            state.bringFileUpToDate();
             return file.writtenText();
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /** The configuration last accepted, or empty before the first change after an adoption. */
     public Optional<ThalassaConfig> applied() {
-        lock.lock();
-        try {
-            return started && (adoptedText == null || reloads.running() != null) ? Optional.of(desired)
-                    : Optional.empty();
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> started && (state.adoptedText() == null || reloads.running() != null)
+                ? Optional.of(state.desired()) : Optional.<ThalassaConfig>empty());
     }
 
     public Path configFile() {
@@ -952,69 +451,6 @@ public final class HaproxyController implements AutoCloseable {
 
     public HaproxySettings settings() {
         return settings;
-    }
-
-    // ---------------------------------------------------------------- helpers
-
-    private void emit(Verb verb, String object, String detail) {
-        ThalassaEvent event = ThalassaEvent.now(verb, object, detail);
-        if (verb == Verb.RELOAD_FAILED || verb == Verb.CONFIG_REJECTED) {
-            LOG.warn("{} {} {}", verb.wireName(), object, detail);
-        } else {
-            LOG.info("{} {} {}", verb.wireName(), object, detail);
-        }
-        Events.deliver(listeners, event, LOG, "haproxy");
-    }
-
-    /** Server lines from the tables; {@code capacities} (may be null) cuts each backend to what a worker has. */
-    private static ServerLayout layout(Map<String, SlotTable> tables, Map<String, Integer> capacities) {
-        return backend -> {
-            SlotTable t = tables.get(backend.key());
-            if (t == null) {
-                return List.of();
-            }
-            return capacities == null ? t.lines() : t.lines(capacities.getOrDefault(backend.key(), 0));
-        };
-    }
-
-    private static ServerLayout layoutOf(SlotTable table, int capacity) {
-        return backend -> table.lines(capacity);
-    }
-
-    private static long slotCount(Map<String, SlotTable> tables) {
-        long n = 0;
-        for (SlotTable t : tables.values()) {
-            n += t.capacity();
-        }
-        return n;
-    }
-
-    private static String describe(String backend, List<SlotTable.Change> changes) {
-        StringBuilder sb = new StringBuilder(backend).append(':');
-        for (SlotTable.Change c : changes) {
-            Slot s = c.slot();
-            switch (s.state) {
-                case ACTIVE -> {
-                    sb.append(c.fromState() == SlotTable.State.ACTIVE ? " ~" : " +").append(s.address());
-                    if (s.weight != c.fromWeight()) {
-                        sb.append(" (weight ").append(s.weight).append(')');
-                    }
-                }
-                case DRAINING -> sb.append(" -").append(s.address()).append(" (draining)");
-                case FREE -> sb.append(" -").append(Member.addressOf(c.fromIp(), c.fromPort()));
-                default -> {
-                }
-            }
-        }
-        return sb.toString();
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /** Configures a controller. */

@@ -12,8 +12,9 @@ import java.util.Objects;
  *
  * <p>Defaults follow the original Thalassa where they are safe ({@code maxconn 4096}, {@code timeout client 50000ms},
  * stats page with {@code showme:showme}) and add what hitless reloads need: master-worker mode,
- * {@code option idle-close-on-response}, {@code hard-stop-after 30s}, {@code mworker-max-reloads 50}. The stats page
- * listens on 127.0.0.1:1988 (not on every address), and {@code user}/{@code group} are left out unless set.
+ * {@code option idle-close-on-response}, {@code hard-stop-after 30s}, {@code mworker-max-reloads 50}; and
+ * {@code noreuseport}, so no other process shares a port with this HAProxy. The stats page listens on
+ * 127.0.0.1:1988 (not on every address), and {@code user}/{@code group} are left out unless set.
  */
 public final class HaproxySettings {
     private final Path statsSocket;
@@ -34,6 +35,7 @@ public final class HaproxySettings {
     private final Duration hardStopAfter;
     private final int mworkerMaxReloads;
     private final boolean idleCloseOnResponse;
+    private final boolean noReusePort;
 
     private HaproxySettings(Builder b) {
         this.statsSocket = b.statsSocket;
@@ -54,6 +56,7 @@ public final class HaproxySettings {
         this.hardStopAfter = b.hardStopAfter;
         this.mworkerMaxReloads = b.mworkerMaxReloads;
         this.idleCloseOnResponse = b.idleCloseOnResponse;
+        this.noReusePort = b.noReusePort;
     }
 
     /** Settings with every default: stats socket {@code /tmp/haproxy.status.sock}, as the original. */
@@ -149,6 +152,16 @@ public final class HaproxySettings {
         return idleCloseOnResponse;
     }
 
+    /**
+     * HAProxy's global {@code noreuseport}, on by default: HAProxy binds without {@code SO_REUSEPORT}, so a second
+     * process (another HAProxy too) cannot listen on an address this one holds, which would split the traffic
+     * silently, and this one cannot start on an address another holds. Reloads stay hitless: in master-worker mode the
+     * new worker takes the listening sockets over from the old one.
+     */
+    public boolean noReusePort() {
+        return noReusePort;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof HaproxySettings s && Objects.equals(statsSocket, s.statsSocket)
@@ -160,7 +173,7 @@ public final class HaproxySettings {
                 && defaultsMaxconn == s.defaultsMaxconn && timeoutConnect.equals(s.timeoutConnect)
                 && timeoutClient.equals(s.timeoutClient) && timeoutServer.equals(s.timeoutServer)
                 && Objects.equals(hardStopAfter, s.hardStopAfter) && mworkerMaxReloads == s.mworkerMaxReloads
-                && idleCloseOnResponse == s.idleCloseOnResponse;
+                && idleCloseOnResponse == s.idleCloseOnResponse && noReusePort == s.noReusePort;
     }
 
     @Override
@@ -188,6 +201,7 @@ public final class HaproxySettings {
         private Duration hardStopAfter = Duration.ofSeconds(30);
         private int mworkerMaxReloads = 50;
         private boolean idleCloseOnResponse = true;
+        private boolean noReusePort = true;
 
         private Builder() {
         }
@@ -211,6 +225,7 @@ public final class HaproxySettings {
             this.hardStopAfter = s.hardStopAfter;
             this.mworkerMaxReloads = s.mworkerMaxReloads;
             this.idleCloseOnResponse = s.idleCloseOnResponse;
+            this.noReusePort = s.noReusePort;
         }
 
         /** @throws IllegalArgumentException when null or the path holds whitespace or control characters */
@@ -311,6 +326,12 @@ public final class HaproxySettings {
 
         public Builder idleCloseOnResponse(boolean on) {
             this.idleCloseOnResponse = on;
+            return this;
+        }
+
+        /** HAProxy's global {@code noreuseport} (see {@link HaproxySettings#noReusePort()}); default on. */
+        public Builder noReusePort(boolean on) {
+            this.noReusePort = on;
             return this;
         }
 

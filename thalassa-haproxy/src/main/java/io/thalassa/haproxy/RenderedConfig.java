@@ -30,6 +30,16 @@ public record RenderedConfig(String text, List<String> warnings, Map<String, Str
         fingerprints = Collections.unmodifiableMap(new LinkedHashMap<>(fingerprints));
     }
 
+    /** {@code frontend <key>}: the key of a frontend's section in {@link #fingerprints()}. */
+    public static String frontendSection(String key) {
+        return "frontend " + key;
+    }
+
+    /** {@code backend <key>}: the key of a backend's section in {@link #fingerprints()}. */
+    public static String backendSection(String key) {
+        return "backend " + key;
+    }
+
     /** The sections whose fingerprint differs from {@code other}'s, or that only one of the two has, sorted. */
     public java.util.SortedSet<String> structuralDifferences(Map<String, String> other) {
         java.util.SortedSet<String> out = new java.util.TreeSet<>();

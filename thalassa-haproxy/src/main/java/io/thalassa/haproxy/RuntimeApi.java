@@ -1,5 +1,6 @@
 package io.thalassa.haproxy;
 
+import io.thalassa.Member;
 import io.thalassa.RuntimeApiException;
 import io.thalassa.internal.Checks;
 import java.io.IOException;
@@ -361,7 +362,7 @@ public final class RuntimeApi {
     public static String addServerCommand(String backend, String server, String ip, int port, List<String> args) {
         Checks.port("port", port);
         StringBuilder cmd = new StringBuilder("add server ").append(target(backend, server)).append(' ')
-                .append(Checks.isIpv6(ipLiteral(ip)) ? "[" + ip + "]" : ip).append(':').append(port);
+                .append(Member.addressOf(ipLiteral(ip), port));
         for (String arg : args) {
             cmd.append(' ').append(Checks.word("server argument", arg, 200));
         }

@@ -1,5 +1,6 @@
 package io.thalassa.haproxy;
 
+import io.thalassa.Member;
 import io.thalassa.internal.Checks;
 
 /**
@@ -30,8 +31,8 @@ public record ServerLine(String name, String host, int port, boolean disabled, i
         this(name, host, port, disabled, DEFAULT_WEIGHT);
     }
 
-    /** The address as HAProxy reads it: {@code host:port}, IPv6 literals with the {@code ipv6@} prefix. */
+    /** The address as HAProxy reads it: {@code host:port}, an IPv6 literal in brackets ({@link Member#addressOf}). */
     public String address() {
-        return Checks.isIpv6(host) ? "ipv6@" + host + ":" + port : host + ":" + port;
+        return Member.addressOf(host, port);
     }
 }

@@ -358,7 +358,7 @@ public final class LiveStats {
             long limit = r == null ? 0 : number(r, "slim");
             Map<String, Member> byAddress = new HashMap<>();
             for (Member m : b.members()) {
-                byAddress.put(m.host() + ":" + m.port(), m);
+                byAddress.put(m.address(), m);
             }
             List<Map<String, Object>> members = new ArrayList<>();
             int healthy = 0;
@@ -380,7 +380,7 @@ public final class LiveStats {
                 members.add(m);
             }
             for (Member m : b.members()) { // members HAProxy does not show yet (e.g. before the reload)
-                String addr = m.host() + ":" + m.port();
+                String addr = m.address();
                 if (!seen.contains(addr)) {
                     members.add(memberJson(addr, m, "PENDING", null, limit));
                 }

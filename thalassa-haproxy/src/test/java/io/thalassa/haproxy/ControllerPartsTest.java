@@ -174,4 +174,16 @@ class ControllerPartsTest {
         assertThat(same).isEmpty();
         assertThat(table.lines().get(0).weight()).isEqualTo(52);
     }
+
+    @Test
+    void serverLinesAndRuntimeCommandsWriteAddressesAsTheModelDoes() {
+        assertThat(new ServerLine("s", "::1", 9003, false).address()).isEqualTo("[::1]:9003")
+                .isEqualTo(io.thalassa.Member.addressOf("::1", 9003));
+        assertThat(new ServerLine("s", "127.0.0.1", 80, false).address()).isEqualTo("127.0.0.1:80");
+        assertThat(RuntimeApi.addServerCommand("live", "live_slot5", "::1", 8080, List.of("check")))
+                .isEqualTo("add server live/live_slot5 [::1]:8080 check");
+        SlotTable table = new SlotTable("live", 2);
+        table.assign(List.of(new Endpoint("::1", 8080)), new ArrayList<>());
+        assertThat(table.slots().get(0).address()).isEqualTo("[::1]:8080");
+    }
 }

@@ -13,6 +13,7 @@ import io.thalassa.ThalassaEvent.Verb;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -141,7 +142,8 @@ class ControllerTruthIT extends ControllerTraffic {
     }
 
     @Test
-    void forRandomPairsMembershipOnlyPerConfigDiffIsEqualFingerprintsIsNoReload() throws Exception {
+    void forRandomPairsTheControllerReloadsExactlyWhenItSaidItWouldAndConfigDiffAgreesButForSlotGrowth()
+            throws Exception {
         int[] ports = new int[6];
         for (int i = 0; i < ports.length; i++) {
             ports[i] = RawHttp.freePort();
@@ -151,31 +153,122 @@ class ControllerTruthIT extends ControllerTraffic {
         HaproxyConfigRenderer renderer = HaproxyConfigRenderer.defaultTemplate();
         int reloads = 0;
         int runtime = 0;
-        for (int i = 0; i < 24; i++) {
+        int staticGrowths = 0;
+        for (int i = 0; i < 30; i++) {
             ThalassaConfig a = random.config();
             ApplyResult toA = controller.apply(a);
             controller.awaitChange(toA.changeId(), Duration.ofSeconds(20));
             ThalassaConfig b = random.next(a);
             String fileA = controller.configText();
             long reloadsBefore = controller.reloadCount();
+            boolean predicted = controller.needsReload(b);
             ApplyResult toB = controller.apply(b);
             assertThat(controller.awaitChange(toB.changeId(), Duration.ofSeconds(20)).orElseThrow().state())
                     .isEqualTo(ChangeStatus.State.APPLIED);
-            boolean membershipOnly = !ConfigDiff.between(a, b).isStructural();
+            String fileB = controller.configText();
+            ConfigDiff diff = ConfigDiff.between(a, b);
             boolean reloaded = controller.reloadCount() > reloadsBefore;
-            boolean sameFingerprints = fingerprintsOf(renderer, fileA, a).equals(fingerprintsOf(renderer,
-                    controller.configText(), b));
-            assertThat(reloaded).as("step %d: %s", i, ConfigDiff.between(a, b)).isEqualTo(!membershipOnly);
-            assertThat(sameFingerprints).as("step %d", i).isEqualTo(membershipOnly);
-            assertThat(toB.kind() == ApplyResult.Kind.RELOAD).isEqualTo(!membershipOnly);
+            Set<String> grew = grown(fileA, fileB, b);
+            boolean staticGrowth = grew.stream().anyMatch(k -> !b.backends().get(k).balance().isDynamic());
+            String step = "step " + i + ": " + diff + ", grew " + grew;
+            assertThat(reloaded).as(step).isEqualTo(predicted);
+            assertThat(toB.kind() == ApplyResult.Kind.RELOAD).as(step).isEqualTo(predicted);
+            assertThat(reloaded).as(step).isEqualTo(diff.isStructural() || staticGrowth);
+            boolean sameFingerprints = fingerprintsOf(renderer, fileA, a).equals(fingerprintsOf(renderer, fileB, b));
+            assertThat(sameFingerprints).as(step).isEqualTo(!diff.isStructural() && grew.isEmpty());
             if (reloaded) {
                 reloads++;
             } else {
                 runtime++;
             }
+            staticGrowths += staticGrowth && diff.isMembershipOnly() ? 1 : 0;
         }
         assertThat(reloads).isPositive();
         assertThat(runtime).isPositive();
+        assertThat(staticGrowths).as("steps where ConfigDiff saw members only and the controller reloaded")
+                .isPositive();
+    }
+
+    @Test
+    void aHashBalancedBackendOutgrowingItsSlotsNeedsAReloadThoughConfigDiffSeesOnlyMembers() throws Exception {
+        NamedHttpServer a = server("a");
+        List<NamedHttpServer> more = new ArrayList<>();
+        for (String name : List.of("b", "c", "d", "e", "f")) {
+            more.add(server(name));
+        }
+        Backend hashed = Backend.staticBackend("live").balance(io.thalassa.Balance.SOURCE).build();
+        Backend dynamic = Backend.staticBackend("other").build();
+        ThalassaConfig small = web(hashed.withMembers(List.of(Member.of("127.0.0.1", a.port()))))
+                .withBackend(dynamic.withMembers(List.of(Member.of("127.0.0.1", a.port()))));
+        controller = fx.builder().build().start(small);
+        List<Member> six = new ArrayList<>(List.of(Member.of("127.0.0.1", a.port())));
+        more.forEach(s -> six.add(Member.of("127.0.0.1", s.port())));
+
+        ThalassaConfig dynamicGrown = small.withMembers("other", six);
+        assertThat(ConfigDiff.between(small, dynamicGrown).isMembershipOnly()).isTrue();
+        assertThat(controller.needsReload(dynamicGrown)).isFalse();
+        ApplyResult added = controller.apply(dynamicGrown);
+        assertThat(added.kind()).isEqualTo(ApplyResult.Kind.RUNTIME);
+        assertThat(controller.reloadCount()).isZero();
+
+        ThalassaConfig hashedGrown = dynamicGrown.withMembers("live", six);
+        assertThat(ConfigDiff.between(dynamicGrown, hashedGrown).isMembershipOnly()).isTrue();
+        assertThat(controller.needsReload(hashedGrown)).isTrue();
+        assertThat(controller.reloadCount()).as("asking changes nothing").isZero();
+        ApplyResult grown = controller.apply(hashedGrown);
+        assertThat(grown.kind()).isEqualTo(ApplyResult.Kind.RELOAD);
+        assertThat(controller.awaitChange(grown.changeId(), Duration.ofSeconds(10)).orElseThrow().state())
+                .isEqualTo(ChangeStatus.State.APPLIED);
+        assertThat(controller.reloadCount()).isEqualTo(1);
+        String text = controller.configText();
+        for (Member m : six) {
+            assertThat(text).contains(" 127.0.0.1:" + m.port() + " check");
+        }
+        assertThat(text).contains("server live_slot8 ");
+        assertThat(get()).startsWith("200 ");
+        assertThat(controller.needsReload(hashedGrown)).isFalse();
+    }
+
+    @Test
+    void validateAsksHaproxyOnlyAboutAStructuralChange() throws Exception {
+        NamedHttpServer a = server("a");
+        Path checks = dir.resolve("checks.log");
+        Path binary = dir.resolve("haproxy-counting");
+        Files.writeString(binary, "#!/bin/sh\ncase \" $* \" in *\" -c \"*) echo \"$*\" >> " + checks + " ;; esac\n"
+                + "exec " + HaproxyBinary.find() + " \"$@\"\n");
+        assertThat(binary.toFile().setExecutable(true)).isTrue();
+        Backend hashed = Backend.staticBackend("live").balance(io.thalassa.Balance.SOURCE).build();
+        ThalassaConfig config = web(hashed.withMembers(List.of(Member.of("127.0.0.1", a.port()))));
+        controller = fx.builder().binary(binary.toString()).build().start(config);
+        assertThat(Files.readAllLines(checks)).as("start checks what it starts").hasSize(1);
+
+        controller.validate(config.withMembers("live", List.of(Member.of("127.0.0.1", a.port()),
+                Member.of("127.0.0.1", 20_001))));
+        assertThat(Files.readAllLines(checks)).as("members within the slots: nothing for haproxy -c").hasSize(1);
+
+        List<Member> five = new ArrayList<>();
+        for (int i = 1; i <= 5; i++) {
+            five.add(Member.of("127.0.0.1", 20_000 + i));
+        }
+        controller.validate(config.withMembers("live", five));
+        assertThat(Files.readAllLines(checks)).as("outgrowing a hash backend's slots is structural").hasSize(2);
+
+        controller.validate(config.withFrontend(Frontend.builder("more").bind("127.0.0.1:" + RawHttp.freePort())
+                .defaultBackend("live").build()));
+        assertThat(Files.readAllLines(checks)).hasSize(3);
+        assertThat(controller.reloadCount()).isZero();
+    }
+
+    /** Backends of {@code b} that have more server lines in {@code fileB} than in {@code fileA}. */
+    private static Set<String> grown(String fileA, String fileB, ThalassaConfig b) {
+        Set<String> out = new java.util.TreeSet<>();
+        for (String k : b.backends().keySet()) {
+            int before = serverLines(fileA, k).size();
+            if (before > 0 && serverLines(fileB, k).size() > before) {
+                out.add(k);
+            }
+        }
+        return out;
     }
 
     /** The fingerprints of the file the controller wrote, from the renderer with the file's own server lines. */

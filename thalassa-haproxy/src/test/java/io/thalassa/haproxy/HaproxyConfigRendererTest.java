@@ -234,4 +234,54 @@ class HaproxyConfigRendererTest {
         assertThatThrownBy(() -> HaproxySettings.builder().statsAuth("nocolon"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("statsAuth");
     }
+
+    @Test
+    void textIsSqueezedAsItIsWrittenExactlyAsSqueezingTheWholeTextWould() throws IOException {
+        Random random = new Random(7);
+        String[] pieces = {"\n", "\n\n", "\n\n\n", "a", "bc\n", "    server x 127.0.0.1:1\n", "", "x\n\n\ny"};
+        for (int round = 0; round < 500; round++) {
+            StringBuilder whole = new StringBuilder();
+            HaproxyConfigRenderer.SqueezedText squeezed = new HaproxyConfigRenderer.SqueezedText(16);
+            for (int i = random.nextInt(30); i > 0; i--) {
+                String piece = pieces[random.nextInt(pieces.length)];
+                whole.append(piece);
+                switch (random.nextInt(3)) {
+                    case 0 -> squeezed.write(piece);
+                    case 1 -> piece.chars().forEach(squeezed::write);
+                    default -> squeezed.write(piece.toCharArray(), 0, piece.length());
+                }
+            }
+            assertThat(squeezed.text()).as("round %d: %s", round, whole).isEqualTo(squeeze(whole.toString()));
+        }
+    }
+
+    /** The rule, applied to a whole text: runs of blank lines become one, none at the start, one newline at the end. */
+    private static String squeeze(String text) {
+        String s = text.replaceAll("\n{3,}", "\n\n").replaceAll("^\n+", "").replaceAll("\n+$", "");
+        return s + "\n";
+    }
+
+    @Test
+    void sectionFingerprintsAreWhatEarlierVersionsWroteBesideTheFile() {
+        // a controller adopting a HAProxy compares these with the fingerprint file an earlier version wrote
+        Map<String, String> fps = GoldenConfigs.all().get("seed-readme").result.fingerprints();
+        assertThat(fps).containsEntry("frontend myapp", "243c5686beeab94fb7dd92412456c829")
+                .containsEntry("backend live", "ba2856cf55bda85a488c2cd4f7f543da")
+                .containsEntry("backend staged", "e1feba32f37832770fddaa17281255d7");
+    }
+
+    @Test
+    void aRuleValueBeginningWithADashComesAfterDoubleDashSoHaproxyDoesNotReadItAsAFlag() {
+        ThalassaConfig config = ThalassaConfig.empty().withBackend(Backend.staticBackend("x").build())
+                .withFrontend(Frontend.builder("web").bind("127.0.0.1:8080").defaultBackend("x")
+                        .rule(Rule.path(Rule.Operation.PATH_BEG, "-i", "x"))
+                        .rule(Rule.path(Rule.Operation.PATH_REG, "--x", "x"))
+                        .rule(Rule.header("X-Tag", Rule.Operation.HDR, "-f", "x"))
+                        .rule(Rule.header("X-Tag", Rule.Operation.HDR, "-M #1", "x"))
+                        .rule(Rule.pathBegins("/a-i", "x")).build());
+        List<String> acls = renderer.render(config, HaproxySettings.defaults()).text().lines()
+                .filter(l -> l.startsWith("    acl ")).map(l -> l.substring(l.indexOf(' ', 8) + 1)).toList();
+        assertThat(acls).containsExactly("path_beg -- -i", "path_reg -- --x", "hdr(X-Tag) -- -f",
+                "hdr(X-Tag) -- '-M #1'", "path_beg /a-i");
+    }
 }

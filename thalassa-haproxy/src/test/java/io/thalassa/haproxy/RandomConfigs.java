@@ -19,9 +19,10 @@ import java.util.Random;
 
 /**
  * Seeded random configurations and a random next step from each: member changes, version switches, version splits
- * (weights only, or with other members), health interval,
- * balance, natives, backends and frontends added or removed. Members of a backend before and after stay within its
- * first slot count, so slots never run out (growth is tested on its own).
+ * (weights only, or with other members), health interval, balance, natives, backends and frontends added or removed,
+ * and a backend outgrowing its slots (5 to 7 members where it has at most 4 slots): with a balance that takes servers
+ * at run time ({@code roundrobin}, {@code leastconn}) it grows with {@code add server}, with {@code source} it needs
+ * a reload, though {@link io.thalassa.ConfigDiff} sees members joining either way.
  */
 final class RandomConfigs {
     static final List<String> BACKENDS = List.of("api", "live", "web");
@@ -52,7 +53,7 @@ final class RandomConfigs {
     ThalassaConfig next(ThalassaConfig c) {
         List<Backend> backends = new ArrayList<>(c.backends().values());
         Backend b = backends.isEmpty() ? null : backends.get(random.nextInt(backends.size()));
-        switch (random.nextInt(10)) {
+        switch (random.nextInt(11)) {
             case 0:
                 return c;
             case 1: // members: some leave, some join
@@ -71,8 +72,10 @@ final class RandomConfigs {
             case 6:
                 return b == null ? c : c.withBackend(b.toBuilder().nativeLine("timeout server " + (1000 + random
                         .nextInt(3)) + "ms").build().withMembers(b.members()));
+            case 8: // more members than slots
+                return b == null ? c : c.withBackend(b.withMembers(many()));
             case 9: { // a version split: new weights, with the same members or others of both versions
-                if (b == null || !b.isDynamic()) {
+                if (b == null || !b.isDynamic() || !b.balance().honoursRuntimeWeights()) {
                     return c;
                 }
                 int w = 25 * random.nextInt(5);
@@ -91,7 +94,8 @@ final class RandomConfigs {
     private Backend backend(String key) {
         Backend.Builder builder = random.nextBoolean() ? Backend.dynamic(key).service("svc" + key, "1.0")
                 : Backend.staticBackend(key);
-        builder.balance(random.nextInt(3) == 0 ? Balance.LEASTCONN : Balance.ROUNDROBIN);
+        int balance = random.nextInt(4);
+        builder.balance(balance == 0 ? Balance.LEASTCONN : balance == 1 ? Balance.SOURCE : Balance.ROUNDROBIN);
         if (random.nextBoolean()) {
             builder.health(h -> h.uri("/health").interval(Duration.ofMillis(random.nextBoolean() ? 2000 : 5000)));
         }
@@ -105,6 +109,16 @@ final class RandomConfigs {
             if (list.size() < 2 && random.nextBoolean()) {
                 list.add(Member.of("127.0.0.1", 20_000 + port));
             }
+        }
+        return list;
+    }
+
+    /** 5..7 members from a pool of 9: more than the slots of any backend that had at most 2. */
+    private List<Member> many() {
+        List<Member> list = new ArrayList<>();
+        int n = 5 + random.nextInt(3);
+        for (int port = 1; list.size() < n; port++) {
+            list.add(Member.of("127.0.0.1", 20_000 + port));
         }
         return list;
     }

@@ -115,4 +115,34 @@ class RenderedConfigTrafficIT {
         assertThat(RawHttp.get(port, "/", "x").status()).isEqualTo(503);
         assertThat(RawHttp.get(port, "/api/1", "x").body()).isEqualTo("api");
     }
+
+    @Test
+    void ruleValuesThatLookLikeAclFlagsAreMatchedAsPatterns() throws Exception {
+        int port = RawHttp.freePort();
+        ThalassaConfig config = ThalassaConfig.empty()
+                .withBackend(Backend.staticBackend("live").member("127.0.0.1", live.port()).build())
+                .withBackend(Backend.staticBackend("api").member("127.0.0.1", api.port()).build())
+                .withBackend(Backend.staticBackend("odd").member("127.0.0.1", odd.port()).build())
+                .withFrontend(Frontend.builder("web").bind("127.0.0.1:" + port).defaultBackend("live")
+                        .rule(Rule.path(Rule.Operation.PATH_REG, "-i", "api"))
+                        .rule(Rule.path(Rule.Operation.PATH_REG, "--x", "odd"))
+                        .rule(Rule.header("X-Tag", Rule.Operation.HDR, "-f", "api"))
+                        .rule(Rule.header("X-Tag", Rule.Operation.HDR, "-M", "odd"))
+                        .build());
+        Path cfg = dir.resolve("check.cfg");
+        HaproxySettings settings = HaproxySettings.builder().statsSocket(dir.resolve("c.sock")).statsListener(null)
+                .logTarget(null).build();
+        Files.writeString(cfg, HaproxyConfigRenderer.defaultTemplate().render(config, settings).text());
+        assertThat(HaproxyCheckIT.check(cfg).exitCode()).as("haproxy -c accepts path_reg -- -i").isZero();
+        start(config);
+        assertThat(RawHttp.get(port, "/-i", "h").body()).isEqualTo("api");
+        assertThat(RawHttp.get(port, "/a-ix", "h").body()).as("-i is a pattern, not the ignore-case flag")
+                .isEqualTo("api");
+        assertThat(RawHttp.get(port, "/A-I", "h").body()).as("and matching stays case-sensitive").isEqualTo("live");
+        assertThat(RawHttp.get(port, "/--x", "h").body()).isEqualTo("odd");
+        assertThat(RawHttp.get(port, "/-x", "h").body()).isEqualTo("live");
+        assertThat(RawHttp.get(port, "/", "h", "X-Tag: -f").body()).as("-f opens no file").isEqualTo("api");
+        assertThat(RawHttp.get(port, "/", "h", "X-Tag: -M").body()).isEqualTo("odd");
+        assertThat(RawHttp.get(port, "/", "h", "X-Tag: f").body()).isEqualTo("live");
+    }
 }

@@ -182,7 +182,8 @@ public final class ThalassaHttp implements AutoCloseable {
         Tokens tokens = options.tokens() == null ? null : Tokens.read(options.tokens());
         ThalassaHttp server = new ThalassaHttp(thalassa, options, tokens);
         server.startServing();
-        thalassa.advertise((options.tls() ? "https" : "http") + "://" + options.host() + ":" + server.port());
+        thalassa.advertise((options.tls() ? "https" : "http") + "://"
+                + io.thalassa.Member.addressOf(options.host(), server.port()));
         return server;
     }
 
@@ -335,7 +336,7 @@ public final class ThalassaHttp implements AutoCloseable {
     /** {@code http://host:port} ({@code https} with TLS), with 127.0.0.1 for a wildcard host. */
     public URI uri() {
         String host = options.host().equals("0.0.0.0") || options.host().equals("::") ? "127.0.0.1" : options.host();
-        return URI.create((options.tls() ? "https://" : "http://") + (host.contains(":") ? "[" + host + "]" : host) + ":" + port());
+        return URI.create((options.tls() ? "https://" : "http://") + io.thalassa.Member.addressOf(host, port()));
     }
 
     public ActivityLog activity() {

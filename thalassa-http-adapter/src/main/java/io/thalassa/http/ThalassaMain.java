@@ -106,7 +106,8 @@ public final class ThalassaMain {
                 probe.setReuseAddress(true); // as Jetty binds: a port in TIME_WAIT is free
                 probe.bind(new InetSocketAddress(options.host(), ports[i]));
             } catch (IOException e) {
-                return "cannot listen on " + options.host() + ":" + ports[i] + " (" + names[i] + "): "
+                return "cannot listen on " + io.thalassa.Member.addressOf(options.host(), ports[i])
+                        + " (" + names[i] + "): "
                         + e.getMessage() + "; is another thalassa running there?";
             }
         }

@@ -53,7 +53,7 @@ public final class ConfigValidator {
     }
 
     /** @throws CapacityExceededException when it does not fit */
-    public void checkCapacity(ThalassaConfig config, long servers, long limit) throws CapacityExceededException {
+    public void checkCapacity(ThalassaConfig config, long servers, long limit) {
         FileDescriptorBudget budget = budget(config, servers, limit);
         if (!budget.fits()) {
             CapacityExceededException e = new CapacityExceededException(budget.needed(), budget.available(),
@@ -80,7 +80,7 @@ public final class ConfigValidator {
      *
      * @throws ConfigRejectedException naming the frontend and the address another process holds
      */
-    public void checkBindsFree(ThalassaConfig config, Set<String> running) throws ConfigRejectedException {
+    public void checkBindsFree(ThalassaConfig config, Set<String> running) {
         Bind stats = settings.statsListener();
         for (Frontend f : config.frontends().values()) { // HAProxy would share the port with SO_REUSEPORT: refuse
             for (Bind b : f.listeners()) {
@@ -97,19 +97,36 @@ public final class ConfigValidator {
         }
         for (Frontend f : config.frontends().values()) {
             for (Bind b : f.listeners()) {
-                if (running.contains(b.toString()) || b.host().equals("*") || b.port() == 0) {
-                    continue;
-                }
-                try (ServerSocket probe = new ServerSocket()) {
-                    probe.setReuseAddress(true);
-                    probe.bind(new InetSocketAddress(InetAddress.getByName(b.host()), b.port()));
-                } catch (IOException e) {
-                    ConfigRejectedException refused = new ConfigRejectedException("frontend " + f.key()
-                            + ": cannot bind " + b + ": " + e.getMessage() + " (another process listens there)", 0);
-                    rejected.accept(refused.haproxyMessage());
-                    throw refused;
+                if (!running.contains(b.toString())) {
+                    probe(b, "frontend " + f.key());
                 }
             }
+        }
+    }
+
+    /**
+     * The stats listener must be free before HAProxy is started: HAProxy binds with {@code noreuseport} (on by
+     * default) and would fail with a less clear message, or without it share the port with another HAProxy.
+     *
+     * @throws ConfigRejectedException naming the address another process holds
+     */
+    public void checkStatsListenerFree() {
+        if (settings.statsListener() != null) {
+            probe(settings.statsListener(), "stats listener");
+        }
+    }
+
+    /** Binds {@code b} for a moment, as HAProxy would ({@code *}: every IPv4 address; a port in TIME_WAIT is free). */
+    private void probe(Bind b, String what) {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(InetAddress.getByName(b.host().equals(Bind.ANY) ? "0.0.0.0" : b.host()),
+                    b.port()));
+        } catch (IOException e) {
+            ConfigRejectedException refused = new ConfigRejectedException(what + ": cannot bind " + b + ": "
+                    + e.getMessage() + " (another process listens there)", 0);
+            rejected.accept(refused.haproxyMessage());
+            throw refused;
         }
     }
 
@@ -125,7 +142,7 @@ public final class ConfigValidator {
      *
      * @throws ConfigRejectedException with HAProxy's message and line
      */
-    public void check(String text) throws ConfigRejectedException {
+    public void check(String text) {
         String digest = sha256(text);
         synchronized (this) {
             if (digest.equals(lastAccepted) && System.nanoTime() - lastAcceptedAt < REMEMBERED.toNanos()) {
@@ -148,7 +165,7 @@ public final class ConfigValidator {
         }
     }
 
-    private void checkNow(String text) throws ConfigRejectedException {
+    private void checkNow(String text) {
         Path tmp = null;
         try {
             Files.createDirectories(configFile.getParent());

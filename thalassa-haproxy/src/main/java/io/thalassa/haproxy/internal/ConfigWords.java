@@ -28,6 +28,16 @@ public final class ConfigWords {
         return "'" + value.replace("'", "'\\''") + "'";
     }
 
+    /**
+     * The value as an ACL pattern: {@link #quote quoted}, and after {@code --} when it begins with {@code -}, which
+     * HAProxy would otherwise read as one of its ACL flags ({@code -i}, {@code -m}, {@code -f <file>}, {@code -M}...)
+     * whether quoted or not: {@code path_beg -- -i}. Other values are exactly {@link #quote}'s.
+     */
+    public static String pattern(String value) {
+        String quoted = quote(value);
+        return value.startsWith("-") ? "-- " + quoted : quoted;
+    }
+
     /** A short lowercase base32 digest of the parts: the same parts always give the same name. */
     public static String digest(String... parts) {
         try {

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * One HAProxy master process in master-worker mode: launched in its own session ({@code setsid}, so it outlives the
  * JVM and a terminal's signals) with its output appended to a log file, which is where HAProxy's own words about a
  * failed start or reload are read; adopted when a previous run left it serving; reloaded on the master CLI and the
- * outcome confirmed with {@code show proc}; stopped by its pid. Not thread-safe: the controller serializes calls.
+ * outcome confirmed with {@code show proc}; stopped by its pid. The controller serializes the calls that change it;
+ * its pid and file limit may be read at any time.
  */
 public final class HaproxyProcess {
     private static final Logger LOG = LoggerFactory.getLogger(HaproxyProcess.class);
@@ -34,8 +35,8 @@ public final class HaproxyProcess {
     private final RuntimeApi master;
     private final RuntimeApi stats;
     private final long requestedFileLimit;
-    private long pid = -1;
-    private long fileLimit = -1;
+    private volatile long pid = -1; // read by supervision and status while a restart launches
+    private volatile long fileLimit = -1;
 
     /** What a reload did. */
     public record ReloadOutcome(boolean done, String message) {
@@ -259,16 +260,28 @@ public final class HaproxyProcess {
         return procState().workers();
     }
 
-    /** SIGTERM to the master, SIGKILL after 5 s. */
+    /**
+     * SIGTERM to the master, SIGKILL after 5 s; also to a master the pid file names that this one does not know yet
+     * (a restart that was launching when the controller stopped).
+     */
     public void stop() {
-        if (pid > 0 && Processes.isRunning(pid)) {
-            Processes.signal(sudo, pid, "TERM");
+        stop(pid);
+        long named = Processes.readPid(pidFile);
+        if (named > 0 && named != pid && Processes.isRunning(named)
+                && Processes.commandLine(named).contains(configFile.toString())) {
+            stop(named);
+        }
+    }
+
+    private void stop(long master) {
+        if (master > 0 && Processes.isRunning(master)) {
+            Processes.signal(sudo, master, "TERM");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (Processes.isRunning(pid) && System.nanoTime() < deadline) {
+            while (Processes.isRunning(master) && System.nanoTime() < deadline) {
                 sleep(20);
             }
-            if (Processes.isRunning(pid)) {
-                Processes.signal(sudo, pid, "KILL");
+            if (Processes.isRunning(master)) {
+                Processes.signal(sudo, master, "KILL");
             }
         }
     }

@@ -1,7 +1,9 @@
 package io.thalassa.haproxy.internal;
 
 import io.thalassa.ThalassaConfig;
+import io.thalassa.Bind;
 import io.thalassa.haproxy.ChangeStatus;
+import io.thalassa.haproxy.RenderedConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,7 +15,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -127,7 +128,7 @@ public final class ReloadScheduler {
     /** A backend of the worker grew with {@code add server}: its slots and its section's fingerprint now. */
     public void grew(String backend, int slots, String fingerprint) {
         capacity.put(backend, slots);
-        fingerprints.put("backend " + backend, fingerprint);
+        fingerprints.put(RenderedConfig.backendSection(backend), fingerprint);
         write();
     }
 
@@ -149,17 +150,9 @@ public final class ReloadScheduler {
         reloads++;
     }
 
-    /** Whether each of {@code sections} is exactly as in the structure HAProxy refused. */
-    public boolean refusedBefore(Set<String> sections, Map<String, String> wanted) {
-        if (refusedFingerprints == null || sections.isEmpty()) {
-            return false;
-        }
-        for (String s : sections) {
-            if (!Objects.equals(wanted.get(s), refusedFingerprints.get(s))) {
-                return false;
-            }
-        }
-        return true;
+    /** The fingerprints of the structure HAProxy refused, while it does not run; else null. */
+    public Map<String, String> refusedFingerprints() {
+        return refusedFingerprints;
     }
 
     public ThalassaConfig running() {
@@ -205,7 +198,7 @@ public final class ReloadScheduler {
                 for (String line : Files.readAllLines(fingerprintFile, StandardCharsets.UTF_8)) {
                     int space = line.indexOf(' ');
                     if (line.startsWith("listen ")) {
-                        addresses.add(line.substring(7));
+                        addresses.add(listenAddress(line.substring(7)));
                     } else if (space > 0) {
                         fps.put(line.substring(space + 1), line.substring(0, space));
                     }
@@ -218,6 +211,15 @@ public final class ReloadScheduler {
         fingerprints = fps;
         capacity = new HashMap<>(slots);
         listen = addresses;
+    }
+
+    /** An address as {@link Bind} writes it now; an earlier version wrote an IPv6 one without brackets. */
+    private static String listenAddress(String written) {
+        try {
+            return Bind.parse(written).toString();
+        } catch (IllegalArgumentException e) {
+            return written;
+        }
     }
 
     private void write() {

@@ -1,5 +1,6 @@
 package io.thalassa.haproxy.internal;
 
+import io.thalassa.Member;
 import io.thalassa.haproxy.RuntimeApi;
 import io.thalassa.haproxy.StatRow;
 import io.thalassa.haproxy.StatsSnapshot;
@@ -28,7 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class StatsPoller {
     private static final Logger LOG = LoggerFactory.getLogger(StatsPoller.class);
-    private static final String PLACEHOLDER = SlotTable.PLACEHOLDER_IP + ":" + SlotTable.PLACEHOLDER_PORT;
+    private static final String PLACEHOLDER = Member.addressOf(SlotTable.PLACEHOLDER_IP, SlotTable.PLACEHOLDER_PORT);
 
     /** Told when reading stats starts failing ({@code ok == false}) and when it works again. */
     @FunctionalInterface

@@ -1,0 +1,67 @@
+package io.thalassa.haproxy.internal;
+
+import io.thalassa.Backend;
+import io.thalassa.ThalassaConfig;
+import io.thalassa.haproxy.internal.SlotTable.Endpoint;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The endpoints of some backends' members, host names resolved ({@link SlotPlanner#endpoints}): taken before the
+ * controller's lock, as resolving a name can take seconds, and only for the backends a change can touch. Immutable.
+ */
+public final class Endpoints {
+    private final Map<String, List<Endpoint>> byBackend;
+
+    private Endpoints(Map<String, List<Endpoint>> byBackend) {
+        this.byBackend = byBackend;
+    }
+
+    /**
+     * The endpoints of every backend of {@code next} that is not the same in {@code base} (null: of every backend).
+     *
+     * @throws IllegalArgumentException when a member's host name cannot be resolved
+     */
+    public static Endpoints resolve(ThalassaConfig next, ThalassaConfig base) {
+        Map<String, List<Endpoint>> out = new HashMap<>();
+        for (Backend b : next.backends().values()) {
+            Backend before = base == null ? null : base.backends().get(b.key());
+            if (before != b && !b.equals(before)) {
+                out.put(b.key(), SlotPlanner.endpoints(b));
+            }
+        }
+        return new Endpoints(out);
+    }
+
+    /** These endpoints and those of the backends {@code keys} of {@code next}. */
+    public Endpoints plus(ThalassaConfig next, Collection<String> keys) {
+        Map<String, List<Endpoint>> out = new HashMap<>(byBackend);
+        for (String k : keys) {
+            Backend b = next.backends().get(k);
+            if (b != null) {
+                out.put(k, SlotPlanner.endpoints(b));
+            }
+        }
+        return new Endpoints(out);
+    }
+
+    /** The endpoints of {@code backend}, or null when they were not resolved. */
+    public List<Endpoint> of(String backend) {
+        return byBackend.get(backend);
+    }
+
+    /** Which of {@code backends} were not resolved. */
+    public Set<String> missing(Collection<String> backends) {
+        Set<String> out = new TreeSet<>();
+        for (String k : backends) {
+            if (!byBackend.containsKey(k)) {
+                out.add(k);
+            }
+        }
+        return out;
+    }
+}
