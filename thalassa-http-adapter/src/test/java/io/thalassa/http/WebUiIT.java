@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
@@ -584,6 +585,7 @@ class WebUiIT {
 
     @Test
     @Order(9)
+    @Timeout(value = 300) // 1,000 PUTs are about 120 validations and reloads of a growing file: 90 s idle, more loaded
     void overviewWith1000BackendsLoadsAPageAndKeepsItsCardsOnTicks() throws Exception {
         int count = 1000;
         int member = blue1.port(); // UP; one check per backend every 10 s
@@ -633,6 +635,8 @@ class WebUiIT {
     @Test
     @Order(10)
     void aSplitBackendShowsItsSplitAndTheShareEachVersionServed() {
+        // the reloads the tests before caused are done first: this one counts its own (none)
+        TestStack.await(() -> backplane.status().haproxy().pending().isEmpty());
         long reloads = backplane.controller().reloadCount();
         var split = api.post("/backends/web", "{'versions':{'1.0.0':50,'2.0.0':50}}");
         assertThat(split.status()).as(split.toString()).isEqualTo(200);
