@@ -35,10 +35,10 @@ final class Startup {
             Files.createDirectories(s.configFile().getParent());
             activity = ActivityLog.open(s.stateDir(), s.activityRetention());
             if (registry == null) {
-                registry = EmbeddedRegistry.builder().stateFile(s.stateDir().resolve("registrations.state")).build();
+                registry = EmbeddedRegistry.builder().stateFile(s.registrationsFile()).build();
             }
             if (store == null) {
-                store = FileConfigStore.at(s.workDir().resolve("config.json"));
+                store = FileConfigStore.at(s.storeFile());
             }
             HaproxySettings haproxy = haproxySettings(s);
             Supplier<HaproxyController> controllers = () -> controller(s, haproxy);

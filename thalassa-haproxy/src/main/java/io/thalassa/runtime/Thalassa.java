@@ -256,7 +256,10 @@ public final class Thalassa implements AutoCloseable {
         return activity;
     }
 
-    /** Is told how long each apply to HAProxy took, by kind ({@code runtime}, {@code reload}, {@code noop}). */
+    /**
+     * Is told how long each apply to HAProxy took, by kind ({@code runtime}, {@code reload}, {@code noop}), as every
+     * listener added before (each must be quick and must not throw).
+     */
     public void onApply(BiConsumer<String, Duration> listener) {
         local.onApply(listener);
     }

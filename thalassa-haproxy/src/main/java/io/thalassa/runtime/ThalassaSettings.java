@@ -73,6 +73,16 @@ public final class ThalassaSettings {
         return stateDir;
     }
 
+    /** Where the default registry (an embedded one) keeps its registrations: {@code <stateDir>/registrations.state}. */
+    public Path registrationsFile() {
+        return stateDir.resolve("registrations.state");
+    }
+
+    /** The file of the default store: {@code <workDir>/config.json}. */
+    public Path storeFile() {
+        return workDir.resolve("config.json");
+    }
+
     /** The haproxy.cfg HAProxy runs; HAProxy's log, fingerprints and master socket are named after it. */
     public Path configFile() {
         return configFile;

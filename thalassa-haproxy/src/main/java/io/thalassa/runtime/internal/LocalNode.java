@@ -16,6 +16,7 @@ import io.thalassa.spi.Registry;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.BiConsumer;
@@ -36,7 +37,7 @@ public final class LocalNode implements Node {
     private final GroupCommit<Publication> commits;
     private ThalassaConfig base = ThalassaConfig.empty(); // guarded by the group commit's lock
     private volatile boolean haproxyStarted;
-    private volatile BiConsumer<String, Duration> applyTiming;
+    private final List<BiConsumer<String, Duration>> applyTimings = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private LocalNode(Registry registry, HaproxyController controller, FileConfigStore store, String bindAddress,
             ThalassaEvent.Listener events, Duration firstDelivery) {
@@ -94,9 +95,10 @@ public final class LocalNode implements Node {
             }
             long t0 = System.nanoTime();
             ApplyResult applied = controller.apply(local(config));
-            BiConsumer<String, Duration> timing = applyTiming;
-            if (timing != null) {
-                timing.accept(applied.kind().name().toLowerCase(Locale.ROOT), Duration.ofNanos(System.nanoTime() - t0));
+            if (!applyTimings.isEmpty()) {
+                String kind = applied.kind().name().toLowerCase(Locale.ROOT);
+                Duration took = Duration.ofNanos(System.nanoTime() - t0);
+                applyTimings.forEach(timing -> timing.accept(kind, took));
             }
             return applied.changeId();
         } catch (ConfigRejectedException e) {
@@ -219,9 +221,12 @@ public final class LocalNode implements Node {
         return null;
     }
 
-    /** Is told how long each apply to HAProxy took, by kind ({@code runtime}, {@code reload}, {@code noop}). */
+    /**
+     * Is told how long each apply to HAProxy took, by kind ({@code runtime}, {@code reload}, {@code noop}), with every
+     * listener added before.
+     */
     public void onApply(BiConsumer<String, Duration> listener) {
-        applyTiming = listener;
+        applyTimings.add(listener);
     }
 
     public HaproxyController controller() {
