@@ -289,7 +289,16 @@ public final class Thalassa implements AutoCloseable {
     /** HAProxy's state, the registry's health and, in a fleet, this node's. */
     public ThalassaStatus status() {
         HaproxyController c = local.controller();
-        return new ThalassaStatus(c.status(), c.masterPid(), c.workerPids(), c.configFile(), c.logFile(),
+        boolean running = c.running();
+        List<Long> workers = List.of();
+        if (running) {
+            try {
+                workers = c.workerPids();
+            } catch (io.thalassa.RuntimeApiException e) { // the master died since
+                running = false;
+            }
+        }
+        return new ThalassaStatus(c.status(), running ? c.masterPid() : 0, workers, c.configFile(), c.logFile(),
                 registry.kind(), registry.health(), node.fleetStatus());
     }
 

@@ -63,6 +63,23 @@ class ThalassaIT {
     }
 
     @Test
+    void aKilledMasterIsNotReadyUntilTheControllerHasStartedItAgain() throws Exception {
+        Thalassa thalassa = start(builder().controller(c -> c.supervisionInterval(Duration.ofSeconds(3))));
+        long pid = thalassa.status().masterPid();
+        assertThat(thalassa.status().ready()).isTrue();
+        assertThat(thalassa.status().workerPids()).isNotEmpty();
+
+        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+        await(() -> !thalassa.status().ready());
+        assertThat(thalassa.status().masterPid()).isZero();
+        assertThat(thalassa.status().workerPids()).isEmpty();
+        assertThat(thalassa.controller().running()).isFalse();
+
+        await(() -> thalassa.status().ready()); // the supervision's next look
+        assertThat(thalassa.status().masterPid()).isPositive().isNotEqualTo(pid);
+    }
+
+    @Test
     void theReadmeProgramServesSwitchesAndSplitsWithoutAReload() throws Exception {
         int port = NamedHttpServer.freePort();
         EmbeddedRegistry registry = EmbeddedRegistry.create();

@@ -74,7 +74,7 @@ public final class ThalassaMetrics implements MeterBinder, AutoCloseable {
         FunctionCounter.builder("thalassa.haproxy.reloads.failed", this,
                         m -> m.thalassa.controller().status().failedReloads())
                 .description("reloads HAProxy refused since the daemon started").register(registry);
-        gauge(registry, "thalassa.haproxy.up", m -> m.thalassa.controller().masterPid() > 0 ? 1 : 0,
+        gauge(registry, "thalassa.haproxy.up", m -> m.thalassa.controller().running() ? 1 : 0,
                 "1 while HAProxy's master process runs");
         gauge(registry, "thalassa.haproxy.runs.desired", m -> m.thalassa.controller().status().runsDesired() ? 1 : 0,
                 "1 when HAProxy runs the configuration last accepted (what /health/ready says)");
