@@ -24,8 +24,11 @@ public class GreetingApp {
     public static final String SERVICE = "greeting";
     public static final String VERSION = "1.0.0";
 
+    /** {@code /hello} answers at once, {@code /slow} after 1.5 s; both say the application's port. */
     @RestController
-    static class Greetings {
+    public static class Greetings {
+        private final java.util.concurrent.atomic.AtomicInteger slowInFlight =
+                new java.util.concurrent.atomic.AtomicInteger();
         private volatile int port;
 
         @EventListener
@@ -40,8 +43,23 @@ public class GreetingApp {
 
         @GetMapping("/slow")
         String slow() throws InterruptedException {
-            Thread.sleep(1500);
-            return "slow from " + port;
+            slowInFlight.incrementAndGet();
+            try {
+                Thread.sleep(1500);
+                return "slow from " + port;
+            } finally {
+                slowInFlight.decrementAndGet();
+            }
+        }
+
+        /** The {@code /slow} requests being answered now. */
+        public int slowInFlight() {
+            return slowInFlight.get();
+        }
+
+        /** The web server's port. */
+        public int port() {
+            return port;
         }
     }
 
