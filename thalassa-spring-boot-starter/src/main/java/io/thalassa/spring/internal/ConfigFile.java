@@ -72,7 +72,11 @@ public final class ConfigFile {
                 return in.readAllBytes();
             }
         }
-        return Files.readAllBytes(Path.of(location));
+        Path file = Path.of(location);
+        if (!Files.exists(file)) {
+            throw new IOException(file.toAbsolutePath() + " does not exist");
+        }
+        return Files.readAllBytes(file);
     }
 
     /** The YAML document as the same tree in JSON (SnakeYAML's safe loader: maps, lists, scalars). */
