@@ -16,7 +16,8 @@ final class Loopback {
 
     /** A new, empty directory under target/it. */
     static Path workDir(String name) {
-        Path dir = Path.of("target", "it", name + "-" + System.nanoTime()).toAbsolutePath();
+        // short: HAProxy's master socket lives in it, and a unix socket path has at most 107 bytes
+        Path dir = Path.of("target", "it", name + "-" + Long.toString(System.nanoTime(), 36)).toAbsolutePath();
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
