@@ -58,17 +58,22 @@ public final class LocalNode implements Node {
      * @param controller makes the (not yet started) controller
      * @param store      where writes are saved first, or null for none (a fleet node: the fleet writes its store)
      * @param source     names where {@code initial} came from, for the error when HAProxy rejects it
+     * @param save       whether to save {@code initial} to the store once HAProxy runs it (it is not what the store
+     *                   holds)
      * @throws IllegalStateException naming {@code source} when HAProxy rejects {@code initial} (an adopted HAProxy
      *                               keeps serving, a started one is stopped)
      */
     public static LocalNode start(Registry registry, java.util.function.Supplier<HaproxyController> controller,
             FileConfigStore store, String bindAddress, ThalassaEvent.Listener events, Duration firstDelivery,
-            ThalassaConfig initial, String source) throws IOException {
+            ThalassaConfig initial, String source, boolean save) throws IOException {
         LocalNode node = new LocalNode(registry, controller.get(), store, bindAddress, events, firstDelivery);
         try {
             node.commit(initial, false); // the first publication (members included) starts or adopts HAProxy
             if (!node.haproxyStarted) {
                 node.toHaproxy(ThalassaConfig.empty()); // nothing was published: the empty configuration
+            }
+            if (save) { // once HAProxy runs it: the store keeps what it had if the start fails
+                node.save(initial);
             }
         } catch (RuntimeException e) {
             node.abort(false);
