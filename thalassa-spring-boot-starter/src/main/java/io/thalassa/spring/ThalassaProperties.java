@@ -41,13 +41,10 @@ public class ThalassaProperties {
     /**
      * Frontends and backends to apply at start: a file in the daemon's persistence format,
      * {"frontends":[...],"backends":[...]}, as JSON or as the same in YAML (.yml, .yaml); a
-     * path, or classpath:thalassa.yml. Each item is added, or replaces the stored one with its key; items
-     * only in the store stay.
+     * path, or classpath:thalassa.yml. HAProxy starts with them: each item is added, or replaces the stored one
+     * with its key (items only in the store stay), and saved.
      */
     private String configFile;
-
-    /** How long start-up waits for HAProxy to run the config file's frontends and backends. */
-    private Duration applyTimeout = Duration.ofSeconds(30);
 
     /**
      * The tokens file of the REST API (<role>:<token> per line) when thalassa.http.enabled; none:
@@ -131,14 +128,6 @@ public class ThalassaProperties {
 
     public void setConfigFile(String configFile) {
         this.configFile = configFile;
-    }
-
-    public Duration getApplyTimeout() {
-        return applyTimeout;
-    }
-
-    public void setApplyTimeout(Duration applyTimeout) {
-        this.applyTimeout = applyTimeout;
     }
 
     public Path getTokensFile() {

@@ -4,16 +4,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.thalassa.Backend;
 import io.thalassa.Frontend;
 import io.thalassa.ThalassaConfig;
-import io.thalassa.runtime.Change;
 import io.thalassa.runtime.FileConfigStore;
-import io.thalassa.runtime.Thalassa;
 import io.thalassa.spring.ThalassaPropertyException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Locale;
+import java.util.function.UnaryOperator;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.ResourceLoader;
 import org.springframework.util.ResourceUtils;
@@ -23,7 +21,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * {@code thalassa.config-file}: frontends and backends in the daemon's persistence format
- * ({@link FileConfigStore#parse}), as JSON or the same in YAML, read before Thalassa starts and applied once it runs.
+ * ({@link FileConfigStore#parse}), as JSON or the same in YAML, read before Thalassa starts, which starts with it
+ * ({@link io.thalassa.runtime.Thalassa.Builder#startWith}).
  */
 public final class ConfigFile {
     static final String PROPERTY = "thalassa.config-file";
@@ -101,15 +100,14 @@ public final class ConfigFile {
     }
 
     /**
-     * Puts every backend, then every frontend, of the file into {@code thalassa}'s configuration (replacing items with
-     * the same key, keeping the others) and waits until HAProxy runs it.
+     * The change that puts every backend, then every frontend, of the file into a configuration (replacing items with
+     * the same key, keeping the others): what the Thalassa starts with.
      *
-     * @throws ThalassaPropertyException naming {@code thalassa.config-file} when the result is refused or HAProxy does
-     *                                   not run it within {@code timeout}
+     * @throws ThalassaPropertyException naming {@code thalassa.config-file} when the model refuses the result
      */
-    public Change apply(Thalassa thalassa, Duration timeout) {
-        try {
-            return thalassa.update(current -> {
+    public UnaryOperator<ThalassaConfig> change() {
+        return current -> {
+            try {
                 ThalassaConfig next = current;
                 for (Backend b : config.backends().values()) {
                     next = next.withBackend(b);
@@ -118,10 +116,15 @@ public final class ConfigFile {
                     next = next.withFrontend(f);
                 }
                 return next;
-            }).await(timeout);
-        } catch (RuntimeException e) {
-            throw new ThalassaPropertyException(PROPERTY, location, e.getMessage(), "Fix the file " + location
-                    + ": Thalassa started with what it had stored, and refused the file's frontends and backends.", e);
-        }
+            } catch (RuntimeException e) {
+                throw refused(e);
+            }
+        };
+    }
+
+    /** What the file holds cannot run: {@code thalassa.config-file} named with the reason. */
+    public ThalassaPropertyException refused(Exception e) {
+        return new ThalassaPropertyException(PROPERTY, location, e.getMessage(), "Fix the file " + location
+                + ": its frontends and backends, with what was stored, are not a configuration HAProxy runs.", e);
     }
 }

@@ -10,7 +10,7 @@ import io.thalassa.spring.ThalassaProperties;
 import io.thalassa.spring.ThalassaPropertyException;
 import org.springframework.core.io.ResourceLoader;
 
-/** The starter's Thalassa: every property checked and the config file read, then started, then the file applied. */
+/** The starter's Thalassa: every property checked and the config file read, then started with the file's items. */
 public final class Startup {
     private Startup() {
     }
@@ -29,27 +29,44 @@ public final class Startup {
         if (haproxySettings != null) {
             b.settings(haproxySettings);
         }
+        if (file != null) {
+            b.startWith(file.change());
+        }
         Thalassa thalassa;
         try {
             thalassa = b.start();
-        } catch (ThalassaException e) {
-            String binary = p.getHaproxy().getBinary() != null ? p.getHaproxy().getBinary() : "haproxy";
-            throw new ThalassaPropertyException("thalassa.haproxy.binary", binary, "HAProxy did not start: "
-                    + e.getMessage(), "Install HAProxy 2.6 or later, or name it with thalassa.haproxy.binary; check"
-                    + " that the frontends' ports are free and thalassa.work-dir is writable.", e);
         } catch (java.io.UncheckedIOException e) {
             throw new ThalassaPropertyException("thalassa.work-dir", p.getWorkDir(), "cannot be written: "
                     + e.getMessage(), "Make thalassa.work-dir (and thalassa.state-dir) a directory this process may"
                     + " write.", e);
-        }
-        if (file != null) {
-            try {
-                file.apply(thalassa, p.getApplyTimeout());
-            } catch (RuntimeException e) {
-                thalassa.abort();
+        } catch (RuntimeException e) {
+            if (file != null && fromTheFile(e)) {
+                throw file.refused(e);
+            }
+            if (!(e instanceof ThalassaException)) {
                 throw e;
             }
+            String binary = p.getHaproxy().getBinary() != null ? p.getHaproxy().getBinary() : "haproxy";
+            throw new ThalassaPropertyException("thalassa.haproxy.binary", binary, "HAProxy did not start: "
+                    + e.getMessage(), "Install HAProxy 2.6 or later, or name it with thalassa.haproxy.binary; check"
+                    + " that the frontends' ports are free and thalassa.work-dir is writable.", e);
         }
         return thalassa;
+    }
+
+    /**
+     * Whether a failed start refused what the config file brought: HAProxy rejected the configuration to start with,
+     * or, in a fleet, the first write did not run.
+     */
+    private static boolean fromTheFile(RuntimeException e) {
+        if (e instanceof io.thalassa.ReloadFailedException || e instanceof io.thalassa.ChangeTimeoutException) {
+            return true;
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof io.thalassa.ConfigRejectedException) {
+                return true;
+            }
+        }
+        return false;
     }
 }
