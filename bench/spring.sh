@@ -4,10 +4,12 @@
 # and <runs> times without it (the same classes on the classpath of spring-boot-starter-webmvc and -actuator alone),
 # alternating, each on a fresh work directory and free loopback ports. Startup is Spring Boot's own "process running
 # for" at ApplicationReadyEvent (JVM start to ready); RSS is the JVM's VmRSS 2 s after that (HAProxy is a process of
-# its own: its RSS is reported apart). Each run with the starter is checked to answer /hello through HAProxy; each
-# stops with SIGTERM (graceful shutdown; HAProxy stopped with it).
+# its own: its RSS is reported apart); the JVM's CPU time at ready is reported too, as the figure a machine busy with
+# other work changes least. Each run with the starter is checked to answer /hello through HAProxy; each stops with
+# SIGTERM (graceful shutdown; HAProxy stopped with it). Medians; the 1-minute load average at the end.
 # Last line:
-#   runs=<n> with_ms=<p50> without_ms=<p50> with_rss_mb=<p50> without_rss_mb=<p50> haproxy_rss_mb=<m>
+#   runs=<n> load=<l> with_ms=<p50> without_ms=<p50> with_cpu_ms=<p50> without_cpu_ms=<p50> cpu_overhead_ms=<d>
+#   with_rss_mb=<p50> without_rss_mb=<p50> haproxy_rss_mb=<m>
 #   startup_ms=<p50 with> startup_overhead_ms=<with - without> rss_overhead_mb=<with - without>
 # Targets: startup_overhead_ms <= 300, rss_overhead_mb <= 40.
 # Arguments: [runs (5)]. JVM flags (the same for both) from THALASSA_BENCH_JVM_FLAGS (default below).
@@ -24,7 +26,7 @@ mkdir -p "$OUT"
 # Stops what a run left behind: the JVM by its pid, then HAProxy by the pid in its work directory, and only while
 # that pid runs with that directory on its command line.
 ours() { # <pid> <text on its command line>
-  [ -n "$1" ] && [ -r "/proc/$1/cmdline" ] && tr '\0' ' ' <"/proc/$1/cmdline" | grep -qF -- "$2"
+  [ -n "$1" ] && [ -r "/proc/$1/cmdline" ] && tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qF -- "$2"
 }
 app_pid=""
 stop_app() {
@@ -83,9 +85,10 @@ free_port() {
 }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
-# One run: <with|without> <n>; appends "<startup ms> <rss kB> <haproxy rss kB>" to $WORK/<kind>.txt.
+TICK=$(getconf CLK_TCK)
+# One run: <with|without> <n>; appends "<startup ms> <rss kB> <haproxy rss kB> <cpu ms>" to $WORK/<kind>.txt.
 run() {
-  local kind=$1 n=$2 dir=$WORK/$1-$2 port lb classpath started=0 ms rss hrss=0 hpid
+  local kind=$1 n=$2 dir=$WORK/$1-$2 port lb classpath started=0 ms rss hrss=0 hpid cpu
   mkdir -p "$dir"
   port=$(free_port)
   lb=$(free_port)
@@ -96,11 +99,13 @@ run() {
     --thalassa.work-dir="$dir" --thalassa.config-file="$dir/thalassa.yml" \
     --thalassa.haproxy.binary="$THALASSA_HAPROXY_BINARY" >"$dir/app.log" 2>&1 &
   app_pid=$!
-  for _ in $(seq 1 600); do
+  for _ in $(seq 1 3000); do
     if grep -q 'process running for' "$dir/app.log"; then started=1; break; fi
     ours "$app_pid" GreetingApplication || break
-    sleep 0.1
+    sleep 0.02
   done
+  # the JVM's CPU time (user + system) when it said it was ready: what contention for the cores does not change much
+  cpu=$(awk -v t="$TICK" '{printf "%d", ($14 + $15) * 1000 / t}' "/proc/$app_pid/stat")
   [ "$started" = 1 ] || { echo "$kind run $n did not start:" >&2; tail -30 "$dir/app.log" >&2; exit 1; }
   ms=$(sed -n 's/.*process running for \([0-9.]*\).*/\1/p' "$dir/app.log" | head -1 | awk '{printf "%d", $1 * 1000}')
   if [ "$kind" = with ]; then
@@ -118,8 +123,8 @@ run() {
       hrss=$((hrss + $(awk '/^VmRSS/ {print $2}' "/proc/$hpid/status" 2>/dev/null || echo 0)))
     done
   fi
-  echo "$ms $rss $hrss" >>"$WORK/$kind.txt"
-  echo "$kind run $n: startup ${ms} ms, rss $((rss / 1024)) MB, haproxy rss $((hrss / 1024)) MB" >&2
+  echo "$ms $rss $hrss $cpu" >>"$WORK/$kind.txt"
+  echo "$kind run $n: startup ${ms} ms, cpu ${cpu} ms, rss $((rss / 1024)) MB, haproxy rss $((hrss / 1024)) MB" >&2
   stop_app
 }
 
@@ -136,6 +141,9 @@ without_ms=$(cut -d' ' -f1 "$WORK/without.txt" | median)
 with_rss=$(cut -d' ' -f2 "$WORK/with.txt" | median)
 without_rss=$(cut -d' ' -f2 "$WORK/without.txt" | median)
 haproxy_rss=$(cut -d' ' -f3 "$WORK/with.txt" | median)
+with_cpu=$(cut -d' ' -f4 "$WORK/with.txt" | median)
+without_cpu=$(cut -d' ' -f4 "$WORK/without.txt" | median)
 awk -v runs="$RUNS" -v w="$with_ms" -v wo="$without_ms" -v wr="$with_rss" -v wor="$without_rss" -v hr="$haproxy_rss" \
-  'BEGIN {printf "runs=%d with_ms=%d without_ms=%d with_rss_mb=%.1f without_rss_mb=%.1f haproxy_rss_mb=%.1f startup_ms=%d startup_overhead_ms=%d rss_overhead_mb=%.1f\n",
-    runs, w, wo, wr / 1024, wor / 1024, hr / 1024, w, w - wo, (wr - wor) / 1024}'
+  -v wc="$with_cpu" -v woc="$without_cpu" -v load="$(cut -d' ' -f1 /proc/loadavg)" \
+  'BEGIN {printf "runs=%d load=%s with_ms=%d without_ms=%d with_cpu_ms=%d without_cpu_ms=%d cpu_overhead_ms=%d with_rss_mb=%.1f without_rss_mb=%.1f haproxy_rss_mb=%.1f startup_ms=%d startup_overhead_ms=%d rss_overhead_mb=%.1f\n",
+    runs, load, w, wo, wc, woc, wc - woc, wr / 1024, wor / 1024, hr / 1024, w, w - wo, (wr - wor) / 1024}'
