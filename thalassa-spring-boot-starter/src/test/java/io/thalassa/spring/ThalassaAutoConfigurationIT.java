@@ -83,6 +83,18 @@ class ThalassaAutoConfigurationIT {
     }
 
     @Test
+    void aHostWithoutActuatorGetsThalassaAndItsMetersBinderOnly() {
+        runner.withClassLoader(new org.springframework.boot.test.context.FilteredClassLoader(
+                "org.springframework.boot.health.", "org.springframework.boot.actuate."))
+                .withPropertyValues("thalassa.haproxy.stop-on-shutdown=true").run(context -> {
+                    assertThat(context).hasNotFailed();
+                    started(context.getBean(Thalassa.class));
+                    assertThat(context).doesNotHaveBean("thalassaHealthContributor")
+                            .doesNotHaveBean("thalassaInfoContributor").hasSingleBean(ThalassaMetrics.class);
+                });
+    }
+
+    @Test
     void stopOnShutdownStopsHaproxyWithTheApplication() {
         long[] pid = new long[1];
         runner.withPropertyValues("thalassa.haproxy.stop-on-shutdown=true").run(context -> {
