@@ -148,9 +148,20 @@ class ThalassaAutoConfigurationTest {
                 + "    version: 1.0\n");
         runner.withPropertyValues("thalassa.config-file=" + yaml).run(context -> assertThat(analysis(context)
                 .getDescription()).contains("backends[0]: version"));
+        Path twice = Loopback.file("twice.yml", "backends: []\nbackends: []\n");
+        runner.withPropertyValues("thalassa.config-file=" + twice).run(context -> assertThat(analysis(context)
+                .getDescription()).contains("not YAML", "duplicate key backends"));
         Path typo = Loopback.file("typo.yml", "frontend: []\n");
         runner.withPropertyValues("thalassa.config-file=" + typo).run(context -> assertThat(analysis(context)
                 .getDescription()).contains("unknown field \"frontend\""));
+    }
+
+    @Test
+    void aConfigFileIsReadFromTheClasspathInYaml() {
+        io.thalassa.ThalassaConfig c = io.thalassa.spring.internal.ConfigFile.read("classpath:thalassa-static.yml",
+                new org.springframework.core.io.DefaultResourceLoader()).config();
+        assertThat(c.backend("pool").orElseThrow().members()).extracting(m -> m.port()).containsExactly(18080);
+        assertThat(c.frontend("web").orElseThrow().bind().toString()).isEqualTo("127.0.0.1:18081");
     }
 
     @Test

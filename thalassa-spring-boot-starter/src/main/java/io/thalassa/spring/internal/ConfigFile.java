@@ -78,11 +78,16 @@ public final class ConfigFile {
         return Files.readAllBytes(file);
     }
 
-    /** The YAML document as the same tree in JSON (SnakeYAML's safe loader: maps, lists, scalars). */
+    /**
+     * The YAML document as the same tree in JSON (SnakeYAML's safe loader: maps, lists, scalars), as strict as the
+     * JSON reader: a key twice in one map is refused.
+     */
     private static byte[] yamlAsJson(byte[] yaml) {
         Object tree;
         try {
-            tree = new Yaml(new SafeConstructor(new LoaderOptions())).load(new String(yaml,
+            LoaderOptions options = new LoaderOptions();
+            options.setAllowDuplicateKeys(false);
+            tree = new Yaml(new SafeConstructor(options)).load(new String(yaml,
                     java.nio.charset.StandardCharsets.UTF_8));
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("not YAML: " + e.getMessage(), e);
