@@ -7,48 +7,18 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.availability.ApplicationAvailability;
-import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The Thalassa bean (the starter's or the application's own) in Actuator: the {@code thalassa} health contributor
- * ({@link ThalassaHealthContributor}), the readiness state following it ({@link ThalassaReadinessIndicator}), the
- * {@code thalassa} info ({@link ThalassaInfoContributor}) and the daemon's meters in the application's meter registry
- * ({@link ThalassaMetrics}, a {@code MeterBinder}). Each part needs its Actuator module and backs off for a bean of
- * the application's.
+ * The Thalassa bean (the starter's or the application's own) in Actuator's info and in the application's meters: the
+ * {@code thalassa} info ({@link ThalassaInfoContributor}) and the daemon's meters ({@link ThalassaMetrics}, a
+ * {@code MeterBinder} Spring Boot binds to the application's meter registry). Its health is
+ * {@link ThalassaHealthAutoConfiguration}'s. Each part needs its module and backs off for a bean of the application's.
  */
-@AutoConfiguration(after = ThalassaAutoConfiguration.class,
-        afterName = "org.springframework.boot.autoconfigure.availability.ApplicationAvailabilityAutoConfiguration",
-        beforeName = {
-            "org.springframework.boot.health.autoconfigure.application.AvailabilityHealthContributorAutoConfiguration",
-            "org.springframework.boot.health.autoconfigure.actuate.endpoint.AvailabilityProbesAutoConfiguration"})
+@AutoConfiguration(after = ThalassaAutoConfiguration.class)
 @ConditionalOnBean(Thalassa.class)
 public class ThalassaActuatorAutoConfiguration {
-
-    /** {@code management.health.thalassa.enabled}: the health contributor and the readiness state. */
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
-    @ConditionalOnEnabledHealthIndicator("thalassa")
-    static class Health {
-        @Bean
-        @ConditionalOnMissingBean(name = "thalassaHealthContributor")
-        ThalassaHealthContributor thalassaHealthContributor(Thalassa thalassa) {
-            return new ThalassaHealthContributor(thalassa);
-        }
-
-        /** Replaces Spring Boot's own readiness state indicator (same name), which backs off for it. */
-        @Bean
-        @ConditionalOnMissingBean(name = "readinessStateHealthIndicator")
-        @ConditionalOnBean(ApplicationAvailability.class)
-        @ConditionalOnBooleanProperty(name = "thalassa.health.readiness", matchIfMissing = true)
-        @ConditionalOnBooleanProperty(name = "management.endpoint.health.probes.enabled", matchIfMissing = true)
-        ThalassaReadinessIndicator readinessStateHealthIndicator(ApplicationAvailability availability,
-                Thalassa thalassa) {
-            return new ThalassaReadinessIndicator(availability, thalassa);
-        }
-    }
 
     /** {@code management.info.thalassa.enabled}: versions and pids in {@code /actuator/info}. */
     @Configuration(proxyBeanMethods = false)

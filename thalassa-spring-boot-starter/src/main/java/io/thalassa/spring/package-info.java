@@ -30,8 +30,9 @@
  * for the application's own bean), its {@link io.thalassa.spring.ThalassaLifecycle} (closed after the web server's
  * graceful shutdown) and {@link io.thalassa.spring.ThalassaEventRelay}; with {@code thalassa.http.enabled} and
  * {@code io.thalassa:thalassa-http-adapter} added, the REST API and web UI on their own port.
- * {@link io.thalassa.spring.ThalassaActuatorAutoConfiguration} adds the {@code thalassa} health contributor, the
- * readiness state following HAProxy, the {@code thalassa} info and the daemon's meters. A property with a value the
+ * {@link io.thalassa.spring.ThalassaHealthAutoConfiguration} adds the {@code thalassa} health contributor and the
+ * readiness state following HAProxy, {@link io.thalassa.spring.ThalassaActuatorAutoConfiguration} the {@code thalassa}
+ * info and the daemon's meters. A property with a value the
  * library refuses stops the start with a {@link io.thalassa.spring.ThalassaPropertyException}, explained by a failure
  * analyzer: the property, the value, where it was set, the reason.
  */

@@ -68,7 +68,8 @@ class ShutdownIT {
         } finally {
             clients.shutdownNow();
         }
-        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("HAProxy stopped").isFalse();
+        Loopback.await(5, "HAProxy stopped (and reaped)", () -> !ProcessHandle.of(pid).map(ProcessHandle::isAlive)
+                .orElse(false));
     }
 
     @Test
@@ -88,6 +89,7 @@ class ShutdownIT {
         Loopback.await(20, "the new application through the same HAProxy", () -> Loopback.get(lb, "/hello")
                 .equals("200 hello from " + port));
         second.close();
-        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("HAProxy stopped").isFalse();
+        Loopback.await(5, "HAProxy stopped (and reaped)", () -> !ProcessHandle.of(pid).map(ProcessHandle::isAlive)
+                .orElse(false));
     }
 }

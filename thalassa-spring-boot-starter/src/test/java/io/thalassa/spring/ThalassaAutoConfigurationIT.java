@@ -34,7 +34,7 @@ class ThalassaAutoConfigurationIT {
     private final List<AutoCloseable> closeAfter = new ArrayList<>();
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(ThalassaAutoConfiguration.class,
-                    ThalassaActuatorAutoConfiguration.class))
+                    ThalassaHealthAutoConfiguration.class, ThalassaActuatorAutoConfiguration.class))
             .withPropertyValues("thalassa.work-dir=" + work, "thalassa.haproxy.binary="
                     + NamedHttpServer.haproxyBinary());
 
@@ -82,15 +82,23 @@ class ThalassaAutoConfigurationIT {
         assertThat(alive(pid[0])).as("HAProxy left serving after the context closed").isTrue();
     }
 
+    /**
+     * Without Spring Boot's health and actuator modules: the Thalassa, its lifecycle and its meters' binder (the
+     * health auto-configuration is skipped before it is read: {@code ThalassaAutoConfigurationTest} checks its
+     * metadata).
+     */
     @Test
     void aHostWithoutActuatorGetsThalassaAndItsMetersBinderOnly() {
-        runner.withClassLoader(new org.springframework.boot.test.context.FilteredClassLoader(
-                "org.springframework.boot.health.", "org.springframework.boot.actuate."))
-                .withPropertyValues("thalassa.haproxy.stop-on-shutdown=true").run(context -> {
+        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(ThalassaAutoConfiguration.class,
+                ThalassaActuatorAutoConfiguration.class))
+                .withClassLoader(new org.springframework.boot.test.context.FilteredClassLoader(
+                        "org.springframework.boot.health.", "org.springframework.boot.actuate."))
+                .withPropertyValues("thalassa.work-dir=" + work, "thalassa.haproxy.binary="
+                        + NamedHttpServer.haproxyBinary(), "thalassa.haproxy.stop-on-shutdown=true").run(context -> {
                     assertThat(context).hasNotFailed();
                     started(context.getBean(Thalassa.class));
-                    assertThat(context).doesNotHaveBean("thalassaHealthContributor")
-                            .doesNotHaveBean("thalassaInfoContributor").hasSingleBean(ThalassaMetrics.class);
+                    assertThat(context).doesNotHaveBean("thalassaInfoContributor").hasSingleBean(ThalassaLifecycle.class)
+                            .hasSingleBean(ThalassaMetrics.class);
                 });
     }
 
@@ -101,7 +109,7 @@ class ThalassaAutoConfigurationIT {
             pid[0] = remember(context.getBean(Thalassa.class));
             assertThat(alive(pid[0])).isTrue();
         });
-        assertThat(alive(pid[0])).as("HAProxy stopped with the context").isFalse();
+        Loopback.await(5, "HAProxy stopped with the context (and reaped)", () -> !alive(pid[0]));
     }
 
     @Configuration(proxyBeanMethods = false)

@@ -32,7 +32,7 @@ class ThalassaAutoConfigurationTest {
             new java.util.concurrent.atomic.AtomicReference<>();
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(ThalassaAutoConfiguration.class,
-                    ThalassaActuatorAutoConfiguration.class))
+                    ThalassaHealthAutoConfiguration.class, ThalassaActuatorAutoConfiguration.class))
             .withInitializer(c -> environment.set(c.getEnvironment()))
             .withPropertyValues("thalassa.work-dir=" + work, "thalassa.haproxy.binary=/nonexistent/haproxy");
 
@@ -162,6 +162,21 @@ class ThalassaAutoConfigurationTest {
                 new org.springframework.core.io.DefaultResourceLoader()).config();
         assertThat(c.backend("pool").orElseThrow().members()).extracting(m -> m.port()).containsExactly(18080);
         assertThat(c.frontend("web").orElseThrow().bind().toString()).isEqualTo("127.0.0.1:18081");
+    }
+
+    @Test
+    void theHealthAutoConfigurationIsSkippedUnreadWithoutSpringBootsHealthModule() throws Exception {
+        java.util.Properties metadata = new java.util.Properties();
+        try (var in = new ClassPathResource("META-INF/spring-autoconfigure-metadata.properties").getInputStream()) {
+            metadata.load(in); // what Spring Boot's import filter reads before it reads a class
+        }
+        assertThat(metadata.getProperty("io.thalassa.spring.ThalassaHealthAutoConfiguration.ConditionalOnClass"))
+                .isEqualTo("org.springframework.boot.health.contributor.HealthIndicator");
+        assertThat(new String(new ClassPathResource(
+                "META-INF/spring/org.springframework.boot.autoconfigure.AutoConfiguration.imports").getInputStream()
+                .readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines()).containsExactly(
+                        "io.thalassa.spring.ThalassaAutoConfiguration", "io.thalassa.spring.ThalassaHealthAutoConfiguration",
+                        "io.thalassa.spring.ThalassaActuatorAutoConfiguration");
     }
 
     @Test
