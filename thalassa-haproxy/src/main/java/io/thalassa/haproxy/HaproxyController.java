@@ -813,7 +813,7 @@ public final class HaproxyController implements AutoCloseable {
      * started it again (it looks every supervision interval).
      */
     public boolean running() {
-        return Processes.isRunning(masterPid());
+        return io.thalassa.haproxy.internal.Processes.isRunning(masterPid());
     }
 
     /** Whether {@link #start} adopted a HAProxy that was running already, rather than starting one. */
