@@ -89,13 +89,18 @@ class ModuleBoundaryTest {
         }
     }
 
+    /** The library's modules and the examples, those under examples/ (the Spring Boot application) included. */
     private static List<Path> modules() throws IOException {
-        try (Stream<Path> dirs = Files.list(ROOT)) {
-            return dirs.filter(d -> Files.isDirectory(d.resolve("src/main/java")))
-                    .filter(d -> d.getFileName().toString().startsWith("thalassa-")
-                            || d.getFileName().toString().equals("examples"))
-                    .sorted().toList();
+        List<Path> out = new ArrayList<>();
+        for (Path parent : List.of(ROOT, ROOT.resolve("examples"))) {
+            try (Stream<Path> dirs = Files.list(parent)) {
+                dirs.filter(d -> Files.isDirectory(d.resolve("src/main/java")))
+                        .filter(d -> d.getFileName().toString().startsWith("thalassa-")
+                                || d.getFileName().toString().equals("examples") || parent.endsWith("examples"))
+                        .forEach(out::add);
+            }
         }
+        return out.stream().sorted().toList();
     }
 
     /** Every internal package and the module it lives in. */

@@ -381,6 +381,14 @@ public final class HaproxyController implements AutoCloseable {
         return process.pid();
     }
 
+    /**
+     * Whether HAProxy's master process runs now, checked by its pid: false from a crash until the controller has
+     * started it again (it looks every supervision interval).
+     */
+    public boolean running() {
+        return io.thalassa.haproxy.internal.Processes.isRunning(masterPid());
+    }
+
     /** Whether {@link #start} adopted a HAProxy that was running already, rather than starting one. */
     public boolean adopted() {
         return locked(() -> adopted);

@@ -92,24 +92,7 @@ public final class FileConfigStore implements io.thalassa.spi.ConfigStore {
         }
         try {
             byte[] bytes = Files.readAllBytes(file);
-            JsonNode root = Documents.MAPPER.readTree(bytes);
-            if (root == null || !root.isObject()) {
-                throw new IllegalStateException("it must hold a JSON object {\"frontends\":[...],\"backends\":[...]}");
-            }
-            root.fieldNames().forEachRemaining(name -> {
-                if (!name.equals("frontends") && !name.equals("backends")) {
-                    throw new IllegalStateException("unknown field \"" + name + "\"");
-                }
-            });
-            List<Backend> backends = new ArrayList<>();
-            for (JsonNode b : array(root, "backends")) {
-                backends.add(Documents.read(b, Backend.class));
-            }
-            List<Frontend> frontends = new ArrayList<>();
-            for (JsonNode f : array(root, "frontends")) {
-                frontends.add(Documents.read(f, Frontend.class));
-            }
-            ThalassaConfig config = ThalassaConfig.of(frontends, backends);
+            ThalassaConfig config = parse(bytes);
             items = new java.util.TreeMap<>();
             index = 0;
             Documents.itemsOf(config).forEach((id, json) -> items.put(id, new Item(id, json, ++index)));
@@ -119,6 +102,57 @@ public final class FileConfigStore implements io.thalassa.spi.ConfigStore {
             unreadable = true;
             throw new IllegalStateException("persistence file " + file + " cannot be read (" + e.getMessage()
                     + "); fix or move it, it is left untouched", e);
+        }
+    }
+
+    /**
+     * Reads a configuration in this store's format, {@code {"frontends":[...],"backends":[...]}} (either may be left
+     * out), each item in its REST shape: what the daemon's {@code --persistence} file and {@code <workDir>/config.json}
+     * hold, and what a program may ship to apply at start.
+     *
+     * @param json the document, UTF-8
+     * @return the frontends and backends it holds
+     * @throws IllegalArgumentException saying what is wrong, starting with the item at fault and its field (e.g.
+     *                                  {@code backends[0]: balance: balance must be one of ...})
+     * @throws IllegalStateException    when the items do not go together (two with one key...)
+     */
+    public static ThalassaConfig parse(byte[] json) {
+        io.thalassa.internal.Checks.notNull("json", json);
+        JsonNode root;
+        try {
+            root = Documents.MAPPER.readTree(json);
+        } catch (IOException e) {
+            String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage()
+                    : e.getMessage();
+            throw new IllegalArgumentException("not JSON: " + why, e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException("it must hold a JSON object {\"frontends\":[...],\"backends\":[...]}");
+        }
+        root.fieldNames().forEachRemaining(name -> {
+            if (!name.equals("frontends") && !name.equals("backends")) {
+                throw new IllegalArgumentException("unknown field \"" + name + "\"");
+            }
+        });
+        List<Backend> backends = new ArrayList<>();
+        List<JsonNode> items = array(root, "backends");
+        for (int i = 0; i < items.size(); i++) {
+            backends.add(read(items.get(i), Backend.class, "backends[" + i + "]"));
+        }
+        List<Frontend> frontends = new ArrayList<>();
+        items = array(root, "frontends");
+        for (int i = 0; i < items.size(); i++) {
+            frontends.add(read(items.get(i), Frontend.class, "frontends[" + i + "]"));
+        }
+        return ThalassaConfig.of(frontends, backends);
+    }
+
+    /** One item; what is wrong with it starts with its place in the document ({@code backends[2]: ...}). */
+    private static <T> T read(JsonNode node, Class<T> type, String at) {
+        try {
+            return Documents.read(node, type);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(at + ": " + e.getMessage(), e);
         }
     }
 
@@ -148,7 +182,7 @@ public final class FileConfigStore implements io.thalassa.spi.ConfigStore {
             return List.of();
         }
         if (!node.isArray()) {
-            throw new IllegalStateException(name + " must be an array");
+            throw new IllegalArgumentException(name + " must be an array");
         }
         List<JsonNode> items = new ArrayList<>();
         node.forEach(items::add);

@@ -2,6 +2,7 @@ package io.thalassa.runtime;
 
 import io.thalassa.EmbeddedRegistry;
 import io.thalassa.ThalassaConfig;
+import io.thalassa.internal.Checks;
 import io.thalassa.haproxy.HaproxyController;
 import io.thalassa.haproxy.HaproxySettings;
 import io.thalassa.runtime.internal.FleetNode;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,27 +37,40 @@ final class Startup {
             Files.createDirectories(s.configFile().getParent());
             activity = ActivityLog.open(s.stateDir(), s.activityRetention());
             if (registry == null) {
-                registry = EmbeddedRegistry.builder().stateFile(s.stateDir().resolve("registrations.state")).build();
+                registry = EmbeddedRegistry.builder().stateFile(s.registrationsFile()).build();
             }
             if (store == null) {
-                store = FileConfigStore.at(s.workDir().resolve("config.json"));
+                store = FileConfigStore.at(s.storeFile());
             }
             HaproxySettings haproxy = haproxySettings(s);
             Supplier<HaproxyController> controllers = () -> controller(s, haproxy);
             Registry r = registry;
             ConfigStore st = store;
-            return Thalassa.create(s, registry, store, activity, s.listeners(), events -> {
+            Thalassa thalassa = Thalassa.create(s, registry, store, activity, s.listeners(), events -> {
                 if (st instanceof FileConfigStore file) {
                     Optional<ThalassaConfig> saved = file.load();
                     if (saved.isEmpty() && file.file() != null) {
                         LOG.info("{} - does not exist yet; it is written on the first change", file.file());
                     }
+                    ThalassaConfig stored = saved.orElse(ThalassaConfig.empty());
+                    ThalassaConfig initial = Checks.notNull("startWith's result", s.startWith().apply(stored));
+                    boolean changed = !initial.equals(stored);
                     return LocalNode.start(r, controllers, file, s.bindAddress(), events, s.firstDeliveryTimeout(),
-                            saved.orElse(ThalassaConfig.empty()), "persistence file " + file.file());
+                            initial, changed ? "the configuration to start with (" + file.name()
+                                    + " and the start's change)" : "persistence file " + file.file(), changed);
                 }
                 return FleetNode.start(st, r, controllers, events, nodeName(s), null, s.stateDir(), s.bindAddress(),
                         s.firstDeliveryTimeout(), s.reloadWindow().plusSeconds(30));
             });
+            if (!(store instanceof FileConfigStore) && s.startWith() != UnaryOperator.<ThalassaConfig>identity()) {
+                try { // a fleet: the first write of this node
+                    thalassa.update(s.startWith()).await(s.reloadWindow().plusSeconds(30));
+                } catch (RuntimeException e) {
+                    thalassa.abort();
+                    throw e;
+                }
+            }
+            return thalassa;
         } catch (IOException | RuntimeException e) {
             if (activity != null) {
                 activity.close();

@@ -256,7 +256,10 @@ public final class Thalassa implements AutoCloseable {
         return activity;
     }
 
-    /** Is told how long each apply to HAProxy took, by kind ({@code runtime}, {@code reload}, {@code noop}). */
+    /**
+     * Is told how long each apply to HAProxy took, by kind ({@code runtime}, {@code reload}, {@code noop}), as every
+     * listener added before (each must be quick and must not throw).
+     */
     public void onApply(BiConsumer<String, Duration> listener) {
         local.onApply(listener);
     }
@@ -286,7 +289,16 @@ public final class Thalassa implements AutoCloseable {
     /** HAProxy's state, the registry's health and, in a fleet, this node's. */
     public ThalassaStatus status() {
         HaproxyController c = local.controller();
-        return new ThalassaStatus(c.status(), c.masterPid(), c.workerPids(), c.configFile(), c.logFile(),
+        boolean running = c.running();
+        List<Long> workers = List.of();
+        if (running) {
+            try {
+                workers = c.workerPids();
+            } catch (io.thalassa.RuntimeApiException e) { // the master died since
+                running = false;
+            }
+        }
+        return new ThalassaStatus(c.status(), running ? c.masterPid() : 0, workers, c.configFile(), c.logFile(),
                 registry.kind(), registry.health(), node.fleetStatus());
     }
 

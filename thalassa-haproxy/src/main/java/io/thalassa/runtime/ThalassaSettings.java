@@ -2,6 +2,7 @@ package io.thalassa.runtime;
 
 import io.thalassa.Bind;
 import io.thalassa.MembershipEngine;
+import io.thalassa.ThalassaConfig;
 import io.thalassa.ThalassaEvent;
 import io.thalassa.haproxy.HaproxyConfigRenderer;
 import io.thalassa.haproxy.HaproxyController;
@@ -37,6 +38,7 @@ public final class ThalassaSettings {
     private final String nodeName;
     private final boolean stopHaproxyOnClose;
     private final Duration firstDeliveryTimeout;
+    private final UnaryOperator<ThalassaConfig> startWith;
     private final UnaryOperator<HaproxyController.Builder> controller;
     private final List<ThalassaEvent.Listener> listeners;
 
@@ -59,6 +61,7 @@ public final class ThalassaSettings {
         this.nodeName = b.nodeName;
         this.stopHaproxyOnClose = b.stopHaproxyOnClose;
         this.firstDeliveryTimeout = b.firstDeliveryTimeout;
+        this.startWith = b.startWith;
         this.controller = b.controller;
         this.listeners = List.copyOf(b.listeners);
     }
@@ -71,6 +74,16 @@ public final class ThalassaSettings {
     /** The activity log, the embedded registry's registrations, the stats page's password, a fleet's cache. */
     public Path stateDir() {
         return stateDir;
+    }
+
+    /** Where the default registry (an embedded one) keeps its registrations: {@code <stateDir>/registrations.state}. */
+    public Path registrationsFile() {
+        return stateDir.resolve("registrations.state");
+    }
+
+    /** The file of the default store: {@code <workDir>/config.json}. */
+    public Path storeFile() {
+        return workDir.resolve("config.json");
     }
 
     /** The haproxy.cfg HAProxy runs; HAProxy's log, fingerprints and master socket are named after it. */
@@ -148,6 +161,11 @@ public final class ThalassaSettings {
         return firstDeliveryTimeout;
     }
 
+    /** The change HAProxy starts with; the identity when none was given. */
+    public UnaryOperator<ThalassaConfig> startWith() {
+        return startWith;
+    }
+
     UnaryOperator<HaproxyController.Builder> controller() {
         return controller;
     }
@@ -181,6 +199,7 @@ public final class ThalassaSettings {
         private String nodeName;
         private boolean stopHaproxyOnClose;
         private Duration firstDeliveryTimeout = MembershipEngine.DEFAULT_FIRST_DELIVERY_TIMEOUT;
+        private UnaryOperator<ThalassaConfig> startWith = UnaryOperator.identity();
         private UnaryOperator<HaproxyController.Builder> controller = UnaryOperator.identity();
         private final List<ThalassaEvent.Listener> listeners = new ArrayList<>();
 
@@ -329,6 +348,24 @@ public final class ThalassaSettings {
         public B firstDeliveryTimeout(Duration timeout) {
             this.firstDeliveryTimeout = Checks.duration("firstDeliveryTimeout", timeout, Duration.ZERO,
                     Duration.ofSeconds(60));
+            return self();
+        }
+
+        /**
+         * A change to the stored configuration that HAProxy starts with: frontends and backends a program ships, put
+         * in use by the start itself (no reload, no second check) and saved to the store. Outside a fleet it is
+         * applied before HAProxy starts (or is adopted); with a shared store, as the node's first write once it runs,
+         * awaited by the start. Default none.
+         *
+         * <pre>{@code
+         * Thalassa.builder().startWith(config -> config
+         *         .withBackend(Backend.dynamic("live").service("myapp", "1.0.0").build())
+         *         .withFrontend(Frontend.builder("web").bind("127.0.0.1:8080").defaultBackend("live").build()))
+         *     .start();
+         * }</pre>
+         */
+        public B startWith(UnaryOperator<ThalassaConfig> change) {
+            this.startWith = Checks.notNull("startWith", change);
             return self();
         }
 

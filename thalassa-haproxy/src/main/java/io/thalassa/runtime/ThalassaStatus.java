@@ -12,7 +12,7 @@ import java.util.Optional;
  *
  * @param haproxy      whether HAProxy runs the accepted configuration, pending and failed changes, reloads, servers,
  *                     the file-descriptor budget
- * @param masterPid    HAProxy's master process
+ * @param masterPid    HAProxy's master process; 0 while none runs (from a crash until the controller started it again)
  * @param workerPids   its current workers (not old ones still finishing)
  * @param configFile   the haproxy.cfg HAProxy runs
  * @param logFile      where HAProxy's master writes what it says

@@ -42,6 +42,26 @@ class FileConfigStoreTest {
     }
 
     @Test
+    void parseReadsTheFilesFormatAndSaysWhereAnItemIsWrong() throws Exception {
+        FileConfigStore store = FileConfigStore.at(dir.resolve("t.json"));
+        store.save(sample());
+        assertThat(FileConfigStore.parse(Files.readAllBytes(dir.resolve("t.json"))))
+                .isEqualTo(sample().withMembers("live", List.of()));
+        assertThat(FileConfigStore.parse("{}".getBytes())).isEqualTo(ThalassaConfig.empty());
+
+        assertThatThrownBy(() -> FileConfigStore.parse(("{\"backends\":[{\"key\":\"a\",\"type\":\"static\"},"
+                + "{\"key\":\"b\",\"type\":\"static\",\"balance\":\"fastest\"}]}").getBytes()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("backends[1]: balance")
+                .hasMessageContaining("\"fastest\"");
+        assertThatThrownBy(() -> FileConfigStore.parse("{\"frontend\":[]}".getBytes()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("unknown field \"frontend\"");
+        assertThatThrownBy(() -> FileConfigStore.parse("{\"backends\":{}}".getBytes()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("backends must be an array");
+        assertThatThrownBy(() -> FileConfigStore.parse("[1".getBytes()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("not JSON: ");
+    }
+
+    @Test
     void anUnreadableFileIsAnErrorAndIsNeverOverwritten() throws Exception {
         Path file = Files.writeString(dir.resolve("t.json"), "{\"frontends\":[{\"bind\":");
         FileConfigStore store = FileConfigStore.at(file);

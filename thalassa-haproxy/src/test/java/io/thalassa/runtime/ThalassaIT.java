@@ -63,6 +63,62 @@ class ThalassaIT {
     }
 
     @Test
+    void startWithPutsTheShippedConfigurationInUseWithTheStartItselfAndSavesIt() throws Exception {
+        NamedHttpServer app = new NamedHttpServer("a");
+        servers.add(app);
+        int port = NamedHttpServer.freePort();
+        java.util.function.UnaryOperator<ThalassaConfig> shipped = c -> c
+                .withBackend(Backend.staticBackend("pool").member("127.0.0.1", app.port()).build())
+                .withFrontend(Frontend.builder("web").bind("127.0.0.1:" + port).defaultBackend("pool").build());
+        Thalassa first = start(builder().startWith(shipped));
+        assertThat(first.controller().reloadCount()).isZero();
+        assertThat(first.latestChange()).isEmpty(); // no write: the start ran it
+        assertThat(NamedHttpServer.answerOf(port)).isEqualTo("200 a");
+        assertThat(FileConfigStore.at(dir.resolve("config.json")).load()).contains(first.config());
+        long pid = first.status().masterPid();
+        first.close();
+
+        Thalassa second = start(builder().startWith(shipped)); // stored already: nothing to change, HAProxy adopted
+        assertThat(second.controller().adopted()).isTrue();
+        assertThat(second.status().masterPid()).isEqualTo(pid);
+        assertThat(second.controller().reloadCount()).isZero();
+        assertThat(NamedHttpServer.answerOf(port)).isEqualTo("200 a");
+    }
+
+    @Test
+    void aStartWithHaproxyRefusesFailsTheStartAndLeavesTheStoreAsItWas() throws Exception {
+        NamedHttpServer taken = new NamedHttpServer("taken");
+        servers.add(taken);
+        assertThatThrownBy(() -> start(builder().startWith(c -> c
+                .withBackend(Backend.staticBackend("pool").build())
+                .withFrontend(Frontend.builder("web").bind("127.0.0.1:" + taken.port()).defaultBackend("pool")
+                        .build()))))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("the configuration to start with");
+        assertThat(dir.resolve("config.json")).doesNotExist();
+        assertThat(dir.resolve("haproxy.pid")).satisfiesAnyOf(p -> assertThat(p).doesNotExist(),
+                p -> assertThat(ProcessHandle.of(Long.parseLong(Files.readString(p).trim()))
+                        .map(ProcessHandle::isAlive).orElse(false)).isFalse());
+    }
+
+    @Test
+    void aKilledMasterIsNotReadyUntilTheControllerHasStartedItAgain() throws Exception {
+        Thalassa thalassa = start(builder().controller(c -> c.supervisionInterval(Duration.ofSeconds(3))));
+        long pid = thalassa.status().masterPid();
+        assertThat(thalassa.status().ready()).isTrue();
+        assertThat(thalassa.status().workerPids()).isNotEmpty();
+
+        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+        ThalassaStatus[] down = new ThalassaStatus[1];
+        await(() -> !(down[0] = thalassa.status()).ready());
+        assertThat(down[0].masterPid()).isZero();
+        assertThat(down[0].workerPids()).isEmpty();
+
+        await(() -> thalassa.status().ready()); // the supervision's next look
+        assertThat(thalassa.status().masterPid()).isPositive().isNotEqualTo(pid);
+    }
+
+    @Test
     void theReadmeProgramServesSwitchesAndSplitsWithoutAReload() throws Exception {
         int port = NamedHttpServer.freePort();
         EmbeddedRegistry registry = EmbeddedRegistry.create();

@@ -75,8 +75,6 @@ public final class ThalassaHttp implements AutoCloseable {
     private boolean closed;
     private final Access access;
     private final Metrics metrics;
-    private final Thalassa.Subscription metricEvents;
-    private long lastReloadTimed; // only on the stats poller thread
 
     private ThalassaHttp(Thalassa thalassa, HttpOptions options, Tokens tokens) {
         this.thalassa = thalassa;
@@ -84,9 +82,6 @@ public final class ThalassaHttp implements AutoCloseable {
         this.activity = thalassa.activity();
         this.live = thalassa.live();
         metrics = new Metrics(thalassa);
-        metrics.configVersion(() -> thalassa.latestChange().map(c -> c.id()).orElse(0L));
-        thalassa.onApply(metrics::applied);
-        metricEvents = thalassa.onEvent(metrics);
         RestApi api = new RestApi(thalassa, instance(options), live).nativePolicy(options.natives()).metrics(metrics);
         QueuedThreadPool threads = new QueuedThreadPool(64, 4);
         threads.setName("thalassa-http");
@@ -233,25 +228,6 @@ public final class ThalassaHttp implements AutoCloseable {
         }
     }
 
-    /**
-     * Times the reloads finished since the last call, from each change accepted to HAProxy running it (or refusing
-     * it): the changes after the last one timed, up to the first still pending. Only on the stats poller thread.
-     */
-    private void timeReloads() {
-        long latest = thalassa.latestChange().map(c -> c.id()).orElse(0L);
-        for (long id = lastReloadTimed + 1; id <= latest && id <= lastReloadTimed + 1000; id++) {
-            var change = thalassa.change(id).orElse(null);
-            if (change != null && !change.isFinished()) {
-                return;
-            }
-            lastReloadTimed = id;
-            if (change != null && change.kind() == io.thalassa.haproxy.ApplyResult.Kind.RELOAD) {
-                metrics.reloaded(Duration.between(change.submitted(), change.finished()),
-                        change.state() == io.thalassa.haproxy.ChangeStatus.State.APPLIED);
-            }
-        }
-    }
-
     private void pollStats() {
         try {
             thalassa.stats().ifPresent(snapshot -> stream.stats(io.thalassa.runtime.SplitShares.withSplits(snapshot,
@@ -268,7 +244,6 @@ public final class ThalassaHttp implements AutoCloseable {
      */
     private void watch() {
         try {
-            timeReloads();
             ThalassaConfig now = thalassa.config();
             long t = System.nanoTime();
             boolean changed = now != pushed;
@@ -359,7 +334,7 @@ public final class ThalassaHttp implements AutoCloseable {
             return;
         }
         closed = true;
-        metricEvents.close();
+        metrics.close();
         activity.removeListener(toStream);
         statsPoller.shutdownNow();
         try {

@@ -123,7 +123,7 @@ public final class FleetNode implements Node {
         Snapshot running = initial;
         try {
             fleet.stack = LocalNode.start(registry, controllers, null, bindAddress, events, firstDelivery,
-                    fleet.configOf(initial), fleet.storeName + " revision " + initial.index());
+                    fleet.configOf(initial), fleet.storeName + " revision " + initial.index(), false);
         } catch (IllegalStateException e) {
             Optional<Snapshot> cached = stale ? Optional.empty() : fleet.cache.read();
             if (cached.isEmpty() || cached.get().index() >= initial.index()) {
@@ -135,7 +135,7 @@ public final class FleetNode implements Node {
                     initial.index(), e.getMessage(), running.index());
             fleet.stack = LocalNode.start(registry, controllers, null, bindAddress, events, firstDelivery,
                     fleet.configOf(running), "the cache " + fleet.cache.file() + " (revision " + running.index()
-                            + ")");
+                            + ")", false);
         }
         awaitRunning(fleet.stack, settle);
         LocalNode started = fleet.stack;

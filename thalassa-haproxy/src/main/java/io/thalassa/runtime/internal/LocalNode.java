@@ -16,6 +16,7 @@ import io.thalassa.spi.Registry;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.BiConsumer;
@@ -36,7 +37,7 @@ public final class LocalNode implements Node {
     private final GroupCommit<Publication> commits;
     private ThalassaConfig base = ThalassaConfig.empty(); // guarded by the group commit's lock
     private volatile boolean haproxyStarted;
-    private volatile BiConsumer<String, Duration> applyTiming;
+    private final List<BiConsumer<String, Duration>> applyTimings = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private LocalNode(Registry registry, HaproxyController controller, FileConfigStore store, String bindAddress,
             ThalassaEvent.Listener events, Duration firstDelivery) {
@@ -57,17 +58,22 @@ public final class LocalNode implements Node {
      * @param controller makes the (not yet started) controller
      * @param store      where writes are saved first, or null for none (a fleet node: the fleet writes its store)
      * @param source     names where {@code initial} came from, for the error when HAProxy rejects it
+     * @param save       whether to save {@code initial} to the store once HAProxy runs it (it is not what the store
+     *                   holds)
      * @throws IllegalStateException naming {@code source} when HAProxy rejects {@code initial} (an adopted HAProxy
      *                               keeps serving, a started one is stopped)
      */
     public static LocalNode start(Registry registry, java.util.function.Supplier<HaproxyController> controller,
             FileConfigStore store, String bindAddress, ThalassaEvent.Listener events, Duration firstDelivery,
-            ThalassaConfig initial, String source) throws IOException {
+            ThalassaConfig initial, String source, boolean save) throws IOException {
         LocalNode node = new LocalNode(registry, controller.get(), store, bindAddress, events, firstDelivery);
         try {
             node.commit(initial, false); // the first publication (members included) starts or adopts HAProxy
             if (!node.haproxyStarted) {
                 node.toHaproxy(ThalassaConfig.empty()); // nothing was published: the empty configuration
+            }
+            if (save) { // once HAProxy runs it: the store keeps what it had if the start fails
+                node.save(initial);
             }
         } catch (RuntimeException e) {
             node.abort(false);
@@ -94,9 +100,10 @@ public final class LocalNode implements Node {
             }
             long t0 = System.nanoTime();
             ApplyResult applied = controller.apply(local(config));
-            BiConsumer<String, Duration> timing = applyTiming;
-            if (timing != null) {
-                timing.accept(applied.kind().name().toLowerCase(Locale.ROOT), Duration.ofNanos(System.nanoTime() - t0));
+            if (!applyTimings.isEmpty()) {
+                String kind = applied.kind().name().toLowerCase(Locale.ROOT);
+                Duration took = Duration.ofNanos(System.nanoTime() - t0);
+                applyTimings.forEach(timing -> timing.accept(kind, took));
             }
             return applied.changeId();
         } catch (ConfigRejectedException e) {
@@ -219,9 +226,12 @@ public final class LocalNode implements Node {
         return null;
     }
 
-    /** Is told how long each apply to HAProxy took, by kind ({@code runtime}, {@code reload}, {@code noop}). */
+    /**
+     * Is told how long each apply to HAProxy took, by kind ({@code runtime}, {@code reload}, {@code noop}), with every
+     * listener added before.
+     */
     public void onApply(BiConsumer<String, Duration> listener) {
-        applyTiming = listener;
+        applyTimings.add(listener);
     }
 
     public HaproxyController controller() {
