@@ -3,6 +3,7 @@ package io.thalassa.spring;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 
 /**
  * The {@code thalassa.*} properties: each is a setting of {@link io.thalassa.runtime.Thalassa.Builder} or of a
@@ -52,7 +53,8 @@ public class ThalassaProperties {
      */
     private Path tokensFile;
 
-    private final Haproxy haproxy = new Haproxy();
+    @NestedConfigurationProperty
+    private final HaproxyProperties haproxy = new HaproxyProperties();
     private final Registry registry = new Registry();
     private final Store store = new Store();
     private final Http http = new Http();
@@ -138,7 +140,7 @@ public class ThalassaProperties {
         this.tokensFile = tokensFile;
     }
 
-    public Haproxy getHaproxy() {
+    public HaproxyProperties getHaproxy() {
         return haproxy;
     }
 
@@ -158,102 +160,6 @@ public class ThalassaProperties {
         return health;
     }
 
-    /** HAProxy itself. */
-    public static class Haproxy {
-        /** The HAProxy program, a path or a name on the PATH; default haproxy. */
-        private String binary;
-
-        /** The haproxy.cfg written and run; default <work-dir>/haproxy.cfg. */
-        private Path configFile;
-
-        /**
-         * Whether stopping the application stops HAProxy too (Thalassa.stop()); false (the default) leaves it
-         * serving for the next start, which adopts it without a reload (Thalassa.close()).
-         */
-        private boolean stopOnShutdown;
-
-        /**
-         * The user HAProxy's workers drop to when the application runs as root; default haproxy when that
-         * user exists; empty for none.
-         */
-        private String user;
-
-        /** HAProxy's hard file-descriptor limit; 64..2^30, default as high as the system lets this process go. */
-        private Long fileLimit;
-
-        /** HAProxy's stats page listener, e.g. 127.0.0.1:1988; default none. */
-        private String statsPage;
-
-        /** The stats page's user:password; default one generated once and kept in the state dir. */
-        private String statsAuth;
-
-        /** How often the controller checks that HAProxy's master runs (and starts it again); default 500 ms. */
-        private Duration supervisionInterval;
-
-        public String getBinary() {
-            return binary;
-        }
-
-        public void setBinary(String binary) {
-            this.binary = binary;
-        }
-
-        public Path getConfigFile() {
-            return configFile;
-        }
-
-        public void setConfigFile(Path configFile) {
-            this.configFile = configFile;
-        }
-
-        public boolean isStopOnShutdown() {
-            return stopOnShutdown;
-        }
-
-        public void setStopOnShutdown(boolean stopOnShutdown) {
-            this.stopOnShutdown = stopOnShutdown;
-        }
-
-        public String getUser() {
-            return user;
-        }
-
-        public void setUser(String user) {
-            this.user = user;
-        }
-
-        public Long getFileLimit() {
-            return fileLimit;
-        }
-
-        public void setFileLimit(Long fileLimit) {
-            this.fileLimit = fileLimit;
-        }
-
-        public String getStatsPage() {
-            return statsPage;
-        }
-
-        public void setStatsPage(String statsPage) {
-            this.statsPage = statsPage;
-        }
-
-        public String getStatsAuth() {
-            return statsAuth;
-        }
-
-        public void setStatsAuth(String statsAuth) {
-            this.statsAuth = statsAuth;
-        }
-
-        public Duration getSupervisionInterval() {
-            return supervisionInterval;
-        }
-
-        public void setSupervisionInterval(Duration supervisionInterval) {
-            this.supervisionInterval = supervisionInterval;
-        }
-    }
 
     /** Where dynamic backends' members come from. */
     public static class Registry {
@@ -262,7 +168,8 @@ public class ThalassaProperties {
 
         private final Embedded embedded = new Embedded();
         private final ConsulRegistryProperties consul = new ConsulRegistryProperties();
-        private final Zookeeper zookeeper = new Zookeeper();
+        @NestedConfigurationProperty
+        private final ZookeeperProperties zookeeper = new ZookeeperProperties();
 
         public RegistryKind getKind() {
             return kind;
@@ -280,7 +187,7 @@ public class ThalassaProperties {
             return consul;
         }
 
-        public Zookeeper getZookeeper() {
+        public ZookeeperProperties getZookeeper() {
             return zookeeper;
         }
     }
@@ -414,85 +321,6 @@ public class ThalassaProperties {
         }
     }
 
-    /** The ZooKeeper registry (Curator's service-discovery layout). */
-    public static class Zookeeper {
-        /** ZooKeeper's connect string, host:port[,host:port...][/chroot]; default 127.0.0.1:2181. */
-        private String connect;
-
-        /** The znode under which each service name has its instances; default /services. */
-        private String basePath;
-
-        /** The metadata key whose value is an instance's version; default version. */
-        private String versionKey;
-
-        /** The session timeout asked of the server; 1 s..10 min, default 15 s. */
-        private Duration sessionTimeout;
-
-        /** How long start-up and each call wait for a connection; 100 ms..5 min, default 5 s. */
-        private Duration connectionTimeout;
-
-        /** How often registrations whose TTL ran out are deleted; 1 ms..60 s, default 200 ms. */
-        private Duration reaperInterval;
-
-        /** How long a member whose znode another client deleted stays; 0..60 s, default 2 s. */
-        private Duration removalGrace;
-
-        public String getConnect() {
-            return connect;
-        }
-
-        public void setConnect(String connect) {
-            this.connect = connect;
-        }
-
-        public String getBasePath() {
-            return basePath;
-        }
-
-        public void setBasePath(String basePath) {
-            this.basePath = basePath;
-        }
-
-        public String getVersionKey() {
-            return versionKey;
-        }
-
-        public void setVersionKey(String versionKey) {
-            this.versionKey = versionKey;
-        }
-
-        public Duration getSessionTimeout() {
-            return sessionTimeout;
-        }
-
-        public void setSessionTimeout(Duration sessionTimeout) {
-            this.sessionTimeout = sessionTimeout;
-        }
-
-        public Duration getConnectionTimeout() {
-            return connectionTimeout;
-        }
-
-        public void setConnectionTimeout(Duration connectionTimeout) {
-            this.connectionTimeout = connectionTimeout;
-        }
-
-        public Duration getReaperInterval() {
-            return reaperInterval;
-        }
-
-        public void setReaperInterval(Duration reaperInterval) {
-            this.reaperInterval = reaperInterval;
-        }
-
-        public Duration getRemovalGrace() {
-            return removalGrace;
-        }
-
-        public void setRemovalGrace(Duration removalGrace) {
-            this.removalGrace = removalGrace;
-        }
-    }
 
     /** Where the frontends and backends are kept. */
     public static class Store {

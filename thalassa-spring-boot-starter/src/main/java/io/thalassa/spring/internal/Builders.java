@@ -8,6 +8,7 @@ import io.thalassa.runtime.FileConfigStore;
 import io.thalassa.runtime.Thalassa;
 import io.thalassa.spi.ConfigStore;
 import io.thalassa.spi.Registry;
+import io.thalassa.spring.HaproxyProperties;
 import io.thalassa.spring.ThalassaProperties;
 import io.thalassa.spring.ThalassaPropertyException;
 import java.time.Duration;
@@ -55,7 +56,7 @@ public final class Builders {
         set("thalassa.activity-retention", p.getActivityRetention(), b::activityRetention);
         set("thalassa.node-name", p.getNodeName(), b::nodeName);
         set("thalassa.first-delivery-timeout", p.getFirstDeliveryTimeout(), b::firstDeliveryTimeout);
-        ThalassaProperties.Haproxy h = p.getHaproxy();
+        HaproxyProperties h = p.getHaproxy();
         set("thalassa.haproxy.binary", h.getBinary(), b::haproxyBinary);
         set("thalassa.haproxy.config-file", h.getConfigFile(), b::configFile);
         set("thalassa.haproxy.user", h.getUser(), b::haproxyUser);

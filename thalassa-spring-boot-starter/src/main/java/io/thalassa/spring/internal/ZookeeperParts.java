@@ -12,7 +12,7 @@ final class ZookeeperParts {
     private ZookeeperParts() {
     }
 
-    static ZookeeperRegistry registry(ThalassaProperties.Zookeeper z) {
+    static ZookeeperRegistry registry(io.thalassa.spring.ZookeeperProperties z) {
         ZookeeperRegistry.Builder b = ZookeeperRegistry.builder();
         set(P + "connect", z.getConnect(), b::connect);
         set(P + "base-path", z.getBasePath(), b::basePath);
