@@ -2,6 +2,7 @@
 # Installs what the tests and benchmarks need on a Debian bookworm machine, idempotently:
 #   - HAProxy 2.6, socat and wrk from Debian's packages (system-wide; needs root);
 #   - Chromium and ChromeDriver (Debian's chromium and chromium-driver) for the web UI's browser tests;
+#   - for the Debian package's test: lintian, curl and systemd (for systemd-analyze; nothing is started);
 #   - Consul 1.8 from Debian bullseye's `consul` package, fetched with a private apt configuration (the system's apt
 #     sources are not touched) and unpacked into .tools/consul/ inside the repository (git-ignored).
 # A second run finds everything in place and returns in well under a second.
@@ -17,6 +18,9 @@ command -v socat >/dev/null 2>&1 || missing+=(socat)
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+command -v lintian >/dev/null 2>&1 || missing+=(lintian)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "install-tools: installing ${missing[*]} from Debian's packages" >&2
   $SUDO apt-get update -qq
