@@ -19,40 +19,10 @@ PKG_NAME=test-package
 source scripts/package-test/lib.sh
 OUT=$ROOT/thalassa-deb/target/package-test
 
-[ "$(id -u)" = 0 ] || die "needs root: it installs the package and runs the service's user"
-if dpkg-query -W -f='${Status}' thalassa 2>/dev/null | grep -qE 'installed|config-files|unpacked'; then
-  die "a thalassa package is on this machine already; this test installs and purges its own (apt-get purge thalassa)"
-fi
-if getent passwd thalassa >/dev/null || [ -e /etc/thalassa ] || [ -e /var/lib/thalassa ]; then
-  die "the user thalassa, /etc/thalassa or /var/lib/thalassa exists without the package: remove them first"
-fi
-if (exec 3<>/dev/tcp/127.0.0.1/80) 2>/dev/null; then
-  die "something listens on 127.0.0.1:80 already"
-fi
+package_preconditions
 rm -rf "$OUT"
 mkdir -p "$OUT"
-
-INSTALLED=""
-BACKEND_PID=""
-WRK_PIDS=()
-cleanup() {
-  local rc=$?
-  trap - EXIT
-  for p in "${WRK_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  if [ -n "$UNIT_PID" ]; then
-    kill -TERM "$UNIT_PID" 2>/dev/null || true
-    wait "$UNIT_PID" 2>/dev/null || true
-  fi
-  if [ -n "$INSTALLED" ]; then
-    stop_haproxy
-    DEBIAN_FRONTEND=noninteractive timeout 300 apt-get purge -y -q thalassa >"$OUT/cleanup-purge.log" 2>&1 \
-      || say "could not purge thalassa: $OUT/cleanup-purge.log"
-  fi
-  if [ -n "$BACKEND_PID" ]; then kill "$BACKEND_PID" 2>/dev/null || true; fi
-  [ "$rc" = 0 ] || say "logs in $OUT"
-  exit "$rc"
-}
-trap cleanup EXIT
+trap package_cleanup EXIT
 trap 'exit 130' INT TERM
 
 start_s=$(date +%s)
@@ -62,11 +32,11 @@ api() { curl -s --max-time 30 -o "$OUT/answer.json" -w '%{http_code}' -X "$1" -d
 deb=$(ls -t thalassa-deb/target/thalassa_*.deb 2>/dev/null | head -n 1 || true)
 if [ -z "$deb" ]; then
   say "building the package (mvn -pl thalassa-deb -am package)"
-  mvn -B -q -pl thalassa-deb -am package -DskipTests >"$OUT/build-1.log" 2>&1 || { cat "$OUT/build-1.log" >&2; die "build"; }
-  deb=$(ls -t thalassa-deb/target/thalassa_*.deb | head -n 1)
+  DEB1=$(build_package build-1)
+else
+  cp "$deb" "$OUT/"
+  DEB1=$OUT/$(basename "$deb")
 fi
-cp "$deb" "$OUT/"
-DEB1=$OUT/$(basename "$deb")
 V1=$(dpkg-deb -f "$DEB1" Version)
 say "lintian $(basename "$DEB1")"
 lintian_rc=0
@@ -142,36 +112,17 @@ say "HAProxy (master $MASTER, user thalassa) serves 127.0.0.1:80"
 
 # ---- 5. a higher version installed over the running one, under load
 say "building a second package"
-cp "$DEB1" "$OUT/first.deb"
-mvn -B -q -pl thalassa-deb -am package -DskipTests >"$OUT/build-2.log" 2>&1 || { cat "$OUT/build-2.log" >&2; die "build"; }
-DEB2=$OUT/$(basename "$(ls -t thalassa-deb/target/thalassa_*.deb | head -n 1)")
-cp "$(ls -t thalassa-deb/target/thalassa_*.deb | head -n 1)" "$DEB2"
+DEB2=$(build_package build-2)
 V2=$(dpkg-deb -f "$DEB2" Version)
 dpkg --compare-versions "$V2" gt "$V1" || die "the second package's version $V2 is not above $V1"
 workers_before=$(worker_pids)
 reloads_before=$(master_reloads)
 [ -n "$workers_before" ] && [ -n "$reloads_before" ] || die "HAProxy's master CLI: $(show_proc)"
-paced_wrk "$OUT/wrk-keepalive.txt" 20s http://127.0.0.1:80/
-WRK_PIDS+=("$WRK_PID")
-paced_wrk "$OUT/wrk-close.txt" 20s -H "Connection: close" http://127.0.0.1:80/
-WRK_PIDS+=("$WRK_PID")
-sleep 3
 say "apt-get install $V2 over $V1 under load"
-DEBIAN_FRONTEND=noninteractive timeout 300 apt-get install -y -q "$DEB2" >"$OUT/install-2.log" 2>&1 \
-  || { cat "$OUT/install-2.log" >&2; die "apt-get install (upgrade)"; }
-# what the postinst has systemd do on an upgrade: restart (the daemon only: KillMode=process)
-t0=$(now_ms)
-unit_stop
-unit_start "$OUT/daemon-2.log"
-await_http "http://127.0.0.1:$API_PORT/health/live" 120 || die "the new daemon did not answer: $(cat "$OUT/daemon-2.log")"
-GAP_MS=$(($(now_ms) - t0))
-await_http "http://127.0.0.1:$API_PORT/health/ready" 60 || die "the new daemon is not ready: $(cat "$OUT/daemon-2.log")"
-for p in "${WRK_PIDS[@]}"; do wait "$p" || die "wrk failed: $(cat "$OUT"/wrk-*.txt)"; done
-WRK_PIDS=()
-read -r req_ka failed_ka <<<"$(wrk_counts "$OUT/wrk-keepalive.txt")"
-read -r req_close failed_close <<<"$(wrk_counts "$OUT/wrk-close.txt")"
-REQUESTS=$((req_ka + req_close))
-FAILED=$((failed_ka + failed_close))
+upgrade_under_load "$DEB2" upgrade "$API_PORT"
+REQUESTS=$UPGRADE_REQUESTS
+FAILED=$UPGRADE_FAILED
+GAP_MS=$UPGRADE_GAP_MS
 [ "$(dpkg-query -W -f='${Version}' thalassa)" = "$V2" ] || die "the installed version is not $V2"
 [ "$(haproxy_pid)" = "$MASTER" ] || die "HAProxy's master changed: $MASTER -> $(haproxy_pid)"
 RELOADS=$(($(master_reloads) - reloads_before))
@@ -182,7 +133,7 @@ echo "$status_json" | grep -q '"reloads":0,' || die "the new daemon reloaded HAP
 [ "$(curl -s --max-time 5 http://127.0.0.1:80/)" = backend-1 ] || die "no answer through HAProxy after the upgrade"
 say "upgrade: $REQUESTS requests, $FAILED failed, $RELOADS reloads, daemon gap $GAP_MS ms"
 [ "$REQUESTS" -gt 1000 ] || die "too few requests went through: $REQUESTS"
-[ "$FAILED" = 0 ] || die "$FAILED requests failed during the upgrade: $(cat "$OUT"/wrk-*.txt)"
+[ "$FAILED" = 0 ] || die "$FAILED requests failed during the upgrade: $(cat "$OUT"/upgrade-wrk-*.txt)"
 [ "$RELOADS" = 0 ] || die "HAProxy reloaded $RELOADS times during the upgrade"
 
 # ---- 6. remove keeps configuration and state, purge removes everything

@@ -6,6 +6,9 @@ PKG_UNIT=/lib/systemd/system/thalassa.service
 PKG_CONF=/etc/thalassa/thalassa.conf
 PKG_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 UNIT_PID=""
+WRK_PIDS=()
+BACKEND_PID=""
+INSTALLED=""
 
 say() { echo "${PKG_NAME:-package}: $*" >&2; }
 die() { say "FAILED: $*"; exit 1; }
@@ -168,4 +171,75 @@ wrk_counts() {
     | awk '{ print $1 + $2 + $3 + $4 }')
   non2xx=$(sed -n 's/.*Non-2xx or 3xx responses: *\([0-9]*\).*/\1/p' "$1")
   echo "${requests:-0} $((${errors:-0} + ${non2xx:-0}))"
+}
+
+# Refuses to run where the package, its user or directories are, or where 127.0.0.1:80 is taken.
+package_preconditions() {
+  [ "$(id -u)" = 0 ] || die "needs root: it installs the package and runs the service's user"
+  if dpkg-query -W -f='${Status}' thalassa 2>/dev/null | grep -qE 'installed|config-files|unpacked'; then
+    die "a thalassa package is on this machine already; this installs and purges its own (apt-get purge thalassa)"
+  fi
+  if getent passwd thalassa >/dev/null || [ -e /etc/thalassa ] || [ -e /var/lib/thalassa ]; then
+    die "the user thalassa, /etc/thalassa or /var/lib/thalassa exists without the package: remove them first"
+  fi
+  if (exec 3<>/dev/tcp/127.0.0.1/80) 2>/dev/null; then
+    die "something listens on 127.0.0.1:80 already"
+  fi
+}
+
+# The EXIT trap: stops, by pid, what was started (wrk, the daemon, HAProxy, the backend) and purges the package.
+package_cleanup() {
+  local rc=$?
+  trap - EXIT
+  for p in "${WRK_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  if [ -n "$UNIT_PID" ]; then
+    kill -TERM "$UNIT_PID" 2>/dev/null || true
+    wait "$UNIT_PID" 2>/dev/null || true
+  fi
+  if [ -n "$INSTALLED" ]; then
+    stop_haproxy
+    DEBIAN_FRONTEND=noninteractive timeout 300 apt-get purge -y -q thalassa >"$OUT/cleanup-purge.log" 2>&1 \
+      || say "could not purge thalassa: $OUT/cleanup-purge.log"
+  fi
+  if [ -n "$BACKEND_PID" ]; then kill "$BACKEND_PID" 2>/dev/null || true; fi
+  [ "$rc" = 0 ] || say "logs in $OUT"
+  exit "$rc"
+}
+
+# The newest package thalassa-deb/target holds after a build of it (mvn -pl thalassa-deb -am package), copied to $OUT.
+build_package() {
+  mvn -B -q -pl thalassa-deb -am package -DskipTests >"$OUT/$1.log" 2>&1 || { cat "$OUT/$1.log" >&2; die "build"; }
+  local deb
+  deb=$(ls -t thalassa-deb/target/thalassa_*.deb | head -n 1)
+  cp "$deb" "$OUT/"
+  echo "$OUT/$(basename "$deb")"
+}
+
+# Installs the package $1 over the running one while paced wrk (keep-alive, and Connection: close) sends requests
+# through 127.0.0.1:80 for 20 s, then restarts the daemon as the postinst has systemd do (the daemon only: its
+# KillMode=process). $2: a name for the output files; $3: the API's port. Sets UPGRADE_REQUESTS, UPGRADE_FAILED,
+# UPGRADE_GAP_MS (from SIGTERM to the old daemon until the new one's API answers) and UPGRADE_STOP_MS (of which the
+# old daemon's exit).
+upgrade_under_load() {
+  local deb=$1 name=$2 api_port=$3 t0 p req_ka failed_ka req_close failed_close
+  paced_wrk "$OUT/$name-wrk-keepalive.txt" 20s http://127.0.0.1:80/
+  WRK_PIDS+=("$WRK_PID")
+  paced_wrk "$OUT/$name-wrk-close.txt" 20s -H "Connection: close" http://127.0.0.1:80/
+  WRK_PIDS+=("$WRK_PID")
+  sleep 3
+  DEBIAN_FRONTEND=noninteractive timeout 300 apt-get install -y -q "$deb" >"$OUT/$name-install.log" 2>&1 \
+    || { cat "$OUT/$name-install.log" >&2; die "apt-get install $deb"; }
+  t0=$(now_ms)
+  unit_stop
+  UPGRADE_STOP_MS=$(($(now_ms) - t0))
+  unit_start "$OUT/$name-daemon.log"
+  await_http "http://127.0.0.1:$api_port/health/live" 120 || die "the new daemon did not answer: $(cat "$OUT/$name-daemon.log")"
+  UPGRADE_GAP_MS=$(($(now_ms) - t0))
+  await_http "http://127.0.0.1:$api_port/health/ready" 60 || die "the new daemon is not ready: $(cat "$OUT/$name-daemon.log")"
+  for p in "${WRK_PIDS[@]}"; do wait "$p" || die "wrk failed: $(cat "$OUT/$name"-wrk-*.txt)"; done
+  WRK_PIDS=()
+  read -r req_ka failed_ka <<<"$(wrk_counts "$OUT/$name-wrk-keepalive.txt")"
+  read -r req_close failed_close <<<"$(wrk_counts "$OUT/$name-wrk-close.txt")"
+  UPGRADE_REQUESTS=$((req_ka + req_close))
+  UPGRADE_FAILED=$((failed_ka + failed_close))
 }
