@@ -4,6 +4,7 @@
 #   - Chromium and ChromeDriver (Debian's chromium and chromium-driver) for the web UI's browser tests;
 #   - ZooKeeper 3.8 from Debian's zookeeper package (its jars in /usr/share/java; no service is started: the tests
 #     run the server themselves, on a free loopback port);
+#   - for the Debian package's test: lintian, curl and systemd (for systemd-analyze; nothing is started);
 #   - Consul 1.8 from Debian bullseye's `consul` package, fetched with a private apt configuration (the system's apt
 #     sources are not touched) and unpacked into .tools/consul/ inside the repository (git-ignored).
 # A second run finds everything in place and returns in well under a second.
@@ -20,6 +21,9 @@ command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 [ -f /usr/share/java/zookeeper.jar ] || missing+=(zookeeper)
+command -v lintian >/dev/null 2>&1 || missing+=(lintian)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "install-tools: installing ${missing[*]} from Debian's packages" >&2
   $SUDO apt-get update -qq

@@ -59,10 +59,12 @@ public record DaemonOptions(String host, int port, String label, String serviceR
     public static final String DEFAULT_TEMPLATE = "default.haproxycfg.tmpl";
 
     /**
-     * Parses a command line.
+     * Parses a command line. With {@code --config <file>}, the file's {@code key = value} lines (the options' names
+     * without {@code --}) are the defaults, and the command line wins.
      *
-     * @throws IllegalArgumentException naming the option, for an unknown option or an invalid value; {@code --help}
-     *                                  is not an option here (see {@link ThalassaMain})
+     * @throws IllegalArgumentException naming the option, for an unknown option or an invalid value, and naming the
+     *                                  file and line for an unknown key or an invalid value in the config file;
+     *                                  {@code --help} is not an option here (see {@link ThalassaMain})
      */
     public static DaemonOptions parse(String... args) {
         return DaemonCommand.parse(args);

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import org.slf4j.LoggerFactory;
 
 /**
  * Entry point of {@code thalassa.jar}: parses the command line ({@code --help} lists every option), starts a
@@ -16,17 +17,30 @@ public final class ThalassaMain {
     private ThalassaMain() {
     }
 
+    /** The formats of the daemon's log lines, the values of {@code THALASSA_LOG_FORMAT}. */
+    static final java.util.List<String> LOG_FORMATS = java.util.List.of("text", "journal", "json");
+
     /**
-     * Log levels of the daemon (slf4j-simple, to stderr): info, or debug for Thalassa's own loggers with
-     * {@code --debug} (every HTTP request, every runtime API command); Jetty stays at info. Must run before the first
-     * logger is made; a level set with {@code -Dorg.slf4j.simpleLogger...} on the command line wins.
+     * The daemon's logging (logback, {@code thalassa-logback-<format>.xml}, to stdout): the format from
+     * {@code THALASSA_LOG_FORMAT} ({@code text}, {@code journal} or {@code json}: one JSON object per line, logback's
+     * JsonEncoder), by default {@code journal} when systemd connected the output to the journal ({@code JOURNAL_STREAM}
+     * is set) and {@code text} otherwise; info, or debug for Thalassa's own loggers with {@code --debug} (every HTTP
+     * request, every runtime API command). Must run before the first logger is made; a
+     * {@code -Dlogback.configurationFile} or {@code -Dthalassa.log.level} given to the JVM wins.
+     *
+     * @throws IllegalArgumentException for a {@code THALASSA_LOG_FORMAT} that is none of the formats
      */
-    static void configureLogging(boolean debug) {
-        System.getProperties().putIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", "info");
-        System.getProperties().putIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
-        System.getProperties().putIfAbsent("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSZ");
+    static void configureLogging(boolean debug, java.util.Map<String, String> env) {
+        String format = env.get("THALASSA_LOG_FORMAT");
+        if (format == null || format.isEmpty()) {
+            format = env.getOrDefault("JOURNAL_STREAM", "").isEmpty() ? "text" : "journal";
+        } else if (!LOG_FORMATS.contains(format)) {
+            throw new IllegalArgumentException("THALASSA_LOG_FORMAT must be one of " + String.join(", ", LOG_FORMATS)
+                    + ": " + format);
+        }
+        System.getProperties().putIfAbsent("logback.configurationFile", "thalassa-logback-" + format + ".xml");
         if (debug) {
-            System.getProperties().putIfAbsent("org.slf4j.simpleLogger.log.io.thalassa", "debug");
+            System.getProperties().putIfAbsent("thalassa.log.level", "DEBUG");
         }
     }
 
@@ -56,7 +70,12 @@ public final class ThalassaMain {
             err.println("try --help");
             return 2;
         }
-        configureLogging(options.debug());
+        try {
+            configureLogging(options.debug(), System.getenv());
+        } catch (IllegalArgumentException e) {
+            err.println("thalassa: " + e.getMessage());
+            return 2;
+        }
         String taken = takenPort(options);
         if (taken != null) { // before HAProxy is started or adopted: a second daemon must not touch the first's
             err.println("thalassa: " + taken);
@@ -81,11 +100,10 @@ public final class ThalassaMain {
             server.close();
             thalassa.close(); // HAProxy keeps serving; the next start adopts it
         }, "thalassa-shutdown"));
-        out.println("thalassa: API on " + (options.tls() ? "https" : "http") + "://" + options.host() + ":"
-                + server.port() + ", registrations on port "
-                + server.registrationPort() + ", HAProxy master pid " + thalassa.controller().masterPid()
-                + (options.fleet() ? ", fleet node " + thalassa.fleetNode().orElse("") + " of "
-                        + options.storePrefix() : ""));
+        LoggerFactory.getLogger(ThalassaMain.class).info("thalassa: API on {}://{}:{}, registrations on port {},"
+                + " HAProxy master pid {}{}", options.tls() ? "https" : "http", options.host(), server.port(),
+                server.registrationPort(), thalassa.controller().masterPid(), options.fleet() ? ", fleet node "
+                        + thalassa.fleetNode().orElse("") + " of " + options.storePrefix() : "");
         try {
             server.join();
         } catch (InterruptedException e) {

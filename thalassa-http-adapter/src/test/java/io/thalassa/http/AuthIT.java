@@ -104,18 +104,18 @@ class AuthIT {
         io.thalassa.runtime.Thalassa backplane = TestStack.backplane(dir);
         DaemonOptions options = DaemonOptions.parse("--host", "0.0.0.0", "--port", "0", "--registrationPort", "0",
                 "--dbPath", dir.resolve("db").toString());
-        java.io.PrintStream err = System.err;
+        java.io.PrintStream out = System.out; // where logback writes, as it is at each line
         java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
-        System.setErr(new java.io.PrintStream(new java.io.OutputStream() { // both: the console and the check
+        System.setOut(new java.io.PrintStream(new java.io.OutputStream() { // both: the console and the check
             @Override
             public void write(int b) {
-                err.write(b);
+                out.write(b);
                 log.write(b);
             }
 
             @Override
             public void write(byte[] b, int off, int len) {
-                err.write(b, off, len);
+                out.write(b, off, len);
                 log.write(b, off, len);
             }
         }, true));
@@ -126,7 +126,7 @@ class AuthIT {
             TestStack.stop(backplane);
             throw e;
         } finally {
-            System.setErr(err);
+            System.setOut(out);
         }
         assertThat(log.toString(java.nio.charset.StandardCharsets.UTF_8)).as("said at start")
                 .contains("protected mode").contains("--tokens");

@@ -111,7 +111,7 @@ class DaemonOptionsTest {
             "--templateFile", "--persistence", "--debug", "--dbPath", "--registrationPort",
             "--haproxyBinary", "--statsPort", "--reloadWindow", "--unsafeNatives", "--tokens", "--tlsCert",
             "--tlsKey", "--haproxyUser", "--statsAuth", "--help"}) {
-            assertThat(help).containsPattern(java.util.regex.Pattern.quote(option) + "[= ]");
+            assertThat(help).containsPattern(java.util.regex.Pattern.quote(option) + "[= \\[]");
         }
         assertThat(help).contains("default: 10000", "default: 9000", "default: /tmp/haproxy.status.sock",
                 "default: 0.0.0.0");

@@ -231,6 +231,41 @@ class DaemonProcessIT {
 
     // ------------------------------------------------------------------ helpers
 
+    @Test
+    void logLinesAreJsonObjectsWithJsonAndCarryTheirPriorityUnderTheJournal() throws Exception {
+        Daemon json = daemon("json");
+        json.env.put("THALASSA_LOG_FORMAT", "json");
+        json.start();
+        await("the start line", () -> json.output().contains("thalassa: API on"));
+        List<String> lines = json.logLines();
+        assertThat(lines).isNotEmpty();
+        for (String line : lines) {
+            JsonNode event = Http.JSON.readTree(line);
+            assertThat(event.isObject()).as(line).isTrue();
+            assertThat(event.fieldNames()).toIterable().as(line)
+                    .contains("timestamp", "level", "threadName", "loggerName", "formattedMessage");
+        }
+        assertThat(lines).extracting(l -> Http.JSON.readTree(l)).anyMatch(e -> e.get("level").asText().equals("INFO")
+                && e.get("loggerName").asText().equals("io.thalassa.http.ThalassaMain")
+                && e.get("formattedMessage").asText().startsWith("thalassa: API on http://127.0.0.1:" + json.apiPort));
+        json.stop();
+
+        Daemon journal = daemon("journal");
+        journal.env.put("JOURNAL_STREAM", "8:4242"); // what systemd sets when the output is the journal
+        journal.start();
+        await("the start line", () -> journal.output().contains("thalassa: API on"));
+        assertThat(journal.logLines()).isNotEmpty().allMatch(l -> l.matches("<[3-7]>\\[[^]]+\\] [A-Z]+ .*"))
+                .anyMatch(l -> l.startsWith("<6>[main] INFO io.thalassa.http.ThalassaMain - thalassa: API on"));
+        journal.stop();
+
+        Daemon wrong = daemon("wrong");
+        wrong.env.put("THALASSA_LOG_FORMAT", "xml");
+        assertThat(wrong.launch().waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(wrong.process.exitValue()).isEqualTo(2);
+        assertThat(wrong.output()).contains("THALASSA_LOG_FORMAT must be one of text, journal, json: xml");
+        assertThat(wrong.haproxyRunning()).as("nothing started").isEmpty();
+    }
+
     private Daemon daemon(String name, String... extra) throws IOException {
         Daemon d = new Daemon(name, Files.createDirectories(dir.resolve(name)), extra);
         daemons.add(d);
@@ -300,6 +335,7 @@ class DaemonProcessIT {
         final long reloadWindowMillis = 300;
         final Path log;
         final List<String> command = new ArrayList<>();
+        final java.util.Map<String, String> env = new java.util.HashMap<>();
         final Http api;
         final Http registrations;
         Process process;
@@ -352,8 +388,11 @@ class DaemonProcessIT {
             Files.writeString(log, "==== " + Instant.now() + " " + String.join(" ", command) + "\n",
                     StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
                     java.nio.file.StandardOpenOption.APPEND);
-            process = new ProcessBuilder(command).directory(home.toFile()).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            ProcessBuilder builder = new ProcessBuilder(command).directory(home.toFile()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            builder.environment().remove("JOURNAL_STREAM"); // as if on a terminal, unless a test sets it
+            builder.environment().putAll(env);
+            process = builder.start();
             return process;
         }
 
@@ -464,6 +503,11 @@ class DaemonProcessIT {
                 Thread.sleep(reloadWindowMillis + 100);
             }
             assertThat(stable).as("reloads settled").isGreaterThanOrEqualTo(3);
+        }
+
+        /** What the daemon wrote, without the lines this helper adds. */
+        List<String> logLines() {
+            return output().lines().filter(l -> !l.startsWith("==== ") && !l.isBlank()).toList();
         }
 
         String output() {

@@ -71,9 +71,10 @@ class FuzzIT {
             TestStack.await(() -> NamedHttpServer.answerOf(canaryPort).equals("200 canary"));
 
             HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-            java.io.PrintStream err = System.err;
-            ErrorLines errors = new ErrorLines(err);
-            System.setErr(errors); // slf4j-simple writes to System.err as it is at each line
+            java.io.PrintStream stdout = System.out;
+            ErrorLines errors = new ErrorLines(stdout);
+            System.setOut(errors); // logback writes to System.out as it is at each line
+            errors.probe();
             Path cfg = dir.resolve("haproxy.cfg");
             Map<Integer, Integer> statuses = new TreeMap<>();
             long start = System.nanoTime();
@@ -105,7 +106,7 @@ class FuzzIT {
                 }
             }
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-            System.setErr(err);
+            System.setOut(stdout);
             assertThat(errors.lines).as("ERROR lines the daemon logged for clients' mistakes").isEmpty();
             System.out.println("fuzz seed=" + SEED + " requests=" + sent + " ms=" + ms + " statuses=" + statuses
                     + " unchanged_checks=" + unchangedChecks + " canary_checks=" + canaryChecks);
@@ -184,8 +185,10 @@ class FuzzIT {
     }
 
     /** Passes everything on and keeps the lines of level ERROR. */
+    /** Collects the ERROR lines written to it (as System.out, where logback writes), passing everything on. */
     static final class ErrorLines extends java.io.PrintStream {
         final List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
+        private final java.io.ByteArrayOutputStream partial = new java.io.ByteArrayOutputStream();
 
         ErrorLines(java.io.PrintStream out) {
             super(out, true, StandardCharsets.UTF_8);
@@ -197,6 +200,32 @@ class FuzzIT {
                 lines.add(line);
             }
             super.println(line);
+        }
+
+        @Override
+        public void write(byte[] buf, int off, int len) {
+            synchronized (partial) {
+                for (int i = off; i < off + len; i++) {
+                    if (buf[i] != '\n') {
+                        partial.write(buf[i]);
+                        continue;
+                    }
+                    String line = partial.toString(StandardCharsets.UTF_8);
+                    partial.reset();
+                    if (line.contains(" ERROR ")) {
+                        lines.add(line);
+                    }
+                }
+            }
+            super.write(buf, off, len);
+        }
+
+        /** Checks that an ERROR logged now is collected (so an empty list means none was logged), then forgets it. */
+        void probe() {
+            String mark = "error-lines-probe-" + System.nanoTime();
+            org.slf4j.LoggerFactory.getLogger(ErrorLines.class).error(mark);
+            assertThat(lines).as("the probe ERROR line reaches the collector").anyMatch(l -> l.contains(mark));
+            lines.removeIf(l -> l.contains(mark));
         }
     }
 

@@ -89,12 +89,13 @@ class MalformedEscapeIT {
 
     @Test
     void aMalformedQueryEscapeIs400OnEveryRouteOfBothPortsAndLogsNoError() throws Exception {
-        java.io.PrintStream err = System.err;
-        FuzzIT.ErrorLines errors = new FuzzIT.ErrorLines(err);
+        java.io.PrintStream stdout = System.out;
+        FuzzIT.ErrorLines errors = new FuzzIT.ErrorLines(stdout);
         try (TestStack stack = TestStack.start(dir, "--tokens", AuthIT.tokensFile(dir).toString())) {
             int main = stack.server.port();
             int registration = stack.server.registrationPort();
-            System.setErr(errors); // slf4j-simple writes to System.err as it is at each line
+            System.setOut(errors); // logback writes to System.out as it is at each line
+            errors.probe();
             for (String bad : BAD) {
                 // what anyone may fetch: no token needed to reach the query
                 for (String open : List.of("/health/live", "/health/ready", "/openapi.json")) {
@@ -117,23 +118,24 @@ class MalformedEscapeIT {
                 assertQueryRefused(raw(registration, "DELETE", "/registrations/app/1.0.0/127.0.0.1/18080?x=" + bad,
                         AuthIT.REGISTER, null), "registration port DELETE " + bad);
             }
-            System.setErr(err);
+            System.setOut(stdout);
             assertThat(stack.api.get("/backends/b", "Authorization", "Bearer " + AuthIT.ADMIN).status())
                     .as("nothing was written").isEqualTo(404);
             assertThat(stack.registrations.get("/registrations", "Authorization", "Bearer " + AuthIT.READ).body())
                     .isEqualTo("[]");
         } finally {
-            System.setErr(err);
+            System.setOut(stdout);
         }
         assertThat(errors.lines).as("ERROR lines the daemon logged for clients' mistakes").isEmpty();
     }
 
     @Test
     void aWebSocketUpgradeWithAMalformedQueryIs400NotAServerError() throws Exception { // Jetty's upgrade answered 500
-        java.io.PrintStream err = System.err;
-        FuzzIT.ErrorLines errors = new FuzzIT.ErrorLines(err);
+        java.io.PrintStream stdout = System.out;
+        FuzzIT.ErrorLines errors = new FuzzIT.ErrorLines(stdout);
         try (TestStack stack = TestStack.start(dir)) {
-            System.setErr(errors);
+            System.setOut(errors);
+            errors.probe();
             for (String bad : BAD) {
                 try (Socket s = new Socket("127.0.0.1", stack.server.port())) {
                     s.setSoTimeout(10_000);
@@ -145,21 +147,22 @@ class MalformedEscapeIT {
                     assertThat(answer).as(bad).startsWith("HTTP/1.1 400 ").contains("\"error\":\"invalid_query\"");
                 }
             }
-            System.setErr(err);
+            System.setOut(stdout);
         } finally {
-            System.setErr(err);
+            System.setOut(stdout);
         }
         assertThat(errors.lines).as("ERROR lines the daemon logged for clients' mistakes").isEmpty();
     }
 
     @Test
     void aMalformedPathEscapeIs400AndLogsNoError() throws Exception {
-        java.io.PrintStream err = System.err;
-        FuzzIT.ErrorLines errors = new FuzzIT.ErrorLines(err);
+        java.io.PrintStream stdout = System.out;
+        FuzzIT.ErrorLines errors = new FuzzIT.ErrorLines(stdout);
         try (TestStack stack = TestStack.start(dir)) {
             int main = stack.server.port();
             int registration = stack.server.registrationPort();
-            System.setErr(errors);
+            System.setOut(errors);
+            errors.probe();
             for (String bad : BAD) {
                 for (String target : List.of("/frontends/" + bad, "/backends/" + bad, "/backends/" + bad + "/members",
                         "/changes/" + bad, "/registrations/" + bad, "/registrations/app/" + bad)) {
@@ -174,11 +177,11 @@ class MalformedEscapeIT {
                         "{}");
                 assertThat(register.status()).as("POST " + bad + ": " + register).isEqualTo(400);
             }
-            System.setErr(err);
+            System.setOut(stdout);
             assertThat(stack.api.get("/backends").body()).isEqualTo("[]");
             assertThat(stack.registrations.get("/registrations").body()).isEqualTo("[]");
         } finally {
-            System.setErr(err);
+            System.setOut(stdout);
         }
         assertThat(errors.lines).as("ERROR lines the daemon logged for clients' mistakes").isEmpty();
     }

@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
 public final class HaproxyProcess {
     private static final Logger LOG = LoggerFactory.getLogger(HaproxyProcess.class);
     private static final long LOG_ROTATE_BYTES = 4L * 1024 * 1024;
+    private static final int ADOPT_ATTEMPTS = 3;
 
     private final String binary;
     private final List<String> sudo;
@@ -115,14 +116,28 @@ public final class HaproxyProcess {
         return logFile;
     }
 
-    /** Whether the pid file names a live HAProxy whose master CLI answers; if so, it is this process from now on. */
+    /**
+     * Whether the pid file names a live HAProxy whose master CLI answers; if so, it is this process from now on. A live
+     * HAProxy gets {@value #ADOPT_ATTEMPTS} tries of the command timeout each: the first call of a JVM that has just
+     * started loads the native socket code, which took longer than the 2 s timeout on a loaded machine, and a HAProxy
+     * not adopted is then started a second time, on ports the first one holds.
+     */
     public boolean adopt() {
         long p = Processes.readPid(pidFile);
-        if (p > 0 && Processes.isRunning(p) && Processes.commandLine(p).contains("haproxy") && answers(master,
-                "show proc")) {
-            pid = p;
-            fileLimit = FileDescriptors.hardLimit(Long.toString(p)).orElse(ownLimit());
-            return true;
+        if (p <= 0 || !Processes.isRunning(p) || !Processes.commandLine(p).contains("haproxy")) {
+            return false;
+        }
+        for (int attempt = 1; attempt <= ADOPT_ATTEMPTS; attempt++) {
+            if (answers(master, "show proc")) {
+                pid = p;
+                fileLimit = FileDescriptors.hardLimit(Long.toString(p)).orElse(ownLimit());
+                return true;
+            }
+            if (!Processes.isRunning(p)) {
+                return false;
+            }
+            LOG.warn("haproxy - master pid {} did not answer on {} (try {} of {})", p, master.socket(), attempt,
+                    ADOPT_ATTEMPTS);
         }
         return false;
     }

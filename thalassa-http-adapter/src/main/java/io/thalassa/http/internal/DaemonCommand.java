@@ -6,7 +6,10 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
@@ -62,7 +65,9 @@ public final class DaemonCommand {
     @Option(names = "--persistence", description = "file to save configuration (all frontends and backends)")
     Path persistence;
 
-    @Option(names = "--sudo", hidden = true, description = "removed")
+    // flags take an optional value, so --debug=false on the command line can undo debug = true in --config (a bare
+    // flag would flip whatever the file says)
+    @Option(names = "--sudo", hidden = true, description = "removed", arity = "0..1", fallbackValue = "true")
     boolean sudo;
 
     @Option(names = "--haproxyUser", description = "when the daemon runs as root, HAProxy's workers drop to this user"
@@ -73,7 +78,8 @@ public final class DaemonCommand {
             + " kept in <dbPath>/stats-auth)")
     String statsAuth;
 
-    @Option(names = "--debug", description = "enabled debug logging")
+    @Option(names = "--debug", description = "enabled debug logging", arity = "0..1", fallbackValue = "true",
+            paramLabel = "true|false")
     boolean debug;
 
     @Option(names = "--dbPath", description = "directory of the activity feed (default: ${DEFAULT-VALUE})",
@@ -120,7 +126,8 @@ public final class DaemonCommand {
     String bindAddress;
 
     @Option(names = "--unsafeNatives", description = "allow any native directive (files, listeners, Lua, global"
-            + " settings); by default natives are judged against a safe allow-list")
+            + " settings); by default natives are judged against a safe allow-list", arity = "0..1",
+            fallbackValue = "true", paramLabel = "true|false")
     boolean unsafeNatives;
 
     @Option(names = "--tokens", description = "file of API tokens, one <role>:<token> a line; roles admin, register,"
@@ -133,21 +140,101 @@ public final class DaemonCommand {
     @Option(names = "--tlsKey", description = "PEM private key of --tlsCert")
     Path tlsKey;
 
+    @Option(names = "--config", paramLabel = "<file>", description = "read options from this file: key = value lines"
+            + " with the options' names without -- (port = 10000), # comments; options on the command line win. An"
+            + " unknown key or a bad value stops the start, naming its line")
+    Path config;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
     boolean help;
 
-    /** Parses and checks; {@code --help} is rejected (ask {@link #wantsHelp} first). */
+    /**
+     * Parses and checks; {@code --help} is rejected (ask {@link #wantsHelp} first). With {@code --config} the file's
+     * values are the defaults (picocli's {@link CommandLine.PropertiesDefaultProvider}), so the command line wins; a
+     * key that is no option, a value that is not of its option's type (also one the command line replaces) and a
+     * value the checks refuse are refused naming the file's line.
+     */
     public static DaemonOptions parse(String... args) {
         DaemonCommand c = new DaemonCommand();
         try {
-            new CommandLine(c).parseArgs(args);
+            parseArgs(c, args, null);
         } catch (CommandLine.ParameterException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
         if (c.help) {
             throw new IllegalArgumentException("--help is not an option of the daemon's configuration");
         }
-        return c.toOptions();
+        if (c.config == null) {
+            return c.toOptions();
+        }
+        ConfigFile file = ConfigFile.read(c.config);
+        Set<String> known = keys();
+        for (String key : new TreeSet<>(file.keys())) {
+            if (!known.contains(key)) {
+                throw file.refusal(key, "unknown key; the keys are the options of --help without --, e.g. port",
+                        null);
+            }
+        }
+        DaemonCommand merged = new DaemonCommand();
+        CommandLine.ParseResult given;
+        try {
+            parseArgs(new DaemonCommand(), new String[0], file); // every value converts, also one the line replaces
+            given = parseArgs(merged, args, file);
+        } catch (CommandLine.ParameterException e) {
+            throw refusal(file, e);
+        }
+        try {
+            return merged.toOptions();
+        } catch (Refusal r) {
+            for (String option : r.options) {
+                String key = option.substring(2);
+                if (file.has(key) && !given.hasMatchedOption(option)) {
+                    throw file.refusal(key, r.getMessage(), r);
+                }
+            }
+            throw r;
+        }
+    }
+
+    /** The keys a config file may set: every option's name without {@code --}, but {@code config} and {@code help}. */
+    static Set<String> keys() {
+        Set<String> keys = new TreeSet<>();
+        for (CommandLine.Model.OptionSpec o : new CommandLine(new DaemonCommand()).getCommandSpec().options()) {
+            String key = o.longestName().replaceFirst("^-+", "");
+            if (!key.equals("config") && !key.equals("help")) {
+                keys.add(key);
+            }
+        }
+        return keys;
+    }
+
+    private static CommandLine.ParseResult parseArgs(DaemonCommand c, String[] args, ConfigFile file) {
+        CommandLine cl = new CommandLine(c);
+        if (file != null) {
+            cl.setDefaultValueProvider(file.defaults());
+        }
+        return cl.parseArgs(args);
+    }
+
+    private static IllegalArgumentException refusal(ConfigFile file, CommandLine.ParameterException e) {
+        if (e.getArgSpec() instanceof CommandLine.Model.OptionSpec o) {
+            String key = o.longestName().replaceFirst("^-+", "");
+            if (file.has(key)) {
+                return file.refusal(key, e.getMessage(), e);
+            }
+        }
+        return new IllegalArgumentException(file.path() + ": " + e.getMessage(), e);
+    }
+
+    /** A value the checks refuse, naming the options it concerns (the first is the one the message is about). */
+    static final class Refusal extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+        final transient List<String> options;
+
+        Refusal(String message, String... options) {
+            super(message);
+            this.options = List.of(options);
+        }
     }
 
     /** Whether the command line asks for the usage text. */
@@ -171,73 +258,83 @@ public final class DaemonCommand {
 
     private DaemonOptions toOptions() {
         if (host.isBlank()) {
-            throw new IllegalArgumentException("--host must not be empty");
+            throw new Refusal("--host must not be empty", "--host");
         }
         port("--port", port, true);
         port("--registrationPort", registrationPort, true);
         port("--serviceRegPort", serviceRegPort, false);
         port("--statsPort", statsPort, false);
         if (port != 0 && port == registrationPort) {
-            throw new IllegalArgumentException("--registrationPort must differ from --port: " + port);
+            throw new Refusal("--registrationPort must differ from --port: " + port, "--registrationPort",
+                    "--port");
         }
         if (statsPort == port || statsPort == registrationPort) {
-            throw new IllegalArgumentException("--statsPort must differ from --port and --registrationPort: "
-                    + statsPort);
+            throw new Refusal("--statsPort must differ from --port and --registrationPort: "
+                    + statsPort, "--statsPort", "--port", "--registrationPort");
         }
         if (activityRetention < 1 || activityRetention > 1_000_000) {
-            throw new IllegalArgumentException("--activityRetention must be in 1..1000000: " + activityRetention);
+            throw new Refusal("--activityRetention must be in 1..1000000: " + activityRetention,
+                    "--activityRetention");
         }
-        Duration window = duration("--reloadWindow", reloadWindow);
+        Duration window;
+        try {
+            window = duration("--reloadWindow", reloadWindow);
+        } catch (IllegalArgumentException e) {
+            throw new Refusal(e.getMessage(), "--reloadWindow");
+        }
         if (window.isNegative() || window.compareTo(Duration.ofMinutes(1)) > 0) {
-            throw new IllegalArgumentException("--reloadWindow must be in 0..1m: " + reloadWindow);
+            throw new Refusal("--reloadWindow must be in 0..1m: " + reloadWindow, "--reloadWindow");
         }
         if (!DaemonOptions.DEFAULT_TEMPLATE.equals(templateFile) && !Files.isReadable(Path.of(templateFile))) {
-            throw new IllegalArgumentException("--templateFile cannot be read: " + templateFile);
+            throw new Refusal("--templateFile cannot be read: " + templateFile, "--templateFile");
         }
         if (persistence != null) {
             Path parent = persistence.toAbsolutePath().getParent();
             if (Files.isDirectory(persistence)) {
-                throw new IllegalArgumentException("--persistence must be a file, not a directory: " + persistence);
+                throw new Refusal("--persistence must be a file, not a directory: " + persistence,
+                        "--persistence");
             }
             if (parent != null && !Files.isDirectory(parent)) {
-                throw new IllegalArgumentException("--persistence: directory " + parent + " does not exist");
+                throw new Refusal("--persistence: directory " + parent + " does not exist", "--persistence");
             }
         }
         if (haproxyMaxFiles != 0 && (haproxyMaxFiles < 64 || haproxyMaxFiles > 1L << 30)) {
-            throw new IllegalArgumentException("--haproxyMaxFiles must be 0 or in 64..1073741824: "
-                    + haproxyMaxFiles);
+            throw new Refusal("--haproxyMaxFiles must be 0 or in 64..1073741824: "
+                    + haproxyMaxFiles, "--haproxyMaxFiles");
         }
         if (haproxyBinary.isBlank()) {
-            throw new IllegalArgumentException("--haproxyBinary must not be empty");
+            throw new Refusal("--haproxyBinary must not be empty", "--haproxyBinary");
         }
         if (sudo) {
-            throw new IllegalArgumentException("--sudo was removed: start the daemon as root and HAProxy's workers"
-                    + " drop to --haproxyUser (default haproxy), or start it as a user that may bind the ports");
+            throw new Refusal("--sudo was removed: start the daemon as root and HAProxy's workers"
+                    + " drop to --haproxyUser (default haproxy), or start it as a user that may bind the ports",
+                    "--sudo");
         }
         if (statsAuth != null && (statsAuth.indexOf(':') <= 0 || !statsAuth.matches("[!-~&&[^#'\"\\\\]]{3,200}"))) {
-            throw new IllegalArgumentException("--statsAuth must be user:password of printable characters without"
-                    + " # ' \" \\");
+            throw new Refusal("--statsAuth must be user:password of printable characters without"
+                    + " # ' \" \\", "--statsAuth");
         }
         if (tokens != null && !Files.isReadable(tokens)) {
-            throw new IllegalArgumentException("--tokens cannot be read: " + tokens);
+            throw new Refusal("--tokens cannot be read: " + tokens, "--tokens");
         }
         if ((tlsCert == null) != (tlsKey == null)) {
-            throw new IllegalArgumentException("--tlsCert and --tlsKey go together");
+            throw new Refusal("--tlsCert and --tlsKey go together", "--tlsCert", "--tlsKey");
         }
         for (Path p : new Path[] {tlsCert, tlsKey}) {
             if (p != null && !Files.isReadable(p)) {
-                throw new IllegalArgumentException((p == tlsCert ? "--tlsCert" : "--tlsKey") + " cannot be read: " + p);
+                String option = p == tlsCert ? "--tlsCert" : "--tlsKey";
+                throw new Refusal(option + " cannot be read: " + p, option);
             }
         }
         if (!store.equals("file") && !store.equals("consul")) {
-            throw new IllegalArgumentException("--store must be file or consul: " + store);
+            throw new Refusal("--store must be file or consul: " + store, "--store");
         }
         if (store.equals("consul") && persistence != null) {
-            throw new IllegalArgumentException("--persistence is the file store: with --store consul the"
-                    + " configuration is in Consul (and a cache under --dbPath)");
+            throw new Refusal("--persistence is the file store: with --store consul the"
+                    + " configuration is in Consul (and a cache under --dbPath)", "--persistence", "--store");
         }
         if (storePrefix != null && !store.equals("consul")) {
-            throw new IllegalArgumentException("--storePrefix goes with --store consul");
+            throw new Refusal("--storePrefix goes with --store consul", "--storePrefix", "--store");
         }
         String prefix = storePrefix;
         if (store.equals("consul") && prefix == null) {
@@ -246,8 +343,8 @@ public final class DaemonCommand {
         if (prefix != null) {
             if (!prefix.matches("[A-Za-z0-9._/-]{1,200}") || prefix.startsWith("/") || prefix.contains("..")
                     || prefix.contains("//")) {
-                throw new IllegalArgumentException("--storePrefix must be a relative KV path of letters, digits and"
-                        + " . _ - / such as thalassa/dc1/: " + storePrefix);
+                throw new Refusal("--storePrefix must be a relative KV path of letters, digits and"
+                        + " . _ - / such as thalassa/dc1/: " + storePrefix, "--storePrefix");
             }
             prefix = prefix.endsWith("/") ? prefix : prefix + "/";
         }
@@ -255,7 +352,8 @@ public final class DaemonCommand {
             try {
                 io.thalassa.Bind.parse(bindAddress + ":1");
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--bindAddress must be an IP address or host name: " + bindAddress);
+                throw new Refusal("--bindAddress must be an IP address or host name: " + bindAddress,
+                        "--bindAddress");
             }
         }
         return new DaemonOptions(host, port, label, serviceReg, serviceRegPort, datacenter, location,
@@ -266,7 +364,7 @@ public final class DaemonCommand {
 
     private static void port(String option, int value, boolean zeroAllowed) {
         if (value < (zeroAllowed ? 0 : 1) || value > 65535) {
-            throw new IllegalArgumentException(option + " must be in " + (zeroAllowed ? 0 : 1) + "..65535: " + value);
+            throw new Refusal(option + " must be in " + (zeroAllowed ? 0 : 1) + "..65535: " + value, option);
         }
     }
 
