@@ -50,11 +50,11 @@ final class Startup {
                     if (saved.isEmpty() && file.file() != null) {
                         LOG.info("{} - does not exist yet; it is written on the first change", file.file());
                     }
-                    return LocalNode.start(r, controllers, file, s.bindAddress(), events, s.firstDeliveryTimeout(),
+                    return LocalNode.start(r, controllers, file, s.bindAddress(), events, engine(s),
                             saved.orElse(ThalassaConfig.empty()), "persistence file " + file.file());
                 }
                 return FleetNode.start(st, r, controllers, events, nodeName(s), null, s.stateDir(), s.bindAddress(),
-                        s.firstDeliveryTimeout(), s.reloadWindow().plusSeconds(30));
+                        engine(s), s.reloadWindow().plusSeconds(30));
             });
         } catch (IOException | RuntimeException e) {
             if (activity != null) {
@@ -71,6 +71,10 @@ final class Startup {
             }
             throw (RuntimeException) e;
         }
+    }
+
+    private static java.util.function.UnaryOperator<io.thalassa.MembershipEngine.Builder> engine(ThalassaSettings s) {
+        return b -> b.firstDeliveryTimeout(s.firstDeliveryTimeout()).removalGuard(s.maxRemovalPct(), s.removalHold());
     }
 
     private static HaproxyController controller(ThalassaSettings s, HaproxySettings haproxy) {

@@ -37,6 +37,8 @@ public final class ThalassaSettings {
     private final String nodeName;
     private final boolean stopHaproxyOnClose;
     private final Duration firstDeliveryTimeout;
+    private final int maxRemovalPct;
+    private final Duration removalHold;
     private final UnaryOperator<HaproxyController.Builder> controller;
     private final List<ThalassaEvent.Listener> listeners;
 
@@ -59,6 +61,8 @@ public final class ThalassaSettings {
         this.nodeName = b.nodeName;
         this.stopHaproxyOnClose = b.stopHaproxyOnClose;
         this.firstDeliveryTimeout = b.firstDeliveryTimeout;
+        this.maxRemovalPct = b.maxRemovalPct;
+        this.removalHold = b.removalHold;
         this.controller = b.controller;
         this.listeners = List.copyOf(b.listeners);
     }
@@ -148,6 +152,16 @@ public final class ThalassaSettings {
         return firstDeliveryTimeout;
     }
 
+    /** The share of a service's members one registry update may remove without a hold (percent). */
+    public int maxRemovalPct() {
+        return maxRemovalPct;
+    }
+
+    /** How long mass removals are held before the registry is asked again. */
+    public Duration removalHold() {
+        return removalHold;
+    }
+
     UnaryOperator<HaproxyController.Builder> controller() {
         return controller;
     }
@@ -181,6 +195,8 @@ public final class ThalassaSettings {
         private String nodeName;
         private boolean stopHaproxyOnClose;
         private Duration firstDeliveryTimeout = MembershipEngine.DEFAULT_FIRST_DELIVERY_TIMEOUT;
+        private int maxRemovalPct = MembershipEngine.DEFAULT_MAX_REMOVAL_PCT;
+        private Duration removalHold = MembershipEngine.DEFAULT_REMOVAL_HOLD;
         private UnaryOperator<HaproxyController.Builder> controller = UnaryOperator.identity();
         private final List<ThalassaEvent.Listener> listeners = new ArrayList<>();
 
@@ -329,6 +345,25 @@ public final class ThalassaSettings {
         public B firstDeliveryTimeout(Duration timeout) {
             this.firstDeliveryTimeout = Checks.duration("firstDeliveryTimeout", timeout, Duration.ZERO,
                     Duration.ofSeconds(60));
+            return self();
+        }
+
+        /**
+         * The guard against registries that take traffic down: when one registry update would remove more than
+         * {@code maxRemovalPct} percent of a dynamic backend's members, and at least two, the removals are held for
+         * {@code hold} (additions go on), then applied if the registry still says so ({@code removalHeld},
+         * {@code removalConfirmed}, {@code removalCancelled} events). Default 50% and 30 s; 100 or a zero hold turns
+         * it off. See {@link MembershipEngine.Builder#removalGuard}.
+         *
+         * @throws IllegalArgumentException naming {@code maxRemovalPct} (0..100) or {@code removalHold} (0..1 h)
+         */
+        public B removalGuard(int maxRemovalPct, Duration hold) {
+            if (maxRemovalPct < 0 || maxRemovalPct > 100) {
+                throw new io.thalassa.InvalidValueException("maxRemovalPct", maxRemovalPct,
+                        "maxRemovalPct must be in 0..100: " + maxRemovalPct);
+            }
+            this.removalHold = Checks.duration("removalHold", hold, Duration.ZERO, Duration.ofHours(1));
+            this.maxRemovalPct = maxRemovalPct;
             return self();
         }
 
