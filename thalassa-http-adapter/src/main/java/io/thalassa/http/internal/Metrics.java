@@ -22,6 +22,9 @@ public final class Metrics implements ThalassaEvent.Listener {
     private final Thalassa thalassa;
     private final Counter runtimeChanges;
     private final Counter haproxyAlerts;
+    private final Counter membersRejected;
+    private final Counter removalsHeld;
+    private final Counter watchRestarts;
 
     public Metrics(Thalassa thalassa) {
         this.thalassa = thalassa;
@@ -38,6 +41,8 @@ public final class Metrics implements ThalassaEvent.Listener {
                 "server slots in the accepted configuration");
         gauge("thalassa.registry.healthy", m -> m.thalassa.registry().health().isConnected() ? 1 : 0,
                 "1 while the service registry is reachable");
+        gauge("thalassa.registry.sync.age.seconds", m -> m.syncAge(),
+                "seconds since the registry last answered: 0 while it is reachable, else since the outage began");
         gauge("thalassa.config.frontends", m -> m.thalassa.config().frontends().size(), "frontends configured");
         gauge("thalassa.config.backends", m -> m.thalassa.config().backends().size(), "backends configured");
         runtimeChanges = Counter.builder("thalassa.haproxy.runtime.changes")
@@ -45,6 +50,12 @@ public final class Metrics implements ThalassaEvent.Listener {
                 .register(registry);
         haproxyAlerts = Counter.builder("thalassa.haproxy.log.alerts")
                 .description("alert and warning lines HAProxy wrote to its log").register(registry);
+        membersRejected = Counter.builder("thalassa.members.rejected").description("registered members left out of"
+                + " their backend because they cannot be planned (memberRejected events)").register(registry);
+        removalsHeld = Counter.builder("thalassa.removals.held").description("registry updates whose mass"
+                + " removals were held (removalHeld events)").register(registry);
+        watchRestarts = Counter.builder("thalassa.registry.watch.restarts").description("registry watches"
+                + " restarted because they neither delivered nor confirmed in time").register(registry);
     }
 
     private void gauge(String name, ToDoubleFunction<Metrics> f, String description) {
@@ -87,7 +98,18 @@ public final class Metrics implements ThalassaEvent.Listener {
             runtimeChanges.increment();
         } else if (event.verb() == ThalassaEvent.Verb.HAPROXY_LOG) {
             haproxyAlerts.increment();
+        } else if (event.verb() == ThalassaEvent.Verb.MEMBER_REJECTED) {
+            membersRejected.increment();
+        } else if (event.verb() == ThalassaEvent.Verb.REMOVAL_HELD) {
+            removalsHeld.increment();
+        } else if (event.verb() == ThalassaEvent.Verb.WATCH_RESTARTED) {
+            watchRestarts.increment();
         }
+    }
+
+    private double syncAge() {
+        io.thalassa.spi.RegistryHealth h = thalassa.registry().health();
+        return h.isConnected() ? 0 : Duration.between(h.since(), java.time.Instant.now()).toMillis() / 1000.0;
     }
 
     /** The Prometheus text exposition. */
