@@ -102,6 +102,8 @@ public final class ConsulRegistry implements Registry {
     private final OkHttpClient http;
     private final ExecutorService delivery;
     private final Map<String, Watcher> watchers = new HashMap<>();
+    private final io.thalassa.internal.Watchdog watchdog = new io.thalassa.internal.Watchdog("thalassa-consul-watchdog");
+    private final Duration watchBound;
     private final Map<String, Registration> registered = new ConcurrentHashMap<>();
     private final List<ThalassaEvent.Listener> listeners = new CopyOnWriteArrayList<>();
     private final Object healthLock = new Object();
@@ -123,6 +125,10 @@ public final class ConsulRegistry implements Registry {
         this.health = RegistryHealth.connected(Instant.now());
         this.consul = AgentClients.consul(host, port, aclToken, requestTimeout, requestTimeout);
         Duration readTimeout = AgentClients.blockingReadTimeout(wait, requestTimeout);
+        // Consul answers a blocking query within wait + wait/16; a watch silent past that plus a margin (or past its
+        // longest backoff) is restarted, before the call's own timeout
+        this.watchBound = max(wait.plus(wait.dividedBy(16)), retryMax).plus(max(Duration.ofSeconds(1),
+                requestTimeout.dividedBy(2)));
         this.http = new OkHttpClient.Builder().connectTimeout(requestTimeout).readTimeout(readTimeout)
                 .writeTimeout(requestTimeout).callTimeout(readTimeout.plus(requestTimeout))
                 .connectionPool(new ConnectionPool(8, 1, TimeUnit.MINUTES)).retryOnConnectionFailure(false).build();
@@ -286,6 +292,7 @@ public final class ConsulRegistry implements Registry {
             all = new ArrayList<>(watchers.values());
             watchers.clear();
         }
+        watchdog.close();
         for (Watcher w : all) {
             w.stop();
         }
@@ -439,6 +446,10 @@ public final class ConsulRegistry implements Registry {
         return s == null ? "null" : "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
     }
 
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+
     private static String hostForUrl(String host) {
         return host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
     }
@@ -474,6 +485,7 @@ public final class ConsulRegistry implements Registry {
         volatile Map<String, Set<Member>> byVersion; // null until the first answer
         final Map<String, Instant> firstSeen = new HashMap<>();
         Set<String> lastIds;
+        io.thalassa.internal.Watchdog.Handle dog;
 
         Watcher(String name) {
             this.name = name;
@@ -482,11 +494,37 @@ public final class ConsulRegistry implements Registry {
         }
 
         void start() {
+            dog = watchdog.watch(watchBound, this::restart);
             thread.start();
+        }
+
+        /** Silent past its bound: a new watcher takes its subscriptions and last answer, this one is stopped. */
+        private void restart() {
+            Watcher fresh = new Watcher(name);
+            synchronized (watchers) {
+                if (stopped || watchers.get(name) != this) {
+                    return;
+                }
+                fresh.subs.addAll(subs);
+                fresh.byVersion = byVersion;
+                fresh.lastIds = lastIds;
+                fresh.firstSeen.putAll(firstSeen);
+                watchers.put(name, fresh);
+                fresh.start();
+            }
+            stop();
+            String detail = "the watch of " + name + " neither delivered nor confirmed within "
+                    + watchBound.toMillis() + " ms: restarted";
+            log.warn("{} - {}", label, detail);
+            emit(ThalassaEvent.now(ThalassaEvent.Verb.WATCH_RESTARTED, label, detail));
+            unreachable(new IOException("no answer within " + watchBound.toMillis() + " ms"));
         }
 
         void stop() {
             stopped = true;
+            if (dog != null) {
+                dog.close();
+            }
             Call c = inFlight;
             if (c != null) {
                 c.cancel();
@@ -509,13 +547,16 @@ public final class ConsulRegistry implements Registry {
             while (!stopped) {
                 try {
                     long next = query(index);
-                    index = next < index || next < 0 ? 0 : next;
+                    index = next < index || next < 0 ? 0 : next; // backwards: Consul's state was reset
                     backoff = retryMin.toMillis();
+                    dog.alive();
                     reachable();
                 } catch (IOException | RuntimeException e) {
                     if (stopped) {
                         break;
                     }
+                    index = 0; // after any failure the next query reads the current state at once, never a stale index
+                    dog.alive();
                     unreachable(e);
                     log.debug("{} - watch of {} failed, retrying in {} ms: {}", label, name, backoff, e.toString());
                     try {

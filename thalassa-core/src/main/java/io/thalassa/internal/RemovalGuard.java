@@ -13,7 +13,8 @@ import java.util.TreeMap;
  * Decides whether one registry delivery removes so many members that the removals should wait: more than
  * {@code maxRemovalPct} percent of the members in use, and at least two of them. Such removals are held for the
  * removal hold while additions go on; then the registry's newest answer decides: still so, the removals are applied
- * ({@code removalConfirmed}); members back, nothing is removed ({@code removalCancelled}). Pure: no clock, no thread;
+ * ({@code removalConfirmed}); members back, nothing is removed, or only what is within the limit
+ * ({@code removalCancelled}). Every member back before the hold ends cancels it at once. Pure: no clock, no thread;
  * one {@link State} per watched service, used by one thread.
  */
 public final class RemovalGuard {
@@ -69,7 +70,7 @@ public final class RemovalGuard {
         }
         if (state.holding()) {
             state.latest = delivered;
-            if (!massRemoval(state.before, delivered)) {
+            if (removed(state.before, delivered) == 0) { // all back: nothing to wait for
                 String detail = cancelled(state.before, delivered);
                 state.before = null;
                 return new Decision(delivered, Verb.REMOVAL_CANCELLED, detail, false);

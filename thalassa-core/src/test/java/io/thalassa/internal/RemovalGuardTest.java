@@ -97,4 +97,17 @@ class RemovalGuardTest {
             }
         }
     }
+
+    @Test
+    void somebackWithinTheHoldWaitForItsEndAndThenOnlyWhatIsWithinTheLimitGoes() {
+        RemovalGuard.State s = new RemovalGuard.State();
+        guard.offer(s, ports(1, 2, 3, 4), List.of(), false);
+        RemovalGuard.Decision partly = guard.offer(s, ports(1, 2, 3, 4), ports(1, 2, 3), false);
+        assertThat(partly.verb()).isNull();
+        assertThat(partly.members()).isEqualTo(ports(1, 2, 3, 4));
+        RemovalGuard.Decision end = guard.expire(s);
+        assertThat(end.verb()).isEqualTo(Verb.REMOVAL_CANCELLED);
+        assertThat(end.members()).isEqualTo(ports(1, 2, 3));
+        assertThat(end.detail()).contains("1 of 4 removed");
+    }
 }
