@@ -77,6 +77,8 @@ public final class ConsulRegistry implements Registry {
     public static final Duration DEFAULT_RETRY_MAX = Duration.ofSeconds(5);
     public static final Duration DEFAULT_DEREGISTER_CRITICAL_AFTER = Duration.ofMinutes(1);
     public static final String DEFAULT_VERSION_META_KEY = "version";
+    /** Consul's default {@code limits.http_max_conns_per_client}: the blocking watches one agent takes from us. */
+    static final int CONNECTIONS_PER_CLIENT = 200;
 
     final String host;
     final int port;
@@ -149,6 +151,12 @@ public final class ConsulRegistry implements Registry {
                 w = new ServiceWatcher(this, name);
                 watchers.put(name, w);
                 w.start();
+                if (watchers.size() == CONNECTIONS_PER_CLIENT + 1) {
+                    log.warn("{} - {} service names are watched, one blocking query (one HTTP connection) each; a"
+                            + " Consul agent accepts {} connections per client by default: raise limits {{"
+                            + " http_max_conns_per_client }} on the agent, or the watches past it fail and retry",
+                            label, watchers.size(), CONNECTIONS_PER_CLIENT);
+                }
             }
             w.subs.add(sub);
         }
