@@ -166,7 +166,7 @@ public class RegistriesBench {
         int n = 0;
         boolean has = false;
         for (RuntimeApi.ServerStateRow r : api.showServersState("bench")) {
-            if (!r.inMaintenance()) {
+            if ((r.adminState() & 0x7b) == 0) { // neither in maintenance nor draining: it takes new requests
                 n++;
                 has |= r.port() == port;
             }
