@@ -59,6 +59,7 @@ final class ServiceWatcher implements Runnable {
     volatile Map<String, Set<Member>> byVersion; // null until the first answer
     final Map<String, Instant> firstSeen = new HashMap<>();
     Set<String> lastIds;
+    private Set<String> rejectedBefore = Set.of(); // instances refused at the last answer, to tell each once
     io.thalassa.internal.Watchdog.Handle dog;
 
     ServiceWatcher(ConsulRegistry owner, String name) {
@@ -188,6 +189,7 @@ final class ServiceWatcher implements Runnable {
         Map<String, Set<Member>> sets = new HashMap<>();
         Set<String> ids = new TreeSet<>();
         Instant now = Instant.now();
+        Set<String> rejected = new TreeSet<>();
         for (JsonNode entry : entries) {
             JsonNode service = entry.path("Service");
             if (!allPassing(entry.path("Checks"))) {
@@ -212,8 +214,18 @@ final class ServiceWatcher implements Runnable {
             } catch (IllegalArgumentException e) {
                 log.debug("{} - ignoring an instance of {} without a usable {} / address / port: {}", owner.label, name,
                         owner.versionKey, e.getMessage());
+                String id = "/" + name + "/" + version + "/" + address + "/" + service.path("Port").asText("");
+                if (version != null && e instanceof io.thalassa.InvalidValueException iv
+                        && (iv.field().equals("host") || iv.field().equals("port"))) {
+                    rejected.add(id);
+                    if (!rejectedBefore.contains(id)) {
+                        owner.emit(ThalassaEvent.now(ThalassaEvent.Verb.MEMBER_REJECTED, id, "left out of "
+                                + name + ", every other instance goes on: " + e.getMessage()));
+                    }
+                }
             }
         }
+        rejectedBefore = rejected;
         firstSeen.keySet().retainAll(ids);
         Map<String, Set<Member>> frozen = new HashMap<>();
         sets.forEach((v, s) -> frozen.put(v, Set.copyOf(s)));
