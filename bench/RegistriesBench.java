@@ -223,7 +223,8 @@ public class RegistriesBench {
                 subs.add(watching.subscribe("svc" + i, "1.0.0", s -> { }));
             }
             Thread.sleep(5000); // every first query answered
-            double idle = rate(relay, Duration.ofSeconds(20), null);
+            // longer than the blocking wait (30 s + jitter): every watch returns at least once
+            double idle = rate(relay, Duration.ofSeconds(65), null);
             double churn = rate(relay, Duration.ofSeconds(20), i -> agent.put("/v1/agent/service/register",
                     "{\"ID\":\"c" + (i % 40) + "\",\"Name\":\"svc" + (i % 50) + "\",\"Address\":\"127.0.0.1\","
                             + "\"Port\":" + (30000 + i % 40) + ",\"Meta\":{\"version\":\"1.0.0\"}}"));
