@@ -53,7 +53,11 @@ public class SoakBench {
                         o.write(body);
                     }
                 });
-                s.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(2));
+                s.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
+                    Thread t = new Thread(r, "app");
+                    t.setDaemon(true); // the harness ends when main does
+                    return t;
+                }));
                 s.start();
                 apps.add(s);
                 ports[i] = s.getAddress().getPort();
