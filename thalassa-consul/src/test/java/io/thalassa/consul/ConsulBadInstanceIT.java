@@ -35,8 +35,9 @@ class ConsulBadInstanceIT {
             registry.addListener(rec);
             registry.subscribe("odd", "1.0.0", rec);
             for (String[] i : new String[][] {{"good", "127.0.0.1", "8080"}, {"bad", "127.0.0.256", "8081"}}) {
-                agent.put("/v1/agent/service/register", "{\"ID\":\"" + i[0] + "\",\"Name\":\"odd\",\"Address\":\""
-                        + i[1] + "\",\"Port\":" + i[2] + ",\"Meta\":{\"version\":\"1.0.0\"}}");
+                org.assertj.core.api.Assertions.assertThat(agent.put("/v1/agent/service/register", "{\"ID\":\"" + i[0]
+                        + "\",\"Name\":\"odd\",\"Address\":\"" + i[1] + "\",\"Port\":" + i[2]
+                        + ",\"Meta\":{\"version\":\"1.0.0\"}}")).as("registered " + i[0]).isEqualTo(200);
             }
             rec.awaitSet(s -> s.size() == 1 && s.iterator().next().port() == 8080, Duration.ofSeconds(20));
             rec.awaitEvent(io.thalassa.ThalassaEvent.Verb.MEMBER_REJECTED, Duration.ofSeconds(20));
