@@ -2,6 +2,8 @@
 # Installs what the tests and benchmarks need on a Debian bookworm machine, idempotently:
 #   - HAProxy 2.6, socat and wrk from Debian's packages (system-wide; needs root);
 #   - Chromium and ChromeDriver (Debian's chromium and chromium-driver) for the web UI's browser tests;
+#   - BIND 9 (named, nsupdate, dig) from Debian's bind9 and bind9-dnsutils, for the DNS registry's tests; its
+#     package would start a service on install, which a policy-rc.d that says no keeps from happening;
 #   - ZooKeeper 3.8 from Debian's zookeeper package (its jars in /usr/share/java; no service is started: the tests
 #     run the server themselves, on a free loopback port);
 #   - for the Debian package's test: lintian, curl and systemd (for systemd-analyze; nothing is started);
@@ -24,10 +26,27 @@ command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 command -v lintian >/dev/null 2>&1 || missing+=(lintian)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "install-tools: installing ${missing[*]} from Debian's packages" >&2
+bind=()
+[ -x /usr/sbin/named ] || bind+=(bind9)
+[ -x /usr/bin/nsupdate ] || bind+=(bind9-dnsutils)
+if [ ${#missing[@]} -gt 0 ] || [ ${#bind[@]} -gt 0 ]; then
+  echo "install-tools: installing ${missing[*]} ${bind[*]} from Debian's packages" >&2
   $SUDO apt-get update -qq
+fi
+if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if [ ${#bind[@]} -gt 0 ]; then
+  # no service started by the package: the tests run named themselves, on a free loopback port
+  policy_was_there=0
+  [ -e /usr/sbin/policy-rc.d ] && policy_was_there=1
+  if [ $policy_was_there = 0 ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+    $SUDO chmod +x /usr/sbin/policy-rc.d
+  fi
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${bind[@]}" >/dev/null \
+    || { [ $policy_was_there = 0 ] && $SUDO rm -f /usr/sbin/policy-rc.d; exit 1; }
+  [ $policy_was_there = 0 ] && $SUDO rm -f /usr/sbin/policy-rc.d
 fi
 HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
 HAPROXY_VERSION=$("$HAPROXY" -v 2>&1 || true)
@@ -67,4 +86,5 @@ fi
 echo "haproxy: $("$HAPROXY" -v | head -1)"
 echo "consul:  $("$CONSUL" version | head -1) at $CONSUL"
 echo "chromium: $(/usr/bin/chromedriver --version 2>/dev/null | head -1)"
+echo "bind9:   $(/usr/sbin/named -v 2>/dev/null | head -1)"
 echo "zookeeper: $(dpkg-query -W -f='${Version}' zookeeper 2>/dev/null) in /usr/share/java"

@@ -1,6 +1,8 @@
 package io.thalassa;
 
 import io.thalassa.internal.Checks;
+import io.thalassa.internal.EngineWatch;
+import io.thalassa.internal.RemovalGuard;
 import io.thalassa.spi.Registry;
 import io.thalassa.internal.Events;
 import java.time.Duration;
@@ -56,6 +58,7 @@ import org.slf4j.LoggerFactory;
  *   <li>A new subscription holds publication back until its first member set arrives (at most
  *       {@linkplain Builder#firstDeliveryTimeout(Duration) 2 s} by default), so a version switch swaps the pool in one
  *       step instead of passing through an empty backend.</li>
+ *   <li>A registry update that would remove most of a service's members waits ({@link Builder#removalGuard}).</li>
  * </ul>
  * The engine does not own the registry: closing the engine closes its subscriptions, not the registry.
  */
@@ -65,6 +68,10 @@ public final class MembershipEngine implements AutoCloseable {
 
     /** How long a new subscription may hold publication back by default. */
     public static final Duration DEFAULT_FIRST_DELIVERY_TIMEOUT = Duration.ofSeconds(2);
+    /** The share of a service's members one registry update may remove without a hold, by default: 50%. */
+    public static final int DEFAULT_MAX_REMOVAL_PCT = 50;
+    /** How long mass removals are held by default. */
+    public static final Duration DEFAULT_REMOVAL_HOLD = Duration.ofSeconds(30);
     /** How long {@link #update} waits for its publication by default. */
     public static final Duration DEFAULT_UPDATE_TIMEOUT = Duration.ofSeconds(60);
 
@@ -72,6 +79,7 @@ public final class MembershipEngine implements AutoCloseable {
     private final Publisher sink;
     private final Duration firstDeliveryTimeout;
     private final Duration updateTimeout;
+    private final RemovalGuard guard;
     private final List<ThalassaEvent.Listener> listeners = new CopyOnWriteArrayList<>();
     private final ScheduledThreadPoolExecutor executor;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -80,14 +88,14 @@ public final class MembershipEngine implements AutoCloseable {
     // Engine-thread state.
     private ThalassaConfig base = ThalassaConfig.empty();
     private ThalassaConfig composed = ThalassaConfig.empty();
-    private final Map<ServiceKey, Watch> watches = new HashMap<>();
-    private volatile Map<ServiceKey, List<String>> backendsByService = Map.of();
+    private final Map<EngineWatch.Key, EngineWatch> watches = new HashMap<>();
+    private volatile Map<EngineWatch.Key, List<String>> backendsByService = Map.of();
     private final Map<String, String> sharesNote = new HashMap<>(); // backend key -> last splitShares detail
     private final List<CompletableFuture<Publication>> waiters = new ArrayList<>();
     private ScheduledFuture<?> gateCheck;
 
     // Shared with registry threads.
-    private final Map<Watch, Set<Member>> pending = new ConcurrentHashMap<>();
+    private final Map<EngineWatch, Set<Member>> pending = new ConcurrentHashMap<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private volatile ThalassaConfig published = ThalassaConfig.empty();
 
@@ -122,6 +130,7 @@ public final class MembershipEngine implements AutoCloseable {
         this.sink = b.sink;
         this.firstDeliveryTimeout = b.firstDeliveryTimeout;
         this.updateTimeout = b.updateTimeout;
+        this.guard = new RemovalGuard(b.maxRemovalPct, b.removalHold);
         this.listeners.addAll(b.listeners);
         this.executor = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "thalassa-membership");
@@ -228,8 +237,8 @@ public final class MembershipEngine implements AutoCloseable {
     /** The services currently subscribed to, as {@code name@version}, sorted. */
     public Set<String> subscribedServices() {
         Set<String> out = new TreeSet<>();
-        for (ServiceKey k : Set.copyOf(backendsByService.keySet())) {
-            out.add(k.name + "@" + k.version);
+        for (EngineWatch.Key k : Set.copyOf(backendsByService.keySet())) {
+            out.add(k.name() + "@" + k.version());
         }
         return out;
     }
@@ -267,7 +276,7 @@ public final class MembershipEngine implements AutoCloseable {
     }
 
     private void closeWatches() {
-        for (Watch w : watches.values()) {
+        for (EngineWatch w : watches.values()) {
             w.close();
         }
         watches.clear();
@@ -279,9 +288,7 @@ public final class MembershipEngine implements AutoCloseable {
     }
 
     private void ensureOpen() {
-        if (closed.get()) {
-            throw new IllegalStateException("the membership engine is closed");
-        }
+        Checks.state(!closed.get(), "the membership engine is closed");
     }
 
     // --- engine thread ---
@@ -293,13 +300,13 @@ public final class MembershipEngine implements AutoCloseable {
         }
         waiters.add(done);
         ThalassaConfig old = base;
-        Map<ServiceKey, List<String>> byService = new LinkedHashMap<>();
+        Map<EngineWatch.Key, List<String>> byService = new LinkedHashMap<>();
         for (Backend b : next.backends().values()) {
             if (!b.isDynamic()) {
                 continue;
             }
             for (String version : b.serviceVersions()) {
-                byService.computeIfAbsent(new ServiceKey(b.serviceName(), version), k -> new ArrayList<>())
+                byService.computeIfAbsent(new EngineWatch.Key(b.serviceName(), version), k -> new ArrayList<>())
                         .add(b.key());
             }
             Backend before = old.backends().get(b.key());
@@ -310,18 +317,18 @@ public final class MembershipEngine implements AutoCloseable {
                         before.serviceDescription() + " -> " + b.serviceDescription());
             }
         }
-        List<Watch> added = new ArrayList<>();
+        List<EngineWatch> added = new ArrayList<>();
         try {
-            for (ServiceKey key : byService.keySet()) {
+            for (EngineWatch.Key key : byService.keySet()) {
                 if (!watches.containsKey(key)) {
-                    Watch w = new Watch(key, System.nanoTime() + firstDeliveryTimeout.toNanos());
+                    EngineWatch w = new EngineWatch(key, System.nanoTime() + firstDeliveryTimeout.toNanos());
                     watches.put(key, w);
                     added.add(w);
-                    w.subscription = registry.subscribe(key.name, key.version, set -> offer(w, set));
+                    w.subscription = registry.subscribe(key.name(), key.version(), set -> offer(w, set));
                 }
             }
         } catch (RuntimeException e) {
-            for (Watch w : added) {
+            for (EngineWatch w : added) {
                 watches.remove(w.key);
                 w.close();
             }
@@ -330,13 +337,13 @@ public final class MembershipEngine implements AutoCloseable {
             done.completeExceptionally(e);
             return;
         }
-        for (Iterator<Map.Entry<ServiceKey, Watch>> it = watches.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<ServiceKey, Watch> e = it.next();
+        for (Iterator<Map.Entry<EngineWatch.Key, EngineWatch>> it = watches.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<EngineWatch.Key, EngineWatch> e = it.next();
             if (!byService.containsKey(e.getKey())) {
                 e.getValue().close();
                 pending.remove(e.getValue());
                 it.remove();
-                log.debug("{} - unsubscribed from {}@{}", NAME, e.getKey().name, e.getKey().version);
+                log.debug("{} - unsubscribed from {}@{}", NAME, e.getKey().name(), e.getKey().version());
             }
         }
         base = next;
@@ -352,7 +359,7 @@ public final class MembershipEngine implements AutoCloseable {
     }
 
     /** Called by registry threads: keeps the newest set per watch and schedules one drain. */
-    private void offer(Watch w, Set<Member> set) {
+    private void offer(EngineWatch w, Set<Member> set) {
         if (closed.get() || w.closed) {
             return;
         }
@@ -377,16 +384,16 @@ public final class MembershipEngine implements AutoCloseable {
 
     private void drainPending() {
         boolean any = false;
-        for (Watch w : List.copyOf(pending.keySet())) {
+        for (EngineWatch w : List.copyOf(pending.keySet())) {
             Set<Member> set = pending.remove(w);
             if (set == null || w.closed || watches.get(w.key) != w) {
                 continue;
             }
-            w.members = byAddress(set);
+            boolean first = !w.delivered;
             w.delivered = true;
-            any = true;
-            for (String backendKey : backendsByService.getOrDefault(w.key, List.of())) {
-                compose(backendKey);
+            if (use(w, guard.offer(w.held, w.members, EngineWatch.byAddress(set), first)) || first) {
+                any = true;
+                composeAll(w);
             }
         }
         if (any) {
@@ -394,16 +401,48 @@ public final class MembershipEngine implements AutoCloseable {
         }
     }
 
+    /** Puts a guard's decision in use for one watch: its members, its event, its recheck; whether it changed. */
+    private boolean use(EngineWatch w, RemovalGuard.Decision d) {
+        if (d.verb() != null) {
+            for (String backendKey : backendsByService.getOrDefault(w.key, List.of())) {
+                emit(d.verb(), Backend.idOf(backendKey), w.key.name() + "@" + w.key.version() + ": " + d.detail());
+            }
+        }
+        if (d.recheck()) {
+            executor.schedule(() -> recheck(w), guard.hold().toNanos(), TimeUnit.NANOSECONDS);
+        }
+        List<Member> before = w.members;
+        return !(w.members = d.members()).equals(before);
+    }
+
+    private void composeAll(EngineWatch w) {
+        for (String backendKey : backendsByService.getOrDefault(w.key, List.of())) {
+            compose(backendKey);
+        }
+    }
+
+    /** The removal hold of a watch is over: the newest delivery decides. */
+    private void recheck(EngineWatch w) {
+        if (closed.get() || w.closed || watches.get(w.key) != w) {
+            return;
+        }
+        RemovalGuard.Decision d = guard.expire(w.held);
+        if (d != null && use(w, d)) {
+            composeAll(w);
+            publishComposed();
+        }
+    }
+
     private void publishComposed() {
         long now = System.nanoTime();
         long waitUntil = Long.MIN_VALUE;
-        for (Watch w : watches.values()) {
+        for (EngineWatch w : watches.values()) {
             if (!w.delivered && now - w.deadline < 0) {
                 waitUntil = Math.max(waitUntil, w.deadline);
             } else if (!w.delivered && !w.timedOut) {
                 w.timedOut = true;
-                log.warn("{} - no member set for {}@{} within {} ms; publishing it without members", NAME, w.key.name,
-                        w.key.version, firstDeliveryTimeout.toMillis());
+                log.warn("{} - no member set for {}@{} within {} ms; publishing it without members", NAME, w.key.name(),
+                        w.key.version(), firstDeliveryTimeout.toMillis());
             }
         }
         if (waitUntil != Long.MIN_VALUE) {
@@ -451,7 +490,7 @@ public final class MembershipEngine implements AutoCloseable {
         TreeMap<String, Member> unique = new TreeMap<>();
         Map<String, Integer> instances = new TreeMap<>();
         for (String version : b.serviceVersions()) {
-            Watch w = watches.get(new ServiceKey(b.serviceName(), version));
+            EngineWatch w = watches.get(new EngineWatch.Key(b.serviceName(), version));
             List<Member> members = w == null ? List.of() : w.members;
             instances.put(version, members.size());
             if (!b.servesVersion(version)) {
@@ -473,13 +512,11 @@ public final class MembershipEngine implements AutoCloseable {
 
     /** A {@code splitShares} event when what the versions of a split serve changes because of missing instances. */
     private void noteShares(Backend b, VersionSplit split, Map<String, Integer> instances) {
-        boolean allDelivered = true;
         for (String version : split.weights().keySet()) {
-            Watch w = watches.get(new ServiceKey(b.serviceName(), version));
-            allDelivered &= w != null && (w.delivered || w.timedOut);
-        }
-        if (!allDelivered) {
-            return;
+            EngineWatch w = watches.get(new EngineWatch.Key(b.serviceName(), version));
+            if (w == null || !(w.delivered || w.timedOut)) {
+                return;
+            }
         }
         String note = SplitWeights.describe(split, instances);
         String last = sharesNote.put(b.key(), note);
@@ -494,49 +531,6 @@ public final class MembershipEngine implements AutoCloseable {
         Events.deliver(listeners, e, log, NAME);
     }
 
-    /** One member per address (a registry may list an address twice), sorted by address. */
-    private static List<Member> byAddress(Set<Member> set) {
-        TreeMap<String, Member> unique = new TreeMap<>();
-        for (Member m : set) {
-            unique.putIfAbsent(m.address(), m);
-        }
-        List<Member> out = new ArrayList<>(unique.values());
-        out.sort(Member.BY_ADDRESS);
-        return List.copyOf(out);
-    }
-
-    private record ServiceKey(String name, String version) {
-    }
-
-    /** One subscription and the last member set it delivered. */
-    private static final class Watch {
-        final ServiceKey key;
-        final long deadline;
-        volatile Registry.Subscription subscription;
-        volatile boolean closed;
-        List<Member> members = List.of();
-        boolean delivered;
-        boolean timedOut;
-
-        Watch(ServiceKey key, long deadline) {
-            this.key = key;
-            this.deadline = deadline;
-        }
-
-        void close() {
-            closed = true;
-            Registry.Subscription s = subscription;
-            if (s != null) {
-                try {
-                    s.close();
-                } catch (RuntimeException e) {
-                    log.warn("{} - closing the subscription of {}@{} failed: {}", NAME, key.name, key.version,
-                            e.toString());
-                }
-            }
-        }
-    }
-
     /** Fluent builder of a {@link MembershipEngine}. */
     public static final class Builder {
         private final Registry registry;
@@ -544,6 +538,8 @@ public final class MembershipEngine implements AutoCloseable {
         private final List<ThalassaEvent.Listener> listeners = new ArrayList<>();
         private Duration firstDeliveryTimeout = DEFAULT_FIRST_DELIVERY_TIMEOUT;
         private Duration updateTimeout = DEFAULT_UPDATE_TIMEOUT;
+        private int maxRemovalPct = DEFAULT_MAX_REMOVAL_PCT;
+        private Duration removalHold = DEFAULT_REMOVAL_HOLD;
 
         private Builder(Registry registry, Publisher sink) {
             this.registry = registry;
@@ -574,6 +570,25 @@ public final class MembershipEngine implements AutoCloseable {
          */
         public Builder updateTimeout(Duration timeout) {
             this.updateTimeout = Checks.duration("updateTimeout", timeout, Duration.ofMillis(1), Duration.ofHours(1));
+            return this;
+        }
+
+        /**
+         * The guard against mass removals: when one registry update would remove more than {@code maxRemovalPct}
+         * percent of a service's members in use, and at least two, the removals wait {@code hold} (additions go on;
+         * a {@code removalHeld} event); then the registry's newest answer decides ({@code removalConfirmed} or
+         * {@code removalCancelled}). Default 50% and 30 s; 100 or a zero hold turns it off.
+         *
+         * @throws IllegalArgumentException naming {@code maxRemovalPct} when not in 0..100, or {@code removalHold}
+         *                                  when not in 0..1 h
+         */
+        public Builder removalGuard(int maxRemovalPct, Duration hold) {
+            if (maxRemovalPct < 0 || maxRemovalPct > 100) {
+                throw new InvalidValueException("maxRemovalPct", maxRemovalPct, "maxRemovalPct must be in 0..100: "
+                        + maxRemovalPct);
+            }
+            this.removalHold = Checks.duration("removalHold", hold, Duration.ZERO, Duration.ofHours(1));
+            this.maxRemovalPct = maxRemovalPct;
             return this;
         }
 

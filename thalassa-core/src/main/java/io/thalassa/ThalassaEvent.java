@@ -30,6 +30,16 @@ public record ThalassaEvent(Instant time, Verb verb, String object, String detai
         SPLIT_SHARES("splitShares"),
         REGISTRY_UNAVAILABLE("registryUnavailable"),
         REGISTRY_RECOVERED("registryRecovered"),
+        /** A registered member that cannot be put in HAProxy (its host does not resolve...): left out of its backend. */
+        MEMBER_REJECTED("memberRejected"),
+        /** One registry update would remove most of a backend's members: the removals wait for the removal hold. */
+        REMOVAL_HELD("removalHeld"),
+        /** After the removal hold the registry still says so: the held removals are applied. */
+        REMOVAL_CONFIRMED("removalConfirmed"),
+        /** The members came back before the removal hold ended: nothing was removed. */
+        REMOVAL_CANCELLED("removalCancelled"),
+        /** A registry watch that neither delivered nor confirmed within its bound was restarted. */
+        WATCH_RESTARTED("watchRestarted"),
         HAPROXY_RESTARTED("haproxyRestarted"),
         STATS_FAILED("statsFailed"),
         /** A fleet node applied a new revision of the shared configuration store. */

@@ -316,4 +316,59 @@ class MembershipEngineTest {
         assertThat(events).filteredOn(e -> e.verb() == ThalassaEvent.Verb.SPLIT_SHARES).last()
                 .satisfies(e -> assertThat(e.detail()).isEqualTo("as split: 1.0.0:90,2.0.0:10"));
     }
+
+    @Test
+    void aMassRemovalIsHeldThenConfirmedWhileAdditionsAndSmallRemovalsGoOn() throws Exception {
+        MembershipEngine engine = MembershipEngine.builder(registry, published::add).listener(events::add)
+                .firstDeliveryTimeout(Duration.ofSeconds(2)).removalGuard(50, Duration.ofMillis(600)).build();
+        toClose.add(engine);
+        engine.update(ThalassaConfig.empty().withBackend(dynamic("live", "app", "1")));
+        registry.deliver("app", "1", member("app", "1", 1), member("app", "1", 2), member("app", "1", 3),
+                member("app", "1", 4));
+        awaitPublished(c -> ports(c, "live").equals(List.of(1, 2, 3, 4)));
+        registry.deliver("app", "1", member("app", "1", 1), member("app", "1", 9));
+        awaitPublished(c -> ports(c, "live").equals(List.of(1, 2, 3, 4, 9)));
+        assertThat(events).anyMatch(e -> e.verb() == ThalassaEvent.Verb.REMOVAL_HELD
+                && e.object().equals("backend/live"));
+        long start = System.nanoTime();
+        awaitPublished(c -> ports(c, "live").equals(List.of(1, 9)));
+        assertThat(System.nanoTime() - start).isGreaterThan(TimeUnit.MILLISECONDS.toNanos(300));
+        assertThat(events).anyMatch(e -> e.verb() == ThalassaEvent.Verb.REMOVAL_CONFIRMED);
+        registry.deliver("app", "1", member("app", "1", 9));
+        awaitPublished(c -> ports(c, "live").equals(List.of(9)));
+    }
+
+    @Test
+    void membersBackWithinTheHoldAreNeverRemoved() throws Exception {
+        MembershipEngine engine = MembershipEngine.builder(registry, published::add).listener(events::add)
+                .removalGuard(50, Duration.ofSeconds(30)).build();
+        toClose.add(engine);
+        engine.update(ThalassaConfig.empty().withBackend(dynamic("live", "app", "1")));
+        registry.deliver("app", "1", member("app", "1", 1), member("app", "1", 2));
+        awaitPublished(c -> ports(c, "live").equals(List.of(1, 2)));
+        registry.deliver("app", "1");
+        awaitEvent(ThalassaEvent.Verb.REMOVAL_HELD);
+        registry.deliver("app", "1", member("app", "1", 1), member("app", "1", 2));
+        awaitEvent(ThalassaEvent.Verb.REMOVAL_CANCELLED);
+        assertThat(published).allMatch(c -> ports(c, "live").isEmpty() || ports(c, "live").equals(List.of(1, 2)));
+        assertThat(ports(published.get(published.size() - 1), "live")).containsExactly(1, 2);
+    }
+
+    @Test
+    void theGuardsSettingsAreRefusedNamingTheField() {
+        assertThatThrownBy(() -> MembershipEngine.builder(registry, c -> { }).removalGuard(101, Duration.ZERO))
+                .isInstanceOfSatisfying(InvalidValueException.class, e -> assertThat(e.field())
+                        .isEqualTo("maxRemovalPct"));
+        assertThatThrownBy(() -> MembershipEngine.builder(registry, c -> { }).removalGuard(50, Duration.ofDays(1)))
+                .isInstanceOfSatisfying(InvalidValueException.class, e -> assertThat(e.field())
+                        .isEqualTo("removalHold"));
+    }
+
+    private void awaitEvent(ThalassaEvent.Verb verb) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (events.stream().noneMatch(e -> e.verb() == verb) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(events).anyMatch(e -> e.verb() == verb);
+    }
 }

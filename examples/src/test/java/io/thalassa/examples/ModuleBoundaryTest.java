@@ -28,7 +28,7 @@ class ModuleBoundaryTest {
     /** The qualified exports: an internal package, and the other modules that may use it. */
     private static final Map<String, Set<String>> EXPORTS = Map.of(
             // the model's checks and event delivery, shared by every module that takes user input or has listeners
-            "io.thalassa.internal", Set.of("thalassa-haproxy", "thalassa-consul", "thalassa-zookeeper",
+            "io.thalassa.internal", Set.of("thalassa-haproxy", "thalassa-consul", "thalassa-zookeeper", "thalassa-dns",
                     "thalassa-http-adapter"),
             // the one home of the stored items' JSON, which the adapter's parser builds on
             "io.thalassa.runtime.internal", Set.of("thalassa-http-adapter"));

@@ -1,7 +1,6 @@
 package io.thalassa.consul;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.thalassa.Member;
 import io.thalassa.RegistryUnavailableException;
@@ -11,7 +10,6 @@ import io.thalassa.spi.Registry;
 import io.thalassa.spi.RegistryHealth;
 import io.thalassa.internal.Checks;
 import io.thalassa.internal.Events;
-import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,7 +22,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -34,13 +31,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
-import okhttp3.Call;
 import okhttp3.ConnectionPool;
-import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.Response;
-import okhttp3.ResponseBody;
 import org.kiwiproject.consul.AgentClient;
 import org.kiwiproject.consul.Consul;
 import org.kiwiproject.consul.ConsulException;
@@ -85,23 +77,27 @@ public final class ConsulRegistry implements Registry {
     public static final Duration DEFAULT_RETRY_MAX = Duration.ofSeconds(5);
     public static final Duration DEFAULT_DEREGISTER_CRITICAL_AFTER = Duration.ofMinutes(1);
     public static final String DEFAULT_VERSION_META_KEY = "version";
+    /** Consul's default {@code limits.http_max_conns_per_client}: the blocking watches one agent takes from us. */
+    static final int CONNECTIONS_PER_CLIENT = 200;
 
-    private final String host;
-    private final int port;
-    private final String datacenter;
-    private final String aclToken;
-    private final Duration wait;
-    private final Duration requestTimeout;
-    private final Duration retryMin;
-    private final Duration retryMax;
+    final String host;
+    final int port;
+    final String datacenter;
+    final String aclToken;
+    final Duration wait;
+    final Duration requestTimeout;
+    final Duration retryMin;
+    final Duration retryMax;
     private final Duration deregisterCriticalAfter;
-    private final String versionKey;
-    private final String label;
+    final String versionKey;
+    final String label;
 
     private final Consul consul;
-    private final OkHttpClient http;
+    final OkHttpClient http;
     private final ExecutorService delivery;
-    private final Map<String, Watcher> watchers = new HashMap<>();
+    final Map<String, ServiceWatcher> watchers = new HashMap<>();
+    final io.thalassa.internal.Watchdog watchdog = new io.thalassa.internal.Watchdog("thalassa-consul-watchdog");
+    final Duration watchBound;
     private final Map<String, Registration> registered = new ConcurrentHashMap<>();
     private final List<ThalassaEvent.Listener> listeners = new CopyOnWriteArrayList<>();
     private final Object healthLock = new Object();
@@ -123,6 +119,10 @@ public final class ConsulRegistry implements Registry {
         this.health = RegistryHealth.connected(Instant.now());
         this.consul = AgentClients.consul(host, port, aclToken, requestTimeout, requestTimeout);
         Duration readTimeout = AgentClients.blockingReadTimeout(wait, requestTimeout);
+        // Consul answers a blocking query within wait + wait/16; a watch silent past that plus a margin (or past its
+        // longest backoff) is restarted, before the call's own timeout
+        this.watchBound = max(wait.plus(wait.dividedBy(16)), retryMax).plus(max(Duration.ofSeconds(1),
+                requestTimeout.dividedBy(2)));
         this.http = new OkHttpClient.Builder().connectTimeout(requestTimeout).readTimeout(readTimeout)
                 .writeTimeout(requestTimeout).callTimeout(readTimeout.plus(requestTimeout))
                 .connectionPool(new ConnectionPool(8, 1, TimeUnit.MINUTES)).retryOnConnectionFailure(false).build();
@@ -142,19 +142,25 @@ public final class ConsulRegistry implements Registry {
         servicePart("name", name);
         servicePart("version", version);
         Objects.requireNonNull(members, "members");
-        Sub sub = new Sub(version, members);
-        Watcher w;
+        ServiceWatcher.Sub sub = new ServiceWatcher.Sub(version, members);
+        ServiceWatcher w;
         synchronized (watchers) {
             ensureOpen();
             w = watchers.get(name);
             if (w == null) {
-                w = new Watcher(name);
+                w = new ServiceWatcher(this, name);
                 watchers.put(name, w);
                 w.start();
+                if (watchers.size() == CONNECTIONS_PER_CLIENT + 1) {
+                    log.warn("{} - {} service names are watched, one blocking query (one HTTP connection) each; a"
+                            + " Consul agent accepts {} connections per client by default: raise limits {{"
+                            + " http_max_conns_per_client }} on the agent, or the watches past it fail and retry",
+                            label, watchers.size(), CONNECTIONS_PER_CLIENT);
+                }
             }
             w.subs.add(sub);
         }
-        Watcher watcher = w;
+        ServiceWatcher watcher = w;
         execute(() -> watcher.deliver(sub));
         return () -> {
             sub.close();
@@ -281,15 +287,16 @@ public final class ConsulRegistry implements Registry {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        List<Watcher> all;
+        List<ServiceWatcher> all;
         synchronized (watchers) {
             all = new ArrayList<>(watchers.values());
             watchers.clear();
         }
-        for (Watcher w : all) {
+        watchdog.close();
+        for (ServiceWatcher w : all) {
             w.stop();
         }
-        for (Watcher w : all) {
+        for (ServiceWatcher w : all) {
             w.join();
         }
         delivery.shutdown();
@@ -319,7 +326,7 @@ public final class ConsulRegistry implements Registry {
         return new RegistryUnavailableException(label + " - could not " + what + ": " + e.getMessage(), e);
     }
 
-    private void reachable() {
+    void reachable() {
         ThalassaEvent event = null;
         synchronized (healthLock) {
             if (!health.isConnected()) {
@@ -335,7 +342,7 @@ public final class ConsulRegistry implements Registry {
         }
     }
 
-    private void unreachable(Throwable e) {
+    void unreachable(Throwable e) {
         ThalassaEvent event = null;
         String detail = describe(e);
         synchronized (healthLock) {
@@ -363,11 +370,11 @@ public final class ConsulRegistry implements Registry {
         return type + ": " + root.getMessage();
     }
 
-    private void emit(ThalassaEvent e) {
+    void emit(ThalassaEvent e) {
         execute(() -> Events.deliver(listeners, e, log, label));
     }
 
-    private void execute(Runnable task) {
+    void execute(Runnable task) {
         try {
             delivery.execute(task);
         } catch (RejectedExecutionException e) {
@@ -439,218 +446,12 @@ public final class ConsulRegistry implements Registry {
         return s == null ? "null" : "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
     }
 
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+
     private static String hostForUrl(String host) {
         return host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
-    }
-
-    /** A subscription to one version; remembers what it last delivered so it only hears of changes. */
-    private static final class Sub {
-        final String version;
-        final Consumer<Set<Member>> consumer;
-        final java.util.concurrent.locks.ReentrantLock deliveryLock = new java.util.concurrent.locks.ReentrantLock();
-        volatile boolean closed;
-        Set<Member> last; // delivery thread only
-
-        Sub(String version, Consumer<Set<Member>> consumer) {
-            this.version = version;
-            this.consumer = consumer;
-        }
-
-        /** Waits for a delivery in progress (unless called from it), so none happens after close returns. */
-        void close() {
-            closed = true;
-            deliveryLock.lock();
-            deliveryLock.unlock();
-        }
-    }
-
-    /** Watches one service name with blocking queries on its own thread. */
-    private final class Watcher implements Runnable {
-        final String name;
-        final List<Sub> subs = new CopyOnWriteArrayList<>();
-        final Thread thread;
-        volatile boolean stopped;
-        volatile Call inFlight;
-        volatile Map<String, Set<Member>> byVersion; // null until the first answer
-        final Map<String, Instant> firstSeen = new HashMap<>();
-        Set<String> lastIds;
-
-        Watcher(String name) {
-            this.name = name;
-            this.thread = new Thread(this, "thalassa-consul-watch-" + name);
-            thread.setDaemon(true);
-        }
-
-        void start() {
-            thread.start();
-        }
-
-        void stop() {
-            stopped = true;
-            Call c = inFlight;
-            if (c != null) {
-                c.cancel();
-            }
-            thread.interrupt();
-        }
-
-        void join() {
-            try {
-                thread.join(requestTimeout.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        @Override
-        public void run() {
-            long index = 0;
-            long backoff = retryMin.toMillis();
-            while (!stopped) {
-                try {
-                    long next = query(index);
-                    index = next < index || next < 0 ? 0 : next;
-                    backoff = retryMin.toMillis();
-                    reachable();
-                } catch (IOException | RuntimeException e) {
-                    if (stopped) {
-                        break;
-                    }
-                    unreachable(e);
-                    log.debug("{} - watch of {} failed, retrying in {} ms: {}", label, name, backoff, e.toString());
-                    try {
-                        Thread.sleep(backoff);
-                    } catch (InterruptedException ie) {
-                        break;
-                    }
-                    backoff = Math.min(backoff * 2, retryMax.toMillis());
-                }
-            }
-        }
-
-        /** One blocking query; returns the new index. */
-        private long query(long index) throws IOException {
-            HttpUrl.Builder url = new HttpUrl.Builder().scheme("http").host(host).port(port)
-                    .addPathSegments("v1/health/service").addPathSegment(name).addQueryParameter("passing", null);
-            if (index > 0) {
-                url.addQueryParameter("index", Long.toString(index))
-                        .addQueryParameter("wait", wait.toMillis() + "ms");
-            }
-            if (datacenter != null) {
-                url.addQueryParameter("dc", datacenter);
-            }
-            Request.Builder req = new Request.Builder().url(url.build()).get();
-            if (aclToken != null) {
-                req.header("X-Consul-Token", aclToken);
-            }
-            Call call = http.newCall(req.build());
-            inFlight = call;
-            if (stopped) {
-                call.cancel();
-            }
-            try (Response response = call.execute()) {
-                ResponseBody body = response.body();
-                String text = body == null ? "" : body.string();
-                if (!response.isSuccessful()) {
-                    throw new IOException("HTTP " + response.code() + " for /v1/health/service/" + name + ": "
-                            + text.strip());
-                }
-                String header = response.header("X-Consul-Index");
-                long next = header == null ? 0 : Long.parseLong(header.trim());
-                if (!stopped) {
-                    apply(JSON.readTree(text));
-                }
-                return next;
-            } finally {
-                inFlight = null;
-            }
-        }
-
-        private void apply(JsonNode entries) {
-            Map<String, Set<Member>> sets = new HashMap<>();
-            Set<String> ids = new TreeSet<>();
-            Instant now = Instant.now();
-            for (JsonNode entry : entries) {
-                JsonNode service = entry.path("Service");
-                if (!allPassing(entry.path("Checks"))) {
-                    continue;
-                }
-                Map<String, Object> meta = new TreeMap<>();
-                service.path("Meta").fields().forEachRemaining(f -> meta.put(f.getKey(), f.getValue().asText()));
-                Object version = meta.get(versionKey);
-                String address = service.path("Address").asText("");
-                if (address.isEmpty()) {
-                    address = entry.path("Node").path("Address").asText("");
-                }
-                try {
-                    Member m = Member.registered(name, String.valueOf(version), address,
-                            service.path("Port").asInt(), null, meta);
-                    String id = m.id() + "@" + service.path("ID").asText("") + "@" + entry.path("Node")
-                            .path("Node").asText("");
-                    Instant seen = firstSeen.computeIfAbsent(id, k -> now);
-                    m = Member.registered(name, m.version(), m.host(), m.port(), seen, meta);
-                    ids.add(id);
-                    sets.computeIfAbsent(m.version(), v -> new java.util.HashSet<>()).add(m);
-                } catch (IllegalArgumentException e) {
-                    log.debug("{} - ignoring an instance of {} without a usable {} / address / port: {}", label, name,
-                            versionKey, e.getMessage());
-                }
-            }
-            firstSeen.keySet().retainAll(ids);
-            Map<String, Set<Member>> frozen = new HashMap<>();
-            sets.forEach((v, s) -> frozen.put(v, Set.copyOf(s)));
-            if (lastIds != null) {
-                for (String id : ids) {
-                    if (!lastIds.contains(id)) {
-                        emit(ThalassaEvent.now(ThalassaEvent.Verb.ONLINE, id.substring(0, id.indexOf('@')),
-                                "passing in " + label));
-                    }
-                }
-                for (String id : lastIds) {
-                    if (!ids.contains(id)) {
-                        emit(ThalassaEvent.now(ThalassaEvent.Verb.OFFLINE, id.substring(0, id.indexOf('@')),
-                                "no longer passing in " + label));
-                    }
-                }
-            }
-            lastIds = ids;
-            byVersion = frozen;
-            for (Sub s : subs) {
-                execute(() -> deliver(s));
-            }
-        }
-
-        private boolean allPassing(JsonNode checks) {
-            for (JsonNode c : checks) {
-                if (!"passing".equals(c.path("Status").asText())) {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        /** On the delivery thread: hands the newest set of the sub's version over, if it changed. */
-        void deliver(Sub s) {
-            Map<String, Set<Member>> current = byVersion;
-            if (current == null || s.closed) {
-                return;
-            }
-            Set<Member> set = current.getOrDefault(s.version, Set.of());
-            if (set.equals(s.last)) {
-                return;
-            }
-            s.deliveryLock.lock();
-            try {
-                if (!s.closed) {
-                    s.last = set;
-                    s.consumer.accept(set);
-                }
-            } catch (RuntimeException e) {
-                log.warn("{} - subscriber of {}@{} failed", label, name, s.version, e);
-            } finally {
-                s.deliveryLock.unlock();
-            }
-        }
     }
 
     /** Fluent builder of a {@link ConsulRegistry}. */
@@ -725,7 +526,8 @@ public final class ConsulRegistry implements Registry {
         }
 
         /**
-         * The first and the longest pause between retries while the agent is unreachable; default 100 ms and 5 s.
+         * The first and the longest pause between retries while the agent is unreachable (doubling, each pause drawn
+         * from its upper half so watches that failed together do not retry together); default 100 ms and 5 s.
          *
          * @throws IllegalArgumentException when min is not in 1 ms..max, or max not in min..5 min
          */

@@ -32,6 +32,8 @@ public final class ConsulAgent implements AutoCloseable {
     /** A server's {@code -bootstrap-expect}, and the serf LAN ports it joins; unused in dev mode. */
     private int bootstrapExpect;
     private final List<Integer> join = new ArrayList<>();
+    /** More command-line arguments of a dev agent, e.g. {@code -hcl} settings. */
+    private final List<String> extra = new ArrayList<>();
     private final int httpPort;
     private final int serfLanPort;
     private final int serfWanPort;
@@ -56,10 +58,16 @@ public final class ConsulAgent implements AutoCloseable {
      * @throws IllegalStateException when {@value #BINARY_ENV} does not name an executable Consul
      */
     public static ConsulAgent start(Path logDir) throws IOException, InterruptedException {
+        return start(logDir, new String[0]);
+    }
+
+    /** {@link #start(Path)} with more arguments for the dev agent, e.g. {@code -hcl "limits { ... }"}. */
+    public static ConsulAgent start(Path logDir, String... extraArgs) throws IOException, InterruptedException {
         Path binary = binary();
         Files.createDirectories(logDir);
         ConsulAgent agent = new ConsulAgent(binary, Files.createTempFile(logDir, "consul-", ".log"), null,
                 "thalassa-test", freePorts(4));
+        agent.extra.addAll(List.of(extraArgs));
         agent.launch();
         return agent;
     }
@@ -195,6 +203,7 @@ public final class ConsulAgent implements AutoCloseable {
                 "-server-port", Integer.toString(serverPort)));
         if (dataDir == null) {
             cmd.addAll(List.of("-dev", "-log-level", "warn"));
+            cmd.addAll(extra);
         } else {
             // raft_multiplier 1 (Consul's default is 5): elections and leader-loss detection five times faster.
             // retry-interval 1 s: a server that started before its peers listen joins them a second later, not 30 s.

@@ -36,6 +36,13 @@ public final class Checks {
         }
     }
 
+    /** @throws IllegalStateException with {@code message} when {@code ok} is false */
+    public static void state(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalStateException(message);
+        }
+    }
+
     public static <T> T notNull(String field, T value) {
         return notNull(Name.of(field), value);
     }
@@ -128,11 +135,46 @@ public final class Checks {
 
     public static String host(Name field, String value) {
         notNull(field, value);
-        if (isIpv4(value) || isIpv6(value) || HOSTNAME.matcher(value).matches()) {
+        if (isIpv4(value) || isIpv6(value)) {
+            return value;
+        }
+        if (looksNumeric(value)) {
+            throw new InvalidValueException(field.path(), value, field.label() + " must be an IPv4 address written as"
+                    + " four decimal numbers 0-255 without leading zeros (e.g. 127.0.0.1), an IPv6 address or a host"
+                    + " name; ambiguous IPv4 spellings (0177.0.0.1, 127.1, 2130706433, 0x7f.1) are refused: "
+                    + quote(value));
+        }
+        if (HOSTNAME.matcher(value).matches()) {
             return value;
         }
         throw new InvalidValueException(field.path(), value, field.label() + " must be an IPv4 address, an IPv6 address or a host name: "
                 + quote(value));
+    }
+
+    /**
+     * Whether the value is not a canonical dotted quad but C's {@code inet_aton} (and so a resolver, or Java's
+     * {@code InetAddress}) might read it as an IPv4 address: its last label is all decimal digits or {@code 0x} and
+     * hex digits ({@code 0177.0.0.1}, {@code 127.1}, {@code 2130706433}, {@code 0x7f.1}, {@code 127.0.0.256}). No
+     * host name ends in such a label (RFC 3696, section 2), so these are refused rather than guessed.
+     */
+    public static boolean looksNumeric(String value) {
+        String v = value.endsWith(".") ? value.substring(0, value.length() - 1) : value;
+        String last = v.substring(v.lastIndexOf('.') + 1);
+        if (last.isEmpty()) {
+            return false;
+        }
+        if (isAsciiDigits(last, Integer.MAX_VALUE)) {
+            return true;
+        }
+        if (last.length() > 2 && (last.startsWith("0x") || last.startsWith("0X"))) {
+            for (int i = 2; i < last.length(); i++) {
+                if (Character.digit(last.charAt(i), 16) < 0) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return false;
     }
 
     /** Whether the value is a dotted-quad IPv4 address; hand-written, as it runs once per member and server. */

@@ -54,6 +54,15 @@ public interface Registry extends AutoCloseable {
      */
     List<Registration> registrations(String name, String version);
 
+    /**
+     * Whether instances can register through this registry; false for one that only reads a source kept by others
+     * (DNS), whose {@link #register} and {@link #deregister} throw {@link UnsupportedOperationException} saying
+     * where instances are registered instead. Default true.
+     */
+    default boolean acceptsRegistrations() {
+        return true;
+    }
+
     /** Whether the registry can be reached, and since when. */
     RegistryHealth health();
 

@@ -94,4 +94,47 @@ class ChecksTest {
                     org.assertj.core.api.Assertions.assertThat(e.missing()).isTrue();
                 });
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0177.0.0.1", "127.1", "2130706433", "0x7f.1", "0x7f000001", "127.0.0.256", "127.0.1",
+            "1.2.3.4.5", "127.0.0.01", "127.0.0.1.", "0X7F.0.0.1", "app.0x1f"})
+    void ambiguousIpv4SpellingsAreRefusedNamingTheField(String value) {
+        assertThatThrownBy(() -> Checks.host("host", value))
+                .isInstanceOfSatisfying(io.thalassa.InvalidValueException.class, e -> {
+                    assertThat(e.field()).isEqualTo("host");
+                    assertThat(e.value()).isEqualTo(value);
+                    assertThat(e.getMessage()).contains("ambiguous IPv4").contains(value);
+                });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"127.0.0.1", "app1.svc.example", "app1.svc.example.", "1.example", "0x7g.example",
+            "localhost", "::1", "a-1.b2"})
+    void canonicalAddressesAndHostNamesPass(String value) {
+        assertThat(Checks.host("host", value)).isEqualTo(value);
+    }
+
+    @Test
+    void noSeededNumericSpellingPassesUnlessItIsADottedQuad() {
+        Random random = new Random(21);
+        String alphabet = "0123456789.x";
+        for (int i = 0; i < 20_000; i++) {
+            StringBuilder sb = new StringBuilder();
+            int len = 1 + random.nextInt(16);
+            for (int j = 0; j < len; j++) {
+                sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            String v = sb.toString();
+            boolean passed;
+            try {
+                Checks.host("host", v);
+                passed = true;
+            } catch (IllegalArgumentException e) {
+                passed = false;
+            }
+            if (passed && v.matches("[0-9.]+")) {
+                assertThat(IPV4.matcher(v).matches()).as(v).isTrue();
+            }
+        }
+    }
 }

@@ -16,6 +16,7 @@ import io.thalassa.haproxy.internal.ControllerState;
 import io.thalassa.haproxy.internal.Endpoints;
 import io.thalassa.haproxy.internal.EventSink;
 import io.thalassa.haproxy.internal.HaproxyProcess;
+import io.thalassa.haproxy.internal.MemberRejections;
 import io.thalassa.haproxy.internal.Planning;
 import io.thalassa.haproxy.internal.ReloadRunner;
 import io.thalassa.haproxy.internal.ReloadScheduler;
@@ -113,6 +114,7 @@ public final class HaproxyController implements AutoCloseable {
     private final Supervisor<ReloadRunner.Restart> supervisor;
     private final ChangeLog changes = new ChangeLog(Clock.systemUTC(), 10_000);
     private final EventSink events;
+    private final MemberRejections rejections;
     private final ScheduledExecutorService scheduler;
     private final ReentrantLock lock = new ReentrantLock();
 
@@ -135,6 +137,7 @@ public final class HaproxyController implements AutoCloseable {
         this.statsInterval = b.statsInterval;
         this.stopOnClose = b.stopOnClose;
         this.events = new EventSink(b.listeners);
+        this.rejections = new MemberRejections(events);
         this.api = RuntimeApi.connect(settings.statsSocket(), b.commandTimeout);
         this.process = new HaproxyProcess(b.binary, b.sudo, configFile, masterSocket, settings.pidFile(),
                 sibling(".log"), RuntimeApi.connect(masterSocket, b.commandTimeout), api, b.fileLimit);
@@ -195,8 +198,10 @@ public final class HaproxyController implements AutoCloseable {
                 started = true;
                 events.emit(Verb.STARTED, "haproxy", "adopted running HAProxy, master pid " + process.pid());
                 applier.apply(planner.plan(state.basis(), initial, endpoints));
+                rejections.accepted(initial, endpoints);
             } else {
                 reloader.launchFirst(initial, endpoints, validator);
+                rejections.accepted(initial, endpoints);
                 started = true;
                 events.emit(Verb.STARTED, "haproxy", "started HAProxy, master pid " + process.pid()
                         + ", file descriptor limit " + process.fileLimit());
@@ -271,8 +276,7 @@ public final class HaproxyController implements AutoCloseable {
     }
 
     /** What {@link #validate} checks outside the lock: whether it is structural, and the slots it would have. */
-    private record Checked(boolean structural, Map<String, SlotTable> tables) {
-    }
+    private record Checked(boolean structural, Map<String, SlotTable> tables) { }
 
     /**
      * Whether applying {@code next} now would reload HAProxy: its structure differs from what the worker runs
@@ -299,7 +303,7 @@ public final class HaproxyController implements AutoCloseable {
      */
     public ApplyResult apply(ThalassaConfig next) {
         Checks.notNull("desired", next);
-        return planning.plan(next, this::mustBeStarted, applier::apply);
+        return planning.plan(next, this::mustBeStarted, applier::apply, rejections);
     }
 
     private void mustBeStarted() {
@@ -369,6 +373,11 @@ public final class HaproxyController implements AutoCloseable {
                 && state.fingerprints().equals(reloads.fingerprints()), changes.pending(),
                 Optional.ofNullable(reloads.refusedChange()), reloads.reloads(), reloads.failedReloads(),
                 validator.budget(state.desired(), state.totalSlots(), process.fileLimit()), state.totalSlots()));
+    }
+
+    /** Registered members left out now because they cannot be planned (a {@code memberRejected} event each). */
+    public Map<String, Map<String, String>> rejectedMembers() { // backend -> member id -> reason
+        return locked(rejections::current);
     }
 
     /** The pids of the current workers (not the old ones still finishing), from the master CLI. */

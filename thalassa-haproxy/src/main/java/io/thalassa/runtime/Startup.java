@@ -55,12 +55,12 @@ final class Startup {
                     ThalassaConfig stored = saved.orElse(ThalassaConfig.empty());
                     ThalassaConfig initial = Checks.notNull("startWith's result", s.startWith().apply(stored));
                     boolean changed = !initial.equals(stored);
-                    return LocalNode.start(r, controllers, file, s.bindAddress(), events, s.firstDeliveryTimeout(),
+                    return LocalNode.start(r, controllers, file, s.bindAddress(), events, engine(s),
                             initial, changed ? "the configuration to start with (" + file.name()
                                     + " and the start's change)" : "persistence file " + file.file(), changed);
                 }
                 return FleetNode.start(st, r, controllers, events, nodeName(s), null, s.stateDir(), s.bindAddress(),
-                        s.firstDeliveryTimeout(), s.reloadWindow().plusSeconds(30));
+                        engine(s), s.reloadWindow().plusSeconds(30));
             });
             if (!(store instanceof FileConfigStore) && s.startWith() != UnaryOperator.<ThalassaConfig>identity()) {
                 try { // a fleet: the first write of this node
@@ -86,6 +86,10 @@ final class Startup {
             }
             throw (RuntimeException) e;
         }
+    }
+
+    private static java.util.function.UnaryOperator<io.thalassa.MembershipEngine.Builder> engine(ThalassaSettings s) {
+        return b -> b.firstDeliveryTimeout(s.firstDeliveryTimeout()).removalGuard(s.maxRemovalPct(), s.removalHold());
     }
 
     private static HaproxyController controller(ThalassaSettings s, HaproxySettings haproxy) {

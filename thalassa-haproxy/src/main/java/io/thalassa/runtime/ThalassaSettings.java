@@ -39,6 +39,8 @@ public final class ThalassaSettings {
     private final boolean stopHaproxyOnClose;
     private final Duration firstDeliveryTimeout;
     private final UnaryOperator<ThalassaConfig> startWith;
+    private final int maxRemovalPct;
+    private final Duration removalHold;
     private final UnaryOperator<HaproxyController.Builder> controller;
     private final List<ThalassaEvent.Listener> listeners;
 
@@ -62,6 +64,8 @@ public final class ThalassaSettings {
         this.stopHaproxyOnClose = b.stopHaproxyOnClose;
         this.firstDeliveryTimeout = b.firstDeliveryTimeout;
         this.startWith = b.startWith;
+        this.maxRemovalPct = b.maxRemovalPct;
+        this.removalHold = b.removalHold;
         this.controller = b.controller;
         this.listeners = List.copyOf(b.listeners);
     }
@@ -166,6 +170,16 @@ public final class ThalassaSettings {
         return startWith;
     }
 
+    /** The share of a service's members one registry update may remove without a hold (percent). */
+    public int maxRemovalPct() {
+        return maxRemovalPct;
+    }
+
+    /** How long mass removals are held before the registry is asked again. */
+    public Duration removalHold() {
+        return removalHold;
+    }
+
     UnaryOperator<HaproxyController.Builder> controller() {
         return controller;
     }
@@ -200,6 +214,8 @@ public final class ThalassaSettings {
         private boolean stopHaproxyOnClose;
         private Duration firstDeliveryTimeout = MembershipEngine.DEFAULT_FIRST_DELIVERY_TIMEOUT;
         private UnaryOperator<ThalassaConfig> startWith = UnaryOperator.identity();
+        private int maxRemovalPct = MembershipEngine.DEFAULT_MAX_REMOVAL_PCT;
+        private Duration removalHold = MembershipEngine.DEFAULT_REMOVAL_HOLD;
         private UnaryOperator<HaproxyController.Builder> controller = UnaryOperator.identity();
         private final List<ThalassaEvent.Listener> listeners = new ArrayList<>();
 
@@ -366,6 +382,25 @@ public final class ThalassaSettings {
          */
         public B startWith(UnaryOperator<ThalassaConfig> change) {
             this.startWith = Checks.notNull("startWith", change);
+            return self();
+        }
+
+        /**
+         * The guard against registries that take traffic down: when one registry update would remove more than
+         * {@code maxRemovalPct} percent of a dynamic backend's members, and at least two, the removals are held for
+         * {@code hold} (additions go on), then applied if the registry still says so ({@code removalHeld},
+         * {@code removalConfirmed}, {@code removalCancelled} events). Default 50% and 30 s; 100 or a zero hold turns
+         * it off. See {@link MembershipEngine.Builder#removalGuard}.
+         *
+         * @throws IllegalArgumentException naming {@code maxRemovalPct} (0..100) or {@code removalHold} (0..1 h)
+         */
+        public B removalGuard(int maxRemovalPct, Duration hold) {
+            if (maxRemovalPct < 0 || maxRemovalPct > 100) {
+                throw new io.thalassa.InvalidValueException("maxRemovalPct", maxRemovalPct,
+                        "maxRemovalPct must be in 0..100: " + maxRemovalPct);
+            }
+            this.removalHold = Checks.duration("removalHold", hold, Duration.ZERO, Duration.ofHours(1));
+            this.maxRemovalPct = maxRemovalPct;
             return self();
         }
 

@@ -66,4 +66,27 @@ class SlotPlannerTest {
         assertThat(plan.table().lines().get(1).address()).isEqualTo("127.0.0.1:8001");
         assertThat(plan.table().lines().get(3).address()).isEqualTo("127.0.0.1:8003");
     }
+
+    @Test
+    void aRegisteredMemberWhoseHostDoesNotResolveIsLeftOutAloneWithTheReason() {
+        io.thalassa.Backend b = io.thalassa.Backend.dynamic("live").service("app", "1").build().withMembers(List.of(
+                io.thalassa.Member.registered("app", "1", "127.0.0.1", 8001, null, null),
+                io.thalassa.Member.registered("app", "1", "nosuchhost.invalid", 8002, null, null),
+                io.thalassa.Member.registered("app", "1", "127.0.0.1", 8003, null, null)));
+        List<SlotPlanner.Rejected> rejected = new ArrayList<>();
+        List<Endpoint> endpoints = SlotPlanner.endpoints(b, rejected);
+        assertThat(endpoints).extracting(Endpoint::port).containsExactly(8001, 8003);
+        assertThat(rejected).singleElement().satisfies(r -> {
+            assertThat(r.backend()).isEqualTo("live");
+            assertThat(r.member()).isEqualTo("/app/1/nosuchhost.invalid/8002");
+            assertThat(r.reason()).contains("cannot be resolved");
+        });
+    }
+
+    @Test
+    void aStaticMemberWhoseHostDoesNotResolveStillRefusesTheConfiguration() {
+        io.thalassa.Backend b = io.thalassa.Backend.staticBackend("fixed").member("nosuchhost.invalid", 80).build();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SlotPlanner.endpoints(b, new ArrayList<>()))
+                .hasMessageContaining("cannot be resolved");
+    }
 }

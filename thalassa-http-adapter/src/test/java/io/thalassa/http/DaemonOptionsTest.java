@@ -57,7 +57,9 @@ class DaemonOptionsTest {
         assertThat(o).isEqualTo(new DaemonOptions("127.0.0.1", 0, "myapp-dev", "127.0.0.1", 8501, "dc1", "eu",
                 Path.of("/tmp/a.sock"), Path.of("/tmp/a.pid"), Path.of("/tmp/a.cfg"), template.toString(),
                 dir.resolve("t.json"), true, Path.of("/tmp/db"), 0, "/usr/sbin/haproxy", 1989,
-                Duration.ofMillis(500), 50, 0, false, null, null, null, null, null, "file", null, null));
+                Duration.ofMillis(500), 50, 0, false, null, null, null, null, null, "file", null, null,
+                new RegistryOptions("consul", "127.0.0.1:2181", "/services", "version", "127.0.0.1", 53, null,
+                        Duration.ofSeconds(1), Duration.ofSeconds(60), 50, Duration.ofSeconds(30))));
         assertThat(o.customTemplate()).contains(template);
         assertThat(DaemonOptions.parse("--reloadWindow", "PT1S").reloadWindow()).isEqualTo(Duration.ofSeconds(1));
         assertThat(DaemonOptions.parse("--reloadWindow", "250").reloadWindow()).isEqualTo(Duration.ofMillis(250));
@@ -134,5 +136,43 @@ class DaemonOptionsTest {
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         assertThat(code).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--port").contains("--help");
+    }
+
+    @Test
+    void registryOptionsMapToTheRegistryAndTheGuard() {
+        assertThat(DaemonOptions.defaults().registries().kind()).isEqualTo("embedded");
+        assertThat(DaemonOptions.parse("--serviceReg", "127.0.0.1").registries().kind()).isEqualTo("consul");
+        assertThat(DaemonOptions.parse("--store", "consul").registries().kind()).isEqualTo("consul");
+        RegistryOptions zk = DaemonOptions.parse("--registry", "zookeeper", "--zkConnect", "127.0.0.1:2182",
+                "--zkBasePath", "/apps", "--zkVersionKey", "release").registries();
+        assertThat(zk).extracting(RegistryOptions::zkConnect, RegistryOptions::zkBasePath,
+                RegistryOptions::zkVersionKey).containsExactly("127.0.0.1:2182", "/apps", "release");
+        RegistryOptions dns = DaemonOptions.parse("--registry", "dns", "--dnsServer", "127.0.0.1:53530", "--dnsName",
+                "_{service}._tcp.v{version}.svc.example.", "--dnsMinInterval", "500ms", "--dnsMaxInterval", "10s",
+                "--maxRemovalPct", "30", "--removalHold", "5s").registries();
+        assertThat(dns.dnsPort()).isEqualTo(53530);
+        assertThat(dns.dnsMinInterval()).isEqualTo(Duration.ofMillis(500));
+        assertThat(dns.maxRemovalPct()).isEqualTo(30);
+        assertThat(dns.removalHold()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void registryOptionsThatDoNotGoTogetherAreRefusedNamingTheOption() {
+        assertThatThrownBy(() -> DaemonOptions.parse("--registry", "etcd")).hasMessageContaining("--registry");
+        assertThatThrownBy(() -> DaemonOptions.parse("--registry", "dns")).hasMessageContaining("--dnsName");
+        assertThatThrownBy(() -> DaemonOptions.parse("--registry", "dns", "--dnsName", "_{service}.x."))
+                .hasMessageContaining("--dnsName");
+        assertThatThrownBy(() -> DaemonOptions.parse("--registry", "dns", "--dnsName", "_{service}.v{version}.x.",
+                "--dnsServer", "localhost:53")).hasMessageContaining("--dnsServer");
+        assertThatThrownBy(() -> DaemonOptions.parse("--store", "consul", "--registry", "zookeeper"))
+                .hasMessageContaining("--store consul");
+        assertThatThrownBy(() -> DaemonOptions.parse("--serviceReg", "127.0.0.1", "--registry", "dns"))
+                .hasMessageContaining("--serviceReg");
+        assertThatThrownBy(() -> DaemonOptions.parse("--zkConnect", "127.0.0.1:2181"))
+                .hasMessageContaining("--zkConnect goes with --registry zookeeper");
+        assertThatThrownBy(() -> DaemonOptions.parse("--registry", "zookeeper", "--zkBasePath", "services"))
+                .hasMessageContaining("--zkBasePath");
+        assertThatThrownBy(() -> DaemonOptions.parse("--maxRemovalPct", "101")).hasMessageContaining("--maxRemovalPct");
+        assertThatThrownBy(() -> DaemonOptions.parse("--removalHold", "2h")).hasMessageContaining("--removalHold");
     }
 }

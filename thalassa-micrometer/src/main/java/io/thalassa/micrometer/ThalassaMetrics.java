@@ -10,7 +10,11 @@ import io.thalassa.ThalassaEvent;
 import io.thalassa.haproxy.ApplyResult;
 import io.thalassa.haproxy.ChangeStatus;
 import io.thalassa.runtime.Thalassa;
+import io.thalassa.spi.RegistryHealth;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -47,9 +51,22 @@ public final class ThalassaMetrics implements MeterBinder, AutoCloseable {
     private long lastReloadTimed; // only on the reload poll's thread
     private volatile boolean closed;
 
-    /** The counters one registry got, counted on events. */
-    private record Bound(MeterRegistry registry, Counter runtimeChanges, Counter haproxyAlerts) {
+    /** The counters one registry got, counted on events of their verb. */
+    private record Bound(MeterRegistry registry, Map<ThalassaEvent.Verb, Counter> counted) {
     }
+
+    /** The counters counted on events: name, the verb counted, description. */
+    private static final List<String[]> EVENT_COUNTERS = List.of(
+            new String[] {"thalassa.haproxy.runtime.changes", "RUNTIME_CHANGE",
+                "membership changes applied through HAProxy's runtime API (one per backend and apply)"},
+            new String[] {"thalassa.haproxy.log.alerts", "HAPROXY_LOG",
+                "alert and warning lines HAProxy wrote to its log"},
+            new String[] {"thalassa.members.rejected", "MEMBER_REJECTED",
+                "registered members left out of their backend because they cannot be planned (memberRejected events)"},
+            new String[] {"thalassa.removals.held", "REMOVAL_HELD",
+                "registry updates whose mass removals were held (removalHeld events)"},
+            new String[] {"thalassa.registry.watch.restarts", "WATCH_RESTARTED",
+                "registry watches restarted because they neither delivered nor confirmed in time"});
 
     private ThalassaMetrics(Thalassa thalassa) {
         this.thalassa = thalassa;
@@ -82,18 +99,20 @@ public final class ThalassaMetrics implements MeterBinder, AutoCloseable {
                 "server slots in the accepted configuration");
         gauge(registry, "thalassa.registry.healthy", m -> m.thalassa.registry().health().isConnected() ? 1 : 0,
                 "1 while the service registry is reachable");
+        gauge(registry, "thalassa.registry.sync.age.seconds", ThalassaMetrics::syncAge,
+                "seconds since the registry last answered: 0 while it is reachable, else since the outage began");
         gauge(registry, "thalassa.config.frontends", m -> m.thalassa.config().frontends().size(),
                 "frontends configured");
         gauge(registry, "thalassa.config.backends", m -> m.thalassa.config().backends().size(),
                 "backends configured");
         gauge(registry, "thalassa.config.version", m -> m.thalassa.latestChange().map(ChangeStatus::id).orElse(0L),
                 "id of the latest configuration change accepted");
-        Counter runtimeChanges = Counter.builder("thalassa.haproxy.runtime.changes")
-                .description("membership changes applied through HAProxy's runtime API (one per backend and apply)")
-                .register(registry);
-        Counter haproxyAlerts = Counter.builder("thalassa.haproxy.log.alerts")
-                .description("alert and warning lines HAProxy wrote to its log").register(registry);
-        bound.add(new Bound(registry, runtimeChanges, haproxyAlerts));
+        Map<ThalassaEvent.Verb, Counter> counted = new EnumMap<>(ThalassaEvent.Verb.class);
+        for (String[] c : EVENT_COUNTERS) {
+            counted.put(ThalassaEvent.Verb.valueOf(c[1]),
+                    Counter.builder(c[0]).description(c[2]).register(registry));
+        }
+        bound.add(new Bound(registry, counted));
         if (reloadPoll == null && !closed) {
             reloadPoll = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "thalassa-metrics");
@@ -122,11 +141,17 @@ public final class ThalassaMetrics implements MeterBinder, AutoCloseable {
     }
 
     private void onEvent(ThalassaEvent event) {
-        if (event.verb() == ThalassaEvent.Verb.RUNTIME_CHANGE) {
-            bound.forEach(b -> b.runtimeChanges().increment());
-        } else if (event.verb() == ThalassaEvent.Verb.HAPROXY_LOG) {
-            bound.forEach(b -> b.haproxyAlerts().increment());
+        for (Bound b : bound) {
+            Counter c = b.counted().get(event.verb());
+            if (c != null) {
+                c.increment();
+            }
         }
+    }
+
+    private double syncAge() {
+        RegistryHealth h = thalassa.registry().health();
+        return h.isConnected() ? 0 : Duration.between(h.since(), Instant.now()).toMillis() / 1000.0;
     }
 
     /**

@@ -347,6 +347,11 @@ final class ServiceWatch {
         } catch (IllegalArgumentException e) {
             p = new Parsed(mzxid, null, e.getMessage());
             log.warn("{} - ignoring {}/{}: {}", label, path, child, e.getMessage());
+            if (e instanceof io.thalassa.InvalidValueException iv && (iv.field().equals("host")
+                    || iv.field().equals("port"))) { // once per version of the znode: parses are kept by mzxid
+                events.accept(ThalassaEvent.now(ThalassaEvent.Verb.MEMBER_REJECTED, path + "/" + child, "left out of "
+                        + name + ", every other instance goes on: " + e.getMessage()));
+            }
         }
         parsed.put(child, p);
         return p;

@@ -284,4 +284,21 @@ class ZookeeperRegistryIT {
         first.awaitSet(ports(18071, 18072), WAIT);
         assertThat(rec.sets).hasSize(delivered);
     }
+
+    @Test
+    void anInstanceWithAnAmbiguousAddressIsLeftOutWithOneEventAndTheOthersStay() throws Exception {
+        ZookeeperRegistry registry = registry();
+        OtherClient other = otherClient();
+        registry.subscribe("odd", "1.0.0", rec);
+        other.register("odd", "good", 18091, Map.of("version", "1.0.0"));
+        other.curator.create().creatingParentsIfNeeded().withMode(org.apache.zookeeper.CreateMode.EPHEMERAL)
+                .forPath("/services/odd/bad", ("{\"name\":\"odd\",\"id\":\"bad\",\"address\":\"127.1\","
+                        + "\"port\":18092,\"payload\":{\"version\":\"1.0.0\"},\"serviceType\":\"DYNAMIC\"}")
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        other.register("odd", "more", 18093, Map.of("version", "1.0.0"));
+        rec.awaitSet(ports(18091, 18093), WAIT);
+        rec.awaitEvent(e -> e.verb() == ThalassaEvent.Verb.MEMBER_REJECTED && e.object().endsWith("/odd/bad"),
+                "memberRejected of bad", WAIT);
+        assertThat(rec.events).filteredOn(e -> e.verb() == ThalassaEvent.Verb.MEMBER_REJECTED).hasSize(1);
+    }
 }

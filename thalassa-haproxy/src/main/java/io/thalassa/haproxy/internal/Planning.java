@@ -28,6 +28,15 @@ public final class Planning {
      * @param before runs first under the lock (e.g. to refuse when the controller is not started)
      */
     public <T> T plan(ThalassaConfig next, Runnable before, Function<ChangePlan, T> then) {
+        return plan(next, before, then, null);
+    }
+
+    /**
+     * {@link #plan(ThalassaConfig, Runnable, Function)}, and when {@code then} returns, the members it left out go to
+     * {@code rejections} (still under the lock): what applying a change does.
+     */
+    public <T> T plan(ThalassaConfig next, Runnable before, Function<ChangePlan, T> then,
+            MemberRejections rejections) {
         Endpoints endpoints = Endpoints.resolve(next, state.desired());
         for (int round = 1; ; round++) {
             Set<String> missing;
@@ -36,7 +45,11 @@ public final class Planning {
                 before.run();
                 missing = endpoints.missing(ChangePlanner.toPlan(state.desired(), state.slots(), next));
                 if (missing.isEmpty()) {
-                    return then.apply(planner.plan(state.basis(), next, endpoints));
+                    T result = then.apply(planner.plan(state.basis(), next, endpoints));
+                    if (rejections != null) {
+                        rejections.accepted(next, endpoints);
+                    }
+                    return result;
                 }
             } finally {
                 lock.unlock();

@@ -124,8 +124,19 @@ public final class SlotPlanner {
      * The endpoints of a backend's members, host names resolved, each address once, in member order. Without a
      * version split every endpoint has HAProxy's default weight; with one, the weight {@link SplitWeights} gives its
      * member, and a member that gets weight 0 (its version at 0, or not in the split) is left out, so it drains.
+     *
+     * @throws IllegalArgumentException when a static member's host name cannot be resolved
      */
     public static List<Endpoint> endpoints(Backend b) {
+        return endpoints(b, null);
+    }
+
+    /**
+     * {@link #endpoints(Backend)}, but a registered member whose host cannot be resolved is left out of this backend
+     * alone and added to {@code rejected} (when not null) with the reason; a static member's still refuses the whole
+     * configuration, as it is the writer's own.
+     */
+    public static List<Endpoint> endpoints(Backend b, List<Rejected> rejected) {
         List<Endpoint> list = new ArrayList<>(b.members().size());
         Set<String> seen = new HashSet<>();
         VersionSplit split = b.split().orElse(null);
@@ -135,12 +146,34 @@ public final class SlotPlanner {
             if (weight == 0) {
                 continue;
             }
-            Endpoint e = new Endpoint(resolve(m.host()), m.port(), weight);
+            String ip;
+            try {
+                ip = resolve(m.host());
+            } catch (IllegalArgumentException e) {
+                if (!m.isRegistered()) {
+                    throw e;
+                }
+                if (rejected != null) {
+                    rejected.add(new Rejected(b.key(), m.id(), e.getMessage()));
+                }
+                continue;
+            }
+            Endpoint e = new Endpoint(ip, m.port(), weight);
             if (seen.add(e.address())) {
                 list.add(e);
             }
         }
         return list;
+    }
+
+    /**
+     * A registered member left out of its backend because it cannot be planned.
+     *
+     * @param backend the backend's key
+     * @param member  the member's id, {@code /name/version/host/port}
+     * @param reason  why, one sentence
+     */
+    public record Rejected(String backend, String member, String reason) {
     }
 
     private static String resolve(String host) {

@@ -1,5 +1,6 @@
 package io.thalassa.runtime.internal;
 
+import io.thalassa.MembershipEngine;
 import io.thalassa.Backend;
 import io.thalassa.ConfigRejectedException;
 import io.thalassa.Frontend;
@@ -100,7 +101,7 @@ public final class FleetNode implements Node {
      */
     public static FleetNode start(ConfigStore store, Registry registry, Supplier<HaproxyController> controllers,
             ThalassaEvent.Listener events, String node, String api, Path stateDir, String bindAddress,
-            Duration firstDelivery, Duration settle) throws IOException {
+            UnaryOperator<MembershipEngine.Builder> engine, Duration settle) throws IOException {
         Files.createDirectories(stateDir);
         FleetNode fleet = new FleetNode(store, node, api, stateDir.resolve("fleet-cache.json"), events);
         Snapshot initial;
@@ -122,7 +123,7 @@ public final class FleetNode implements Node {
         FleetState.Failure refused = null;
         Snapshot running = initial;
         try {
-            fleet.stack = LocalNode.start(registry, controllers, null, bindAddress, events, firstDelivery,
+            fleet.stack = LocalNode.start(registry, controllers, null, bindAddress, events, engine,
                     fleet.configOf(initial), fleet.storeName + " revision " + initial.index(), false);
         } catch (IllegalStateException e) {
             Optional<Snapshot> cached = stale ? Optional.empty() : fleet.cache.read();
@@ -133,7 +134,7 @@ public final class FleetNode implements Node {
             running = cached.get();
             LOG.warn("fleet - node {} cannot run revision {} ({}); starting with revision {}, the last it ran", node,
                     initial.index(), e.getMessage(), running.index());
-            fleet.stack = LocalNode.start(registry, controllers, null, bindAddress, events, firstDelivery,
+            fleet.stack = LocalNode.start(registry, controllers, null, bindAddress, events, engine,
                     fleet.configOf(running), "the cache " + fleet.cache.file() + " (revision " + running.index()
                             + ")", false);
         }

@@ -40,14 +40,13 @@ public final class LocalNode implements Node {
     private final List<BiConsumer<String, Duration>> applyTimings = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private LocalNode(Registry registry, HaproxyController controller, FileConfigStore store, String bindAddress,
-            ThalassaEvent.Listener events, Duration firstDelivery) {
+            ThalassaEvent.Listener events, UnaryOperator<MembershipEngine.Builder> tuning) {
         this.registry = registry;
         this.controller = controller;
         this.store = store;
         this.bindAddress = bindAddress;
         controller.addListener(events); // the registry's events are the caller's: it may start a node twice
-        this.engine = MembershipEngine.publishing(registry, this::toHaproxy).listener(events)
-                .firstDeliveryTimeout(firstDelivery).build();
+        this.engine = tuning.apply(MembershipEngine.publishing(registry, this::toHaproxy).listener(events)).build();
         this.commits = new GroupCommit<>(engine::current, this::commit);
     }
 
@@ -56,6 +55,7 @@ public final class LocalNode implements Node {
      * configuration it gets; an adopted HAProxy that runs it already is not reloaded.
      *
      * @param controller makes the (not yet started) controller
+     * @param tuning     the membership engine's settings (first delivery, removal guard)
      * @param store      where writes are saved first, or null for none (a fleet node: the fleet writes its store)
      * @param source     names where {@code initial} came from, for the error when HAProxy rejects it
      * @param save       whether to save {@code initial} to the store once HAProxy runs it (it is not what the store
@@ -64,9 +64,10 @@ public final class LocalNode implements Node {
      *                               keeps serving, a started one is stopped)
      */
     public static LocalNode start(Registry registry, java.util.function.Supplier<HaproxyController> controller,
-            FileConfigStore store, String bindAddress, ThalassaEvent.Listener events, Duration firstDelivery,
-            ThalassaConfig initial, String source, boolean save) throws IOException {
-        LocalNode node = new LocalNode(registry, controller.get(), store, bindAddress, events, firstDelivery);
+            FileConfigStore store, String bindAddress, ThalassaEvent.Listener events,
+            UnaryOperator<MembershipEngine.Builder> tuning, ThalassaConfig initial, String source, boolean save)
+            throws IOException {
+        LocalNode node = new LocalNode(registry, controller.get(), store, bindAddress, events, tuning);
         try {
             node.commit(initial, false); // the first publication (members included) starts or adopts HAProxy
             if (!node.haproxyStarted) {

@@ -125,6 +125,47 @@ public final class DaemonCommand {
             + " own interface's address")
     String bindAddress;
 
+    @Option(names = "--registry", description = "where dynamic backends' members come from: embedded, consul"
+            + " (--serviceReg), zookeeper (--zkConnect) or dns (--dnsServer, --dnsName) (default: consul with"
+            + " --serviceReg or --store consul, else embedded)")
+    String registry;
+
+    @Option(names = "--zkConnect", description = "ZooKeeper's connect string, host:port[,host:port...][/chroot]"
+            + " (default: 127.0.0.1:2181)")
+    String zkConnect;
+
+    @Option(names = "--zkBasePath", description = "base path of Curator's service discovery (default: /services)")
+    String zkBasePath;
+
+    @Option(names = "--zkVersionKey", description = "the instance metadata key holding its version"
+            + " (default: version)")
+    String zkVersionKey;
+
+    @Option(names = "--dnsServer", description = "the DNS server asked for SRV records, ip:port (default:"
+            + " 127.0.0.1:53)")
+    String dnsServer;
+
+    @Option(names = "--dnsName", description = "SRV name template with {service} and {version}, the version's dots"
+            + " as dashes, e.g. _{service}._tcp.v{version}.svc.example.")
+    String dnsName;
+
+    @Option(names = "--dnsMinInterval", description = "shortest interval between two lookups of a name (its TTL"
+            + " otherwise) (default: 1s)")
+    String dnsMinInterval;
+
+    @Option(names = "--dnsMaxInterval", description = "longest interval between two lookups of a name"
+            + " (default: 60s)")
+    String dnsMaxInterval;
+
+    @Option(names = "--maxRemovalPct", description = "one registry update removing more than this share of a"
+            + " backend's members (and at least 2) is held for --removalHold; 100 never holds"
+            + " (default: ${DEFAULT-VALUE})", defaultValue = "50")
+    int maxRemovalPct;
+
+    @Option(names = "--removalHold", description = "how long mass removals are held before the registry is asked"
+            + " again; 0 never holds (default: ${DEFAULT-VALUE})", defaultValue = "30s")
+    String removalHold;
+
     @Option(names = "--unsafeNatives", description = "allow any native directive (files, listeners, Lua, global"
             + " settings); by default natives are judged against a safe allow-list", arity = "0..1",
             fallbackValue = "true", paramLabel = "true|false")
@@ -359,7 +400,69 @@ public final class DaemonCommand {
         return new DaemonOptions(host, port, label, serviceReg, serviceRegPort, datacenter, location,
                 haproxySocketPath, haproxyPidPath, haproxyCfgPath, templateFile, persistence, debug, dbPath,
                 registrationPort, haproxyBinary, statsPort, window, activityRetention, haproxyMaxFiles, unsafeNatives,
-                tokens, tlsCert, tlsKey, haproxyUser, statsAuth, store, prefix, bindAddress);
+                tokens, tlsCert, tlsKey, haproxyUser, statsAuth, store, prefix, bindAddress, registries());
+    }
+
+    /** The registry options, checked; the options of a registry not chosen are refused. */
+    private io.thalassa.http.RegistryOptions registries() {
+        String kind = registry != null ? registry
+                : serviceReg != null || store.equals("consul") ? "consul" : "embedded";
+        if (!java.util.List.of("embedded", "consul", "zookeeper", "dns").contains(kind)) {
+            throw new IllegalArgumentException("--registry must be embedded, consul, zookeeper or dns: " + kind);
+        }
+        if (store.equals("consul") && !kind.equals("consul")) {
+            throw new IllegalArgumentException("--store consul goes with the consul registry: --registry " + kind);
+        }
+        if (serviceReg != null && !kind.equals("consul")) {
+            throw new IllegalArgumentException("--serviceReg is Consul's host: it goes with --registry consul, not "
+                    + kind);
+        }
+        only("zookeeper", kind, "--zkConnect", zkConnect, "--zkBasePath", zkBasePath, "--zkVersionKey", zkVersionKey);
+        only("dns", kind, "--dnsServer", dnsServer, "--dnsName", dnsName, "--dnsMinInterval", dnsMinInterval,
+                "--dnsMaxInterval", dnsMaxInterval);
+        if (kind.equals("dns") && dnsName == null) {
+            throw new IllegalArgumentException("--registry dns needs --dnsName, e.g."
+                    + " '_{service}._tcp.v{version}.svc.example.'");
+        }
+        String dns = dnsServer == null ? "127.0.0.1:53" : dnsServer;
+        int colon = dns.lastIndexOf(':');
+        String dnsHost = colon > 0 ? dns.substring(0, colon).replaceAll("^\\[|\\]$", "") : "";
+        int dnsPort = colon > 0 && dns.substring(colon + 1).matches("[0-9]{1,5}")
+                ? Integer.parseInt(dns.substring(colon + 1)) : -1;
+        if (!io.thalassa.internal.Checks.isIpv4(dnsHost) && !io.thalassa.internal.Checks.isIpv6(dnsHost)
+                || dnsPort < 1 || dnsPort > 65535) {
+            throw new IllegalArgumentException("--dnsServer must be ip:port, e.g. 127.0.0.1:53: " + dns);
+        }
+        Duration min = duration("--dnsMinInterval", dnsMinInterval == null ? "1s" : dnsMinInterval);
+        Duration max = duration("--dnsMaxInterval", dnsMaxInterval == null ? "60s" : dnsMaxInterval);
+        if (min.compareTo(Duration.ofMillis(100)) < 0 || max.compareTo(min) < 0
+                || max.compareTo(Duration.ofHours(1)) > 0) {
+            throw new IllegalArgumentException("--dnsMinInterval and --dnsMaxInterval must be in 100ms..1h, the"
+                    + " minimum at most the maximum: " + min + ", " + max);
+        }
+        if (maxRemovalPct < 0 || maxRemovalPct > 100) {
+            throw new IllegalArgumentException("--maxRemovalPct must be in 0..100: " + maxRemovalPct);
+        }
+        Duration hold = duration("--removalHold", removalHold);
+        if (hold.isNegative() || hold.compareTo(Duration.ofHours(1)) > 0) {
+            throw new IllegalArgumentException("--removalHold must be in 0..1h: " + removalHold);
+        }
+        io.thalassa.http.RegistryOptions options = new io.thalassa.http.RegistryOptions(kind,
+                zkConnect == null ? "127.0.0.1:2181" : zkConnect, zkBasePath == null ? "/services" : zkBasePath,
+                zkVersionKey == null ? "version" : zkVersionKey, dnsHost, dnsPort, dnsName, min, max, maxRemovalPct,
+                hold);
+        RegistryParts.check(options);
+        return options;
+    }
+
+    /** Refuses options given for a registry that is not {@code kind}: name, value, name, value... */
+    private static void only(String registry, String kind, String... optionsAndValues) {
+        for (int i = 0; i < optionsAndValues.length; i += 2) {
+            if (optionsAndValues[i + 1] != null && !registry.equals(kind)) {
+                throw new IllegalArgumentException(optionsAndValues[i] + " goes with --registry " + registry
+                        + ", not " + kind);
+            }
+        }
     }
 
     private static void port(String option, int value, boolean zeroAllowed) {

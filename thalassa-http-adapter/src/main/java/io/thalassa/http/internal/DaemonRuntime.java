@@ -30,7 +30,8 @@ public final class DaemonRuntime {
                         .build())
                 .statsPage(Bind.parse("127.0.0.1:" + o.statsPort()), o.statsAuth())
                 .reloadWindow(o.reloadWindow())
-                .activityRetention(o.activityRetention());
+                .activityRetention(o.activityRetention())
+                .removalGuard(o.registries().maxRemovalPct(), o.registries().removalHold());
         if (o.haproxyUser() != null) {
             b.haproxyUser(o.haproxyUser());
         }
@@ -46,8 +47,9 @@ public final class DaemonRuntime {
             b.store(ConsulParts.store(o)).registry(ConsulParts.registry(o));
         } else {
             b.store(o.persistenceFile().map(FileConfigStore::at).orElseGet(FileConfigStore::inMemory));
-            if (o.serviceReg() != null) {
-                b.registry(ConsulParts.registry(o));
+            io.thalassa.spi.Registry registry = RegistryParts.registry(o);
+            if (registry != null) {
+                b.registry(registry);
             }
         }
         return b;

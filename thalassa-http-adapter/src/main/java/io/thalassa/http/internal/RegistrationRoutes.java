@@ -42,6 +42,7 @@ final class RegistrationRoutes {
     }
 
     ApiResponse register(ApiRequest req) {
+        writable();
         int port = port(req.param("port"));
         ObjectNode body = Json.readObjectOrEmpty(req.body());
         Map<String, Object> meta = Json.MAPPER.convertValue(body, new TypeReference<LinkedHashMap<String, Object>>() {
@@ -61,6 +62,7 @@ final class RegistrationRoutes {
     }
 
     ApiResponse deregister(ApiRequest req) {
+        writable();
         int port = port(req.param("port"));
         boolean removed;
         try {
@@ -73,6 +75,15 @@ final class RegistrationRoutes {
         body.put("id", io.thalassa.Member.idOf(req.param("name"), req.param("version"), req.param("host"), port));
         body.put("removed", removed);
         return ApiResponse.json(200, Json.write(body));
+    }
+
+    /** 405 when the registry only reads a source kept by others (DNS): it says where instances register. */
+    private void writable() {
+        if (!thalassa.registry().acceptsRegistrations()) {
+            throw new ApiException(405, "registry_read_only", null, "the " + thalassa.registry().kind()
+                    + " registry is read-only (" + thalassa.registry() + "): instances are registered in its own"
+                    + " source (DNS: SRV records added and removed there), not through this API");
+        }
     }
 
     private static int port(String value) {

@@ -88,15 +88,21 @@ final class StatusRoutes {
                 "this daemon is not part of a fleet: start every node with --store consul"))));
     }
 
-    /** 200 when HAProxy runs the configuration last accepted (and has a master), else 503 saying why. */
+    /**
+     * 200 when HAProxy runs the configuration last accepted (and has a master): {@code ready}, or {@code degraded}
+     * while the registry cannot be reached (the members last known are kept, so traffic flows); else 503 saying why.
+     */
     ApiResponse ready(ApiRequest req) {
         Map<String, Object> body = new LinkedHashMap<>();
         ThalassaStatus s = thalassa.status();
         boolean runs = s.ready();
-        body.put("status", runs ? "ready" : "not_ready");
+        body.put("status", !runs ? "not_ready" : s.registry().isConnected() ? "ready" : "degraded");
         if (!runs) {
             body.put("reason", s.masterPid() <= 0 ? "HAProxy is not running"
                     : "HAProxy does not run the configuration last accepted yet (a reload is pending or failed)");
+        } else if (!s.registry().isConnected()) {
+            body.put("reason", "the " + s.registryKind() + " registry cannot be reached since "
+                    + s.registry().since() + " (" + s.registry().detail() + "); the members last known are kept");
         }
         return ApiResponse.json(runs ? 200 : 503, Json.write(body));
     }

@@ -5,7 +5,8 @@ import { on } from './state.js';
 
 const VERBS = ['started', 'online', 'offline', 'configApplied', 'configRejected', 'reloadDone', 'reloadFailed',
   'reloadCoalesced', 'runtimeChange', 'drain', 'versionSwitched', 'splitChanged', 'splitShares',
-  'registryUnavailable', 'registryRecovered', 'haproxyRestarted', 'statsFailed', 'haproxyLog',
+  'registryUnavailable', 'registryRecovered', 'memberRejected', 'removalHeld', 'removalConfirmed',
+  'removalCancelled', 'watchRestarted', 'haproxyRestarted', 'statsFailed', 'haproxyLog',
   'storeApplied', 'storeApplyFailed', 'storeUnavailable', 'storeRecovered'];
 const PAGE = 50;
 

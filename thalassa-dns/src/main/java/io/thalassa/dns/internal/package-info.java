@@ -1,0 +1,2 @@
+/** The DNS registry's queries; not an API. */
+package io.thalassa.dns.internal;
