@@ -7,6 +7,7 @@ import io.thalassa.haproxy.HaproxySettings;
 import io.thalassa.runtime.internal.FleetNode;
 import io.thalassa.runtime.internal.HaproxyUser;
 import io.thalassa.runtime.internal.LocalNode;
+import io.thalassa.runtime.internal.Revisions;
 import io.thalassa.spi.ConfigStore;
 import io.thalassa.spi.Registry;
 import java.io.IOException;
@@ -45,16 +46,24 @@ final class Startup {
             Registry r = registry;
             ConfigStore st = store;
             return Thalassa.create(s, registry, store, activity, s.listeners(), events -> {
-                if (st instanceof FileConfigStore file) {
-                    Optional<ThalassaConfig> saved = file.load();
-                    if (saved.isEmpty() && file.file() != null) {
-                        LOG.info("{} - does not exist yet; it is written on the first change", file.file());
+                Revisions history = st instanceof FileConfigStore f && f.file() == null
+                        ? Revisions.inMemory(s.historySize()) : Revisions.open(s.stateDir(), s.historySize());
+                try {
+                    if (st instanceof FileConfigStore file) {
+                        Optional<ThalassaConfig> saved = file.load();
+                        if (saved.isEmpty() && file.file() != null) {
+                            LOG.info("{} - does not exist yet; it is written on the first change", file.file());
+                        }
+                        return LocalNode.start(r, controllers, file, s.bindAddress(), events,
+                                s.firstDeliveryTimeout(), saved.orElse(ThalassaConfig.empty()), "persistence file "
+                                        + file.file(), history);
                     }
-                    return LocalNode.start(r, controllers, file, s.bindAddress(), events, s.firstDeliveryTimeout(),
-                            saved.orElse(ThalassaConfig.empty()), "persistence file " + file.file());
+                    return FleetNode.start(st, r, controllers, events, nodeName(s), null, s.stateDir(),
+                            s.bindAddress(), s.firstDeliveryTimeout(), s.reloadWindow().plusSeconds(30), history);
+                } catch (IOException | RuntimeException e) {
+                    history.close();
+                    throw e;
                 }
-                return FleetNode.start(st, r, controllers, events, nodeName(s), null, s.stateDir(), s.bindAddress(),
-                        s.firstDeliveryTimeout(), s.reloadWindow().plusSeconds(30));
             });
         } catch (IOException | RuntimeException e) {
             if (activity != null) {

@@ -10,6 +10,8 @@ import io.thalassa.ThalassaEvent;
 import io.thalassa.ThalassaEvent.Verb;
 import io.thalassa.haproxy.ChangeStatus;
 import io.thalassa.haproxy.HaproxyController;
+import io.thalassa.runtime.Edit;
+import io.thalassa.runtime.ItemVersions;
 import io.thalassa.spi.ConfigStore;
 import io.thalassa.spi.ConfigStore.Item;
 import io.thalassa.spi.ConfigStore.Snapshot;
@@ -31,7 +33,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +50,9 @@ import org.slf4j.LoggerFactory;
  *       reported as this node's failure; it keeps serving what it ran, and the others are not affected.</li>
  *   <li><b>State.</b> Each node publishes what it runs (the revision, failures, whether HAProxy runs it) to the store
  *       ({@link FleetState}).</li>
+ *   <li><b>History.</b> Every revision of the store this node sees is a revision of its {@link Revisions history},
+ *       numbered by the store's index, so the numbers and items agree on every node (who wrote it and the change
+ *       that carried it are known on the node that took the write). An item's version is the store's.</li>
  *   <li><b>Faults.</b> Writes while the store is unreachable fail with {@link StoreUnavailableException}; HAProxy
  *       keeps serving. A cache file ({@link FleetCache}) lets a node start while the store is down: it then serves
  *       the cached revision, marked stale, until the store answers again.</li>
@@ -75,12 +79,19 @@ public final class FleetNode implements Node {
     private LocalNode stack; // set once at start
     private long lastWatched; // guarded by lock
     private ConfigStore.Watch watch;
+    private final Revisions history;
+    /** The newest snapshot of the store this node has seen: the items' versions. */
+    private volatile Snapshot seen = new Snapshot(Map.of(), 0);
+    /** Who wrote the revision this node is writing (its own write), for the history; guarded by lock. */
+    private String writing;
 
     /** An item of the store, parsed once per version. */
     private record Parsed(long version, Object item) {
     }
 
-    private FleetNode(ConfigStore store, String node, String api, Path cacheFile, ThalassaEvent.Listener events) {
+    private FleetNode(ConfigStore store, String node, String api, Path cacheFile, ThalassaEvent.Listener events,
+            Revisions history) {
+        this.history = history;
         this.store = store;
         this.storeName = store.name();
         this.state = new FleetState(store, node, api);
@@ -100,9 +111,9 @@ public final class FleetNode implements Node {
      */
     public static FleetNode start(ConfigStore store, Registry registry, Supplier<HaproxyController> controllers,
             ThalassaEvent.Listener events, String node, String api, Path stateDir, String bindAddress,
-            Duration firstDelivery, Duration settle) throws IOException {
+            Duration firstDelivery, Duration settle, Revisions history) throws IOException {
         Files.createDirectories(stateDir);
-        FleetNode fleet = new FleetNode(store, node, api, stateDir.resolve("fleet-cache.json"), events);
+        FleetNode fleet = new FleetNode(store, node, api, stateDir.resolve("fleet-cache.json"), events, history);
         Snapshot initial;
         boolean stale = false;
         try {
@@ -123,7 +134,7 @@ public final class FleetNode implements Node {
         Snapshot running = initial;
         try {
             fleet.stack = LocalNode.start(registry, controllers, null, bindAddress, events, firstDelivery,
-                    fleet.configOf(initial), fleet.storeName + " revision " + initial.index());
+                    fleet.configOf(initial), fleet.storeName + " revision " + initial.index(), null);
         } catch (IllegalStateException e) {
             Optional<Snapshot> cached = stale ? Optional.empty() : fleet.cache.read();
             if (cached.isEmpty() || cached.get().index() >= initial.index()) {
@@ -135,7 +146,7 @@ public final class FleetNode implements Node {
                     initial.index(), e.getMessage(), running.index());
             fleet.stack = LocalNode.start(registry, controllers, null, bindAddress, events, firstDelivery,
                     fleet.configOf(running), "the cache " + fleet.cache.file() + " (revision " + running.index()
-                            + ")");
+                            + ")", null);
         }
         awaitRunning(fleet.stack, settle);
         LocalNode started = fleet.stack;
@@ -144,6 +155,8 @@ public final class FleetNode implements Node {
         fleet.state.latestRevision = initial.index();
         fleet.state.failure = refused;
         fleet.state.stale = stale;
+        fleet.seen = initial;
+        history.record(documentsOf(initial), initial.index(), "start", 0);
         if (!stale && refused == null) {
             fleet.cache.offer(initial);
         }
@@ -210,12 +223,17 @@ public final class FleetNode implements Node {
     private Written apply(Snapshot s) {
         synchronized (lock) {
             state.latestRevision = Math.max(state.latestRevision, s.index());
+            if (s.index() > seen.index()) {
+                seen = s;
+            }
             if (s.index() <= state.appliedRevision) {
                 return null;
             }
+            long change = 0;
             try {
                 ThalassaConfig next = configOf(s);
-                Written w = stack.write(c -> next);
+                Written w = stack.write((c, v) -> next, null);
+                change = w.change() == null ? 0 : w.change().id();
                 state.appliedRevision = s.index();
                 state.failure = null;
                 cache.offer(s);
@@ -231,9 +249,58 @@ public final class FleetNode implements Node {
                         + " revision " + state.appliedRevision);
                 return null;
             } finally {
+                history.record(documentsOf(s), s.index(), writing, change);
                 publishSoon();
             }
         }
+    }
+
+    /** The documents of {@code s}'s items, by id. */
+    private static Map<String, String> documentsOf(Snapshot s) {
+        Map<String, String> out = new TreeMap<>();
+        s.items().forEach((id, item) -> out.put(id, item.json()));
+        return out;
+    }
+
+    @Override
+    public long version(String id) {
+        Item item = seen.items().get(id);
+        return item == null ? ItemVersions.ABSENT : item.version();
+    }
+
+    @Override
+    public Revisions history() {
+        return history;
+    }
+
+    @Override
+    public void validate(ThalassaConfig config) {
+        stack.validate(config);
+    }
+
+    /**
+     * The version of item {@code id} in {@code c}, a configuration made from {@code s} by a write: the store's version
+     * when it is the item {@code s} holds, {@link ItemVersions#UNSAVED} when the write changed it already.
+     */
+    private long versionOf(Snapshot s, ThalassaConfig c, String id) {
+        String key = Documents.keyOf(id);
+        Object item = id.startsWith("frontend/") ? c.frontends().get(key) : c.backends().get(key);
+        if (item == null) {
+            return ItemVersions.ABSENT;
+        }
+        Item stored = s.items().get(id);
+        if (stored == null) {
+            return ItemVersions.UNSAVED;
+        }
+        Object parsed;
+        try {
+            parsed = parse(stored);
+        } catch (RuntimeException e) {
+            return ItemVersions.UNSAVED;
+        }
+        boolean same = item instanceof Backend b ? parsed instanceof Backend p
+                && Documents.stored(p).equals(Documents.stored(b)) : parsed.equals(item);
+        return same ? stored.version() : ItemVersions.UNSAVED;
     }
 
     /**
@@ -307,7 +374,7 @@ public final class FleetNode implements Node {
      * @throws StoreConflictException    when other writers won the race on the same items every time
      */
     @Override
-    public Written write(UnaryOperator<ThalassaConfig> change) {
+    public Written write(Edit edit, String by) {
         synchronized (lock) {
             for (int attempt = 1; ; attempt++) {
                 Snapshot s;
@@ -320,12 +387,14 @@ public final class FleetNode implements Node {
                 state.stale = false;
                 apply(s);
                 ThalassaConfig base = withLocalMembers(configOf(s));
-                ThalassaConfig next = change.apply(base);
+                Snapshot read = s;
+                ThalassaConfig next = edit.apply(base, id -> versionOf(read, base, id));
                 Map<String, String> puts = new TreeMap<>();
                 List<String> deletes = new ArrayList<>();
                 diff(base, next, puts, deletes);
                 if (puts.isEmpty() && deletes.isEmpty()) {
-                    return new Written(stack.config(), stack.controller().latestChange().orElse(null), 0, null);
+                    return new Written(stack.config(), stack.controller().latestChange().orElse(null), 0, null,
+                            versionsOf(s));
                 }
                 stack.validate(next); // the controller decides whether it is structural, and checks only then
                 try {
@@ -338,16 +407,28 @@ public final class FleetNode implements Node {
                     continue;
                 }
                 Snapshot after = store.readAll();
-                Written w = apply(after);
+                Written w;
+                writing = by;
+                try {
+                    w = apply(after);
+                } finally {
+                    writing = null;
+                }
                 if (w != null) {
-                    return new Written(w.config(), w.change(), after.index(), null);
+                    return new Written(w.config(), w.change(), after.index(), null, versionsOf(after));
                 }
                 // this node could not run it (see its failure); the store has it: answer what the store holds
                 FleetState.Failure f = state.failure;
                 return new Written(withLocalMembers(configOf(after)), null, after.index(), f == null
-                        ? "this node does not run revision " + after.index() : f.message());
+                        ? "this node does not run revision " + after.index() : f.message(), versionsOf(after));
             }
         }
+    }
+
+    private static Map<String, Long> versionsOf(Snapshot s) {
+        Map<String, Long> out = new TreeMap<>();
+        s.items().forEach((id, item) -> out.put(id, item.version()));
+        return out;
     }
 
     /** Writes {@code puts} and {@code deletes} with check-and-set on the versions {@code s} has for them. */
@@ -479,6 +560,7 @@ public final class FleetNode implements Node {
         cache.flush();
         store.close();
         stack.close();
+        history.close();
     }
 
     /** Closes after a start that failed: a HAProxy this node started is stopped. */
@@ -492,5 +574,6 @@ public final class FleetNode implements Node {
         if (stack != null) {
             stack.abort();
         }
+        history.close();
     }
 }
