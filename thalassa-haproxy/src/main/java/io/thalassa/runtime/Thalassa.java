@@ -309,6 +309,16 @@ public final class Thalassa implements AutoCloseable {
      *                               exist yet
      */
     public Change revert(long number) {
+        return revert(number, java.util.Map.of());
+    }
+
+    /**
+     * {@link #revert(long)} only while the items of {@code ifMatch} are at those versions (checked under the write's
+     * lock; a version as {@link Batch#ifMatch} takes it).
+     *
+     * @throws VersionMismatchException when one is not; nothing changed
+     */
+    public Change revert(long number, java.util.Map<String, Long> ifMatch) {
         java.util.Map<String, String> items;
         try {
             items = node.history().itemsAfter(number);
@@ -316,7 +326,15 @@ public final class Thalassa implements AutoCloseable {
             throw new InvalidValueException("revision", number, e.getMessage());
         }
         ThalassaConfig target = Documents.configOf(items);
-        Change c = update((now, v) -> target);
+        Change c = update((now, v) -> {
+            ifMatch.forEach((id, expected) -> {
+                long actual = v.of(id);
+                if (expected == Batch.EXISTS ? actual == ItemVersions.ABSENT : actual != expected) {
+                    throw new VersionMismatchException(id, expected, actual);
+                }
+            });
+            return target;
+        });
         dispatch(ThalassaEvent.now(ThalassaEvent.Verb.CONFIG_REVERTED, "config", "frontends and backends as right"
                 + " after revision " + number + " (" + c + ")"));
         return c;

@@ -87,7 +87,8 @@ public final class ThalassaHttp implements AutoCloseable {
         metrics.configVersion(() -> thalassa.latestChange().map(c -> c.id()).orElse(0L));
         thalassa.onApply(metrics::applied);
         metricEvents = thalassa.onEvent(metrics);
-        RestApi api = new RestApi(thalassa, instance(options), live).nativePolicy(options.natives()).metrics(metrics);
+        RestApi api = new RestApi(thalassa, instance(options), live).nativePolicy(options.natives()).metrics(metrics)
+                .attributed(tokens != null);
         QueuedThreadPool threads = new QueuedThreadPool(64, 4);
         threads.setName("thalassa-http");
         threads.setDaemon(true);

@@ -30,7 +30,8 @@ public final class DaemonRuntime {
                         .build())
                 .statsPage(Bind.parse("127.0.0.1:" + o.statsPort()), o.statsAuth())
                 .reloadWindow(o.reloadWindow())
-                .activityRetention(o.activityRetention());
+                .activityRetention(o.activityRetention())
+                .historySize(o.historySize());
         if (o.haproxyUser() != null) {
             b.haproxyUser(o.haproxyUser());
         }
