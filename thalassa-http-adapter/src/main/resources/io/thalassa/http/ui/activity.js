@@ -6,6 +6,7 @@ import { on } from './state.js';
 const VERBS = ['started', 'online', 'offline', 'configApplied', 'configRejected', 'reloadDone', 'reloadFailed',
   'reloadCoalesced', 'runtimeChange', 'drain', 'versionSwitched', 'splitChanged', 'splitShares',
   'registryUnavailable', 'registryRecovered', 'haproxyRestarted', 'statsFailed', 'haproxyLog',
+  'rolloutStarted', 'rolloutStep', 'rolloutPaused', 'rolloutResumed', 'rolloutAborted', 'rolloutDone', 'configReverted',
   'storeApplied', 'storeApplyFailed', 'storeUnavailable', 'storeRecovered'];
 const PAGE = 50;
 
