@@ -204,6 +204,22 @@ public final class Batch {
     }
 
     /**
+     * Checks that the batch writes at most {@code max} items, what a fleet's store commits in one transaction.
+     *
+     * @throws BatchException naming the operation of the first item over it, with {@code operations} as the field
+     */
+    void fitsOneCommit(int max) {
+        java.util.Set<String> ids = new java.util.LinkedHashSet<>();
+        for (int i = 0; i < operations.size(); i++) {
+            if (ids.add(operations.get(i).id()) && ids.size() > max) {
+                throw new BatchException(i, operations.get(i).describe(), new InvalidValueException("operations",
+                        operations.size(), "a batch in a fleet is one transaction of the store: at most " + max
+                        + " items (Consul's limit)"));
+            }
+        }
+    }
+
+    /**
      * The first operation whose prefix of the batch {@code validate} refuses on {@code config} (the last when none is
      * refused now): a binary search, for the answer to a batch HAProxy refused as a whole.
      */

@@ -209,6 +209,7 @@ public final class Thalassa implements AutoCloseable {
      */
     public Change apply(Batch batch) {
         Checks.notNull("batch", batch);
+        node.fleetNode().ifPresent(n -> batch.fitsOneCommit(store.maxItemsPerCommit()));
         try {
             return update(batch::applyTo);
         } catch (ConfigRejectedException e) {
@@ -354,9 +355,7 @@ public final class Thalassa implements AutoCloseable {
      * @throws RolloutConflictException when a rollout of the backend runs
      */
     public RolloutStatus rollout(String backend, Rollout plan) {
-        Checks.notNull("plan", plan);
-        Checks.identifier("backend", backend);
-        return rollouts.start(backend, plan);
+        return rollouts.start(Checks.identifier("backend", backend), Checks.notNull("plan", plan));
     }
 
     /** The backend's rollout: the running one, or the last that ended. */

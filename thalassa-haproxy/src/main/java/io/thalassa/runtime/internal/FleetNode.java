@@ -278,6 +278,12 @@ public final class FleetNode implements Node {
         stack.validate(config);
     }
 
+    /** In a fleet, rollouts are kept in the store, each driven by the node that holds its lock. */
+    @Override
+    public RolloutBook rollouts(Path stateDir) {
+        return new FleetRolloutBook(store, state);
+    }
+
     /**
      * The version of item {@code id} in {@code c}, a configuration made from {@code s} by a write: the store's version
      * when it is the item {@code s} holds, {@link ItemVersions#UNSAVED} when the write changed it already.
@@ -431,24 +437,25 @@ public final class FleetNode implements Node {
         return out;
     }
 
-    /** Writes {@code puts} and {@code deletes} with check-and-set on the versions {@code s} has for them. */
+    /**
+     * Writes {@code puts} and {@code deletes} with check-and-set on the versions {@code s} has for them: one commit of
+     * the store (in Consul one KV transaction, all or nothing, for up to 64 items).
+     */
     private void commit(Snapshot s, Map<String, String> puts, List<String> deletes) {
-        int done = 0;
+        List<ConfigStore.Write> writes = new ArrayList<>();
+        for (Map.Entry<String, String> e : puts.entrySet()) {
+            Item now = s.items().get(e.getKey());
+            writes.add(new ConfigStore.Write(e.getKey(), e.getValue(), now == null ? ConfigStore.NEW : now.version()));
+        }
+        for (String id : deletes) {
+            writes.add(new ConfigStore.Write(id, null, s.items().get(id).version()));
+        }
         try {
-            for (Map.Entry<String, String> e : puts.entrySet()) {
-                Item now = s.items().get(e.getKey());
-                store.put(e.getKey(), e.getValue(), now == null ? ConfigStore.NEW : now.version());
-                done++;
-            }
-            for (String id : deletes) {
-                store.delete(id, s.items().get(id).version());
-                done++;
-            }
+            store.commit(writes);
         } catch (StoreUnavailableException e) {
-            throw new StoreUnavailableException(storeName + " cannot be reached: the change " + (done > 0
-                    ? "was written in part (" + done + " of " + (puts.size() + deletes.size()) + " items)"
-                    : "may or may not have been written") + "; read it back before trying again ("
-                    + e.getMessage() + ")", e);
+            throw new StoreUnavailableException(storeName + " cannot be reached: the change may or may not have been"
+                    + " written" + (writes.size() > store.maxItemsPerCommit() ? " (in part: it is more than one"
+                    + " transaction)" : "") + "; read it back before trying again (" + e.getMessage() + ")", e);
         }
     }
 

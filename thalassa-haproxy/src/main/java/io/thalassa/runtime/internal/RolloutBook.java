@@ -25,6 +25,15 @@ public interface RolloutBook {
     /** Keeps {@code s}, replacing the backend's previous rollout. */
     void save(RolloutStatus s);
 
+    /** Whether another node changed the backend's rollout since this node wrote or took it in last. */
+    default boolean changedElsewhere(String backend) {
+        return false;
+    }
+
+    /** Marks the backend's rollout as last read as taken in by this node. */
+    default void accept(String backend) {
+    }
+
     /** Whether this node drives the rollout of {@code backend} now (in a fleet: it holds or took its lock). */
     default boolean drives(String backend) {
         return true;

@@ -49,28 +49,23 @@ public final class RolloutRunner implements AutoCloseable {
     /** How often rollouts are judged. */
     public static final Duration TICK = Duration.ofMillis(250);
     private static final Logger LOG = LoggerFactory.getLogger(RolloutRunner.class);
-    private static final int MAX_DECISIONS = 200;
+    /** How long a fleet's driver waits before it takes a changed backend for another write: a pause may say why. */
+    private static final Duration MISMATCH_GRACE = Duration.ofSeconds(3);
+    /** How often a fleet's driver keeps the numbers of the step in the store, for the other nodes to show. */
+    private static final Duration SHARE_EVERY = Duration.ofSeconds(2);
 
     private final Node node;
     private final Function<String, List<StatRow>> serverRows;
     private final ThalassaEvent.Listener events;
     private final RolloutBook book;
-    private final Map<String, Run> runs = new TreeMap<>(); // by backend; guarded by this
+    private final Map<String, RolloutRun> runs = new TreeMap<>(); // by backend; guarded by this
     /** The active rollouts' backends and what they wrote last, read by writes without this lock. */
-    private volatile Map<String, Expected> active = Map.of();
+    private volatile Map<String, RolloutRun.Expected> active = Map.of();
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "thalassa-rollouts");
         t.setDaemon(true);
         return t;
     });
-
-    /** The service, version and split a rollout last wrote to its backend. */
-    private record Expected(String service, String version, VersionSplit split) {
-        boolean matches(Backend b) {
-            return b != null && b.isDynamic() && service.equals(b.serviceName()) && version.equals(b.serviceVersion())
-                    && java.util.Objects.equals(split, b.split().orElse(null));
-        }
-    }
 
     /**
      * @param serverRows the server rows of a backend in HAProxy ({@code show stat}), by backend key
@@ -83,7 +78,7 @@ public final class RolloutRunner implements AutoCloseable {
         this.book = book;
         synchronized (this) {
             for (RolloutStatus s : book.load()) {
-                Run r = Run.of(s);
+                RolloutRun r = RolloutRun.of(s);
                 if (r.state.active()) {
                     r.restart = true;
                 }
@@ -105,7 +100,10 @@ public final class RolloutRunner implements AutoCloseable {
      * @throws RolloutConflictException when a rollout of the backend runs
      */
     public synchronized RolloutStatus start(String backend, Rollout plan) {
-        Run running = runs.get(backend);
+        if (book.shared()) {
+            refreshFromBook();
+        }
+        RolloutRun running = runs.get(backend);
         if (running != null && running.state.active()) {
             throw new RolloutConflictException("backend " + backend + " is being rolled out to " + running.to
                     + " already (step " + running.step + " of " + running.plan.steps().size() + ", "
@@ -120,7 +118,8 @@ public final class RolloutRunner implements AutoCloseable {
             return c.withBackend(b.toBuilder().split(split(b.serviceVersion(), plan.version(), first)).build());
         }, "rollout");
         Instant now = Instant.now();
-        Run r = new Run(backend + "@" + now.toEpochMilli(), backend, from[1], from[0], plan, now);
+        RolloutRun r = new RolloutRun(backend + "@" + now.toEpochMilli(), backend, from[1], from[0], plan, now);
+        r.driver = book.node();
         r.decide("started", "rolling " + backend + " out from " + r.from + " to " + r.to + ": " + first + " % to "
                 + r.to + ", " + plan.guard(), Map.of());
         runs.put(backend, r);
@@ -163,12 +162,18 @@ public final class RolloutRunner implements AutoCloseable {
 
     /** The backend's rollout: the active one, or the last that ended. */
     public synchronized Optional<RolloutStatus> get(String backend) {
-        Run r = runs.get(backend);
+        if (book.shared()) {
+            refreshFromBook();
+        }
+        RolloutRun r = runs.get(backend);
         return r == null ? Optional.empty() : Optional.of(status(r));
     }
 
     /** Every backend's rollout (active, or the last that ended), by backend. */
     public synchronized List<RolloutStatus> all() {
+        if (book.shared()) {
+            refreshFromBook();
+        }
         List<RolloutStatus> out = new ArrayList<>();
         runs.values().forEach(r -> out.add(status(r)));
         return out;
@@ -181,7 +186,10 @@ public final class RolloutRunner implements AutoCloseable {
      * @throws RolloutConflictException when it ended
      */
     public synchronized RolloutStatus pause(String backend) {
-        Run r = activeRun(backend, "pause");
+        if (book.shared()) {
+            refreshFromBook();
+        }
+        RolloutRun r = activeRun(backend, "pause");
         if (r.state == State.RUNNING) {
             r.state = State.PAUSED;
             r.decide("paused", "paused by hand at step " + r.step + " (" + r.percent() + " % to " + r.to + ")",
@@ -200,7 +208,10 @@ public final class RolloutRunner implements AutoCloseable {
      * @throws RolloutConflictException when it ended
      */
     public synchronized RolloutStatus resume(String backend) {
-        Run r = activeRun(backend, "resume");
+        if (book.shared()) {
+            refreshFromBook();
+        }
+        RolloutRun r = activeRun(backend, "resume");
         if (r.state == State.PAUSED) {
             r.state = State.RUNNING;
             r.newStep(r.step);
@@ -219,13 +230,16 @@ public final class RolloutRunner implements AutoCloseable {
      * @throws RolloutConflictException when it ended
      */
     public synchronized RolloutStatus abort(String backend) {
-        Run r = activeRun(backend, "abort");
+        if (book.shared()) {
+            refreshFromBook();
+        }
+        RolloutRun r = activeRun(backend, "abort");
         goBack(r, "aborted by hand at step " + r.step + " (" + r.percent() + " % to " + r.to + ")");
         return status(r);
     }
 
-    private Run activeRun(String backend, String what) {
-        Run r = runs.get(backend);
+    private RolloutRun activeRun(String backend, String what) {
+        RolloutRun r = runs.get(backend);
         if (r == null) {
             throw new NoSuchElementException("backend " + backend + " has no rollout");
         }
@@ -246,7 +260,7 @@ public final class RolloutRunner implements AutoCloseable {
     public Edit watching(Edit edit, Set<String> flagged) {
         return (c, v) -> {
             ThalassaConfig next = edit.apply(c, v);
-            Map<String, Expected> now = active;
+            Map<String, RolloutRun.Expected> now = active;
             if (!now.isEmpty() && next != c) {
                 for (String key : now.keySet()) {
                     Backend before = c.backends().get(key);
@@ -274,7 +288,7 @@ public final class RolloutRunner implements AutoCloseable {
     public synchronized List<RolloutStatus> afterWrite(Set<String> flagged, ThalassaConfig config) {
         List<RolloutStatus> ended = new ArrayList<>();
         for (String key : flagged) {
-            Run r = runs.get(key);
+            RolloutRun r = runs.get(key);
             if (r != null && r.state.active()) {
                 Backend b = config.backends().get(key);
                 end(r, State.ABORTED, "a write changed backend " + key + "'s version or split"
@@ -293,7 +307,7 @@ public final class RolloutRunner implements AutoCloseable {
             if (book.shared()) {
                 refreshFromBook();
             }
-            for (Run r : new ArrayList<>(runs.values())) {
+            for (RolloutRun r : new ArrayList<>(runs.values())) {
                 if (r.state.active()) {
                     try {
                         tick(r);
@@ -307,23 +321,30 @@ public final class RolloutRunner implements AutoCloseable {
         }
     }
 
-    /** In a fleet: what other nodes started, stepped or ended since the last look. */
+    /** In a fleet: what other nodes started, stepped, paused or ended since the last look. */
     private void refreshFromBook() {
         for (RolloutStatus s : book.load()) {
-            Run mine = runs.get(s.backend());
-            if (mine == null || !mine.id.equals(s.id()) || mine.step != s.step() || mine.state != s.state()) {
-                if (mine != null && mine.id.equals(s.id()) && book.drives(s.backend()) && mine.state.active()) {
-                    continue; // this node drives it: its own state is the newest
-                }
-                Run r = Run.of(s);
-                r.restart = s.state().active();
-                runs.put(s.backend(), r);
+            RolloutRun mine = runs.get(s.backend());
+            boolean same = mine != null && mine.id.equals(s.id());
+            if (same && !book.changedElsewhere(s.backend())) {
+                continue;
             }
+            RolloutRun r = RolloutRun.of(s);
+            r.adopted = true;
+            if (same && mine.step == s.step() && mine.state == s.state()) {
+                r.baseline = mine.baseline; // the same step: keep measuring it
+                r.stepNanos = mine.stepNanos;
+                r.seenUp.addAll(mine.seenUp);
+                r.upInStep.addAll(mine.upInStep);
+                r.driving = mine.driving;
+            }
+            runs.put(s.backend(), r);
+            book.accept(s.backend());
         }
         refreshActive();
     }
 
-    private void tick(Run r) {
+    private void tick(RolloutRun r) {
         boolean drives = book.drives(r.backend);
         ThalassaConfig c = node.config();
         Backend b = c.backends().get(r.backend);
@@ -332,26 +353,40 @@ public final class RolloutRunner implements AutoCloseable {
             return;
         }
         if (drives && !r.expected().matches(b)) {
+            long t = System.nanoTime();
+            if (book.shared() && (r.mismatchNanos == 0 || t - r.mismatchNanos < MISMATCH_GRACE.toNanos())) {
+                r.mismatchNanos = r.mismatchNanos == 0 ? t : r.mismatchNanos; // another node's write may say why
+                return;
+            }
             end(r, State.ABORTED, b == null ? "backend " + r.backend + " was deleted; the rollout stopped"
                     : "a write changed backend " + r.backend + "'s version or split to " + (b.isDynamic()
                     ? b.serviceDescription() : "static") + "; the rollout stopped there", Verb.ROLLOUT_ABORTED);
             return;
         }
+        r.mismatchNanos = 0;
         if (b == null) {
             return;
         }
-        Map<String, Server> now = RolloutCounters.read(serverRows.apply(r.backend));
-        long t = System.nanoTime();
-        if (r.baseline == null || r.restart) {
-            if (r.restart && drives) {
-                r.restart = false;
+        if (drives && !r.driving) {
+            r.driving = true;
+            r.driver = book.node();
+            if (r.restart) {
                 r.newStep(r.step);
-                r.decide("resumed", "continues after a restart of " + (book.node() == null ? "the node"
-                        : "the driver (now " + book.node() + ")") + ": step " + r.step + " (" + r.percent()
-                        + " % to " + r.to + ") starts again", Map.of());
+                r.decide("resumed", "continues after a restart: step " + r.step + " (" + r.percent() + " % to "
+                        + r.to + ") starts again", Map.of());
+                book.save(status(r));
+            } else if (r.adopted) {
+                r.decide("resumed", book.node() + " drives it now (the node that drove it stopped); step " + r.step
+                        + " goes on", Map.of());
                 book.save(status(r));
             }
-            r.restart = false;
+        } else if (!drives) {
+            r.driving = false;
+        }
+        r.restart = false;
+        Map<String, Server> now = RolloutCounters.read(serverRows.apply(r.backend));
+        long t = System.nanoTime();
+        if (r.baseline == null) {
             r.baseline = now;
             r.stepNanos = t;
             return;
@@ -365,13 +400,16 @@ public final class RolloutRunner implements AutoCloseable {
         Map<String, Totals> totals = RolloutCounters.since(r.baseline, now, versionOf, Set.of(r.from, r.to));
         book.publish(r.id, r.step, totals);
         if (!drives) {
-            r.measured = measures(totals);
-            return;
+            return; // the driver's numbers, as it keeps them, are the rollout's
         }
         for (Map.Entry<String, Map<String, Totals>> peer : book.peers(r.id, r.step).entrySet()) {
             peer.getValue().forEach((v, x) -> totals.merge(v, x, Totals::plus));
         }
         r.measured = measures(totals);
+        if (book.shared() && t - r.savedNanos > SHARE_EVERY.toNanos()) {
+            r.savedNanos = t; // the other nodes show the numbers too
+            book.save(status(r));
+        }
         if (r.state == State.PAUSED) {
             return;
         }
@@ -420,7 +458,7 @@ public final class RolloutRunner implements AutoCloseable {
         return out;
     }
 
-    private void advance(Run r, String numbers) {
+    private void advance(RolloutRun r, String numbers) {
         int next = r.step + 1;
         int percent = r.plan.steps().get(next - 1);
         VersionSplit split = split(r.from, r.to, percent);
@@ -438,7 +476,7 @@ public final class RolloutRunner implements AutoCloseable {
                 + " % to " + r.to + " (step " + (next - 1) + ": " + numbers + ")");
     }
 
-    private void finish(Run r, String numbers) {
+    private void finish(RolloutRun r, String numbers) {
         try {
             writeBackend(r, b -> b.withService(r.service, r.to));
         } catch (RuntimeException e) {
@@ -450,7 +488,7 @@ public final class RolloutRunner implements AutoCloseable {
     }
 
     /** All the traffic back to the old version; the rollout ends aborted (retried at the next tick on failure). */
-    private void goBack(Run r, String why) {
+    private void goBack(RolloutRun r, String why) {
         try {
             writeBackend(r, b -> b.withService(r.service, r.from));
         } catch (RuntimeException e) {
@@ -463,7 +501,7 @@ public final class RolloutRunner implements AutoCloseable {
         end(r, State.ABORTED, why + "; all the traffic is back on " + r.from, Verb.ROLLOUT_ABORTED);
     }
 
-    private void writeBackend(Run r, UnaryOperator<Backend> change) {
+    private void writeBackend(RolloutRun r, UnaryOperator<Backend> change) {
         node.write((c, v) -> {
             Backend b = c.backends().get(r.backend);
             if (b == null || !b.isDynamic()) {
@@ -473,7 +511,7 @@ public final class RolloutRunner implements AutoCloseable {
         }, "rollout");
     }
 
-    private void end(Run r, State state, String why, Verb verb) {
+    private void end(RolloutRun r, State state, String why, Verb verb) {
         r.state = state;
         r.reason = why;
         r.endedAt = Instant.now();
@@ -490,7 +528,7 @@ public final class RolloutRunner implements AutoCloseable {
     }
 
     private void refreshActive() {
-        Map<String, Expected> now = new TreeMap<>();
+        Map<String, RolloutRun.Expected> now = new TreeMap<>();
         runs.forEach((k, r) -> {
             if (r.state.active()) {
                 now.put(k, r.expected());
@@ -499,7 +537,7 @@ public final class RolloutRunner implements AutoCloseable {
         active = Map.copyOf(now);
     }
 
-    private void emit(Verb verb, Run r, String detail) {
+    private void emit(Verb verb, RolloutRun r, String detail) {
         try {
             events.onEvent(ThalassaEvent.now(verb, Backend.idOf(r.backend), detail));
         } catch (RuntimeException e) {
@@ -507,7 +545,7 @@ public final class RolloutRunner implements AutoCloseable {
         }
     }
 
-    private RolloutStatus status(Run r) {
+    private RolloutStatus status(RolloutRun r) {
         return new RolloutStatus(r.id, r.backend, r.service, r.from, r.to, r.state, r.step, r.plan.steps(),
                 seconds(r.plan.every()), r.plan.guard(), r.shares(), r.startedAt, r.stepStartedAt, r.endedAt,
                 r.reason, r.measured, r.decisions, r.driver(book), book.counting());
@@ -527,99 +565,6 @@ public final class RolloutRunner implements AutoCloseable {
                     book.release(r.backend);
                 }
             });
-        }
-    }
-
-    /** One rollout's state; guarded by the runner's lock. */
-    private static final class Run {
-        final String id;
-        final String backend;
-        final String service;
-        final String from;
-        final String to;
-        final Rollout plan;
-        final Instant startedAt;
-        State state = State.RUNNING;
-        int step = 1;
-        Instant stepStartedAt;
-        Instant endedAt;
-        String reason;
-        Map<String, Measure> measured = Map.of();
-        final List<Decision> decisions = new ArrayList<>();
-        // not kept: measured again after a restart
-        Map<String, Server> baseline;
-        long stepNanos;
-        boolean restart;
-        boolean heldNoted;
-        String goingBack;
-        final Set<String> seenUp = new TreeSet<>();
-        final Set<String> upInStep = new TreeSet<>();
-
-        Run(String id, String backend, String service, String from, Rollout plan, Instant startedAt) {
-            this.id = id;
-            this.backend = backend;
-            this.service = service;
-            this.from = from;
-            this.to = plan.version();
-            this.plan = plan;
-            this.startedAt = startedAt;
-            this.stepStartedAt = startedAt;
-        }
-
-        static Run of(RolloutStatus s) {
-            Rollout plan = Rollout.to(s.to()).steps(s.steps().stream().mapToInt(Integer::intValue).toArray())
-                    .every(Duration.ofMillis(Math.round(s.stepSeconds() * 1000))).guard(s.guard());
-            Run r = new Run(s.id(), s.backend(), s.service(), s.from(), plan, s.startedAt());
-            r.state = s.state();
-            r.step = s.step();
-            r.stepStartedAt = s.stepStartedAt();
-            r.endedAt = s.endedAt();
-            r.reason = s.reason();
-            r.measured = s.measured();
-            r.decisions.addAll(s.decisions());
-            return r;
-        }
-
-        int percent() {
-            return plan.steps().get(step - 1);
-        }
-
-        Map<String, Integer> shares() {
-            if (state == State.DONE) {
-                return Map.of(to, 100);
-            }
-            if (state == State.ABORTED) {
-                return Map.of(from, 100);
-            }
-            Map<String, Integer> m = new LinkedHashMap<>();
-            m.put(from, 100 - percent());
-            m.put(to, percent());
-            return m;
-        }
-
-        Expected expected() {
-            VersionSplit split = split(from, to, percent());
-            return new Expected(service, split.primaryVersion(), split);
-        }
-
-        void newStep(int n) {
-            step = n;
-            stepStartedAt = Instant.now();
-            baseline = null;
-            heldNoted = false;
-            reason = null;
-            upInStep.clear();
-        }
-
-        void decide(String action, String detail, Map<String, Measure> numbers) {
-            decisions.add(new Decision(Instant.now(), step, action, detail, numbers));
-            while (decisions.size() > MAX_DECISIONS) {
-                decisions.remove(1); // the first (started) stays
-            }
-        }
-
-        String driver(RolloutBook book) {
-            return book.node() == null ? null : state.active() && book.drives(backend) ? book.node() : null;
         }
     }
 }
