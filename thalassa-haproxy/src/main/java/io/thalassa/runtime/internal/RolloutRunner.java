@@ -119,6 +119,7 @@ public final class RolloutRunner implements AutoCloseable {
         }, "rollout");
         Instant now = Instant.now();
         RolloutRun r = new RolloutRun(backend + "@" + now.toEpochMilli(), backend, from[1], from[0], plan, now);
+        book.drives(backend); // in a fleet the node that starts it drives it, if it can take the lock
         r.driver = book.node();
         r.decide("started", "rolling " + backend + " out from " + r.from + " to " + r.to + ": " + first + " % to "
                 + r.to + ", " + plan.guard(), Map.of());
