@@ -90,7 +90,8 @@ public final class Thalassa implements AutoCloseable {
     private final ActivityLog activity;
     private final List<ThalassaEvent.Listener> listeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService background;
-    private final AtomicReference<StatsSnapshot[]> lastTwo = new AtomicReference<>(new StatsSnapshot[2]);
+    private final AtomicReference<StatsSnapshot> latest = new AtomicReference<>();
+    private final SplitWindow splits = new SplitWindow(LiveStats.SPLIT_WINDOW);
     private final LiveStats live;
     private final Node node;
     private final LocalNode local;
@@ -109,7 +110,7 @@ public final class Thalassa implements AutoCloseable {
         this.node = starter.start(this::dispatch);
         this.local = node instanceof io.thalassa.runtime.internal.FleetNode f ? f.stack() : (LocalNode) node;
         HaproxyController controller = local.controller();
-        controller.addStatsListener(s -> lastTwo.getAndUpdate(p -> new StatsSnapshot[] {p[1], s}));
+        controller.addStatsListener(s -> splits.add(latest.updateAndGet(x -> s), config()));
         RuntimeApi api = controller.runtimeApi();
         this.live = new LiveStats(new LiveStats.Source() {
             @Override
@@ -445,17 +446,17 @@ public final class Thalassa implements AutoCloseable {
 
     /** HAProxy's latest stats snapshot (read every 2 s), if one was read yet. */
     public Optional<StatsSnapshot> stats() {
-        StatsSnapshot latest = lastTwo.get()[1];
-        return latest != null ? Optional.of(latest) : local.controller().stats();
+        StatsSnapshot last = latest.get();
+        return last != null ? Optional.of(last) : local.controller().stats();
     }
 
     /**
-     * What the versions of split backends served between the two latest stats snapshots, per split backend:
-     * {@code requested} weights, {@code intervalMs}, and per version {@code requests} and {@code share} (percent).
+     * What the versions of split backends served in the last minute ({@link LiveStats#SPLIT_WINDOW}), per split
+     * backend: {@code requested} weights, {@code intervalMs}, {@code windowSeconds}, and per version {@code requests}
+     * and {@code share} (percent).
      */
     public Map<String, Object> splitShares() {
-        StatsSnapshot[] two = lastTwo.get();
-        return two[1] == null ? Map.of() : SplitShares.between(two[0], two[1], config());
+        return splits.shares(config());
     }
 
     /** The live view of every frontend, backend and member, as HAProxy reports them; refreshed by its polls. */
