@@ -140,7 +140,8 @@ public final class LiveStats {
         long now = System.currentTimeMillis();
         List<StatRow> list = read(c, now);
         View next = build(now, list, c);
-        Map<String, Long> base = splitWindow.isEmpty() ? Map.of() : splitWindow.peekFirst().sessions();
+        Map<String, Long> base = new HashMap<>(); // each server's oldest total in the window (a split may be newer)
+        splitWindow.forEach(t -> t.sessions().forEach(base::putIfAbsent));
         Map<String, Long> totals = addSplits(next, list, c, base, splitWindow.isEmpty() ? 0
                 : now - splitWindow.peekFirst().time());
         splitWindow.addLast(new Totals(now, totals));

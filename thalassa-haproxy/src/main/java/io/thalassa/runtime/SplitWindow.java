@@ -41,8 +41,11 @@ final class SplitWindow {
         if (kept.isEmpty()) {
             return Map.of();
         }
-        Map<String, Object> out = SplitShares.between(kept.size() > 1 ? kept.peekFirst() : null, kept.peekLast(),
-                config);
+        // each backend's oldest stats in the window: a split set a moment ago is measured from its first sample
+        Map<String, StatsSnapshot.BackendStats> oldest = new HashMap<>();
+        kept.forEach(s -> s.backends().forEach(oldest::putIfAbsent));
+        StatsSnapshot first = kept.size() > 1 ? new StatsSnapshot(kept.peekFirst().time(), Map.of(), oldest) : null;
+        Map<String, Object> out = SplitShares.between(first, kept.peekLast(), config);
         out.values().forEach(v -> {
             if (v instanceof Map<?, ?> m) {
                 @SuppressWarnings("unchecked")

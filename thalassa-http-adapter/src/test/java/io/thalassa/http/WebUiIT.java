@@ -279,7 +279,8 @@ class WebUiIT {
         }
         browser.await(8, "the drain done", d -> browser.find("#backend-web .switch-note").getText()
                 .startsWith("Switched to 2.0.0: the members of 1.0.0 are drained"));
-        assertThat(memberStatus(blue1.port())).isNull();
+        // the note follows the drain events; the member's row goes with the next live poll
+        browser.await(5, "blue-1 gone from the card", d -> memberStatus(blue1.port()) == null);
         TestStack.await(() -> NamedHttpServer.answerOf(frontendPort).equals("200 green"));
         for (int i = 0; i < 10; i++) {
             assertThat(NamedHttpServer.answerOf(frontendPort)).isEqualTo("200 green");
@@ -601,6 +602,14 @@ class WebUiIT {
         };
     }
 
+    /** Clicks {@code css}, again if live data replaced the element meanwhile. */
+    private void click(String css) {
+        browser.await(5, "a click on " + css, d -> {
+            browser.find(css).click();
+            return true;
+        });
+    }
+
     private String rolloutState() {
         return (String) browser.js("const r = document.querySelector('#backend-web .rollout');"
                 + " return r && !r.hidden ? r.dataset.state : null;");
@@ -634,13 +643,13 @@ class WebUiIT {
         browser.await(5, "the rollout on the card", d -> "running".equals(rolloutState()));
         assertThat(browser.find("#backend-web .rollout-head").getText())
                 .isEqualTo("Rollout 1.0.0 → 2.0.0, step 1 of 2: 50 % to 2.0.0 · running");
-        browser.find("#backend-web .rollout-pause").click();
+        click("#backend-web .rollout-pause");
         browser.await(5, "paused", d -> "paused".equals(rolloutState()));
         try (AutoCloseable load = traffic()) {
             browser.await(15, "numbers of the new version", d -> browser.find(
                     "#backend-web .rollout-numbers tr[data-version='2.0.0'] td").getText().matches("[1-9][0-9]*"));
             browser.screenshot("rollout-progress");
-            browser.find("#backend-web .rollout-abort").click();
+            click("#backend-web .rollout-abort");
             browser.await(5, "aborted, back on 1.0.0", d -> "aborted".equals(rolloutState()));
             assertThat(browser.find("#backend-web .rollout-reason").getText()).startsWith("aborted by hand at step 1");
             browser.await(5, "the card back on 1.0.0",
@@ -691,6 +700,8 @@ class WebUiIT {
     @Order(11)
     @Timeout(value = 300) // 1,000 PUTs are about 120 validations and reloads of a growing file: 90 s idle, more loaded
     void overviewWith1000BackendsLoadsAPageAndKeepsItsCardsOnTicks() throws Exception {
+        browser.open(ui());
+        awaitLive();
         int count = 1000;
         int member = blue1.port(); // UP; one check per backend every 10 s
         ExecutorService pool = Executors.newFixedThreadPool(8);

@@ -118,17 +118,35 @@ function numbers(v, m, guard, isNew) {
     h('td', {}, m.down ? `${m.down} of ${m.members}` : `0 of ${m.members}`));
 }
 
-/** The progress of backend `key`'s rollout on its card, with its buttons; `update()` on every rollouts message. */
+/**
+ * The progress of backend `key`'s rollout on its card, with its buttons; `update()` on every rollouts message changes
+ * the figures in place (the buttons stay the same elements while the state does, so a click is never lost to a
+ * redraw).
+ */
 export function rolloutPanel(key, note) {
   const el = h('section', { class: 'rollout', 'aria-label': `Rollout of ${key}`, hidden: true });
+  const head = h('strong');
+  const bar = h('div', { class: 'rollout-steps', 'aria-hidden': 'true' });
+  const sharesLine = h('p', { class: 'rollout-shares' });
+  const caption = h('caption');
+  const tbody = h('tbody');
+  const reason = h('p', { class: 'rollout-reason' });
+  const buttons = h('p', { class: 'rollout-buttons' });
+  el.append(h('p', { class: 'rollout-head' }, head), bar, sharesLine,
+    h('table', { class: 'rollout-numbers' }, caption,
+      h('thead', {}, h('tr', {}, ...['Version', 'Requests', 'Errors', 'Error rate', 'rtime', 'DOWN']
+        .map((t) => h('th', { scope: 'col' }, t)))), tbody), reason, buttons);
+  let shownButtons = null; // the state the buttons were made for
   const control = async (path, method, verb) => {
     try {
       const r = await apiFetch(`/backends/${encodeURIComponent(key)}/rollout${path}`, { method });
       if (!r.ok) {
-        let reason = `HTTP ${r.status}`;
-        try { reason = (await r.json()).reason || reason; } catch { /* not JSON */ }
-        throw new Error(reason);
+        let why = `HTTP ${r.status}`;
+        try { why = (await r.json()).reason || why; } catch { /* not JSON */ }
+        throw new Error(why);
       }
+      state.rollouts.set(key, await r.json());
+      update();
     } catch (e) {
       note(`${verb} refused: ${e.message}`, true);
     }
@@ -137,39 +155,35 @@ export function rolloutPanel(key, note) {
     const r = state.rollouts.get(key);
     if (!r) {
       el.hidden = true;
-      el.replaceChildren();
       return;
     }
     el.hidden = false;
     el.dataset.state = r.state;
     const g = r.guard;
-    const guardText = `guard: at most ${g.maxErrorRatePct} % errors${g.maxResponseTimeMs === null ? ''
-      : `, rtime at most ${g.maxResponseTimeMs} ms`}, judged after ${g.minRequests} requests`;
-    const shares = Object.keys(r.shares).sort(numeric).map((v) => `${v} ${r.shares[v]} %`).join(' · ');
     const active = r.state === 'running' || r.state === 'paused';
-    const last = r.decisions[r.decisions.length - 1];
-    const bar = h('div', { class: 'rollout-steps', 'aria-hidden': 'true' }, ...r.steps.map((p, i) => h('span', {
+    head.textContent = rolloutSummary(r);
+    bar.replaceChildren(...r.steps.map((p, i) => h('span', {
       class: i + 1 < r.step || r.state === 'done' ? 'passed' : i + 1 === r.step && active ? 'current' : '',
     }, `${p} %`)));
-    const versions = [r.from, r.to];
-    el.replaceChildren(
-      h('p', { class: 'rollout-head' }, h('strong', {}, rolloutSummary(r))),
-      bar,
-      h('p', { class: 'rollout-shares' }, `shares ${shares} · ${guardText}`),
-      h('table', { class: 'rollout-numbers' },
-        h('caption', {}, active ? `Step ${r.step}, since it began` : `Step ${r.step}, when it ended`),
-        h('thead', {}, h('tr', {}, ...['Version', 'Requests', 'Errors', 'Error rate', 'rtime', 'DOWN']
-          .map((t) => h('th', { scope: 'col' }, t)))),
-        h('tbody', {}, ...versions.map((v) => numbers(v, r.measured[v] || { requests: 0, errors: 0, members: 0, down: 0 },
-          g, v === r.to)))),
-      h('p', { class: 'rollout-reason', role: r.state === 'aborted' ? 'alert' : 'status' },
-        r.reason || (last ? last.detail : '')),
-      active ? h('p', { class: 'rollout-buttons' },
+    const shares = Object.keys(r.shares).sort(numeric).map((v) => `${v} ${r.shares[v]} %`).join(' · ');
+    sharesLine.textContent = `shares ${shares} · guard: at most ${g.maxErrorRatePct} % errors${g.maxResponseTimeMs === null
+      ? '' : `, rtime at most ${g.maxResponseTimeMs} ms`}, judged after ${g.minRequests} requests`;
+    caption.textContent = active ? `Step ${r.step}, since it began` : `Step ${r.step}, when it ended`;
+    tbody.replaceChildren(...[r.from, r.to].map((v) => numbers(v,
+      r.measured[v] || { requests: 0, errors: 0, members: 0, down: 0 }, g, v === r.to)));
+    const last = r.decisions[r.decisions.length - 1];
+    reason.textContent = r.reason || (last ? last.detail : '');
+    reason.setAttribute('role', r.state === 'aborted' ? 'alert' : 'status');
+    if (shownButtons !== r.state) {
+      shownButtons = r.state;
+      buttons.replaceChildren(...(active ? [
         r.state === 'paused'
           ? h('button', { type: 'button', class: 'rollout-resume', onclick: () => control('/resume', 'POST', 'Resume') }, 'Resume')
           : h('button', { type: 'button', class: 'rollout-pause', onclick: () => control('/pause', 'POST', 'Pause') }, 'Pause'),
         h('button', { type: 'button', class: 'rollout-abort danger', onclick: () => control('', 'DELETE', 'Abort') },
-          `Abort: back to ${r.from}`)) : null);
+          `Abort: back to ${r.from}`)] : []));
+      buttons.hidden = !active;
+    }
   };
   update();
   return { el, update };
