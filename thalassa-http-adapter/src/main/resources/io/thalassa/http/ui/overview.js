@@ -79,6 +79,15 @@ export function initOverview() {
     }
   });
   on('rollouts', (changed) => {
+    for (const k of changed) { // a rollout that ended: the card's note of its start has had its day
+      const r = state.rollouts.get(k);
+      const kept = notes.get(k);
+      if (r && r.state !== 'running' && r.state !== 'paused' && kept && /^(Rollout to|Starting the rollout)/.test(kept.text)) {
+        const control = cardOf(k)?.control;
+        if (control) setNote(k, control.show, '', false);
+        else notes.delete(k);
+      }
+    }
     for (const [k, c] of backendList.cards) if (changed.has(k)) c.rollout?.update();
     if (detail && changed.has(detail.key)) detail.card.rollout?.update();
     if (tableShown()) backendTable.live(changed);
