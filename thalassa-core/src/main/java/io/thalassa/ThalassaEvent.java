@@ -49,7 +49,19 @@ public record ThalassaEvent(Instant time, Verb verb, String object, String detai
         STORE_UNAVAILABLE("storeUnavailable"),
         STORE_RECOVERED("storeRecovered"),
         /** An alert or warning HAProxy wrote to its log (start-up, a reload it refused...). */
-        HAPROXY_LOG("haproxyLog");
+        HAPROXY_LOG("haproxyLog"),
+        /** A rollout of a backend to a new version started (its first step is in use). */
+        ROLLOUT_STARTED("rolloutStarted"),
+        /** A rollout moved to its next step. */
+        ROLLOUT_STEP("rolloutStep"),
+        ROLLOUT_PAUSED("rolloutPaused"),
+        ROLLOUT_RESUMED("rolloutResumed"),
+        /** A rollout went back to the old version: the guard broke (with the numbers), by hand, or another write. */
+        ROLLOUT_ABORTED("rolloutAborted"),
+        /** A rollout ended as a plain switch to the new version. */
+        ROLLOUT_DONE("rolloutDone"),
+        /** The frontends and backends were put back as they were right after a revision of the history. */
+        CONFIG_REVERTED("configReverted");
 
         private final String wireName;
 

@@ -169,7 +169,7 @@ public final class ConsulConfigStore implements ConfigStore {
         }
     }
 
-    private TxResponse transaction(String id, long expected, Operation op) {
+    private TxResponse transaction(String id, long expected, Operation... op) {
         KeyValueClient kv = consul.keyValueClient();
         try {
             ConsulResponse<TxResponse> r = kv.performTransaction(op);
@@ -185,6 +185,140 @@ public final class ConsulConfigStore implements ConfigStore {
             throw unavailable("write " + id, e);
         } catch (IllegalStateException e) {
             throw unavailable("write " + id, e);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One KV transaction ({@code cas}, {@code delete-cas}) for up to {@link #maxItemsPerCommit()} items: all
+     * written or none. More items are written in transactions of that many, one after the other.
+     */
+    @Override
+    public void commit(List<Write> writes) {
+        int max = maxItemsPerCommit();
+        for (int from = 0; from < writes.size(); from += max) {
+            List<Write> part = writes.subList(from, Math.min(writes.size(), from + max));
+            Operation[] ops = new Operation[part.size()];
+            for (int i = 0; i < ops.length; i++) {
+                Write w = part.get(i);
+                String key = configPrefix + checkId(w.id());
+                ImmutableOperation.Builder op = ImmutableOperation.builder().key(key);
+                if (w.json() == null) {
+                    op.verb(w.expectedVersion() == ANY ? "delete" : "delete-cas");
+                } else {
+                    op.value(w.json()).verb(w.expectedVersion() == ANY ? "set" : "cas");
+                }
+                if (w.expectedVersion() != ANY) {
+                    op.index(BigInteger.valueOf(checkVersion(w.expectedVersion())));
+                }
+                ops[i] = op.build();
+            }
+            String what = part.size() == 1 ? part.get(0).id() : part.size() + " items";
+            transaction(what, part.get(0).expectedVersion(), ops);
+        }
+    }
+
+    /** Consul's limit of operations in one KV transaction. */
+    @Override
+    public int maxItemsPerCommit() {
+        return 64;
+    }
+
+    /** Records live under {@code <prefix><kind>/<name>}, e.g. {@code thalassa/default/rollouts/web}. */
+    @Override
+    public Map<String, Item> records(String kind) {
+        String at = prefix + Checks.identifier("kind", kind) + "/";
+        try {
+            List<Value> values = consul.keyValueClient().getConsulResponseWithValues(at).getResponse();
+            Map<String, Item> out = new TreeMap<>();
+            if (values != null) {
+                for (Value v : values) {
+                    String name = v.getKey().substring(at.length());
+                    if (!name.isEmpty() && !name.endsWith("/")) {
+                        out.put(name, new Item(name, v.getValueAsString(StandardCharsets.UTF_8).orElse(""),
+                                v.getModifyIndex()));
+                    }
+                }
+            }
+            return out;
+        } catch (ConsulException | IllegalStateException e) {
+            throw unavailable("read " + kind, e);
+        }
+    }
+
+    @Override
+    public long putRecord(String kind, String name, String json, long expectedVersion) {
+        String key = prefix + Checks.identifier("kind", kind) + "/" + Checks.identifier("name", name);
+        ImmutableOperation.Builder op = ImmutableOperation.builder().key(key).value(Checks.notNull("json", json));
+        if (expectedVersion == ANY) {
+            op.verb("set");
+        } else {
+            op.verb("cas").index(BigInteger.valueOf(checkVersion(expectedVersion)));
+        }
+        TxResponse tx = transaction(kind + "/" + name, expectedVersion, op.build());
+        for (Map<String, Value> result : tx.results()) {
+            Value v = result.get("KV");
+            if (v != null) {
+                return v.getModifyIndex();
+            }
+        }
+        throw new StoreUnavailableException(label + " - the write of " + kind + "/" + name + " answered no version");
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The key {@code <prefix>locks/<name>} acquired with this store's session (the one that holds the node's
+     * state: TTL {@link Builder#sessionTtl}, renewed at a third of it, lock delay 0), holding {@code holder}.
+     */
+    @Override
+    public boolean lock(String name, String holder) {
+        String key = prefix + "locks/" + Checks.identifier("name", name);
+        synchronized (sessionLock) {
+            if (closed.get()) {
+                return false;
+            }
+            try {
+                ensureSession(holder);
+                return consul.keyValueClient().acquireLock(key, holder, session);
+            } catch (ConsulException e) {
+                if (e.getCode() == 500 && String.valueOf(e.getMessage()).contains("session")) {
+                    session = null;
+                }
+                throw unavailable("lock " + name, e);
+            } catch (RuntimeException e) {
+                throw unavailable("lock " + name, e);
+            }
+        }
+    }
+
+    @Override
+    public void unlock(String name) {
+        String key = prefix + "locks/" + Checks.identifier("name", name);
+        synchronized (sessionLock) {
+            if (session == null || closed.get()) {
+                return;
+            }
+            try {
+                consul.keyValueClient().releaseLock(key, session);
+            } catch (RuntimeException e) {
+                LOG.debug("{} - cannot release lock {}: {}", label, name, e.toString());
+            }
+        }
+    }
+
+    /** Makes this store's session when there is none, and the thread that renews it; under sessionLock. */
+    private void ensureSession(String node) {
+        if (session == null) {
+            session = consul.sessionClient().createSession(org.kiwiproject.consul.model.session.ImmutableSession
+                    .builder().name("thalassa node " + node).ttl(sessionTtl.toSeconds() + "s")
+                    .behavior("delete").lockDelay("0s").build()).getId();
+        }
+        if (renewer == null) {
+            renewer = new Thread(this::renewLoop, "thalassa-consul-session");
+            renewer.setDaemon(true);
+            renewer.start();
         }
     }
 
@@ -232,21 +366,12 @@ public final class ConsulConfigStore implements ConfigStore {
             }
             published.put(node, json);
             acquire(node, json);
-            if (renewer == null) {
-                renewer = new Thread(this::renewLoop, "thalassa-consul-session");
-                renewer.setDaemon(true);
-                renewer.start();
-            }
         }
     }
 
     private void acquire(String node, String json) {
         try {
-            if (session == null) {
-                session = consul.sessionClient().createSession(org.kiwiproject.consul.model.session.ImmutableSession
-                        .builder().name("thalassa node " + node).ttl(sessionTtl.toSeconds() + "s")
-                        .behavior("delete").lockDelay("0s").build()).getId();
-            }
+            ensureSession(node);
             if (!consul.keyValueClient().acquireLock(nodesPrefix + node, json, session)) {
                 throw new IllegalStateException(label + " - node " + node + " is published by another live"
                         + " session: is another node running with the same --label?");

@@ -83,6 +83,71 @@ public interface ConfigStore extends AutoCloseable {
     boolean delete(String id, long expectedVersion);
 
     /**
+     * One write of {@link #commit}: a put of {@code json}, or a delete when it is null, if the item's version is
+     * {@code expectedVersion} ({@link #NEW}, {@link #ANY} or a version).
+     */
+    record Write(String id, String json, long expectedVersion) {
+    }
+
+    /**
+     * Writes every item of {@code writes} or none: each check-and-set on its expected version. The default writes
+     * them one by one (not atomically: a failure may leave some written); a store that has transactions overrides
+     * it, for up to {@link #maxItemsPerCommit()} items.
+     *
+     * @throws StoreConflictException    when an item is not at its expected version; nothing changed (atomic stores)
+     * @throws StoreUnavailableException when the store cannot be reached; the outcome is unknown
+     */
+    default void commit(java.util.List<Write> writes) {
+        for (Write w : writes) {
+            if (w.json() == null) {
+                delete(w.id(), w.expectedVersion());
+            } else {
+                put(w.id(), w.json(), w.expectedVersion());
+            }
+        }
+    }
+
+    /** The most items one {@link #commit} writes atomically; unbounded by default. */
+    default int maxItemsPerCommit() {
+        return Integer.MAX_VALUE;
+    }
+
+    /**
+     * The records the runtime shares beside the items (a rollout in progress, by backend key), with their versions;
+     * not part of snapshots. The default keeps none: a store of one node.
+     *
+     * @throws StoreUnavailableException when the store cannot be read
+     */
+    default Map<String, Item> records(String kind) {
+        throw new UnsupportedOperationException(name() + " keeps no shared records");
+    }
+
+    /**
+     * Writes record {@code name} of {@code kind} if its version is {@code expectedVersion}.
+     *
+     * @return its new version
+     * @throws StoreConflictException    when it is at another version
+     * @throws StoreUnavailableException when the store cannot be reached
+     */
+    default long putRecord(String kind, String name, String json, long expectedVersion) {
+        throw new UnsupportedOperationException(name() + " keeps no shared records");
+    }
+
+    /**
+     * Takes lock {@code name} for this store's node (held by its session, so a node that dies loses it within the
+     * session's TTL), or keeps it; whether this node holds it now.
+     *
+     * @throws StoreUnavailableException when the store cannot be reached
+     */
+    default boolean lock(String name, String holder) {
+        throw new UnsupportedOperationException(name() + " has no locks");
+    }
+
+    /** Releases lock {@code name} if this store's node holds it; quietly does nothing when the store is away. */
+    default void unlock(String name) {
+    }
+
+    /**
      * Calls {@code listener} with a new snapshot after every change that follows {@code fromIndex}, on a thread of
      * the store's, until the watch is closed. While the store is unreachable the watch keeps trying, and says so
      * through {@code health}; it never hangs on a call without a bound.

@@ -6,6 +6,8 @@ import io.thalassa.ThalassaConfig;
 import io.thalassa.haproxy.ChangeStatus;
 import io.thalassa.internal.Checks;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -22,13 +24,31 @@ public final class Change {
     private final long id;
     private final long revision;
     private final String refusal;
+    private final Map<String, Long> versions;
+    private final List<RolloutStatus> abortedRollouts;
 
-    Change(Thalassa owner, ThalassaConfig config, ChangeStatus status, long revision, String refusal) {
+    Change(Thalassa owner, ThalassaConfig config, ChangeStatus status, long revision, String refusal,
+            Map<String, Long> versions, List<RolloutStatus> abortedRollouts) {
         this.owner = owner;
         this.config = config;
         this.id = status == null ? 0 : status.id();
         this.revision = revision;
         this.refusal = refusal;
+        this.versions = Map.copyOf(versions);
+        this.abortedRollouts = List.copyOf(abortedRollouts);
+    }
+
+    /**
+     * The version of stored item {@code id} ({@code frontend/<key>}, {@code backend/<key>}) right after this write:
+     * what its ETag names; 0 when it is not stored.
+     */
+    public long version(String id) {
+        return versions.getOrDefault(id, 0L);
+    }
+
+    /** The rollouts this write aborted, as they ended: it changed their backend's version or split. */
+    public List<RolloutStatus> abortedRollouts() {
+        return abortedRollouts;
     }
 
     /** The id of the change of HAProxy's that carries this write ({@link Thalassa#change(long)}), or 0 for none. */

@@ -90,8 +90,17 @@ public final class LiveStats {
     private volatile View view = new View(0, Map.of(), Map.of());
     private final long sampleSpacingMs;
     private long lastSample;
-    /** Total sessions per server of split backends at the last poll, by backend, server and address. */
-    private Map<String, Long> lastTotals = Map.of();
+    /** Total sessions per server of split backends at the polls of the last minute, oldest first. */
+    private final java.util.ArrayDeque<Totals> splitWindow = new java.util.ArrayDeque<>();
+    /** Requests and errors per backend at the last poll, for the rates of the next. */
+    private Map<String, long[]> lastRequests = Map.of();
+
+    /** The servers' total sessions of split backends at one poll. */
+    private record Totals(long time, Map<String, Long> sessions) {
+    }
+
+    /** How far back a split's served shares look: a window a person can read. */
+    public static final java.time.Duration SPLIT_WINDOW = java.time.Duration.ofMinutes(1);
 
     /** What the last poll saw: JSON-ready maps by frontend and backend key. */
     record View(long time, Map<String, Map<String, Object>> frontends, Map<String, Map<String, Object>> backends) {
@@ -131,7 +140,15 @@ public final class LiveStats {
         long now = System.currentTimeMillis();
         List<StatRow> list = read(c, now);
         View next = build(now, list, c);
-        lastTotals = addSplits(next, list, c, lastTotals);
+        Map<String, Long> base = new HashMap<>(); // each server's oldest total in the window (a split may be newer)
+        splitWindow.forEach(t -> t.sessions().forEach(base::putIfAbsent));
+        Map<String, Long> totals = addSplits(next, list, c, base, splitWindow.isEmpty() ? 0
+                : now - splitWindow.peekFirst().time());
+        splitWindow.addLast(new Totals(now, totals));
+        while (splitWindow.size() > 2 && now - splitWindow.peekFirst().time() > SPLIT_WINDOW.toMillis()) {
+            splitWindow.removeFirst();
+        }
+        lastRequests = addRates(next, list, lastRequests);
         View before = view;
         view = next;
         if (now - lastSample >= sampleSpacingMs) {
@@ -400,11 +417,44 @@ public final class LiveStats {
     }
 
     /**
-     * Puts {@code split} into the view of every backend with a version split: {@code requested} (the weights),
-     * {@code served} (per version the share in percent of the requests its servers served since the previous poll,
-     * null without requests) and {@code requests}; returns the servers' totals for the next poll.
+     * Puts {@code requestRate} (requests per second: {@code req_tot}, {@code stot} in TCP mode) and
+     * {@code errorRatePct} (5xx, response and connection errors over requests; null without requests) since the
+     * previous poll into every backend's view; returns the counters for the next poll.
      */
-    static Map<String, Long> addSplits(View view, List<StatRow> rows, ThalassaConfig c, Map<String, Long> last) {
+    static Map<String, long[]> addRates(View view, List<StatRow> rows, Map<String, long[]> last) {
+        Map<String, long[]> now = new HashMap<>();
+        for (StatRow r : rows) {
+            Map<String, Object> backendView = r.type() == StatRow.Type.BACKEND ? view.backends().get(r.proxy()) : null;
+            if (backendView == null) {
+                continue;
+            }
+            String reqTot = r.fields().get("req_tot");
+            long requests = reqTot == null || reqTot.isEmpty() ? r.totalSessions() : number(r, "req_tot");
+            long errors = number(r, "hrsp_5xx") + number(r, "eresp") + number(r, "econ");
+            long[] mine = {requests, errors, view.time()};
+            now.put(r.proxy(), mine);
+            long[] before = last.get(r.proxy());
+            if (before == null || mine[2] <= before[2] || requests < before[0]) {
+                backendView.put("requestRate", 0.0);
+                backendView.put("errorRatePct", null);
+                continue;
+            }
+            long n = requests - before[0];
+            backendView.put("requestRate", Math.round(n * 10_000.0 / (mine[2] - before[2])) / 10.0);
+            backendView.put("errorRatePct", n == 0 ? null : Math.round(Math.max(0, errors - before[1]) * 1000.0 / n)
+                    / 10.0);
+        }
+        return now;
+    }
+
+    /**
+     * Puts {@code split} into the view of every backend with a version split: {@code requested} (the weights),
+     * {@code served} (per version the share in percent of the requests its servers served since {@code last} was
+     * read, at most {@link #SPLIT_WINDOW} ago; null without requests), {@code requests} and {@code windowSeconds};
+     * returns the servers' totals now.
+     */
+    static Map<String, Long> addSplits(View view, List<StatRow> rows, ThalassaConfig c, Map<String, Long> last,
+            long windowMs) {
         Map<String, Long> totals = new HashMap<>();
         Map<String, Map<String, Long>> served = new HashMap<>();
         Map<String, Map<String, String>> versionOf = new HashMap<>();
@@ -444,6 +494,7 @@ public final class LiveStats {
             split.put("requested", c.backends().get(key).split().orElseThrow().weights());
             split.put("served", shares);
             split.put("requests", total);
+            split.put("windowSeconds", Math.round(windowMs / 1000.0));
             Map<String, Object> backendView = view.backends().get(key);
             if (backendView != null) {
                 backendView.put("split", split);

@@ -8,6 +8,7 @@ import io.thalassa.haproxy.HaproxySettings;
 import io.thalassa.runtime.internal.FleetNode;
 import io.thalassa.runtime.internal.HaproxyUser;
 import io.thalassa.runtime.internal.LocalNode;
+import io.thalassa.runtime.internal.Revisions;
 import io.thalassa.spi.ConfigStore;
 import io.thalassa.spi.Registry;
 import java.io.IOException;
@@ -47,20 +48,27 @@ final class Startup {
             Registry r = registry;
             ConfigStore st = store;
             Thalassa thalassa = Thalassa.create(s, registry, store, activity, s.listeners(), events -> {
-                if (st instanceof FileConfigStore file) {
-                    Optional<ThalassaConfig> saved = file.load();
-                    if (saved.isEmpty() && file.file() != null) {
-                        LOG.info("{} - does not exist yet; it is written on the first change", file.file());
+                Revisions history = st instanceof FileConfigStore f && f.file() == null
+                        ? Revisions.inMemory(s.historySize()) : Revisions.open(s.stateDir(), s.historySize());
+                try {
+                    if (st instanceof FileConfigStore file) {
+                        Optional<ThalassaConfig> saved = file.load();
+                        if (saved.isEmpty() && file.file() != null) {
+                            LOG.info("{} - does not exist yet; it is written on the first change", file.file());
+                        }
+                        ThalassaConfig stored = saved.orElse(ThalassaConfig.empty());
+                        ThalassaConfig initial = Checks.notNull("startWith's result", s.startWith().apply(stored));
+                        boolean changed = !initial.equals(stored);
+                        return LocalNode.start(r, controllers, file, s.bindAddress(), events, engine(s), initial,
+                                changed ? "the configuration to start with (" + file.name() + " and the start's change)"
+                                        : "persistence file " + file.file(), changed, history);
                     }
-                    ThalassaConfig stored = saved.orElse(ThalassaConfig.empty());
-                    ThalassaConfig initial = Checks.notNull("startWith's result", s.startWith().apply(stored));
-                    boolean changed = !initial.equals(stored);
-                    return LocalNode.start(r, controllers, file, s.bindAddress(), events, engine(s),
-                            initial, changed ? "the configuration to start with (" + file.name()
-                                    + " and the start's change)" : "persistence file " + file.file(), changed);
+                    return FleetNode.start(st, r, controllers, events, nodeName(s), null, s.stateDir(),
+                            s.bindAddress(), engine(s), s.reloadWindow().plusSeconds(30), history);
+                } catch (IOException | RuntimeException e) {
+                    history.close();
+                    throw e;
                 }
-                return FleetNode.start(st, r, controllers, events, nodeName(s), null, s.stateDir(), s.bindAddress(),
-                        engine(s), s.reloadWindow().plusSeconds(30));
             });
             if (!(store instanceof FileConfigStore) && s.startWith() != UnaryOperator.<ThalassaConfig>identity()) {
                 try { // a fleet: the first write of this node

@@ -1,6 +1,7 @@
 package io.thalassa.runtime;
 
 import io.thalassa.Backend;
+import io.thalassa.ConfigRejectedException;
 import io.thalassa.InvalidValueException;
 import io.thalassa.ThalassaConfig;
 import io.thalassa.ThalassaEvent;
@@ -10,9 +11,12 @@ import io.thalassa.haproxy.RuntimeApi;
 import io.thalassa.haproxy.StatsSnapshot;
 import io.thalassa.internal.Checks;
 import io.thalassa.internal.Events;
+import io.thalassa.runtime.internal.BackendRows;
+import io.thalassa.runtime.internal.Documents;
 import io.thalassa.runtime.internal.HaproxyLog;
 import io.thalassa.runtime.internal.LocalNode;
 import io.thalassa.runtime.internal.Node;
+import io.thalassa.runtime.internal.RolloutRunner;
 import io.thalassa.spi.ConfigStore;
 import io.thalassa.spi.Registry;
 import java.nio.file.Path;
@@ -20,13 +24,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +71,10 @@ import org.slf4j.LoggerFactory;
  *       HAProxy, run one configuration.</li>
  *   <li>Everything it does is an event ({@link #onEvent}), kept in the {@linkplain #activity() activity log}; every
  *       change has an id ({@link #change(long)}).</li>
+ *   <li><b>Safe deploys:</b> {@link #rollout(String, Rollout)} moves a backend to a new version in steps, judged on
+ *       HAProxy's own counters, and goes back by itself when the guard breaks; every accepted change is a
+ *       {@linkplain #history revision} that {@link #revert} puts back; a {@link Batch} is applied whole or not at
+ *       all; {@link #version(String)} is what an ETag names.</li>
  * </ul>
  * Thread-safe. Closing it leaves HAProxy serving unless {@link Builder#stopHaproxyOnClose(boolean)}.
  */
@@ -78,10 +90,13 @@ public final class Thalassa implements AutoCloseable {
     private final ActivityLog activity;
     private final List<ThalassaEvent.Listener> listeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService background;
-    private final AtomicReference<StatsSnapshot[]> lastTwo = new AtomicReference<>(new StatsSnapshot[2]);
+    private final AtomicReference<StatsSnapshot> latest = new AtomicReference<>();
+    private final SplitWindow splits = new SplitWindow(LiveStats.SPLIT_WINDOW);
     private final LiveStats live;
     private final Node node;
     private final LocalNode local;
+    private final RolloutRunner rollouts;
+    private static final ThreadLocal<String> AUTHOR = new ThreadLocal<>();
     private volatile boolean closed;
 
     private Thalassa(ThalassaSettings settings, Registry registry, ConfigStore store, ActivityLog activity,
@@ -95,7 +110,7 @@ public final class Thalassa implements AutoCloseable {
         this.node = starter.start(this::dispatch);
         this.local = node instanceof io.thalassa.runtime.internal.FleetNode f ? f.stack() : (LocalNode) node;
         HaproxyController controller = local.controller();
-        controller.addStatsListener(s -> lastTwo.getAndUpdate(p -> new StatsSnapshot[] {p[1], s}));
+        controller.addStatsListener(s -> splits.add(latest.updateAndGet(x -> s), config()));
         RuntimeApi api = controller.runtimeApi();
         this.live = new LiveStats(new LiveStats.Source() {
             @Override
@@ -119,6 +134,8 @@ public final class Thalassa implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.rollouts = new RolloutRunner(node, new BackendRows(controller::runtimeApi), this::dispatch,
+                node.rollouts(settings.stateDir()));
         HaproxyLog log = new HaproxyLog(controller.logFile(), this::dispatch);
         background.scheduleWithFixedDelay(log, HAPROXY_LOG_POLL.toMillis(), HAPROXY_LOG_POLL.toMillis(),
                 TimeUnit.MILLISECONDS);
@@ -166,8 +183,64 @@ public final class Thalassa implements AutoCloseable {
      */
     public Change update(UnaryOperator<ThalassaConfig> change) {
         Checks.notNull("change", change);
-        Node.Written w = node.write(change);
-        return new Change(this, w.config(), w.change(), w.revision(), w.refusal());
+        return update((c, v) -> change.apply(c));
+    }
+
+    /**
+     * {@link #update(UnaryOperator)} for a write that looks at the versions of the items it changes (a precondition
+     * such as {@code If-Match}), under the same lock as the write. A write that changes the version or split of a
+     * backend under a {@linkplain #rollout(String, Rollout) rollout} ends that rollout
+     * ({@link Change#abortedRollouts()}).
+     */
+    public Change update(Edit edit) {
+        Checks.notNull("edit", edit);
+        Set<String> flagged = ConcurrentHashMap.newKeySet();
+        Node.Written w = node.write(rollouts.watching(edit, flagged), AUTHOR.get());
+        List<RolloutStatus> aborted = flagged.isEmpty() ? List.of() : rollouts.afterWrite(flagged, w.config());
+        return new Change(this, w.config(), w.change(), w.revision(), w.refusal(), w.versions(), aborted);
+    }
+
+    /**
+     * Applies every operation of {@code batch} as one change (one validation, at most one reload), or none of them.
+     *
+     * @throws BatchException naming the operation refused (its index) with the reason as its cause: an invalid value,
+     *                        a version that does not hold, an item that does not exist, or HAProxy refusing the batch
+     *                        up to that operation; nothing changed
+     * @throws io.thalassa.StoreUnavailableException when the store cannot take it; nothing changed
+     */
+    public Change apply(Batch batch) {
+        Checks.notNull("batch", batch);
+        node.fleetNode().ifPresent(n -> batch.fitsOneCommit(store.maxItemsPerCommit()));
+        try {
+            return update(batch::applyTo);
+        } catch (ConfigRejectedException e) {
+            int at = batch.rejectedAt(config(), node::validate);
+            throw new BatchException(at, batch.operations().get(at).describe(), e);
+        }
+    }
+
+    /**
+     * Runs {@code writes} with every write it makes on this thread recorded in the history as by {@code author} (the
+     * REST adapter passes the token's role).
+     */
+    public <T> T attributed(String author, Supplier<T> writes) {
+        String before = AUTHOR.get();
+        AUTHOR.set(author);
+        try {
+            return writes.get();
+        } finally {
+            AUTHOR.set(before);
+        }
+    }
+
+    /**
+     * The version of stored item {@code id} ({@code frontend/<key>} or {@code backend/<key>}): changed by every write
+     * to that item and by nothing else (not members, health or time), the same on every node of a fleet; what an
+     * ETag names. 0 when it is not stored.
+     */
+    public long version(String id) {
+        Documents.keyOf(id);
+        return node.version(id);
     }
 
     /**
@@ -196,7 +269,7 @@ public final class Thalassa implements AutoCloseable {
         return update(c -> c.withBackend(dynamic(c, backend).withSplit(weights)));
     }
 
-    private static Backend dynamic(ThalassaConfig c, String key) {
+    static Backend dynamic(ThalassaConfig c, String key) {
         Backend b = c.backend(key).orElseThrow(() -> new InvalidValueException("backend", key, "backend " + key
                 + " does not exist"));
         if (!b.isDynamic()) {
@@ -204,6 +277,116 @@ public final class Thalassa implements AutoCloseable {
                     + " is static; only dynamic backends switch versions");
         }
         return b;
+    }
+
+    // ---------------------------------------------------------------- history
+
+    /**
+     * At most {@code limit} (1..1000) revisions of the stored frontends and backends, newest first, numbered below
+     * {@code before} (0: from the newest). The last {@link ThalassaSettings#historySize()} are kept.
+     */
+    public List<Revision> history(int limit, long before) {
+        if (limit < 1 || limit > 1000) {
+            throw new InvalidValueException("limit", limit, "limit must be in 1..1000: " + limit);
+        }
+        return node.history().list(limit, before);
+    }
+
+    /** Revision {@code number}, while the history keeps it. */
+    public Optional<Revision> revision(long number) {
+        return node.history().get(number);
+    }
+
+    /** The oldest revision {@link #revert} can go back to (the one right before the oldest kept; 0: the start). */
+    public long oldestRevision() {
+        return node.history().oldest();
+    }
+
+    /**
+     * Puts the frontends and backends back as they were right after revision {@code number} (the members of dynamic
+     * backends as the registry has them now): one new change, checked and planned as any write (runtime API or
+     * reload), itself a revision.
+     *
+     * @throws InvalidValueException naming {@code revision} when the history does not go back that far or it does not
+     *                               exist yet
+     */
+    public Change revert(long number) {
+        return revert(number, java.util.Map.of());
+    }
+
+    /**
+     * {@link #revert(long)} only while the items of {@code ifMatch} are at those versions (checked under the write's
+     * lock; a version as {@link Batch#ifMatch} takes it).
+     *
+     * @throws VersionMismatchException when one is not; nothing changed
+     */
+    public Change revert(long number, java.util.Map<String, Long> ifMatch) {
+        java.util.Map<String, String> items;
+        try {
+            items = node.history().itemsAfter(number);
+        } catch (NoSuchElementException e) {
+            throw new InvalidValueException("revision", number, e.getMessage());
+        }
+        ThalassaConfig target = Documents.configOf(items);
+        Change c = update((now, v) -> {
+            ifMatch.forEach((id, expected) -> {
+                long actual = v.of(id);
+                if (expected == Batch.EXISTS ? actual == ItemVersions.ABSENT : actual != expected) {
+                    throw new VersionMismatchException(id, expected, actual);
+                }
+            });
+            return target;
+        });
+        dispatch(ThalassaEvent.now(ThalassaEvent.Verb.CONFIG_REVERTED, "config", "frontends and backends as right"
+                + " after revision " + number + " (" + c + ")"));
+        return c;
+    }
+
+    // ---------------------------------------------------------------- rollouts
+
+    /**
+     * Rolls dynamic backend {@code backend} out to {@code plan}'s version in steps (see {@link Rollout}): the first
+     * step is in use when this returns, the others follow by themselves; a breach of the guard goes back to the old
+     * version at once. One rollout per backend; it survives a restart, continuing from its step. Events:
+     * {@code rolloutStarted}, {@code rolloutStep}, {@code rolloutDone}, {@code rolloutAborted} (with the numbers).
+     *
+     * @throws InvalidValueException     when there is no such backend ({@code backend}), it is static ({@code type}),
+     *                                   already split ({@code versions}), on that version ({@code version}), or its
+     *                                   balance ignores weights ({@code balance})
+     * @throws RolloutConflictException when a rollout of the backend runs
+     */
+    public RolloutStatus rollout(String backend, Rollout plan) {
+        return rollouts.start(Checks.identifier("backend", backend), Checks.notNull("plan", plan));
+    }
+
+    /** The backend's rollout: the running one, or the last that ended. */
+    public Optional<RolloutStatus> rollout(String backend) {
+        return rollouts.get(backend);
+    }
+
+    /** Every backend's rollout (running, or the last that ended). */
+    public List<RolloutStatus> rollouts() {
+        return rollouts.all();
+    }
+
+    /**
+     * Pauses the backend's rollout (the shares stay, nothing is judged).
+     *
+     * @throws NoSuchElementException   when the backend has no rollout
+     * @throws RolloutConflictException when its rollout ended
+     */
+    public RolloutStatus pauseRollout(String backend) {
+        return rollouts.pause(backend);
+    }
+
+    /** Resumes the backend's paused rollout: its step starts again. Throws as {@link #pauseRollout}. */
+    public RolloutStatus resumeRollout(String backend) {
+        return rollouts.resume(backend);
+    }
+
+    /** Aborts the backend's rollout: all the traffic back to the old version at once. Throws as {@link #pauseRollout}. */
+    public RolloutStatus abortRollout(String backend) {
+        return rollouts.abort(backend);
     }
 
     // ---------------------------------------------------------------- changes
@@ -266,17 +449,17 @@ public final class Thalassa implements AutoCloseable {
 
     /** HAProxy's latest stats snapshot (read every 2 s), if one was read yet. */
     public Optional<StatsSnapshot> stats() {
-        StatsSnapshot latest = lastTwo.get()[1];
-        return latest != null ? Optional.of(latest) : local.controller().stats();
+        StatsSnapshot last = latest.get();
+        return last != null ? Optional.of(last) : local.controller().stats();
     }
 
     /**
-     * What the versions of split backends served between the two latest stats snapshots, per split backend:
-     * {@code requested} weights, {@code intervalMs}, and per version {@code requests} and {@code share} (percent).
+     * What the versions of split backends served in the last minute ({@link LiveStats#SPLIT_WINDOW}), per split
+     * backend: {@code requested} weights, {@code intervalMs}, {@code windowSeconds}, and per version {@code requests}
+     * and {@code share} (percent).
      */
     public Map<String, Object> splitShares() {
-        StatsSnapshot[] two = lastTwo.get();
-        return two[1] == null ? Map.of() : SplitShares.between(two[0], two[1], config());
+        return splits.shares(config());
     }
 
     /** The live view of every frontend, backend and member, as HAProxy reports them; refreshed by its polls. */
@@ -366,6 +549,7 @@ public final class Thalassa implements AutoCloseable {
         }
         closed = true;
         background.shutdownNow();
+        rollouts.close();
         HaproxyController controller = local.controller();
         try {
             node.close();
@@ -395,6 +579,7 @@ public final class Thalassa implements AutoCloseable {
         }
         closed = true;
         background.shutdownNow();
+        rollouts.close();
         node.abort();
         registry.close();
         store.close();

@@ -35,6 +35,7 @@ public final class ThalassaSettings {
     private final Bind statsPage;
     private final String statsAuth;
     private final int activityRetention;
+    private final int historySize;
     private final String nodeName;
     private final boolean stopHaproxyOnClose;
     private final Duration firstDeliveryTimeout;
@@ -60,6 +61,7 @@ public final class ThalassaSettings {
         this.statsPage = b.statsPage;
         this.statsAuth = b.statsAuth;
         this.activityRetention = b.activityRetention;
+        this.historySize = b.historySize;
         this.nodeName = b.nodeName;
         this.stopHaproxyOnClose = b.stopHaproxyOnClose;
         this.firstDeliveryTimeout = b.firstDeliveryTimeout;
@@ -152,6 +154,11 @@ public final class ThalassaSettings {
         return activityRetention;
     }
 
+    /** How many revisions of the stored configuration the history keeps ({@code <stateDir>/history.jsonl}). */
+    public int historySize() {
+        return historySize;
+    }
+
     /** This process's name in a fleet, or null for {@code <host name>-<pid>}. */
     public String nodeName() {
         return nodeName;
@@ -210,6 +217,7 @@ public final class ThalassaSettings {
         private Bind statsPage;
         private String statsAuth;
         private int activityRetention = ActivityLog.DEFAULT_RETENTION;
+        private int historySize = io.thalassa.runtime.internal.Revisions.DEFAULT_SIZE;
         private String nodeName;
         private boolean stopHaproxyOnClose;
         private Duration firstDeliveryTimeout = MembershipEngine.DEFAULT_FIRST_DELIVERY_TIMEOUT;
@@ -345,6 +353,19 @@ public final class ThalassaSettings {
                         "activityRetention must be in 1..1000000: " + events);
             }
             this.activityRetention = events;
+            return self();
+        }
+
+        /**
+         * How many revisions of the frontends and backends the history keeps, in {@code <stateDir>/history.jsonl}
+         * ({@link Thalassa#history}, {@link Thalassa#revert}); 1..100,000, default 200.
+         */
+        public B historySize(int revisions) {
+            if (revisions < 1 || revisions > 100_000) {
+                throw new io.thalassa.InvalidValueException("historySize", revisions,
+                        "historySize must be in 1..100000: " + revisions);
+            }
+            this.historySize = revisions;
             return self();
         }
 

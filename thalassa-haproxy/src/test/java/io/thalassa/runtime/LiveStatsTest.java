@@ -101,7 +101,7 @@ class LiveStatsTest {
     }
 
     @Test
-    void aSplitBackendShowsTheShareEachVersionServedSinceTheLastPoll() {
+    void aSplitBackendShowsTheShareEachVersionServedOverTheLastMinute() {
         config = ThalassaConfig.empty().withBackend(Backend.dynamic("web").service("app", "1.0.0").build()
                 .withSplit(Map.of("1.0.0", 90, "2.0.0", 10)).withMembers(List.of(
                         Member.registered("app", "1.0.0", "127.0.0.1", 8081, null, null),
@@ -111,13 +111,19 @@ class LiveStatsTest {
                 "web,BACKEND,0,1,200,107,UP,12,,,1,1,0,0");
         Map<String, Object> first = backend(live.poll(), "web");
         assertThat(first.get("split").toString()).isEqualTo("{requested={1.0.0=90, 2.0.0=10}, "
-                + "served={1.0.0=null, 2.0.0=null}, requests=0}");
+                + "served={1.0.0=null, 2.0.0=null}, requests=0, windowSeconds=0}");
         rows("web,web_slot1,0,1,,190,UP,12,L7OK,127.0.0.1:8081,2,1,0,0",
                 "web,web_slot2,0,1,,17,UP,12,L7OK,127.0.0.1:8082,2,1,0,0",
                 "web,BACKEND,0,1,200,207,UP,12,,,1,1,0,0");
         Map<String, Object> second = backend(live.poll(), "web");
-        assertThat(second.get("split").toString()).isEqualTo("{requested={1.0.0=90, 2.0.0=10}, "
-                + "served={1.0.0=90.0, 2.0.0=10.0}, requests=100}");
+        assertThat(second.get("split").toString()).startsWith("{requested={1.0.0=90, 2.0.0=10}, "
+                + "served={1.0.0=90.0, 2.0.0=10.0}, requests=100, windowSeconds=");
+        rows("web,web_slot1,0,1,,190,UP,12,L7OK,127.0.0.1:8081,2,1,0,0",
+                "web,web_slot2,0,1,,117,UP,12,L7OK,127.0.0.1:8082,2,1,0,0",
+                "web,BACKEND,0,1,200,307,UP,12,,,1,1,0,0");
+        Map<String, Object> third = backend(live.poll(), "web");
+        assertThat(third.get("split").toString()).as("counted from the oldest poll in the last minute")
+                .startsWith("{requested={1.0.0=90, 2.0.0=10}, served={1.0.0=45.0, 2.0.0=55.0}, requests=200,");
     }
 
     @Test

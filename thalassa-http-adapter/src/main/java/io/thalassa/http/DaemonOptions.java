@@ -48,13 +48,15 @@ import java.util.Optional;
  * @param bindAddress       the address every frontend of this node listens on instead of the host its bind names,
  *                          or null to listen where the binds say
  * @param registries        which registry fills dynamic backends and how (see {@link RegistryOptions})
+ * @param historySize       how many revisions of the frontends and backends are kept, default 200
  */
 public record DaemonOptions(String host, int port, String label, String serviceReg, int serviceRegPort,
         String datacenter, String location, Path haproxySocketPath, Path haproxyPidPath, Path haproxyCfgPath,
         String templateFile, Path persistence, boolean debug, Path dbPath, int registrationPort,
         String haproxyBinary, int statsPort, Duration reloadWindow, int activityRetention, long haproxyMaxFiles,
         boolean unsafeNatives, Path tokens, Path tlsCert, Path tlsKey, String haproxyUser, String statsAuth,
-        String store, String storePrefix, String bindAddress, RegistryOptions registries) {
+        String store, String storePrefix, String bindAddress, RegistryOptions registries,
+        int historySize) {
 
     /** The {@code --templateFile} value that names the built-in template, as the original's bundled one. */
     public static final String DEFAULT_TEMPLATE = "default.haproxycfg.tmpl";
@@ -97,7 +99,7 @@ public record DaemonOptions(String host, int port, String label, String serviceR
                 haproxySocketPath, haproxyPidPath, haproxyCfgPath, templateFile, persistence, debug, dbPath,
                 registrationPort, haproxyBinary, statsPort, reloadWindow, activityRetention, haproxyMaxFiles,
                 unsafeNatives, tokens, tlsCert, tlsKey, haproxyUser, statsAuth, store, storePrefix, bindAddress,
-                registries);
+                registries, historySize);
     }
 
     /** The natives policy: the safe allow-list unless {@code --unsafeNatives}. */

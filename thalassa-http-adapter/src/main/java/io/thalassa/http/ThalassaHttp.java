@@ -75,6 +75,7 @@ public final class ThalassaHttp implements AutoCloseable {
     private boolean closed;
     private final Access access;
     private final Metrics metrics;
+    private Map<String, String> pushedRollouts = Map.of(); // only on the stats poller thread
 
     private ThalassaHttp(Thalassa thalassa, HttpOptions options, Tokens tokens) {
         this.thalassa = thalassa;
@@ -82,7 +83,8 @@ public final class ThalassaHttp implements AutoCloseable {
         this.activity = thalassa.activity();
         this.live = thalassa.live();
         metrics = new Metrics(thalassa);
-        RestApi api = new RestApi(thalassa, instance(options), live).nativePolicy(options.natives()).metrics(metrics);
+        RestApi api = new RestApi(thalassa, instance(options), live).nativePolicy(options.natives()).metrics(metrics)
+                .attributed(tokens != null);
         QueuedThreadPool threads = new QueuedThreadPool(64, 4);
         threads.setName("thalassa-http");
         threads.setDaemon(true);
@@ -257,6 +259,9 @@ public final class ThalassaHttp implements AutoCloseable {
                 }
                 changePending |= watched;
             }
+            if (watched) {
+                pushRollouts();
+            }
             boolean due = t - lastLivePoll >= LIVE_POLL.toNanos()
                     || (changePending && t - lastLivePoll >= CHANGE_POLL_GAP.toNanos())
                     || (followUp != 0 && t - followUp >= 0);
@@ -275,6 +280,34 @@ public final class ThalassaHttp implements AutoCloseable {
         }
     }
 
+    /** Every backend's rollout as JSON text, by backend. */
+    private Map<String, String> rollouts() {
+        Map<String, String> out = new java.util.TreeMap<>();
+        thalassa.rollouts().forEach(r -> out.put(r.backend(), io.thalassa.runtime.internal.RolloutCodec.text(r)));
+        return out;
+    }
+
+    /** Pushes the rollouts that changed since the last push on {@code /ws}: {@code rollouts} and {@code removed}. */
+    private void pushRollouts() {
+        Map<String, String> now = rollouts();
+        if (now.equals(pushedRollouts)) {
+            return;
+        }
+        Map<String, Object> changed = new java.util.TreeMap<>();
+        now.forEach((k, v) -> {
+            if (!v.equals(pushedRollouts.get(k))) {
+                changed.put(k, io.thalassa.runtime.internal.RolloutCodec.toJson(thalassa.rollout(k).orElseThrow()));
+            }
+        });
+        java.util.List<String> removed = pushedRollouts.keySet().stream().filter(k -> !now.containsKey(k)).toList();
+        pushedRollouts = now;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("full", false);
+        m.put("rollouts", changed);
+        m.put("removed", removed);
+        stream.message("rollouts", m);
+    }
+
     /** What a new {@code /ws} client gets first: hello, the whole configuration, the stats history, the live view. */
     private java.util.List<String> greeting() {
         java.util.Map<String, Object> hello = new LinkedHashMap<>();
@@ -283,8 +316,11 @@ public final class ThalassaHttp implements AutoCloseable {
         hello.put("sampleSpacingMs", LIVE_POLL.multipliedBy(3).dividedBy(4).toMillis());
         java.util.Map<String, Object> config = ConfigPush.full(thalassa.config());
         config.remove("type");
+        Map<String, Object> rollouts = new java.util.TreeMap<>();
+        thalassa.rollouts().forEach(r -> rollouts.put(r.backend(), io.thalassa.runtime.internal.RolloutCodec.toJson(r)));
         return java.util.List.of(EventStream.text("hello", hello), EventStream.text("config", config),
-                EventStream.text("history", live.history().columns(0)), EventStream.text("live", live.full()));
+                EventStream.text("history", live.history().columns(0)), EventStream.text("live", live.full()),
+                EventStream.text("rollouts", Map.of("full", true, "rollouts", rollouts, "removed", java.util.List.of())));
     }
 
     private String describe() {

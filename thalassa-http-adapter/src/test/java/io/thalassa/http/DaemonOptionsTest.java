@@ -42,6 +42,7 @@ class DaemonOptionsTest {
         assertThat(o.statsPort()).isEqualTo(1988);
         assertThat(o.reloadWindow()).isEqualTo(Duration.ofSeconds(2));
         assertThat(o.activityRetention()).isEqualTo(10_000);
+        assertThat(o.historySize()).isEqualTo(200);
     }
 
     @Test
@@ -53,13 +54,13 @@ class DaemonOptionsTest {
                 "/tmp/a.cfg", "--templateFile", template.toString(), "--persistence",
                 dir.resolve("t.json").toString(), "--debug", "--dbPath", "/tmp/db", "--registrationPort", "0",
                 "--haproxyBinary", "/usr/sbin/haproxy", "--statsPort", "1989", "--reloadWindow", "500ms",
-                "--activityRetention", "50");
+                "--activityRetention", "50", "--historySize", "30");
         assertThat(o).isEqualTo(new DaemonOptions("127.0.0.1", 0, "myapp-dev", "127.0.0.1", 8501, "dc1", "eu",
                 Path.of("/tmp/a.sock"), Path.of("/tmp/a.pid"), Path.of("/tmp/a.cfg"), template.toString(),
                 dir.resolve("t.json"), true, Path.of("/tmp/db"), 0, "/usr/sbin/haproxy", 1989,
                 Duration.ofMillis(500), 50, 0, false, null, null, null, null, null, "file", null, null,
                 new RegistryOptions("consul", "127.0.0.1:2181", "/services", "version", "127.0.0.1", 53, null,
-                        Duration.ofSeconds(1), Duration.ofSeconds(60), 50, Duration.ofSeconds(30))));
+                        Duration.ofSeconds(1), Duration.ofSeconds(60), 50, Duration.ofSeconds(30)), 30));
         assertThat(o.customTemplate()).contains(template);
         assertThat(DaemonOptions.parse("--reloadWindow", "PT1S").reloadWindow()).isEqualTo(Duration.ofSeconds(1));
         assertThat(DaemonOptions.parse("--reloadWindow", "250").reloadWindow()).isEqualTo(Duration.ofMillis(250));

@@ -103,7 +103,7 @@ class RestApiIT {
         Reply get = api.get("/frontends/web");
         assertThat(get.status()).isEqualTo(200);
         assertThat(get.json()).isEqualTo(withoutChange(put));
-        assertThat(get.header("ETag")).matches("\"[0-9a-f]{32}\"").isEqualTo(put.header("ETag"));
+        assertThat(get.header("ETag")).matches("\"[0-9]+\"").isEqualTo(put.header("ETag"));
         assertThat(api.get("/frontends/web", "If-None-Match", get.header("ETag")).status()).isEqualTo(304);
     }
 
@@ -395,7 +395,7 @@ class RestApiIT {
     void ifMatchGuardsEveryChange() {
         api.put("/backends/b", "{'type':'static'}");
         String etag = api.get("/backends/b").header("ETag");
-        String stale = "\"00000000000000000000000000000000\"";
+        String stale = "\"999999\"";
         Reply conflict = api.put("/backends/b", "{'type':'static','balance':'source'}", "If-Match", stale);
         assertThat(conflict.status()).isEqualTo(412);
         assertThat(conflict.json().get("error").asText()).isEqualTo("precondition_failed");

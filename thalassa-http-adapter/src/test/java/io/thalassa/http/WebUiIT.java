@@ -278,8 +278,9 @@ class WebUiIT {
             assertThat(answer.get(20, TimeUnit.SECONDS)).isEqualTo("blue-1"); // the leaving member finished them
         }
         browser.await(8, "the drain done", d -> browser.find("#backend-web .switch-note").getText()
-                .equals("Switched to 2.0.0: the members of 1.0.0 are drained"));
-        assertThat(memberStatus(blue1.port())).isNull();
+                .startsWith("Switched to 2.0.0: the members of 1.0.0 are drained"));
+        // the note follows the drain events; the member's row goes with the next live poll
+        browser.await(5, "blue-1 gone from the card", d -> memberStatus(blue1.port()) == null);
         TestStack.await(() -> NamedHttpServer.answerOf(frontendPort).equals("200 green"));
         for (int i = 0; i < 10; i++) {
             assertThat(NamedHttpServer.answerOf(frontendPort)).isEqualTo("200 green");
@@ -432,6 +433,8 @@ class WebUiIT {
         browser.await(3, "the split dialog again", d -> browser.find("#split-dialog").isDisplayed());
         assertThat(browser.find("#split-rows input[data-version='2.0.0']").getDomProperty("value")).isEqualTo("10");
         assertThat(browser.find("#split-total").getText()).isEqualTo("These are the weights in use now.");
+        assertThat(browser.find("#split-total").getAttribute("class")).as("a remark, not shown as a mistake")
+                .doesNotContain("bad");
         for (String v : List.of("1.0.0", "2.0.0")) {
             WebElement in = browser.find("#split-rows input[data-version='" + v + "']");
             typeWeight(in, "0");
@@ -518,7 +521,7 @@ class WebUiIT {
         assertThat(answers).as("both versions serve within 200 requests").containsExactlyInAnyOrder("200 blue-1",
                 "200 green");
         java.util.regex.Pattern served = java.util.regex.Pattern.compile(
-                "served lately: 1\\.0\\.0 [0-9.]+ % · 2\\.0\\.0 [0-9.]+ %");
+                "served in the last minute: 1\\.0\\.0 [0-9.]+ % · 2\\.0\\.0 [0-9.]+ %");
         browser.await(20, "the served shares", d -> {
             for (int i = 0; i < 20; i++) {
                 NamedHttpServer.answerOf(frontendPort);
@@ -583,10 +586,122 @@ class WebUiIT {
         }
     }
 
+    /** Requests through HAProxy from a thread until the answer is closed. */
+    private AutoCloseable traffic() {
+        java.util.concurrent.atomic.AtomicBoolean on = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread t = new Thread(() -> {
+            while (on.get()) {
+                NamedHttpServer.answerOf(frontendPort);
+            }
+        }, "webui-traffic");
+        t.setDaemon(true);
+        t.start();
+        return () -> {
+            on.set(false);
+            t.join(10_000);
+        };
+    }
+
+    /** Clicks {@code css}, again if live data replaced the element meanwhile. */
+    private void click(String css) {
+        browser.await(5, "a click on " + css, d -> {
+            browser.find(css).click();
+            return true;
+        });
+    }
+
+    private String rolloutState() {
+        return (String) browser.js("const r = document.querySelector('#backend-web .rollout');"
+                + " return r && !r.hidden ? r.dataset.state : null;");
+    }
+
     @Test
     @Order(9)
+    void rolloutFromTheCardShowsItsProgressAgainstTheGuardAndAbortsOrFinishes() throws Exception {
+        browser.open(ui());
+        awaitLive();
+        browser.await(10, "the versions loaded", d -> browser.first("#backend-web select.version-select") != null
+                && browser.find("#backend-web select.version-select").getText().contains("2.0.0 (1 instance)"));
+        long reloads = backplane.controller().reloadCount();
+        browser.find("#backend-web button.rollout-start").click();
+        browser.await(3, "the rollout dialog", d -> browser.find("#rollout-dialog").isDisplayed());
+        assertThat(new Select(browser.find("#rollout-version")).getFirstSelectedOption().getText())
+                .isEqualTo("2.0.0 (1 instance)");
+        typeWeight(browser.find("#rollout-steps"), "50, 100, 75");
+        browser.await(2, "steps refused in the page", d -> browser.find("#rollout-check").getText()
+                .contains("Steps increase strictly"));
+        assertThat(browser.find("#rollout-confirm").isEnabled()).isFalse();
+        typeWeight(browser.find("#rollout-steps"), "50, 100");
+        typeWeight(browser.find("#rollout-seconds"), "3");
+        typeWeight(browser.find("#rollout-min"), "5");
+        browser.await(2, "a valid plan", d -> browser.find("#rollout-confirm").isEnabled());
+        assertThat(browser.find("#rollout-text").getText()).startsWith("Move web from myapp@1.0.0 to 2.0.0"
+                + " (1 instance) in steps of 50, 100 %, each at least 3 s");
+        browser.screenshot("rollout-dialog");
+        browser.find("#rollout-confirm").click();
+
+        browser.await(5, "the rollout on the card", d -> "running".equals(rolloutState()));
+        assertThat(browser.find("#backend-web .rollout-head").getText())
+                .isEqualTo("Rollout 1.0.0 → 2.0.0, step 1 of 2: 50 % to 2.0.0 · running");
+        click("#backend-web .rollout-pause");
+        browser.await(5, "paused", d -> "paused".equals(rolloutState()));
+        try (AutoCloseable load = traffic()) {
+            browser.await(15, "numbers of the new version", d -> browser.find(
+                    "#backend-web .rollout-numbers tr[data-version='2.0.0'] td").getText().matches("[1-9][0-9]*"));
+            browser.screenshot("rollout-progress");
+            click("#backend-web .rollout-abort");
+            browser.await(5, "aborted, back on 1.0.0", d -> "aborted".equals(rolloutState()));
+            assertThat(browser.find("#backend-web .rollout-reason").getText()).startsWith("aborted by hand at step 1");
+            browser.await(5, "the card back on 1.0.0",
+                    d -> browser.find("#backend-web .service").getText().equals("myapp@1.0.0"));
+            browser.screenshot("rollout-aborted");
+
+            // again from the API, to the end: the card follows it live
+            assertThat(api.post("/backends/web/rollout", "{'version':'2.0.0','steps':[50,100],'stepSeconds':2,"
+                    + "'guard':{'minRequests':5}}").status()).isEqualTo(201);
+            browser.await(60, "done", d -> "done".equals(rolloutState()));
+        }
+        assertThat(browser.find("#backend-web .rollout-head").getText())
+                .isEqualTo("Rollout 1.0.0 → 2.0.0, done: web serves 2.0.0");
+        browser.await(5, "the card on 2.0.0", d -> browser.find("#backend-web .service").getText()
+                .equals("myapp@2.0.0"));
+        browser.screenshot("rollout-done");
+        assertThat(backplane.controller().reloadCount()).as("reloads for the rollouts").isEqualTo(reloads);
+        assertThat(api.post("/backends/web", "{'version':'1.0.0'}").status()).isEqualTo(200);
+    }
+
+    @Test
+    @Order(10)
+    void historyListsTheRevisionsWithTheirDiffAndRevertsAfterAConfirmation() {
+        assertThat(api.put("/backends/extra", "{'type':'static','members':[{'host':'127.0.0.1','port':"
+                + blue1.port() + "}]}").status()).isEqualTo(200);
+        long before = api.get("/history?limit=2").json().get("revisions").get(1).get("revision").asLong();
+        browser.open(ui() + "#/history");
+        browser.await(10, "the revisions", d -> browser.all("#history-list tr").size() >= 3);
+        WebElement latest = browser.find("#history-list tr");
+        assertThat(latest.getText()).contains("backend/extra (added)");
+        browser.await(5, "the latest diff", d -> browser.find("#history-diff").getText().contains("backend/extra"));
+        click("#history-list tr[data-revision='" + before + "'] th a");
+        browser.await(5, "the diff of the rollout's end", d -> browser.find("#history-diff-title").getText()
+                .equals("Revision " + before));
+        browser.screenshot("history");
+        click("#history-list tr[data-revision='" + before + "'] button.revert");
+        browser.await(3, "the confirmation", d -> browser.find("#revert-dialog").isDisplayed());
+        assertThat(browser.find("#revert-text").getText()).startsWith("Put the frontends and backends back as they"
+                + " were right after revision " + before);
+        browser.screenshot("history-revert-confirm");
+        browser.find("#revert-confirm").click();
+        browser.await(15, "reverted", d -> browser.find("#history-note").getText().startsWith(
+                "Reverted to revision " + before));
+        assertThat(api.get("/backends/extra").status()).isEqualTo(404);
+    }
+
+    @Test
+    @Order(11)
     @Timeout(value = 300) // 1,000 PUTs are about 120 validations and reloads of a growing file: 90 s idle, more loaded
     void overviewWith1000BackendsLoadsAPageAndKeepsItsCardsOnTicks() throws Exception {
+        browser.open(ui());
+        awaitLive();
         int count = 1000;
         int member = blue1.port(); // UP; one check per backend every 10 s
         ExecutorService pool = Executors.newFixedThreadPool(8);
@@ -603,16 +718,45 @@ class WebUiIT {
         } finally {
             pool.shutdownNow();
         }
+        int total = api.get("/backends").json().size(); // the 1,000 and web
         // the page left open got them pushed, through the reloads they caused, still connected
-        browser.await(30, "1,001 backends pushed to the open page",
-                d -> browser.find("#backend-count").getText().equals("(1001)"));
+        browser.await(30, "every backend pushed to the open page",
+                d -> browser.find("#backend-count").getText().equals("(" + total + ")"));
         assertThat(browser.find("#connection").getAttribute("data-state")).isEqualTo("live");
         long start = System.nanoTime();
         browser.open(ui());
-        browser.await(30, "1,001 backends counted", d -> browser.find("#backend-count").getText().equals("(1001)"));
+        browser.await(30, "every backend counted", d -> browser.find("#backend-count").getText().equals("(" + total + ")"));
         long loadMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         long pageMs = Long.parseLong(browser.find("#page-overview").getAttribute("data-loaded-ms"));
-        assertThat(browser.all("#backend-list > li")).hasSize(12); // one page, not 1,001 cards
+        // above 50 backends: the compact table, one page of rows, the unhealthy first (web: blue-2 is DOWN)
+        browser.await(10, "the table", d -> browser.all("#backend-table tbody tr").size() == 50);
+        assertThat(browser.all("#backend-list > li")).as("no cards under the table").isEmpty();
+        browser.await(15, "live data in the table", d -> browser.find("#backend-table tr[data-key='b0000'] .badge")
+                .getText().equals("UP"));
+        // once every b* backend's member is UP, web (one member DOWN) is the only unhealthy one: first
+        browser.await(90, "web first", d -> browser.find("#backend-table tbody tr").getAttribute("data-key")
+                .equals("web"));
+        List<Integer> priorities = browser.all("#backend-table tbody tr").stream()
+                .map(tr -> Integer.parseInt(tr.getAttribute("data-priority"))).toList();
+        assertThat(priorities).isSorted();
+        assertThat(browser.find("#backend-table tbody tr").getText()).contains("1/2", "myapp@1.0.0");
+        browser.screenshot("overview-1000");
+        browser.find("#backend-table th[data-column='key'] button").click();
+        browser.find("#backend-table th[data-column='key'] button").click();
+        browser.await(3, "sorted by name, descending", d -> "descending".equals(browser.find(
+                "#backend-table th[data-column='key']").getAttribute("aria-sort"))
+                && browser.find("#backend-table tbody tr").getAttribute("data-key").equals("web"));
+        browser.find("#backend-table-filter").sendKeys("b0999");
+        browser.await(3, "one match", d -> browser.all("#backend-table tbody tr").size() == 1);
+        browser.find("#backend-table tr[data-key='b0999']").click();
+        browser.await(5, "its card", d -> browser.first("#backend-detail #backend-b0999") != null
+                && browser.find("#backend-detail").isDisplayed());
+        browser.screenshot("overview-1000-card");
+        browser.find("#backend-detail-close").click();
+
+        // the cards on request: one page of them, kept across ticks
+        browser.find("#backend-view").click();
+        browser.await(5, "cards", d -> browser.all("#backend-list > li").size() == 12);
         browser.await(15, "live data on the page", d -> browser.find("#backend-b0000 .badge").getText()
                 .equals("UP"));
         browser.js("document.getElementById('backend-b0000').dataset.probe = 'kept';");
@@ -620,20 +764,19 @@ class WebUiIT {
         browser.await(10, "two stats ticks", d -> TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - ticks) >= 5);
         assertThat(browser.find("#backend-b0000").getAttribute("data-probe")).as("card kept across ticks")
                 .isEqualTo("kept");
-        browser.screenshot("overview-1000");
-
         browser.find("#backend-tools .pager-next").click();
         browser.await(3, "page 2", d -> browser.find("#backend-tools .pager-range").getText()
-                .equals("13–24 of 1001"));
+                .equals("13–24 of " + total));
         browser.find("#backends-filter").sendKeys("b0999");
         browser.await(3, "one match", d -> browser.all("#backend-list > li").size() == 1
-                && browser.find("#backend-count").getText().equals("(1 of 1001)"));
-        System.out.printf("web-ui backends=%d load_ms=%d page_loaded_ms=%d cards=12%n", count + 1, loadMs, pageMs);
+                && browser.find("#backend-count").getText().equals("(1 of " + total + ")"));
+        browser.find("#backend-view").click();
+        System.out.printf("web-ui backends=%d load_ms=%d page_loaded_ms=%d rows=50%n", total, loadMs, pageMs);
         assertThat(loadMs).as("overview load with 1,001 backends").isLessThan(15_000);
     }
 
     @Test
-    @Order(10)
+    @Order(12)
     void aSplitBackendShowsItsSplitAndTheShareEachVersionServed() {
         // the reloads the tests before caused are done first: this one counts its own (none)
         TestStack.await(() -> backplane.status().haproxy().pending().isEmpty());
@@ -642,14 +785,15 @@ class WebUiIT {
         assertThat(split.status()).as(split.toString()).isEqualTo(200);
         browser.open(ui());
         awaitLive();
-        browser.await(30, "the backend card", d -> browser.first("#backends-filter") != null);
-        browser.find("#backends-filter").sendKeys("web");
+        browser.await(30, "the table", d -> browser.first("#backend-table-filter") != null
+                && browser.first("#backend-table tr[data-key='web']") != null);
+        browser.find("#backend-table tr[data-key='web']").click(); // a row opens its card
         browser.await(10, "the split on the card", d -> browser.first("#backend-web .service") != null
                 && browser.find("#backend-web .service").getText().equals("myapp@1.0.0 50 % · 2.0.0 50 %"));
         // traffic through HAProxy: blue-1 (1.0.0; blue-2 is down) and green (2.0.0) answer, and the card shows
         // what each version served since the last poll
         java.util.regex.Pattern served = java.util.regex.Pattern.compile(
-                "served lately: 1\\.0\\.0 [0-9.]+ % · 2\\.0\\.0 [0-9.]+ %");
+                "served in the last minute: 1\\.0\\.0 [0-9.]+ % · 2\\.0\\.0 [0-9.]+ %");
         browser.await(20, "the served shares", d -> {
             for (int i = 0; i < 20; i++) {
                 NamedHttpServer.answerOf(frontendPort);

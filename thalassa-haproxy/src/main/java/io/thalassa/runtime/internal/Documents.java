@@ -82,6 +82,25 @@ public final class Documents {
     }
 
     /**
+     * The configuration the stored items describe, dynamic backends without members.
+     *
+     * @throws IllegalArgumentException when an item is not a valid one
+     */
+    public static ThalassaConfig configOf(Map<String, String> items) {
+        List<Frontend> frontends = new java.util.ArrayList<>();
+        List<Backend> backends = new java.util.ArrayList<>();
+        items.forEach((id, json) -> {
+            Object item = item(id, json);
+            if (item instanceof Backend b) {
+                backends.add(b);
+            } else {
+                frontends.add((Frontend) item);
+            }
+        });
+        return ThalassaConfig.of(frontends, backends);
+    }
+
+    /**
      * The key of an item id.
      *
      * @throws IllegalArgumentException when {@code id} is not {@code frontend/<key>} or {@code backend/<key>}

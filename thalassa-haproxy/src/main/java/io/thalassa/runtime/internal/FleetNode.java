@@ -1,8 +1,8 @@
 package io.thalassa.runtime.internal;
 
-import io.thalassa.MembershipEngine;
 import io.thalassa.Backend;
 import io.thalassa.ConfigRejectedException;
+import io.thalassa.MembershipEngine;
 import io.thalassa.Frontend;
 import io.thalassa.StoreConflictException;
 import io.thalassa.StoreUnavailableException;
@@ -11,6 +11,8 @@ import io.thalassa.ThalassaEvent;
 import io.thalassa.ThalassaEvent.Verb;
 import io.thalassa.haproxy.ChangeStatus;
 import io.thalassa.haproxy.HaproxyController;
+import io.thalassa.runtime.Edit;
+import io.thalassa.runtime.ItemVersions;
 import io.thalassa.spi.ConfigStore;
 import io.thalassa.spi.ConfigStore.Item;
 import io.thalassa.spi.ConfigStore.Snapshot;
@@ -28,11 +30,11 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.function.UnaryOperator;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +52,9 @@ import org.slf4j.LoggerFactory;
  *       reported as this node's failure; it keeps serving what it ran, and the others are not affected.</li>
  *   <li><b>State.</b> Each node publishes what it runs (the revision, failures, whether HAProxy runs it) to the store
  *       ({@link FleetState}).</li>
+ *   <li><b>History.</b> Every revision of the store this node sees is a revision of its {@link Revisions history},
+ *       numbered by the store's index, so the numbers and items agree on every node (who wrote it and the change
+ *       that carried it are known on the node that took the write). An item's version is the store's.</li>
  *   <li><b>Faults.</b> Writes while the store is unreachable fail with {@link StoreUnavailableException}; HAProxy
  *       keeps serving. A cache file ({@link FleetCache}) lets a node start while the store is down: it then serves
  *       the cached revision, marked stale, until the store answers again.</li>
@@ -76,12 +81,19 @@ public final class FleetNode implements Node {
     private LocalNode stack; // set once at start
     private long lastWatched; // guarded by lock
     private ConfigStore.Watch watch;
+    private final Revisions history;
+    /** The newest snapshot of the store this node has seen: the items' versions. */
+    private volatile Snapshot seen = new Snapshot(Map.of(), 0);
+    /** Who wrote the revision this node is writing (its own write), for the history; guarded by lock. */
+    private String writing;
 
     /** An item of the store, parsed once per version. */
     private record Parsed(long version, Object item) {
     }
 
-    private FleetNode(ConfigStore store, String node, String api, Path cacheFile, ThalassaEvent.Listener events) {
+    private FleetNode(ConfigStore store, String node, String api, Path cacheFile, ThalassaEvent.Listener events,
+            Revisions history) {
+        this.history = history;
         this.store = store;
         this.storeName = store.name();
         this.state = new FleetState(store, node, api);
@@ -101,9 +113,9 @@ public final class FleetNode implements Node {
      */
     public static FleetNode start(ConfigStore store, Registry registry, Supplier<HaproxyController> controllers,
             ThalassaEvent.Listener events, String node, String api, Path stateDir, String bindAddress,
-            UnaryOperator<MembershipEngine.Builder> engine, Duration settle) throws IOException {
+            UnaryOperator<MembershipEngine.Builder> engine, Duration settle, Revisions history) throws IOException {
         Files.createDirectories(stateDir);
-        FleetNode fleet = new FleetNode(store, node, api, stateDir.resolve("fleet-cache.json"), events);
+        FleetNode fleet = new FleetNode(store, node, api, stateDir.resolve("fleet-cache.json"), events, history);
         Snapshot initial;
         boolean stale = false;
         try {
@@ -124,7 +136,7 @@ public final class FleetNode implements Node {
         Snapshot running = initial;
         try {
             fleet.stack = LocalNode.start(registry, controllers, null, bindAddress, events, engine,
-                    fleet.configOf(initial), fleet.storeName + " revision " + initial.index(), false);
+                    fleet.configOf(initial), fleet.storeName + " revision " + initial.index(), false, null);
         } catch (IllegalStateException e) {
             Optional<Snapshot> cached = stale ? Optional.empty() : fleet.cache.read();
             if (cached.isEmpty() || cached.get().index() >= initial.index()) {
@@ -136,7 +148,7 @@ public final class FleetNode implements Node {
                     initial.index(), e.getMessage(), running.index());
             fleet.stack = LocalNode.start(registry, controllers, null, bindAddress, events, engine,
                     fleet.configOf(running), "the cache " + fleet.cache.file() + " (revision " + running.index()
-                            + ")", false);
+                            + ")", false, null);
         }
         awaitRunning(fleet.stack, settle);
         LocalNode started = fleet.stack;
@@ -145,6 +157,8 @@ public final class FleetNode implements Node {
         fleet.state.latestRevision = initial.index();
         fleet.state.failure = refused;
         fleet.state.stale = stale;
+        fleet.seen = initial;
+        history.record(documentsOf(initial), initial.index(), "start", 0);
         if (!stale && refused == null) {
             fleet.cache.offer(initial);
         }
@@ -211,12 +225,17 @@ public final class FleetNode implements Node {
     private Written apply(Snapshot s) {
         synchronized (lock) {
             state.latestRevision = Math.max(state.latestRevision, s.index());
+            if (s.index() > seen.index()) {
+                seen = s;
+            }
             if (s.index() <= state.appliedRevision) {
                 return null;
             }
+            long change = 0;
             try {
                 ThalassaConfig next = configOf(s);
-                Written w = stack.write(c -> next);
+                Written w = stack.write((c, v) -> next, null);
+                change = w.change() == null ? 0 : w.change().id();
                 state.appliedRevision = s.index();
                 state.failure = null;
                 cache.offer(s);
@@ -232,9 +251,64 @@ public final class FleetNode implements Node {
                         + " revision " + state.appliedRevision);
                 return null;
             } finally {
+                history.record(documentsOf(s), s.index(), writing, change);
                 publishSoon();
             }
         }
+    }
+
+    /** The documents of {@code s}'s items, by id. */
+    private static Map<String, String> documentsOf(Snapshot s) {
+        Map<String, String> out = new TreeMap<>();
+        s.items().forEach((id, item) -> out.put(id, item.json()));
+        return out;
+    }
+
+    @Override
+    public long version(String id) {
+        Item item = seen.items().get(id);
+        return item == null ? ItemVersions.ABSENT : item.version();
+    }
+
+    @Override
+    public Revisions history() {
+        return history;
+    }
+
+    @Override
+    public void validate(ThalassaConfig config) {
+        stack.validate(config);
+    }
+
+    /** In a fleet, rollouts are kept in the store, each driven by the node that holds its lock. */
+    @Override
+    public RolloutBook rollouts(Path stateDir) {
+        return new FleetRolloutBook(store, state);
+    }
+
+    /**
+     * The version of item {@code id} in {@code c}, a configuration made from {@code s} by a write: the store's version
+     * when it is the item {@code s} holds, {@link ItemVersions#UNSAVED} when the write changed it already.
+     */
+    private long versionOf(Snapshot s, ThalassaConfig c, String id) {
+        String key = Documents.keyOf(id);
+        Object item = id.startsWith("frontend/") ? c.frontends().get(key) : c.backends().get(key);
+        if (item == null) {
+            return ItemVersions.ABSENT;
+        }
+        Item stored = s.items().get(id);
+        if (stored == null) {
+            return ItemVersions.UNSAVED;
+        }
+        Object parsed;
+        try {
+            parsed = parse(stored);
+        } catch (RuntimeException e) {
+            return ItemVersions.UNSAVED;
+        }
+        boolean same = item instanceof Backend b ? parsed instanceof Backend p
+                && Documents.stored(p).equals(Documents.stored(b)) : parsed.equals(item);
+        return same ? stored.version() : ItemVersions.UNSAVED;
     }
 
     /**
@@ -308,7 +382,7 @@ public final class FleetNode implements Node {
      * @throws StoreConflictException    when other writers won the race on the same items every time
      */
     @Override
-    public Written write(UnaryOperator<ThalassaConfig> change) {
+    public Written write(Edit edit, String by) {
         synchronized (lock) {
             for (int attempt = 1; ; attempt++) {
                 Snapshot s;
@@ -321,12 +395,14 @@ public final class FleetNode implements Node {
                 state.stale = false;
                 apply(s);
                 ThalassaConfig base = withLocalMembers(configOf(s));
-                ThalassaConfig next = change.apply(base);
+                Snapshot read = s;
+                ThalassaConfig next = edit.apply(base, id -> versionOf(read, base, id));
                 Map<String, String> puts = new TreeMap<>();
                 List<String> deletes = new ArrayList<>();
                 diff(base, next, puts, deletes);
                 if (puts.isEmpty() && deletes.isEmpty()) {
-                    return new Written(stack.config(), stack.controller().latestChange().orElse(null), 0, null);
+                    return new Written(stack.config(), stack.controller().latestChange().orElse(null), 0, null,
+                            versionsOf(s));
                 }
                 stack.validate(next); // the controller decides whether it is structural, and checks only then
                 try {
@@ -339,36 +415,49 @@ public final class FleetNode implements Node {
                     continue;
                 }
                 Snapshot after = store.readAll();
-                Written w = apply(after);
+                Written w;
+                writing = by;
+                try {
+                    w = apply(after);
+                } finally {
+                    writing = null;
+                }
                 if (w != null) {
-                    return new Written(w.config(), w.change(), after.index(), null);
+                    return new Written(w.config(), w.change(), after.index(), null, versionsOf(after));
                 }
                 // this node could not run it (see its failure); the store has it: answer what the store holds
                 FleetState.Failure f = state.failure;
                 return new Written(withLocalMembers(configOf(after)), null, after.index(), f == null
-                        ? "this node does not run revision " + after.index() : f.message());
+                        ? "this node does not run revision " + after.index() : f.message(), versionsOf(after));
             }
         }
     }
 
-    /** Writes {@code puts} and {@code deletes} with check-and-set on the versions {@code s} has for them. */
+    private static Map<String, Long> versionsOf(Snapshot s) {
+        Map<String, Long> out = new TreeMap<>();
+        s.items().forEach((id, item) -> out.put(id, item.version()));
+        return out;
+    }
+
+    /**
+     * Writes {@code puts} and {@code deletes} with check-and-set on the versions {@code s} has for them: one commit of
+     * the store (in Consul one KV transaction, all or nothing, for up to 64 items).
+     */
     private void commit(Snapshot s, Map<String, String> puts, List<String> deletes) {
-        int done = 0;
+        List<ConfigStore.Write> writes = new ArrayList<>();
+        for (Map.Entry<String, String> e : puts.entrySet()) {
+            Item now = s.items().get(e.getKey());
+            writes.add(new ConfigStore.Write(e.getKey(), e.getValue(), now == null ? ConfigStore.NEW : now.version()));
+        }
+        for (String id : deletes) {
+            writes.add(new ConfigStore.Write(id, null, s.items().get(id).version()));
+        }
         try {
-            for (Map.Entry<String, String> e : puts.entrySet()) {
-                Item now = s.items().get(e.getKey());
-                store.put(e.getKey(), e.getValue(), now == null ? ConfigStore.NEW : now.version());
-                done++;
-            }
-            for (String id : deletes) {
-                store.delete(id, s.items().get(id).version());
-                done++;
-            }
+            store.commit(writes);
         } catch (StoreUnavailableException e) {
-            throw new StoreUnavailableException(storeName + " cannot be reached: the change " + (done > 0
-                    ? "was written in part (" + done + " of " + (puts.size() + deletes.size()) + " items)"
-                    : "may or may not have been written") + "; read it back before trying again ("
-                    + e.getMessage() + ")", e);
+            throw new StoreUnavailableException(storeName + " cannot be reached: the change may or may not have been"
+                    + " written" + (writes.size() > store.maxItemsPerCommit() ? " (in part: it is more than one"
+                    + " transaction)" : "") + "; read it back before trying again (" + e.getMessage() + ")", e);
         }
     }
 
@@ -480,6 +569,7 @@ public final class FleetNode implements Node {
         cache.flush();
         store.close();
         stack.close();
+        history.close();
     }
 
     /** Closes after a start that failed: a HAProxy this node started is stopped. */
@@ -493,5 +583,6 @@ public final class FleetNode implements Node {
         if (stack != null) {
             stack.abort();
         }
+        history.close();
     }
 }

@@ -45,6 +45,8 @@ final class FleetState {
     /** Items of the store this node leaves out, with why. */
     volatile Map<String, String> skipped = Map.of();
     private volatile Supplier<HaproxyController> controller = () -> null;
+    /** This node's numbers of the rollouts' current steps, for their drivers: rollout id to step and numbers. */
+    final Map<String, Object> rollouts = new java.util.concurrent.ConcurrentHashMap<>();
 
     FleetState(ConfigStore store, String node, String api) {
         this.store = store;
@@ -79,6 +81,9 @@ final class FleetState {
     private Map<String, Object> published() {
         Map<String, Object> s = self();
         s.put("api", api);
+        if (!rollouts.isEmpty()) {
+            s.put("rollouts", new TreeMap<>(rollouts));
+        }
         HaproxyController c = controller.get();
         if (c != null) {
             ControllerStatus status = c.status();

@@ -11,14 +11,19 @@ import io.thalassa.ThalassaEvent;
 import io.thalassa.haproxy.ApplyResult;
 import io.thalassa.haproxy.ChangeStatus;
 import io.thalassa.haproxy.HaproxyController;
+import io.thalassa.runtime.Edit;
 import io.thalassa.runtime.FileConfigStore;
+import io.thalassa.runtime.ItemVersions;
 import io.thalassa.spi.Registry;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.BiConsumer;
 import java.util.function.UnaryOperator;
 
@@ -26,7 +31,9 @@ import java.util.function.UnaryOperator;
  * One process's configuration: the {@link MembershipEngine} fills dynamic backends from the registry and hands every
  * configuration to the {@link HaproxyController} (runtime API for membership, validated reloads for structure).
  * Writes are group-committed ({@link GroupCommit}), and saved to the store <em>before</em> they are put in use: a
- * write that cannot be saved changes nothing, and one HAProxy refuses is taken out of the store again.
+ * write that cannot be saved changes nothing, and one HAProxy refuses is taken out of the store again. Every commit that
+ * changes the stored items is a revision of its {@link Revisions history} (none for a fleet's node: the fleet keeps
+ * the store's).
  */
 public final class LocalNode implements Node {
     private final Registry registry;
@@ -34,13 +41,22 @@ public final class LocalNode implements Node {
     private final MembershipEngine engine;
     private final FileConfigStore store; // null: a fleet's node, whose store is the fleet's
     private final String bindAddress;
-    private final GroupCommit<Publication> commits;
+    private final GroupCommit<Committed> commits;
+    private final Revisions history; // null: a fleet's node
+    private final ItemTexts texts = new ItemTexts(); // under the group commit's lock
+    /** Who wrote the changes of the commit being made; under the group commit's lock. */
+    private final Set<String> authors = new TreeSet<>();
     private ThalassaConfig base = ThalassaConfig.empty(); // guarded by the group commit's lock
     private volatile boolean haproxyStarted;
     private final List<BiConsumer<String, Duration>> applyTimings = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+    /** What a commit answered: the engine's publication and the versions of the stored items after it. */
+    private record Committed(Publication publication, Map<String, Long> versions) {
+    }
+
     private LocalNode(Registry registry, HaproxyController controller, FileConfigStore store, String bindAddress,
-            ThalassaEvent.Listener events, UnaryOperator<MembershipEngine.Builder> tuning) {
+            ThalassaEvent.Listener events, UnaryOperator<MembershipEngine.Builder> tuning, Revisions history) {
+        this.history = history;
         this.registry = registry;
         this.controller = controller;
         this.store = store;
@@ -60,15 +76,18 @@ public final class LocalNode implements Node {
      * @param source     names where {@code initial} came from, for the error when HAProxy rejects it
      * @param save       whether to save {@code initial} to the store once HAProxy runs it (it is not what the store
      *                   holds)
+     * @param history    the history of the stored items (a start that finds them changed records a revision), or
+     *                   null for none (a fleet's node)
      * @throws IllegalStateException naming {@code source} when HAProxy rejects {@code initial} (an adopted HAProxy
      *                               keeps serving, a started one is stopped)
      */
     public static LocalNode start(Registry registry, java.util.function.Supplier<HaproxyController> controller,
             FileConfigStore store, String bindAddress, ThalassaEvent.Listener events,
-            UnaryOperator<MembershipEngine.Builder> tuning, ThalassaConfig initial, String source, boolean save)
-            throws IOException {
-        LocalNode node = new LocalNode(registry, controller.get(), store, bindAddress, events, tuning);
+            UnaryOperator<MembershipEngine.Builder> tuning, ThalassaConfig initial, String source, boolean save,
+            Revisions history) throws IOException {
+        LocalNode node = new LocalNode(registry, controller.get(), store, bindAddress, events, tuning, history);
         try {
+            node.authors.add("start");
             node.commit(initial, false); // the first publication (members included) starts or adopts HAProxy
             if (!node.haproxyStarted) {
                 node.toHaproxy(ThalassaConfig.empty()); // nothing was published: the empty configuration
@@ -137,6 +156,7 @@ public final class LocalNode implements Node {
      *
      * @throws ConfigRejectedException when HAProxy refuses it
      */
+    @Override
     public void validate(ThalassaConfig config) {
         controller.validate(local(config));
     }
@@ -153,30 +173,69 @@ public final class LocalNode implements Node {
      * nothing to publish (the write changed nothing HAProxy sees), the controller's latest change, which covers it.
      */
     @Override
-    public Written write(UnaryOperator<ThalassaConfig> change) {
-        Publication p = commits.submit(change);
+    public Written write(Edit edit, String by) {
+        UnaryOperator<ThalassaConfig> change = c -> {
+            ThalassaConfig next = edit.apply(c, id -> versionOf(c, id));
+            if (by != null) {
+                authors.add(by);
+            }
+            return next;
+        };
+        Committed done = commits.submit(change);
+        Publication p = done.publication();
         ChangeStatus status = p.changeId() == 0 ? controller.latestChange().orElse(null)
                 : controller.change(p.changeId()).orElse(null);
-        return new Written(p.config(), status, 0, null);
+        return new Written(p.config(), status, 0, null, done.versions());
+    }
+
+    /**
+     * The version of item {@code id} in {@code c}, a configuration a write is given (under the commit lock): its
+     * stored version when it is the item stored, {@link ItemVersions#UNSAVED} when a write committed together with
+     * this one changed it.
+     */
+    private long versionOf(ThalassaConfig c, String id) {
+        String key = Documents.keyOf(id);
+        Object item = id.startsWith("frontend/") ? c.frontends().get(key) : c.backends().get(key);
+        if (item == null) {
+            return ItemVersions.ABSENT;
+        }
+        Revisions.Stored stored = history == null ? null : history.current().get(id);
+        return stored != null && stored.json().equals(texts.of(item)) ? stored.version() : ItemVersions.UNSAVED;
+    }
+
+    @Override
+    public long version(String id) {
+        return history == null ? 0 : history.version(id);
+    }
+
+    @Override
+    public Revisions history() {
+        return history;
     }
 
     /**
      * Saves {@code next}, then puts it in use through the engine; when that fails, the previous configuration is put
      * back, in the store and in the engine.
      */
-    private Publication commit(ThalassaConfig next) {
+    private Committed commit(ThalassaConfig next) {
         return commit(next, true);
     }
 
-    /** {@link #commit(ThalassaConfig)}; the store is left alone when not {@code saving} (it holds the start's). */
-    private Publication commit(ThalassaConfig next, boolean saving) {
+    /**
+     * {@link #commit(ThalassaConfig)}; the store is left alone when not {@code saving} (it holds the start's). A
+     * commit that changed the stored items is recorded in the history, by the writers of its changes.
+     */
+    private Committed commit(ThalassaConfig next, boolean saving) {
         ThalassaConfig before = base;
+        String by = authors.isEmpty() ? null : String.join(",", authors);
+        authors.clear();
         if (saving) {
             save(next);
         }
+        Publication p;
         try {
             base = next; // the engine ignores dynamic members it is given
-            return engine.publish(next);
+            p = engine.publish(next);
         } catch (RuntimeException e) {
             ConfigRejectedException rejected = rejectedCause(e);
             restore(before, saving);
@@ -185,6 +244,13 @@ public final class LocalNode implements Node {
             }
             throw e;
         }
+        if (history == null) {
+            return new Committed(p, Map.of());
+        }
+        history.record(texts.of(next), 0, by, p.changeId());
+        Map<String, Long> versions = new TreeMap<>();
+        history.current().forEach((id, s) -> versions.put(id, s.version()));
+        return new Committed(p, versions);
     }
 
     private void save(ThalassaConfig next) {
@@ -248,12 +314,15 @@ public final class LocalNode implements Node {
         return engine.subscribedServices();
     }
 
-    /** Closes the engine, the registry and the controller; HAProxy keeps serving. */
+    /** Closes the engine, the registry, the controller and the history; HAProxy keeps serving. */
     @Override
     public void close() {
         engine.close();
         registry.close();
         controller.close();
+        if (history != null) {
+            history.close();
+        }
     }
 
     /** {@inheritDoc} The registry is left open: its owner closes it, or starts a node on it again. */
@@ -264,6 +333,9 @@ public final class LocalNode implements Node {
 
     private void abort(boolean closeRegistry) {
         engine.close();
+        if (history != null) {
+            history.close();
+        }
         if (closeRegistry) {
             registry.close();
         }

@@ -2,10 +2,10 @@ package io.thalassa.runtime.internal;
 
 import io.thalassa.ThalassaConfig;
 import io.thalassa.haproxy.ChangeStatus;
+import io.thalassa.runtime.Edit;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.UnaryOperator;
 
 /**
  * Where the configuration of a {@link io.thalassa.runtime.Thalassa} is written and kept: one process
@@ -17,10 +17,12 @@ public interface Node extends AutoCloseable {
     ThalassaConfig config();
 
     /**
-     * Applies {@code change} to the current configuration, serialized with every other write, and puts the result in
-     * use; nothing changes when it throws (a runtime exception of {@code change} itself propagates unchanged).
+     * Applies {@code edit} to the current configuration, serialized with every other write, and puts the result in
+     * use; nothing changes when it throws (a runtime exception of {@code edit} itself propagates unchanged).
+     *
+     * @param by who writes, for the history, or null
      */
-    Written write(UnaryOperator<ThalassaConfig> change);
+    Written write(Edit edit, String by);
 
     /**
      * What a write did.
@@ -30,8 +32,28 @@ public interface Node extends AutoCloseable {
      * @param revision the store revision that holds the write in a fleet; 0 outside a fleet
      * @param refusal  why this node does not run the write (a fleet node that refused a revision the store holds),
      *                 or null
+     * @param versions the version of every stored item right after the write, by id
      */
-    record Written(ThalassaConfig config, ChangeStatus change, long revision, String refusal) {
+    record Written(ThalassaConfig config, ChangeStatus change, long revision, String refusal,
+            Map<String, Long> versions) {
+    }
+
+    /** The version of stored item {@code id} now (what its ETag names), or 0 when it is not stored. */
+    long version(String id);
+
+    /** The history of the stored items. */
+    Revisions history();
+
+    /**
+     * Checks {@code config} as this node's HAProxy would run it, applying nothing.
+     *
+     * @throws io.thalassa.ConfigRejectedException when HAProxy refuses it
+     */
+    void validate(ThalassaConfig config);
+
+    /** Where this node keeps its rollouts: {@code rollouts.json} in {@code stateDir}, or a fleet's store. */
+    default RolloutBook rollouts(java.nio.file.Path stateDir) {
+        return RolloutBook.file(stateDir.resolve("rollouts.json"));
     }
 
     /** The fleet's view (every node and whether it runs the newest revision); empty outside a fleet. */

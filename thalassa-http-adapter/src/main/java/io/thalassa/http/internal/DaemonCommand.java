@@ -106,6 +106,10 @@ public final class DaemonCommand {
             + " (default: ${DEFAULT-VALUE})", defaultValue = "10000")
     int activityRetention;
 
+    @Option(names = "--historySize", description = "how many revisions of the frontends and backends are kept in"
+            + " <dbPath>/history.jsonl, for GET /history and revert (default: ${DEFAULT-VALUE})", defaultValue = "200")
+    int historySize;
+
     @Option(names = "--haproxyMaxFiles", description = "the hard file-descriptor limit HAProxy is started with;"
             + " 0: as high as the system lets this process raise it, else this process's limit. A configuration"
             + " needing more is refused with 400 capacity_exceeded (default: ${DEFAULT-VALUE})", defaultValue = "0")
@@ -313,6 +317,9 @@ public final class DaemonCommand {
             throw new Refusal("--statsPort must differ from --port and --registrationPort: "
                     + statsPort, "--statsPort", "--port", "--registrationPort");
         }
+        if (historySize < 1 || historySize > 100_000) {
+            throw new IllegalArgumentException("--historySize must be in 1..100000: " + historySize);
+        }
         if (activityRetention < 1 || activityRetention > 1_000_000) {
             throw new Refusal("--activityRetention must be in 1..1000000: " + activityRetention,
                     "--activityRetention");
@@ -400,7 +407,7 @@ public final class DaemonCommand {
         return new DaemonOptions(host, port, label, serviceReg, serviceRegPort, datacenter, location,
                 haproxySocketPath, haproxyPidPath, haproxyCfgPath, templateFile, persistence, debug, dbPath,
                 registrationPort, haproxyBinary, statsPort, window, activityRetention, haproxyMaxFiles, unsafeNatives,
-                tokens, tlsCert, tlsKey, haproxyUser, statsAuth, store, prefix, bindAddress, registries());
+                tokens, tlsCert, tlsKey, haproxyUser, statsAuth, store, prefix, bindAddress, registries(), historySize);
     }
 
     /** The registry options, checked; the options of a registry not chosen are refused. */

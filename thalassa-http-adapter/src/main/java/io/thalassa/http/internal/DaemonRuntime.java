@@ -31,7 +31,8 @@ public final class DaemonRuntime {
                 .statsPage(Bind.parse("127.0.0.1:" + o.statsPort()), o.statsAuth())
                 .reloadWindow(o.reloadWindow())
                 .activityRetention(o.activityRetention())
-                .removalGuard(o.registries().maxRemovalPct(), o.registries().removalHold());
+                .removalGuard(o.registries().maxRemovalPct(), o.registries().removalHold())
+                .historySize(o.historySize());
         if (o.haproxyUser() != null) {
             b.haproxyUser(o.haproxyUser());
         }

@@ -5,10 +5,51 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import io.thalassa.runtime.Batch;
+import io.thalassa.runtime.ItemVersions;
 
-/** Strong ETags from the JSON bytes of an item, and RFC 9110's If-Match / If-None-Match evaluation. */
+/**
+ * ETags and RFC 9110's If-Match / If-None-Match evaluation. A frontend's or backend's ETag is the version of the
+ * stored item ({@code "12"}: {@link io.thalassa.runtime.Thalassa#version}), the same on every node of a fleet and
+ * changed only by a write to that item; other answers (lists, members, the UI's files) get a hash of their bytes.
+ */
 public final class Preconditions {
     private Preconditions() {
+    }
+
+    /**
+     * The ETag of a stored item at {@code version}: {@code "12"}; null for {@link ItemVersions#ABSENT} (it does not
+     * exist), a tag no client holds for {@link ItemVersions#UNSAVED}.
+     */
+    public static String etag(long version) {
+        if (version == ItemVersions.ABSENT) {
+            return null;
+        }
+        return version == ItemVersions.UNSAVED ? "\"unsaved\"" : "\"" + version + "\"";
+    }
+
+    /**
+     * The version an item ETag names, as a batch operation's {@code ifMatch} gives it: {@code "12"} is 12, {@code *}
+     * any existing version ({@link Batch#EXISTS}).
+     *
+     * @throws ApiException 400 naming {@code field} when it is not an item ETag
+     */
+    public static long version(String field, String etag) {
+        String t = etag == null ? "" : etag.strip();
+        if (t.equals("*")) {
+            return Batch.EXISTS;
+        }
+        if (t.length() > 2 && t.length() < 21 && t.startsWith("\"") && t.endsWith("\"")
+                && io.thalassa.internal.Checks.isAsciiDigits(t.substring(1, t.length() - 1), 18)) {
+            long v = Long.parseLong(t.substring(1, t.length() - 1));
+            if (v > 0) {
+                return v;
+            }
+        }
+        throw new ApiException(400, "invalid_value", field, field + " must be an ETag as a GET gives it, such as"
+                + " \"12\", or *: " + io.thalassa.internal.Checks.quote(Json.shown(t)), Map.of("value",
+                Json.shown(t)));
     }
 
     /** A strong entity tag: the first 128 bits of SHA-256 over the representation, quoted. */

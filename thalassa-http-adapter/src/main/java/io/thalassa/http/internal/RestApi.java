@@ -55,6 +55,9 @@ public final class RestApi {
     private final Writes writes;
     private final StatusRoutes status;
     private final RegistrationRoutes registrations;
+    private final RolloutRoutes rollouts;
+    private final HistoryRoutes history;
+    private final BatchRoutes batches;
     private volatile Metrics metrics;
     private volatile io.thalassa.NativePolicy natives = io.thalassa.NativePolicy.SAFE;
     private final java.util.concurrent.atomic.AtomicReference<Listing> frontendList =
@@ -73,11 +76,20 @@ public final class RestApi {
         this.writes = new Writes(thalassa);
         this.status = new StatusRoutes(thalassa, instance);
         this.registrations = new RegistrationRoutes(thalassa);
+        this.rollouts = new RolloutRoutes(thalassa, writes);
+        this.history = new HistoryRoutes(thalassa, writes);
+        this.batches = new BatchRoutes(thalassa, writes, () -> natives);
     }
 
     /** Sets the metrics {@code GET /metrics} shows; returns this. */
     public RestApi metrics(Metrics m) {
         this.metrics = m;
+        return this;
+    }
+
+    /** Records writes in the history by their token's role (a tokens file is used); returns this. */
+    public RestApi attributed(boolean byRole) {
+        writes.attributed(byRole);
         return this;
     }
 
@@ -132,6 +144,9 @@ public final class RestApi {
                     throw new ApiException(426, "upgrade_required", null,
                             "/ws is a WebSocket endpoint: connect with Upgrade: websocket");
                 });
+        rollouts.addTo(r);
+        history.addTo(r);
+        batches.addTo(r);
         addRegistrationRoutes(r);
         return r;
     }
@@ -160,8 +175,9 @@ public final class RestApi {
 
     private ApiResponse getFrontend(ApiRequest req) {
         String key = frontendKey(req);
-        return read(req, thalassa.config().frontend(key)
-                .orElseThrow(() -> ApiException.notFound("frontend " + key + " does not exist")));
+        Frontend f = thalassa.config().frontend(key)
+                .orElseThrow(() -> ApiException.notFound("frontend " + key + " does not exist"));
+        return readItem(req, f, thalassa.version(f.id()));
     }
 
     private ApiResponse putFrontend(ApiRequest req) {
@@ -176,24 +192,25 @@ public final class RestApi {
         } catch (io.thalassa.InvalidValueException e) {
             throw Json.invalid("", e);
         }
-        Change w = writes.apply(c -> {
-            Preconditions.checkChange(req, c.frontend(key).map(RestApi::etagOf).orElse(null));
+        Change w = writes.apply(req, (c, v) -> {
+            Preconditions.checkChange(req, Preconditions.etag(v.of(frontend.id())));
             return c.withFrontend(frontend);
         });
-        return writes.written(w.config().frontend(key).orElseThrow(() -> gone("frontend", key)), w, wait);
+        return writes.written(w.config().frontend(key).orElseThrow(() -> gone("frontend", key)), frontend.id(), w,
+                wait);
     }
 
     private ApiResponse deleteFrontend(ApiRequest req) {
         String key = frontendKey(req);
         Duration wait = Writes.waitOf(req);
         Frontend[] removed = new Frontend[1];
-        Change w = writes.apply(c -> {
+        Change w = writes.apply(req, (c, v) -> {
             removed[0] = c.frontend(key).orElseThrow(() -> ApiException.notFound("frontend " + key
                     + " does not exist"));
-            Preconditions.checkChange(req, etagOf(removed[0]));
+            Preconditions.checkChange(req, Preconditions.etag(v.of(removed[0].id())));
             return c.withoutFrontend(key);
         });
-        return writes.written(removed[0], w, wait);
+        return writes.written(removed[0], removed[0].id(), w, wait);
     }
 
     // ---- backends
@@ -223,7 +240,8 @@ public final class RestApi {
 
     private ApiResponse getBackend(ApiRequest req) {
         String key = backendKey(req);
-        return read(req, backend(thalassa.config(), key));
+        Backend b = backend(thalassa.config(), key);
+        return readItem(req, b, thalassa.version(b.id()));
     }
 
     private ApiResponse getMembers(ApiRequest req) {
@@ -248,11 +266,12 @@ public final class RestApi {
         } catch (io.thalassa.InvalidValueException e) {
             throw Json.invalid("", e);
         }
-        Change w = writes.apply(c -> {
-            Preconditions.checkChange(req, c.backend(key).map(RestApi::etagOf).orElse(null));
+        Change w = writes.apply(req, (c, v) -> {
+            Preconditions.checkChange(req, Preconditions.etag(v.of(backend.id())));
             return c.withBackend(backend);
         });
-        return writes.written(w.config().backend(key).orElseThrow(() -> gone("backend", key)), w, wait);
+        return writes.written(w.config().backend(key).orElseThrow(() -> gone("backend", key)), backend.id(), w,
+                wait);
     }
 
     private ApiResponse switchVersion(ApiRequest req) {
@@ -276,9 +295,9 @@ public final class RestApi {
                     + " split), not both");
         }
         String name = text(body, "name");
-        Change w = writes.apply(c -> {
+        Change w = writes.apply(req, (c, v) -> {
             Backend current = backend(c, key);
-            Preconditions.checkChange(req, etagOf(current));
+            Preconditions.checkChange(req, Preconditions.etag(v.of(current.id())));
             if (!current.isDynamic()) {
                 throw ApiException.badRequest("invalid_value", "type", "backend " + key
                         + " is static; only dynamic backends switch versions");
@@ -289,7 +308,7 @@ public final class RestApi {
         });
         Backend after = backend(w.config(), key);
         Map<String, Object> shares = SplitShares.answer(after);
-        return writes.written(after, w, wait, shares == null ? Map.of() : Map.of("split", shares));
+        return writes.written(after, after.id(), w, wait, shares == null ? Map.of() : Map.of("split", shares));
     }
 
     /** {@code versions} of a switch: an object of version to whole-number weight, or null when absent. */
@@ -318,12 +337,12 @@ public final class RestApi {
         String key = backendKey(req);
         Duration wait = Writes.waitOf(req);
         Backend[] removed = new Backend[1];
-        Change w = writes.apply(c -> {
+        Change w = writes.apply(req, (c, v) -> {
             removed[0] = backend(c, key);
-            Preconditions.checkChange(req, etagOf(removed[0]));
+            Preconditions.checkChange(req, Preconditions.etag(v.of(removed[0].id())));
             return c.withoutBackend(key);
         });
-        return writes.written(removed[0], w, wait);
+        return writes.written(removed[0], removed[0].id(), w, wait);
     }
 
     private static Backend backend(ThalassaConfig config, String key) {
@@ -426,8 +445,14 @@ public final class RestApi {
         return new ApiException(409, "conflict", null, what + " " + key + " was removed by a concurrent change");
     }
 
-    static String etagOf(Object item) {
-        return Preconditions.etag(Json.write(item));
+    /**
+     * 200 with a stored item and its ETag, the item's version (not a hash of the body: members, health and time do
+     * not change it), or 304 when the client's If-None-Match matches.
+     */
+    static ApiResponse readItem(ApiRequest req, Object item, long version) {
+        String etag = Preconditions.etag(version);
+        ApiResponse r = ApiResponse.json(200, Json.write(item));
+        return etag == null ? r : conditional(req, r.withHeader("ETag", etag));
     }
 
     /** 200 with the value and its ETag, or 304 when the client's If-None-Match matches. */

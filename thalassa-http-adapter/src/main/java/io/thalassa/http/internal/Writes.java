@@ -32,17 +32,47 @@ import java.util.function.UnaryOperator;
  */
 final class Writes {
     private final Thalassa thalassa;
+    private volatile boolean attributed;
 
     Writes(Thalassa thalassa) {
         this.thalassa = thalassa;
     }
 
+    /** Whether writes are recorded in the history by the role of their token (when a tokens file is used). */
+    void attributed(boolean byRole) {
+        this.attributed = byRole;
+    }
+
     /** Runs a change on the Thalassa and translates its failures. */
     Change apply(UnaryOperator<ThalassaConfig> change) {
+        return run(null, () -> thalassa.update(change));
+    }
+
+    /** Runs an edit (preconditions on the items' versions) for {@code req}, and translates its failures. */
+    Change apply(ApiRequest req, io.thalassa.runtime.Edit edit) {
+        return run(req, () -> thalassa.update(edit));
+    }
+
+    /**
+     * Runs a write of the Thalassa for {@code req} (recorded in the history by its token's role when tokens are used)
+     * and translates its failures into the API's errors.
+     */
+    <T> T run(ApiRequest req, java.util.function.Supplier<T> write) {
         try {
-            return thalassa.update(change);
+            if (attributed && req != null && req.role() != null) {
+                return thalassa.attributed(req.role().wireName(), write);
+            }
+            return write.get();
         } catch (ApiException e) {
             throw e;
+        } catch (io.thalassa.runtime.BatchException e) {
+            throw BatchRoutes.refused(e);
+        } catch (io.thalassa.runtime.VersionMismatchException e) {
+            throw new ApiException(412, "precondition_failed", null, e.getMessage());
+        } catch (io.thalassa.runtime.RolloutConflictException e) {
+            Map<String, Object> extra = new LinkedHashMap<>();
+            extra.put("rollout", io.thalassa.runtime.internal.RolloutCodec.toJson(e.rollout()));
+            throw new ApiException(409, "rollout_conflict", null, e.getMessage(), extra);
         } catch (CapacityExceededException e) {
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("needed", e.needed());
@@ -69,25 +99,37 @@ final class Writes {
     }
 
     /**
-     * The answer to a write: the item (its ETag is the item's, as a GET gives it) with the change that carries it
-     * to HAProxy in the body ({@code change}) and in {@code X-Thalassa-Change}. With {@code ?wait}: once the change
-     * is applied (200), failed (409, HAProxy's message), or still pending when the wait is over (202).
+     * The answer to a write: the item (its ETag is the item's version, as a GET gives it) with the change that
+     * carries it to HAProxy in the body ({@code change}) and in {@code X-Thalassa-Change}. With {@code ?wait}: once
+     * the change is applied (200), failed (409, HAProxy's message), or still pending when the wait is over (202).
+     * The rollouts the write ended (it changed their backend's version or split) are in {@code abortedRollouts}.
      */
-    ApiResponse written(Object item, Change w, Duration wait) {
-        return written(item, w, wait, Map.of());
+    ApiResponse written(Object item, String id, Change w, Duration wait) {
+        return written(item, id, w, wait, Map.of());
     }
 
-    /** {@link #written(Object, Change, Duration)} with more fields in the body (not in the ETag). */
-    ApiResponse written(Object item, Change w, Duration wait, Map<String, Object> extra) {
+    /** {@link #written(Object, String, Change, Duration)} with more fields in the body. */
+    ApiResponse written(Object item, String id, Change w, Duration wait, Map<String, Object> extra) {
+        Map<String, Object> more = new LinkedHashMap<>(extra);
+        if (!w.abortedRollouts().isEmpty()) {
+            more.put("abortedRollouts", w.abortedRollouts().stream().map(
+                    io.thalassa.runtime.internal.RolloutCodec::toJson).toList());
+        }
+        String etag = id == null ? null : Preconditions.etag(w.version(id));
+        ApiResponse out = answer(item, w, wait, more);
+        return etag == null ? out : out.withHeader("ETag", etag);
+    }
+
+    private ApiResponse answer(Object item, Change w, Duration wait, Map<String, Object> extra) {
         byte[] itemBytes = Json.write(item);
         ChangeStatus change = w.status().orElse(null);
         if (change == null && extra.isEmpty()) {
-            return ApiResponse.json(200, itemBytes).withHeader("ETag", Preconditions.etag(itemBytes));
+            return ApiResponse.json(200, itemBytes);
         }
         if (change == null) {
             ObjectNode body = Json.readObject(itemBytes);
             extra.forEach((k, v) -> body.set(k, Json.MAPPER.valueToTree(v)));
-            return ApiResponse.json(200, Json.write(body)).withHeader("ETag", Preconditions.etag(itemBytes));
+            return ApiResponse.json(200, Json.write(body));
         }
         if (wait != null && !change.isFinished()) {
             try {
@@ -134,8 +176,7 @@ final class Writes {
         } else if (wait != null && !change.isFinished()) {
             status = 202;
         }
-        return ApiResponse.json(status, Json.write(body)).withHeader("ETag", Preconditions.etag(itemBytes))
-                .withHeader(CHANGE_HEADER, Long.toString(change.id()));
+        return ApiResponse.json(status, Json.write(body)).withHeader(CHANGE_HEADER, Long.toString(change.id()));
     }
 
     private static boolean everyNodeRuns(Map<String, Object> fleet, long revision) {

@@ -7,6 +7,7 @@ const VERBS = ['started', 'online', 'offline', 'configApplied', 'configRejected'
   'reloadCoalesced', 'runtimeChange', 'drain', 'versionSwitched', 'splitChanged', 'splitShares',
   'registryUnavailable', 'registryRecovered', 'memberRejected', 'removalHeld', 'removalConfirmed',
   'removalCancelled', 'watchRestarted', 'haproxyRestarted', 'statsFailed', 'haproxyLog',
+  'rolloutStarted', 'rolloutStep', 'rolloutPaused', 'rolloutResumed', 'rolloutAborted', 'rolloutDone', 'configReverted',
   'storeApplied', 'storeApplyFailed', 'storeUnavailable', 'storeRecovered'];
 const PAGE = 50;
 

@@ -3,10 +3,11 @@ import { connect } from './connection.js';
 import { initOverview } from './overview.js';
 import { initActivity, showActivity } from './activity.js';
 import { initPages, showConfig, showStatus } from './pages.js';
+import { initHistory, showHistory } from './history.js';
 import { getJson } from './dom.js';
 import { on } from './state.js';
 
-const PAGES = ['overview', 'activity', 'config', 'status'];
+const PAGES = ['overview', 'activity', 'history', 'config', 'status'];
 
 function route() {
   const name = (location.hash.match(/^#\/([a-z]+)/) || [])[1];
@@ -18,6 +19,7 @@ function route() {
   }
   showActivity(page === 'activity');
   showConfig(page === 'config');
+  showHistory(page === 'history');
   showStatus(page === 'status');
   document.title = `Thalassa · ${page[0].toUpperCase()}${page.slice(1)}`;
   return page;
@@ -36,6 +38,7 @@ async function instance() {
 initOverview();
 initActivity();
 initPages();
+initHistory();
 let first = true;
 window.addEventListener('hashchange', () => {
   route();

@@ -1,12 +1,15 @@
 // The overview: every frontend and backend as a card with its status, a live connections chart and its settings;
-// backends also with a healthy/total donut, their members' live status and, when dynamic, the version switch and the
-// weighted split between versions (split.js).
+// backends also with a healthy/total donut, their members' live status and, when dynamic, the version switch, the
+// weighted split between versions (split.js) and the rollout (rollout.js). Above 50 backends they are a compact
+// table (table.js) whose rows open their cards.
 import { h, svg, badge, ago, getJson } from './dom.js';
 import { apiFetch } from './auth.js';
 import { state, on } from './state.js';
 import { liveChart } from './chart.js';
 import { PagedList } from './paged.js';
 import { openSplit, splitSummary, weightsText } from './split.js';
+import { openRollout, rolloutPanel } from './rollout.js';
+import { BackendTable, TABLE_ABOVE } from './table.js';
 
 const PAGE_SIZE = 12;
 const switching = new Map(); // backend key -> {from, to}
@@ -16,6 +19,9 @@ const NOTE_KEPT_MS = 60000;
 
 let frontendList;
 let backendList;
+let backendTable;
+let view = null; // 'table' or 'cards' as chosen; null: the table above 50 backends
+let detail = null; // the card a table row opened: {key, card}
 
 export function initOverview() {
   frontendList = new PagedList({
@@ -45,19 +51,50 @@ export function initOverview() {
     },
     card: backendCard,
   });
+  backendTable = new BackendTable({ wrap: document.getElementById('backend-table-wrap'), onOpen: openDetail });
+  const toggle = document.getElementById('backend-view');
+  toggle.addEventListener('click', () => {
+    view = tableShown() ? 'cards' : 'table';
+    showView();
+  });
+  document.getElementById('backend-detail-close').addEventListener('click', closeDetail);
   on('config', (changed) => {
     frontendList.render(changed.frontends);
-    backendList.render(changed.backends);
+    showView(changed.backends);
+    if (detail && changed.backends.has(detail.key)) openDetail(detail.key, true);
     markLoaded();
   });
   on('live', (changed) => {
     frontendList.live(changed.frontends);
-    backendList.live(changed.backends);
     frontendList.tick();
-    backendList.tick();
+    if (tableShown()) {
+      backendTable.live(changed.backends);
+    } else {
+      backendList.live(changed.backends);
+      backendList.tick();
+    }
+    if (detail) {
+      if (changed.backends.has(detail.key)) detail.card.live();
+      detail.card.tick();
+    }
+  });
+  on('rollouts', (changed) => {
+    for (const k of changed) { // a rollout that ended: the card's note of its start has had its day
+      const r = state.rollouts.get(k);
+      const kept = notes.get(k);
+      if (r && r.state !== 'running' && r.state !== 'paused' && kept && /^(Rollout to|Starting the rollout)/.test(kept.text)) {
+        const control = cardOf(k)?.control;
+        if (control) setNote(k, control.show, '', false);
+        else notes.delete(k);
+      }
+    }
+    for (const [k, c] of backendList.cards) if (changed.has(k)) c.rollout?.update();
+    if (detail && changed.has(detail.key)) detail.card.rollout?.update();
+    if (tableShown()) backendTable.live(changed);
   });
   on('history', () => { frontendList.tick(); backendList.tick(); });
   on('activity', (e) => {
+    if (e.verb === 'drain') drained(e);
     if (e.verb === 'online' || e.verb === 'offline') {
       const name = String(e.object).split('/')[1];
       if (name && versions.has(name)) {
@@ -70,6 +107,79 @@ export function initOverview() {
   window.addEventListener('resize', () => {
     for (const list of [frontendList, backendList]) for (const c of list.cards.values()) c.resize?.();
   });
+}
+
+/** Whether the backends are shown as the compact table: chosen, or by default above 50 of them. */
+function tableShown() {
+  return view ? view === 'table' : state.backends.size > TABLE_ABOVE;
+}
+
+/** Shows the table or the cards (the other hidden and emptied), and the toggle that says which. */
+function showView(changed) {
+  const table = tableShown();
+  const wrap = document.getElementById('backend-table-wrap');
+  const tools = document.getElementById('backend-tools');
+  const list = document.getElementById('backend-list');
+  wrap.hidden = !table;
+  tools.hidden = table;
+  list.hidden = table;
+  const toggle = document.getElementById('backend-view');
+  toggle.hidden = state.backends.size === 0;
+  toggle.textContent = table ? 'Show as cards' : 'Show as a table';
+  toggle.setAttribute('aria-pressed', String(table));
+  document.getElementById('backend-count').textContent = `(${state.backends.size})`;
+  if (table) {
+    for (const [k, c] of backendList.cards) { c.destroy(); c.el.remove(); backendList.cards.delete(k); }
+    backendTable.render();
+  } else {
+    backendList.render(changed || null);
+  }
+}
+
+/** Opens the card of backend `key` above the table (a row's click). */
+function openDetail(key, refresh) {
+  const box = document.getElementById('backend-detail');
+  const list = document.getElementById('backend-detail-card');
+  if (!state.backends.has(key)) { closeDetail(); return; }
+  if (detail) { detail.card.destroy(); detail.card.el.remove(); }
+  const card = backendCard(key);
+  list.replaceChildren(card.el);
+  card.mounted?.();
+  detail = { key, card };
+  box.hidden = false;
+  document.getElementById('backend-detail-title').textContent = `Backend ${key}`;
+  if (!refresh) box.scrollIntoView({ block: 'nearest' });
+}
+
+function closeDetail() {
+  if (detail) { detail.card.destroy(); detail.card.el.remove(); }
+  detail = null;
+  document.getElementById('backend-detail').hidden = true;
+}
+
+/** The card of backend `key` on the page, in the list or opened from the table. */
+function cardOf(key) {
+  return backendList.cards.get(key) || (detail && detail.key === key ? detail.card : null);
+}
+
+/**
+ * A drain event of a switched backend: its leaving members drained, so the note says so at once, with HAProxy's
+ * time ("drained in 26 ms"), instead of waiting for a live poll that may never show them draining.
+ */
+function drained(e) {
+  const key = String(e.object).replace(/^backend\//, '');
+  const s = switching.get(key);
+  if (!s) return;
+  s.drained = (s.drained || 0) + 1;
+  const took = String(e.detail).match(/in ([0-9.]+ m?s)/);
+  s.took = took ? took[1] : s.took;
+  if (s.drained >= s.leaving) {
+    switching.delete(key);
+    const control = cardOf(key)?.control;
+    const text = `Switched to ${s.to}: the members of ${s.from} are drained${s.took ? ` (drained in ${s.took})` : ''}`;
+    if (control) setNote(key, control.show, text, false);
+    else notes.set(key, { text, alert: false, at: Date.now() });
+  }
 }
 
 /** Marks the page loaded (for tests and the load benchmark): the first configuration is shown. */
@@ -158,6 +268,7 @@ function backendCard(key) {
     tbody);
   const dynamic = b.type === 'dynamic';
   const control = dynamic ? versionControl(key, b, card) : null;
+  const rollout = dynamic ? rolloutPanel(key, (text, alert) => setNote(key, control.show, text, alert)) : null;
   const splitServed = b.versions ? h('span', { class: 'split-served' }) : null;
   const splitLine = b.versions ? h('p', { class: 'split-line' },
     h('span', { class: 'split-weights' }, splitSummary(b.versions)), ' ', splitServed) : null;
@@ -169,6 +280,7 @@ function backendCard(key) {
       figures,
       h('p', { class: 'props-line' }, `balance ${b.balance} · mode ${b.mode}${b.health ? ` · check ${b.health.method} ${b.health.uri} every ${b.health.interval} ms` : ''}`),
       splitLine,
+      rollout ? rollout.el : null,
       control ? control.el : null,
       h('div', { class: 'table-wrap' }, members)));
   const origLive = () => {
@@ -192,7 +304,7 @@ function backendCard(key) {
     }
     if (splitServed) {
       const served = l && l.split ? l.split.served : {};
-      splitServed.textContent = 'served lately: ' + Object.keys(b.versions).map((v) => `${v} `
+      splitServed.textContent = 'served in the last minute: ' + Object.keys(b.versions).map((v) => `${v} `
         + (served[v] === null || served[v] === undefined ? '—' : `${served[v]} %`)).join(' · ');
     }
     control?.live(l);
@@ -200,6 +312,7 @@ function backendCard(key) {
   card.live = origLive;
   card.versions = () => control?.load();
   card.control = control;
+  card.rollout = rollout;
   card.live();
   return card;
 }
@@ -223,14 +336,14 @@ function versionsOf(name) {
 function setNote(key, show, text, alert) {
   notes.set(key, { text, alert, at: Date.now(), focus: notes.get(key)?.focus });
   show(text, alert);
-  const current = backendList.cards.get(key)?.control;
+  const current = cardOf(key)?.control;
   if (current && current.show !== show) current.show(text, alert);
 }
 
 /** Gives the focus back to the card's Split… button when the card it was on was rebuilt meanwhile. */
 function refocusSplit(key) {
   const kept = notes.get(key);
-  const control = backendList.cards.get(key)?.control;
+  const control = cardOf(key)?.control;
   if (!kept?.focus || !control) return;
   if (document.activeElement === control.splitButton) {
     kept.focus = false;
@@ -253,9 +366,10 @@ function versionControl(key, b, card) {
   const select = h('select', { id: selectId, class: 'version-select' });
   const button = h('button', { type: 'submit', class: 'switch' }, 'Switch');
   const splitButton = h('button', { type: 'button', class: 'split', 'aria-haspopup': 'dialog' }, 'Split…');
+  const rolloutButton = h('button', { type: 'button', class: 'rollout-start', 'aria-haspopup': 'dialog' }, 'Rollout…');
   const note = h('p', { class: 'switch-note', role: 'status', 'aria-live': 'polite' });
   const form = h('form', { class: 'version-control', 'aria-label': `Version of ${key}` },
-    h('label', { for: selectId }, 'Version '), select, button, splitButton, note);
+    h('label', { for: selectId }, 'Version '), select, button, splitButton, rolloutButton, note);
   const show = (text, alert) => {
     note.textContent = text;
     note.setAttribute('role', alert ? 'alert' : 'status');
@@ -309,7 +423,7 @@ function versionControl(key, b, card) {
           method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ version: to }),
         });
         if (!r.ok) throw new Error(await refusal(r));
-        switching.set(key, { from: others.join(', '), to, since: Date.now(), sawDrain: false });
+        switching.set(key, { from: others.join(', '), to, since: Date.now(), sawDrain: false, leaving });
         setNote(key, show, `Switched to ${to}; draining the members of ${others.join(', ')}…`, false);
       } catch (err) {
         setNote(key, show, `Switch failed: ${err.message}`, true);
@@ -345,6 +459,36 @@ function versionControl(key, b, card) {
       refocusSplit(key);
     } catch (err) {
       setNote(key, show, `Split refused: ${err.message}`, true);
+    }
+  });
+  rolloutButton.addEventListener('click', async () => {
+    if (known.length === 0) {
+      await load();
+      if (known.length === 0) return;
+    }
+    if (b.versions) {
+      setNote(key, show, `${key} is split; a rollout starts from one version: switch to it first.`, false);
+      return;
+    }
+    if (!known.some((v) => v.version !== b.version)) {
+      setNote(key, show, `A rollout needs another version of ${b.name}; only ${b.version} is registered.`, false);
+      return;
+    }
+    const plan = await openRollout(key, b, known, rolloutButton);
+    if (!plan) return;
+    setNote(key, show, `Starting the rollout to ${plan.version}…`, false);
+    try {
+      const r = await apiFetch(`/backends/${encodeURIComponent(key)}/rollout`, {
+        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(plan),
+      });
+      if (!r.ok) throw new Error(await refusal(r));
+      const s = await r.json();
+      state.rollouts.set(key, s);
+      cardOf(key)?.rollout?.update();
+      switching.delete(key);
+      setNote(key, show, `Rollout to ${plan.version} started: ${s.percent} % to it, through HAProxy's runtime API without a reload.`, false);
+    } catch (err) {
+      setNote(key, show, `Rollout refused: ${err.message}`, true);
     }
   });
   return {

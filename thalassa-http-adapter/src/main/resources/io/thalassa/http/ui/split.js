@@ -91,7 +91,8 @@ export function openSplit(key, b, known, opener) {
     if (problems.length === 0 && Object.keys(chosen).length < 2) {
       problems.push(`Only ${Object.keys(chosen)[0]} has a weight: to send all the traffic to one version, use Switch.`);
     }
-    if (problems.length === 0 && same(chosen, b.versions)) problems.push('These are the weights in use now.');
+    // not a mistake: nothing to send, said as a plain remark
+    const unchanged = problems.length === 0 && same(chosen, b.versions);
 
     // what each version would serve: the weights of versions with instances, scaled to 100
     const valid = rows.every((r) => r.w !== null);
@@ -115,16 +116,19 @@ export function openSplit(key, b, known, opener) {
       r.serves.textContent = `serves ${share} %${why}`;
     }
     total.classList.toggle('bad', problems.length > 0);
+    total.classList.toggle('same', unchanged);
     if (problems.length > 0) {
       total.textContent = problems.join(' ');
+    } else if (unchanged) {
+      total.textContent = 'These are the weights in use now.';
     } else {
       const given = empty.reduce((n, v) => n + chosen[v], 0);
       total.textContent = 'Total 100 %.' + (empty.length === 0 ? ''
         : live === 0 ? ' No version with a weight has an instance: nothing would be served.'
           : ` ${empty.join(', ')} ${empty.length === 1 ? 'has' : 'have'} no instance: ${given} % goes to the others.`);
     }
-    confirm.disabled = problems.length > 0;
-    weights = problems.length > 0 ? null : chosen;
+    confirm.disabled = problems.length > 0 || unchanged;
+    weights = problems.length > 0 || unchanged ? null : chosen;
     if (weights) {
       const parts = Object.keys(weights).sort(numeric).map((v) => {
         const n = known.find((k) => k.version === v)?.count ?? 0;

@@ -10,6 +10,7 @@ export const state = {
   history: { times: [], frontends: new Map(), backends: new Map() }, // name -> {cur: [], max: []}
   intervalMs: 2000,
   sampleSpacingMs: 1500,
+  rollouts: new Map(), // backend key -> its rollout (running, paused, or the last that ended)
 };
 
 const listeners = new Map();
@@ -53,6 +54,7 @@ export function apply(message) {
     case 'history': applyHistory(message); break;
     case 'live': applyLive(message); break;
     case 'activity': emit('activity', message.event); break;
+    case 'rollouts': applyRollouts(message); break;
     default: break;
   }
 }
@@ -80,6 +82,17 @@ function applyConfig(m) {
   for (const k of removed.frontends || []) { state.frontends.delete(k); changed.frontends.add(k); changed.structure = true; }
   for (const k of removed.backends || []) { state.backends.delete(k); changed.backends.add(k); changed.structure = true; }
   emit('config', changed);
+}
+
+function applyRollouts(m) {
+  const changed = new Set();
+  if (m.full) {
+    for (const k of state.rollouts.keys()) changed.add(k);
+    state.rollouts.clear();
+  }
+  for (const [k, v] of Object.entries(m.rollouts || {})) { state.rollouts.set(k, v); changed.add(k); }
+  for (const k of m.removed || []) { state.rollouts.delete(k); changed.add(k); }
+  emit('rollouts', changed);
 }
 
 function applyHistory(m) {
