@@ -58,7 +58,7 @@ public final class ConsulConfigStore implements ConfigStore {
     private final String label;
     private final Consul consul;
     private final Consul blocking;
-    private final List<WatchLoop> watches = new CopyOnWriteArrayList<>();
+    private final List<StoreWatch> watches = new CopyOnWriteArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Object sessionLock = new Object();
     private final Map<String, String> published = new TreeMap<>(); // guarded by sessionLock
@@ -445,9 +445,12 @@ public final class ConsulConfigStore implements ConfigStore {
         if (closed.get()) {
             throw new IllegalStateException(label + " is closed");
         }
-        WatchLoop w = new WatchLoop(fromIndex, listener, health);
+        StoreWatch w = new StoreWatch(label, fromIndex, index -> snapshot(blocking.keyValueClient()
+                .getConsulResponseWithValues(configPrefix, QueryOptions.blockSeconds((int) Math.max(1,
+                        wait.toSeconds()), BigInteger.valueOf(index)).build())), retryMin, retryMax, listener, health,
+                watches::remove);
         watches.add(w);
-        w.thread.start();
+        w.start();
         return w;
     }
 
@@ -456,7 +459,7 @@ public final class ConsulConfigStore implements ConfigStore {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        for (WatchLoop w : watches) {
+        for (StoreWatch w : watches) {
             w.close();
         }
         synchronized (sessionLock) {
@@ -474,71 +477,6 @@ public final class ConsulConfigStore implements ConfigStore {
         }
         consul.destroy();
         blocking.destroy();
-    }
-
-    /** One blocking-query loop on the prefix. */
-    private final class WatchLoop implements Watch {
-        private final Consumer<Snapshot> listener;
-        private final Consumer<RegistryHealth> health;
-        private final Thread thread;
-        private volatile boolean stopped;
-        private long index;
-
-        WatchLoop(long fromIndex, Consumer<Snapshot> listener, Consumer<RegistryHealth> health) {
-            this.index = Math.max(0, fromIndex);
-            this.listener = listener;
-            this.health = health;
-            this.thread = new Thread(this::run, "thalassa-consul-kv-watch");
-            this.thread.setDaemon(true);
-        }
-
-        private void run() {
-            long backoff = retryMin.toMillis();
-            boolean reachable = true;
-            while (!stopped) {
-                try {
-                    ConsulResponse<List<Value>> r = blocking.keyValueClient().getConsulResponseWithValues(configPrefix,
-                            QueryOptions.blockSeconds((int) Math.max(1, wait.toSeconds()), BigInteger.valueOf(index))
-                                    .build());
-                    Snapshot s = snapshot(r);
-                    if (!reachable) {
-                        reachable = true;
-                        health.accept(RegistryHealth.connected(Instant.now()));
-                    }
-                    backoff = retryMin.toMillis();
-                    if (s.index() < index) {
-                        index = 0; // Consul's index went backwards (a restored snapshot): start over
-                        continue;
-                    }
-                    if (s.index() != index) {
-                        index = s.index();
-                        listener.accept(s);
-                    }
-                } catch (RuntimeException e) {
-                    if (stopped) {
-                        break;
-                    }
-                    if (reachable) {
-                        reachable = false;
-                        health.accept(RegistryHealth.unavailable(Instant.now(), String.valueOf(e.getMessage())));
-                        LOG.warn("{} - watch failed, retrying: {}", label, e.toString());
-                    }
-                    try {
-                        Thread.sleep(backoff);
-                    } catch (InterruptedException ie) {
-                        break;
-                    }
-                    backoff = Math.min(backoff * 2, retryMax.toMillis());
-                }
-            }
-        }
-
-        @Override
-        public void close() {
-            stopped = true;
-            thread.interrupt();
-            watches.remove(this);
-        }
     }
 
     /** Configures a {@link ConsulConfigStore}. */

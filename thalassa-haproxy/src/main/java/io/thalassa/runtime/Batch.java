@@ -264,11 +264,22 @@ public final class Batch {
                 if (c.backend(key).isEmpty()) {
                     throw new NoSuchElementException("backend " + key + " does not exist");
                 }
-                Backend b = Thalassa.dynamic(c, key);
+                Backend b = dynamic(c, key);
                 String service = op.name() == null ? b.serviceName() : op.name();
                 yield c.withBackend(op.kind() == Kind.SWITCH ? b.withService(service, op.version())
                         : b.toBuilder().service(service, op.split().primaryVersion()).split(op.split()).build());
             }
         };
+    }
+
+    /** Dynamic backend {@code key} of {@code c}, refused naming the field when it is missing or static. */
+    static Backend dynamic(ThalassaConfig c, String key) {
+        Backend b = c.backend(key).orElseThrow(() -> new InvalidValueException("backend", key, "backend " + key
+                + " does not exist"));
+        if (!b.isDynamic()) {
+            throw new InvalidValueException("type", "static", "backend " + key
+                    + " is static; only dynamic backends switch versions");
+        }
+        return b;
     }
 }

@@ -102,6 +102,26 @@ public final class LiveStats {
     /** How far back a split's served shares look: a window a person can read. */
     public static final java.time.Duration SPLIT_WINDOW = java.time.Duration.ofMinutes(1);
 
+    /** The rows of HAProxy's runtime API {@code api}: the source of a live view of the HAProxy it talks to. */
+    static Source sourceOf(io.thalassa.haproxy.RuntimeApi api) {
+        return new Source() {
+            @Override
+            public List<StatRow> all() {
+                return api.showStat();
+            }
+
+            @Override
+            public List<StatRow> proxies() {
+                return api.showProxyStats();
+            }
+
+            @Override
+            public List<StatRow> servers(List<StatRow> backends) {
+                return api.showServerStats(backends.stream().map(io.thalassa.haproxy.RuntimeApi::proxyId).toList());
+            }
+        };
+    }
+
     /** What the last poll saw: JSON-ready maps by frontend and backend key. */
     record View(long time, Map<String, Map<String, Object>> frontends, Map<String, Map<String, Object>> backends) {
     }

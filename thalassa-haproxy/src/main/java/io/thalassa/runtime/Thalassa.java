@@ -7,7 +7,6 @@ import io.thalassa.ThalassaConfig;
 import io.thalassa.ThalassaEvent;
 import io.thalassa.haproxy.ChangeStatus;
 import io.thalassa.haproxy.HaproxyController;
-import io.thalassa.haproxy.RuntimeApi;
 import io.thalassa.haproxy.StatsSnapshot;
 import io.thalassa.internal.Checks;
 import io.thalassa.internal.Events;
@@ -111,23 +110,7 @@ public final class Thalassa implements AutoCloseable {
         this.local = node instanceof io.thalassa.runtime.internal.FleetNode f ? f.stack() : (LocalNode) node;
         HaproxyController controller = local.controller();
         controller.addStatsListener(s -> splits.add(latest.updateAndGet(x -> s), config()));
-        RuntimeApi api = controller.runtimeApi();
-        this.live = new LiveStats(new LiveStats.Source() {
-            @Override
-            public List<io.thalassa.haproxy.StatRow> all() {
-                return api.showStat();
-            }
-
-            @Override
-            public List<io.thalassa.haproxy.StatRow> proxies() {
-                return api.showProxyStats();
-            }
-
-            @Override
-            public List<io.thalassa.haproxy.StatRow> servers(List<io.thalassa.haproxy.StatRow> backends) {
-                return api.showServerStats(backends.stream().map(RuntimeApi::proxyId).toList());
-            }
-        }, this::config, (int) (Duration.ofMinutes(5).toMillis() / LIVE_POLL.toMillis()),
+        this.live = new LiveStats(LiveStats.sourceOf(controller.runtimeApi()), this::config, (int) (Duration.ofMinutes(5).toMillis() / LIVE_POLL.toMillis()),
                 LIVE_POLL.multipliedBy(3).dividedBy(4));
         this.background = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "thalassa-runtime");
@@ -145,6 +128,15 @@ public final class Thalassa implements AutoCloseable {
     @FunctionalInterface
     interface Starter {
         Node start(ThalassaEvent.Listener events) throws java.io.IOException;
+    }
+
+    /**
+     * Warms, on a daemon thread, what a first {@link Builder#start()} waits for before HAProxy runs (UNIX socket
+     * bindings, JSON, the template; about a second of CPU in a cold JVM), for a host that starts other things
+     * meanwhile. Optional, once per JVM; the Spring Boot starter calls it as the context begins.
+     */
+    public static java.util.concurrent.CompletableFuture<Void> preload() {
+        return io.thalassa.runtime.internal.Preload.start();
     }
 
     /** A Thalassa to configure; every setting has a default, nothing starts until {@link Builder#start()}. */
@@ -252,7 +244,7 @@ public final class Thalassa implements AutoCloseable {
      */
     public Change switchVersion(String backend, String version) {
         return update(c -> {
-            Backend b = dynamic(c, backend);
+            Backend b = Batch.dynamic(c, backend);
             return c.withBackend(b.withService(b.serviceName(), version));
         });
     }
@@ -266,17 +258,7 @@ public final class Thalassa implements AutoCloseable {
      *                               ({@code versions}), or its balance ignores weights changed at run time
      */
     public Change split(String backend, Map<String, Integer> weights) {
-        return update(c -> c.withBackend(dynamic(c, backend).withSplit(weights)));
-    }
-
-    static Backend dynamic(ThalassaConfig c, String key) {
-        Backend b = c.backend(key).orElseThrow(() -> new InvalidValueException("backend", key, "backend " + key
-                + " does not exist"));
-        if (!b.isDynamic()) {
-            throw new InvalidValueException("type", "static", "backend " + key
-                    + " is static; only dynamic backends switch versions");
-        }
-        return b;
+        return update(c -> c.withBackend(Batch.dynamic(c, backend).withSplit(weights)));
     }
 
     // ---------------------------------------------------------------- history
@@ -544,22 +526,7 @@ public final class Thalassa implements AutoCloseable {
      */
     @Override
     public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        background.shutdownNow();
-        rollouts.close();
-        HaproxyController controller = local.controller();
-        try {
-            node.close();
-        } finally {
-            store.close();
-            activity.close();
-            if (settings.stopHaproxyOnClose()) {
-                controller.stopHaproxy();
-            }
-        }
+        shutDown(false);
     }
 
     /** Closes and stops HAProxy (by the pid of its master), whatever the builder said. */
@@ -574,16 +541,31 @@ public final class Thalassa implements AutoCloseable {
      * stopped, an adopted one keeps serving.
      */
     public synchronized void abort() {
+        shutDown(true);
+    }
+
+    private void shutDown(boolean abort) {
         if (closed) {
             return;
         }
         closed = true;
         background.shutdownNow();
         rollouts.close();
-        node.abort();
-        registry.close();
-        store.close();
-        activity.close();
+        HaproxyController controller = local.controller();
+        try {
+            if (abort) {
+                node.abort(); // stops a HAProxy this start launched
+                registry.close();
+            } else {
+                node.close();
+            }
+        } finally {
+            store.close();
+            activity.close();
+            if (!abort && settings.stopHaproxyOnClose()) {
+                controller.stopHaproxy();
+            }
+        }
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.thalassa.spring.internal.Builders;
 import io.thalassa.spring.internal.HttpParts;
 import io.thalassa.spring.internal.Startup;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -37,6 +38,15 @@ public class ThalassaAutoConfiguration {
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnMissingBean(Thalassa.class)
     static class Runtime {
+        /**
+         * Warms the Thalassa's first start ({@link Thalassa#preload()}) on another thread from the moment the
+         * context's beans begin to be made, so the start that comes later finds it done.
+         */
+        @Bean
+        static BeanFactoryPostProcessor thalassaPreload() {
+            return beanFactory -> Thalassa.preload();
+        }
+
         @Bean
         @ConditionalOnMissingBean
         Registry thalassaRegistry(ThalassaProperties properties, ResourceLoader loader) {

@@ -82,7 +82,11 @@ public final class FleetNode implements Node {
     private long lastWatched; // guarded by lock
     private ConfigStore.Watch watch;
     private final Revisions history;
-    /** The newest snapshot of the store this node has seen: the items' versions. */
+    /**
+     * The snapshot of the store this node runs: the items' versions, set once HAProxy took it, so a version read
+     * before the configuration is never newer than it (an If-Match from a read can only be refused, never win a
+     * write over a change it did not see).
+     */
     private volatile Snapshot seen = new Snapshot(Map.of(), 0);
     /** Who wrote the revision this node is writing (its own write), for the history; guarded by lock. */
     private String writing;
@@ -225,9 +229,6 @@ public final class FleetNode implements Node {
     private Written apply(Snapshot s) {
         synchronized (lock) {
             state.latestRevision = Math.max(state.latestRevision, s.index());
-            if (s.index() > seen.index()) {
-                seen = s;
-            }
             if (s.index() <= state.appliedRevision) {
                 return null;
             }
@@ -237,6 +238,7 @@ public final class FleetNode implements Node {
                 Written w = stack.write((c, v) -> next, null);
                 change = w.change() == null ? 0 : w.change().id();
                 state.appliedRevision = s.index();
+                seen = s;
                 state.failure = null;
                 cache.offer(s);
                 emit(Verb.STORE_APPLIED, "revision " + s.index() + " of " + storeName);

@@ -175,9 +175,10 @@ public final class RestApi {
 
     private ApiResponse getFrontend(ApiRequest req) {
         String key = frontendKey(req);
+        long version = thalassa.version(Frontend.idOf(key)); // before the item: never newer than it
         Frontend f = thalassa.config().frontend(key)
                 .orElseThrow(() -> ApiException.notFound("frontend " + key + " does not exist"));
-        return readItem(req, f, thalassa.version(f.id()));
+        return readItem(req, f, version);
     }
 
     private ApiResponse putFrontend(ApiRequest req) {
@@ -240,8 +241,9 @@ public final class RestApi {
 
     private ApiResponse getBackend(ApiRequest req) {
         String key = backendKey(req);
+        long version = thalassa.version(Backend.idOf(key)); // before the item: never newer than it
         Backend b = backend(thalassa.config(), key);
-        return readItem(req, b, thalassa.version(b.id()));
+        return readItem(req, b, version);
     }
 
     private ApiResponse getMembers(ApiRequest req) {
