@@ -41,7 +41,8 @@ import org.stringtemplate.v4.misc.STRuntimeMessage;
  *   <li>{@code settings}: {@code statsSocket}, {@code pidFile}, {@code serverStateFile}, {@code masterWorker},
  *       {@code daemon}, {@code statsBind}, {@code statsAuth}, {@code user}, {@code group}, {@code logTarget},
  *       {@code globalMaxconn}, {@code defaultsMaxconn}, {@code timeoutConnectMs}, {@code timeoutClientMs},
- *       {@code timeoutServerMs}, {@code hardStopAfterMs}, {@code mworkerMaxReloads},
+ *       {@code timeoutServerMs}, {@code timeoutHttpRequestMs}, {@code timeoutHttpKeepAliveMs},
+ *       {@code timeoutTunnelMs}, {@code hardStopAfterMs}, {@code mworkerMaxReloads},
  *       {@code idleCloseOnResponse}, {@code noReusePort} (absent values are null, so {@code <if(...)>} works);</li>
  *   <li>{@code frontends}, sorted by key: {@code key}, {@code bind}, {@code mode}, {@code keepalive},
  *       {@code defaultBackend} (null when that backend does not exist), {@code options} (list of words after
@@ -50,7 +51,8 @@ import org.stringtemplate.v4.misc.STRuntimeMessage;
  *       begins with {@code -}, so HAProxy does not read it as an ACL flag), {@code backend}; routes to missing
  *       backends left out), {@code natives};</li>
  *   <li>{@code backends}, sorted by key: {@code key}, {@code type}, {@code name}, {@code version}, {@code mode},
- *       {@code balance}, {@code hostHeader}, {@code httpchk}, {@code checkHost}, {@code inter} (ms),
+ *       {@code balance}, {@code hashType} ({@code consistent} for hash balances), {@code hostHeader},
+ *       {@code httpchk}, {@code checkHost}, {@code inter} (ms),
  *       {@code natives}, {@code servers} (list of {@code name}, {@code address}, {@code disabled}, {@code weight},
  *       {@code line}, where {@code line} is the whole {@code server} directive, with {@code weight <w>} when the
  *       weight is not HAProxy's default 1), {@code serverLines} (every {@code line},
@@ -222,6 +224,9 @@ public final class HaproxyConfigRenderer {
         m.put("timeoutConnectMs", s.timeoutConnect().toMillis());
         m.put("timeoutClientMs", s.timeoutClient().toMillis());
         m.put("timeoutServerMs", s.timeoutServer().toMillis());
+        m.put("timeoutHttpRequestMs", s.timeoutHttpRequest().toMillis());
+        m.put("timeoutHttpKeepAliveMs", s.timeoutHttpKeepAlive().toMillis());
+        m.put("timeoutTunnelMs", s.timeoutTunnel().toMillis());
         m.put("hardStopAfterMs", s.hardStopAfter() == null ? null : s.hardStopAfter().toMillis());
         m.put("mworkerMaxReloads", s.masterWorker() && s.mworkerMaxReloads() > 0 ? s.mworkerMaxReloads() : null);
         m.put("idleCloseOnResponse", s.idleCloseOnResponse());
@@ -246,10 +251,15 @@ public final class HaproxyConfigRenderer {
             if (settings.logTarget() != null) {
                 options.add("httplog");
             }
+            // keep-alive on both sides unless the frontend asks otherwise: with HTX every request of a keep-alive
+            // connection is routed by the rules, so they need no http-server-close
             if (f.keepAlive() == KeepAlive.CLOSE) {
                 options.add("httpclose");
-            } else if (f.keepAlive() == KeepAlive.SERVER_CLOSE || !f.rules().isEmpty()) {
+            } else if (f.keepAlive() == KeepAlive.SERVER_CLOSE) {
                 options.add("http-server-close");
+            }
+            if (settings.forwardFor() && !hasNative(f.natives(), "option forwardfor")) {
+                options.add("forwardfor");
             }
             if (settings.idleCloseOnResponse()) {
                 options.add("idle-close-on-response");
@@ -278,6 +288,17 @@ public final class HaproxyConfigRenderer {
         return m;
     }
 
+    /** Whether one of {@code natives} begins with {@code directive} (words separated by single spaces). */
+    private static boolean hasNative(List<String> natives, String directive) {
+        for (String n : natives) {
+            String line = n.strip().replaceAll("\\s+", " ");
+            if (line.equals(directive) || line.startsWith(directive + " ")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static boolean routable(Frontend f, String backendKey, ThalassaConfig config, List<String> warnings) {
         Backend b = config.backends().get(backendKey);
         if (b == null) {
@@ -300,6 +321,7 @@ public final class HaproxyConfigRenderer {
         m.put("type", b.type().wireName());
         m.put("mode", b.mode().wireName());
         m.put("balance", b.balance().toString());
+        m.put("hashType", b.balance().isHash() && !hasNative(b.natives(), "hash-type") ? "consistent" : null);
         m.put("hostHeader", b.host() == null ? null : ConfigWords.quote(b.host()));
         long inter = 2000;
         if (b.health() != null) {

@@ -13,7 +13,9 @@ import java.util.Objects;
  * <p>Defaults follow the original Thalassa where they are safe ({@code maxconn 4096}, {@code timeout client 50000ms},
  * stats page with {@code showme:showme}) and add what hitless reloads need: master-worker mode,
  * {@code option idle-close-on-response}, {@code hard-stop-after 30s}, {@code mworker-max-reloads 50}; and
- * {@code noreuseport}, so no other process shares a port with this HAProxy. The stats page listens on
+ * {@code noreuseport}, so no other process shares a port with this HAProxy. HTTP defaults that serve: keep-alive on
+ * both sides with {@code http-reuse safe}, {@code timeout http-request 10s}, {@code timeout http-keep-alive 10s},
+ * {@code timeout tunnel 1h} and {@code option forwardfor} on http frontends. The stats page listens on
  * 127.0.0.1:1988 (not on every address), and {@code user}/{@code group} are left out unless set.
  */
 public final class HaproxySettings {
@@ -32,6 +34,10 @@ public final class HaproxySettings {
     private final Duration timeoutConnect;
     private final Duration timeoutClient;
     private final Duration timeoutServer;
+    private final Duration timeoutHttpRequest;
+    private final Duration timeoutHttpKeepAlive;
+    private final Duration timeoutTunnel;
+    private final boolean forwardFor;
     private final Duration hardStopAfter;
     private final int mworkerMaxReloads;
     private final boolean idleCloseOnResponse;
@@ -53,6 +59,10 @@ public final class HaproxySettings {
         this.timeoutConnect = b.timeoutConnect;
         this.timeoutClient = b.timeoutClient;
         this.timeoutServer = b.timeoutServer;
+        this.timeoutHttpRequest = b.timeoutHttpRequest;
+        this.timeoutHttpKeepAlive = b.timeoutHttpKeepAlive;
+        this.timeoutTunnel = b.timeoutTunnel;
+        this.forwardFor = b.forwardFor;
         this.hardStopAfter = b.hardStopAfter;
         this.mworkerMaxReloads = b.mworkerMaxReloads;
         this.idleCloseOnResponse = b.idleCloseOnResponse;
@@ -138,6 +148,32 @@ public final class HaproxySettings {
         return timeoutServer;
     }
 
+    /**
+     * {@code timeout http-request}: how long a client may take to send a whole request's headers (slow-loris
+     * protection), also the wait for the first request on a new connection; default 10 s.
+     */
+    public Duration timeoutHttpRequest() {
+        return timeoutHttpRequest;
+    }
+
+    /** {@code timeout http-keep-alive}: how long an idle keep-alive client connection waits for its next request; 10 s. */
+    public Duration timeoutHttpKeepAlive() {
+        return timeoutHttpKeepAlive;
+    }
+
+    /**
+     * {@code timeout tunnel}: the idle time of a connection once it is a tunnel (WebSocket, {@code CONNECT}, tcp mode
+     * after both ends spoke), which replaces the client and server timeouts there; default 1 h.
+     */
+    public Duration timeoutTunnel() {
+        return timeoutTunnel;
+    }
+
+    /** Whether every http frontend adds {@code X-Forwarded-For} ({@code option forwardfor}); default on. */
+    public boolean forwardFor() {
+        return forwardFor;
+    }
+
     /** Old workers still serving connections after a reload are stopped this long after it; null for never. */
     public Duration hardStopAfter() {
         return hardStopAfter;
@@ -172,6 +208,8 @@ public final class HaproxySettings {
                 && Objects.equals(logTarget, s.logTarget) && globalMaxconn == s.globalMaxconn
                 && defaultsMaxconn == s.defaultsMaxconn && timeoutConnect.equals(s.timeoutConnect)
                 && timeoutClient.equals(s.timeoutClient) && timeoutServer.equals(s.timeoutServer)
+                && timeoutHttpRequest.equals(s.timeoutHttpRequest) && timeoutHttpKeepAlive.equals(s.timeoutHttpKeepAlive)
+                && timeoutTunnel.equals(s.timeoutTunnel) && forwardFor == s.forwardFor
                 && Objects.equals(hardStopAfter, s.hardStopAfter) && mworkerMaxReloads == s.mworkerMaxReloads
                 && idleCloseOnResponse == s.idleCloseOnResponse && noReusePort == s.noReusePort;
     }
@@ -198,6 +236,10 @@ public final class HaproxySettings {
         private Duration timeoutConnect = Duration.ofMillis(5000);
         private Duration timeoutClient = Duration.ofMillis(50000);
         private Duration timeoutServer = Duration.ofMillis(50000);
+        private Duration timeoutHttpRequest = Duration.ofSeconds(10);
+        private Duration timeoutHttpKeepAlive = Duration.ofSeconds(10);
+        private Duration timeoutTunnel = Duration.ofHours(1);
+        private boolean forwardFor = true;
         private Duration hardStopAfter = Duration.ofSeconds(30);
         private int mworkerMaxReloads = 50;
         private boolean idleCloseOnResponse = true;
@@ -222,6 +264,10 @@ public final class HaproxySettings {
             this.timeoutConnect = s.timeoutConnect;
             this.timeoutClient = s.timeoutClient;
             this.timeoutServer = s.timeoutServer;
+            this.timeoutHttpRequest = s.timeoutHttpRequest;
+            this.timeoutHttpKeepAlive = s.timeoutHttpKeepAlive;
+            this.timeoutTunnel = s.timeoutTunnel;
+            this.forwardFor = s.forwardFor;
             this.hardStopAfter = s.hardStopAfter;
             this.mworkerMaxReloads = s.mworkerMaxReloads;
             this.idleCloseOnResponse = s.idleCloseOnResponse;
@@ -306,6 +352,25 @@ public final class HaproxySettings {
             this.timeoutConnect = duration("timeoutConnect", connect);
             this.timeoutClient = duration("timeoutClient", client);
             this.timeoutServer = duration("timeoutServer", server);
+            return this;
+        }
+
+        /**
+         * {@code timeout http-request}, {@code timeout http-keep-alive} and {@code timeout tunnel}; defaults 10 s, 10 s
+         * and 1 h.
+         *
+         * @throws IllegalArgumentException unless each is at least 1 ms
+         */
+        public Builder httpTimeouts(Duration request, Duration keepAlive, Duration tunnel) {
+            this.timeoutHttpRequest = duration("timeoutHttpRequest", request);
+            this.timeoutHttpKeepAlive = duration("timeoutHttpKeepAlive", keepAlive);
+            this.timeoutTunnel = duration("timeoutTunnel", tunnel);
+            return this;
+        }
+
+        /** {@code option forwardfor} on every http frontend (see {@link HaproxySettings#forwardFor()}); default on. */
+        public Builder forwardFor(boolean on) {
+            this.forwardFor = on;
             return this;
         }
 
