@@ -130,6 +130,9 @@ public final class HaproxyController implements AutoCloseable {
         if (s.pidFile() == null) {
             s = s.toBuilder().pidFile(sibling(".pid")).build();
         }
+        if (s.peersSocket() == null && s.peersListener() == null) { // stick tables survive reloads
+            s = s.toBuilder().peersSocket(sibling(".peers.sock")).build();
+        }
         this.settings = s;
         this.renderer = b.renderer;
         this.statsInterval = b.statsInterval;

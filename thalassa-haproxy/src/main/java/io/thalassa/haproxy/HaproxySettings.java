@@ -4,7 +4,10 @@ import io.thalassa.Bind;
 import io.thalassa.internal.Checks;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * Everything in haproxy.cfg that does not come from the model: the paths and ports of this HAProxy instance, process
@@ -42,6 +45,10 @@ public final class HaproxySettings {
     private final int mworkerMaxReloads;
     private final boolean idleCloseOnResponse;
     private final boolean noReusePort;
+    private final Path peersSocket;
+    private final String peerName;
+    private final Bind peersListener;
+    private final Map<String, Bind> remotePeers;
 
     private HaproxySettings(Builder b) {
         this.statsSocket = b.statsSocket;
@@ -67,6 +74,10 @@ public final class HaproxySettings {
         this.mworkerMaxReloads = b.mworkerMaxReloads;
         this.idleCloseOnResponse = b.idleCloseOnResponse;
         this.noReusePort = b.noReusePort;
+        this.peersSocket = b.peersSocket;
+        this.peerName = b.peerName;
+        this.peersListener = b.peersListener;
+        this.remotePeers = Collections.unmodifiableMap(new TreeMap<>(b.remotePeers));
     }
 
     /** Settings with every default: stats socket {@code /tmp/haproxy.status.sock}, as the original. */
@@ -198,6 +209,30 @@ public final class HaproxySettings {
         return noReusePort;
     }
 
+    /**
+     * Where the local peer listens when no {@link #peersListener()} is set: a UNIX socket through which a reloaded
+     * worker gets the stick tables of the one before; null (the default) until the controller sets
+     * {@code <configFile>.peers.sock}. Only rendered when a native declares a {@code stick-table}.
+     */
+    public Path peersSocket() {
+        return peersSocket;
+    }
+
+    /** This HAProxy's name in the {@code peers} section ({@code localpeer}); default {@code local}. */
+    public String peerName() {
+        return peerName;
+    }
+
+    /** The TCP address the local peer listens on for the other nodes of a fleet, or null (a UNIX socket). */
+    public Bind peersListener() {
+        return peersListener;
+    }
+
+    /** The other nodes whose stick tables this HAProxy shares, by peer name, sorted; empty by default. */
+    public Map<String, Bind> remotePeers() {
+        return remotePeers;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof HaproxySettings s && Objects.equals(statsSocket, s.statsSocket)
@@ -211,7 +246,9 @@ public final class HaproxySettings {
                 && timeoutHttpRequest.equals(s.timeoutHttpRequest) && timeoutHttpKeepAlive.equals(s.timeoutHttpKeepAlive)
                 && timeoutTunnel.equals(s.timeoutTunnel) && forwardFor == s.forwardFor
                 && Objects.equals(hardStopAfter, s.hardStopAfter) && mworkerMaxReloads == s.mworkerMaxReloads
-                && idleCloseOnResponse == s.idleCloseOnResponse && noReusePort == s.noReusePort;
+                && idleCloseOnResponse == s.idleCloseOnResponse && noReusePort == s.noReusePort
+                && Objects.equals(peersSocket, s.peersSocket) && peerName.equals(s.peerName)
+                && Objects.equals(peersListener, s.peersListener) && remotePeers.equals(s.remotePeers);
     }
 
     @Override
@@ -244,6 +281,10 @@ public final class HaproxySettings {
         private int mworkerMaxReloads = 50;
         private boolean idleCloseOnResponse = true;
         private boolean noReusePort = true;
+        private Path peersSocket;
+        private String peerName = "local";
+        private Bind peersListener;
+        private Map<String, Bind> remotePeers = Map.of();
 
         private Builder() {
         }
@@ -272,6 +313,10 @@ public final class HaproxySettings {
             this.mworkerMaxReloads = s.mworkerMaxReloads;
             this.idleCloseOnResponse = s.idleCloseOnResponse;
             this.noReusePort = s.noReusePort;
+            this.peersSocket = s.peersSocket;
+            this.peerName = s.peerName;
+            this.peersListener = s.peersListener;
+            this.remotePeers = s.remotePeers;
         }
 
         /** @throws IllegalArgumentException when null or the path holds whitespace or control characters */
@@ -397,6 +442,43 @@ public final class HaproxySettings {
         /** HAProxy's global {@code noreuseport} (see {@link HaproxySettings#noReusePort()}); default on. */
         public Builder noReusePort(boolean on) {
             this.noReusePort = on;
+            return this;
+        }
+
+        /**
+         * The UNIX socket of the local peer (see {@link HaproxySettings#peersSocket()}); null for none.
+         *
+         * @throws IllegalArgumentException when the path holds whitespace, control characters or # ' " \\ $
+         */
+        public Builder peersSocket(Path path) {
+            this.peersSocket = path == null ? null : path("peersSocket", path);
+            return this;
+        }
+
+        /**
+         * Makes the nodes of a fleet peers of each other, so their stick tables are shared: this node's peer name and
+         * the TCP address it listens on for the others (reachable by them), and every other node by its peer name.
+         * Each node lists the others with the same names. Without it (the default) the tables are only handed from
+         * one worker to the next at a reload, through {@link HaproxySettings#peersSocket()}.
+         *
+         * @throws IllegalArgumentException naming {@code peers} when a name is not an identifier, the listener is
+         *                                  missing, or a remote has this node's name
+         */
+        public Builder peers(String localName, Bind listener, Map<String, Bind> remotes) {
+            Checks.identifier("peers", localName);
+            Checks.notNull("peers", listener);
+            Checks.notNull("peers", remotes);
+            for (Map.Entry<String, Bind> e : remotes.entrySet()) {
+                Checks.identifier("peers", e.getKey());
+                Checks.notNull("peers", e.getValue());
+                if (e.getKey().equals(localName)) {
+                    throw new io.thalassa.InvalidValueException("peers", localName, "peers: the remote peers"
+                            + " must not include this node's own name " + localName);
+                }
+            }
+            this.peerName = localName;
+            this.peersListener = listener;
+            this.remotePeers = Map.copyOf(remotes);
             return this;
         }
 

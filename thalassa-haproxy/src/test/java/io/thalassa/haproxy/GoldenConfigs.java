@@ -39,6 +39,9 @@ final class GoldenConfigs {
         golden.put("second-instance", new Rendered(seedReadme(), secondInstance(), ServerLayout.PER_MEMBER));
         golden.put("slots", new Rendered(seedReadme(), HaproxySettings.defaults(), GoldenConfigs::fourSlots));
         golden.put("canary", new Rendered(canary(), HaproxySettings.defaults(), GoldenConfigs::weightedSlots));
+        golden.put("stick-tables", new Rendered(stickTables(), HaproxySettings.builder().logTarget(null)
+                .peers("node-a", Bind.parse("127.0.0.1:11024"), Map.of("node-b", Bind.parse("127.0.0.2:11024")))
+                .build(), ServerLayout.PER_MEMBER));
         golden.values().forEach(r -> r.render(renderer));
         return golden;
     }
@@ -113,6 +116,18 @@ final class GoldenConfigs {
                 .withBackend(Backend.staticBackend("db").mode(Mode.TCP).member("127.0.0.1", 3306).build())
                 .withFrontend(Frontend.builder("web").bind("127.0.0.1:18084").defaultBackend("not-yet")
                         .rule(Rule.pathBegins("/db", "db")).rule(Rule.pathBegins("/later", "later")).build());
+    }
+
+    /** Stick tables in a frontend and a backend, shared with another node of a fleet through the peers section. */
+    static ThalassaConfig stickTables() {
+        return ThalassaConfig.empty()
+                .withBackend(Backend.staticBackend("api").member("127.0.0.1", 9001)
+                        .nativeLine("stick-table type ip size 100k expire 30m store http_req_cnt")
+                        .nativeLine("http-request track-sc1 src").build())
+                .withFrontend(Frontend.builder("www").bind("127.0.0.1:18086").defaultBackend("api")
+                        .nativeLine("stick-table type ip size 1m expire 10s store http_req_rate(10s)")
+                        .nativeLine("http-request track-sc0 src")
+                        .nativeLine("http-request deny deny_status 429 if { sc_http_req_rate(0) gt 100 }").build());
     }
 
     static HaproxySettings secondInstance() {

@@ -325,4 +325,21 @@ class HaproxyConfigRendererTest {
         assertThat(off).contains("timeout http-request 3000ms\n    timeout http-keep-alive 1000ms\n"
                 + "    timeout tunnel 300000ms\n");
     }
+
+    @Test
+    void aStickTableGetsALocalPeerOnAUnixSocketOwnedByHaproxysUserAndNoStickTableNoPeers() {
+        HaproxySettings settings = HaproxySettings.builder().peersSocket(Path.of("/run/thalassa/haproxy.cfg.peers.sock"))
+                .runAs("haproxy", "haproxy").build();
+        ThalassaConfig plain = ThalassaConfig.empty().withBackend(Backend.staticBackend("x").build());
+        assertThat(renderer.render(plain, settings).text()).doesNotContain("peers").doesNotContain("localpeer");
+        ThalassaConfig sticky = plain.withBackend(Backend.staticBackend("x")
+                .nativeLine("stick-table type string len 32 size 1k store gpc0").build())
+                .withBackend(Backend.staticBackend("y").nativeLine("stick-table type ip size 1k peers elsewhere").build());
+        String text = renderer.render(sticky, settings).text();
+        assertThat(text).contains("    localpeer local\n")
+                .contains("peers thalassa\n    bind unix@/run/thalassa/haproxy.cfg.peers.sock mode 600 user haproxy"
+                        + " group haproxy\n    server local\n\n")
+                .contains("    stick-table type string len 32 size 1k store gpc0 peers thalassa\n")
+                .contains("    stick-table type ip size 1k peers elsewhere\n");
+    }
 }

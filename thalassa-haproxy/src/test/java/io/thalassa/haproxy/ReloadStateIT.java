@@ -1,0 +1,68 @@
+package io.thalassa.haproxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.thalassa.Backend;
+import io.thalassa.Frontend;
+import io.thalassa.ThalassaConfig;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** What a worker knows that is not in the file, carried across a structural reload: stick tables, server states. */
+class ReloadStateIT extends ControllerTraffic {
+
+    @Test
+    void stickTableCountersSurviveAReload() throws Exception {
+        TestApp app = new TestApp("app", 200);
+        servers.add(app);
+        ThalassaConfig config = web(Backend.staticBackend("live").member("127.0.0.1", app.port())
+                .nativeLine("stick-table type ip size 1k expire 10m store http_req_cnt")
+                .nativeLine("http-request track-sc0 src").build());
+        controller = fx.builder().build().start(config);
+        for (int i = 0; i < 7; i++) {
+            assertThat(get()).isEqualTo("200 app");
+        }
+        assertThat(requestCount()).isEqualTo(7);
+        // HAProxy 2.6 hands its tables on only once its own start-up sync is over (5 s to hear from an older worker,
+        // 5 s from remote peers): wait for it, as an operator's reload a few seconds later would
+        awaitPeersSynchronized(Duration.ofSeconds(30));
+
+        ApplyResult r = controller.apply(config.withFrontend(Frontend.builder("other")
+                .bind("127.0.0.1:" + RawHttp.freePort()).defaultBackend("live").build()));
+        assertThat(r.kind()).isEqualTo(ApplyResult.Kind.RELOAD);
+        assertThat(controller.awaitChange(r.changeId(), Duration.ofSeconds(20)).orElseThrow().state())
+                .isEqualTo(ChangeStatus.State.APPLIED);
+        assertThat(controller.reloadCount()).isEqualTo(1);
+
+        assertThat(requestCount()).as("the new worker's table, handed over by the old one").isEqualTo(7);
+        assertThat(get()).isEqualTo("200 app");
+        assertThat(requestCount()).isEqualTo(8);
+    }
+
+    private long requestCount() {
+        String table = controller.runtimeApi().execute("show table live");
+        Matcher m = Pattern.compile("key=127\\.0\\.0\\.1 .*http_req_cnt=(\\d+)").matcher(table);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    /** Until the worker's peers section has finished its start-up synchronization ({@code show peers} flags 0x3). */
+    private void awaitPeersSynchronized(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String peers = "";
+        while (System.nanoTime() < deadline) {
+            peers = controller.runtimeApi().execute("show peers");
+            if (peers.isBlank()) {
+                return; // no peers section: nothing hands the tables on
+            }
+            Matcher m = Pattern.compile("flags=0x([0-9a-f]+)").matcher(peers);
+            if (m.find() && (Long.parseLong(m.group(1), 16) & 0x3) == 0x3) {
+                return;
+            }
+            TimeUnit.MILLISECONDS.sleep(200);
+        }
+        throw new AssertionError("peers not synchronized within " + timeout + ": " + peers);
+    }
+}
