@@ -133,6 +133,9 @@ public final class HaproxyController implements AutoCloseable {
         if (s.peersSocket() == null && s.peersListener() == null) { // stick tables survive reloads
             s = s.toBuilder().peersSocket(sibling(".peers.sock")).build();
         }
+        if (s.serverStateFile() == null && s.keepServerState()) { // so do members' states
+            s = s.toBuilder().serverStateFile(sibling(".state")).build();
+        }
         this.settings = s;
         this.renderer = b.renderer;
         this.statsInterval = b.statsInterval;

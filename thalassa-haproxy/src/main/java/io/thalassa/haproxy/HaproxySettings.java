@@ -25,6 +25,7 @@ public final class HaproxySettings {
     private final Path statsSocket;
     private final Path pidFile;
     private final Path serverStateFile;
+    private final boolean keepServerState;
     private final boolean masterWorker;
     private final boolean daemon;
     private final Bind statsListener;
@@ -54,6 +55,7 @@ public final class HaproxySettings {
         this.statsSocket = b.statsSocket;
         this.pidFile = b.pidFile;
         this.serverStateFile = b.serverStateFile;
+        this.keepServerState = b.keepServerState;
         this.masterWorker = b.masterWorker;
         this.daemon = b.daemon;
         this.statsListener = b.statsListener;
@@ -103,9 +105,20 @@ public final class HaproxySettings {
         return pidFile;
     }
 
-    /** Where server states are saved before a reload and loaded after it, or null for none. */
+    /**
+     * Where server states are saved before a reload and loaded after it, or null: none, or, with
+     * {@link #keepServerState()}, {@code <configFile>.state} once a controller uses these settings.
+     */
     public Path serverStateFile() {
         return serverStateFile;
+    }
+
+    /**
+     * Whether server states (a member found DOWN, its checks' counters, weights set at run time) are kept across
+     * reloads and restarts of HAProxy through {@link #serverStateFile()}; default on.
+     */
+    public boolean keepServerState() {
+        return keepServerState;
     }
 
     public boolean masterWorker() {
@@ -237,6 +250,7 @@ public final class HaproxySettings {
     public boolean equals(Object o) {
         return o instanceof HaproxySettings s && Objects.equals(statsSocket, s.statsSocket)
                 && Objects.equals(pidFile, s.pidFile) && Objects.equals(serverStateFile, s.serverStateFile)
+                && keepServerState == s.keepServerState
                 && masterWorker == s.masterWorker && daemon == s.daemon
                 && Objects.equals(statsListener, s.statsListener) && Objects.equals(statsAuth, s.statsAuth)
                 && Objects.equals(user, s.user) && Objects.equals(group, s.group)
@@ -261,6 +275,7 @@ public final class HaproxySettings {
         private Path statsSocket = Path.of("/tmp/haproxy.status.sock");
         private Path pidFile;
         private Path serverStateFile;
+        private boolean keepServerState = true;
         private boolean masterWorker = true;
         private boolean daemon = true;
         private Bind statsListener = new Bind("127.0.0.1", 1988);
@@ -293,6 +308,7 @@ public final class HaproxySettings {
             this.statsSocket = s.statsSocket;
             this.pidFile = s.pidFile;
             this.serverStateFile = s.serverStateFile;
+            this.keepServerState = s.keepServerState;
             this.masterWorker = s.masterWorker;
             this.daemon = s.daemon;
             this.statsListener = s.statsListener;
@@ -334,6 +350,15 @@ public final class HaproxySettings {
         /** @throws IllegalArgumentException when the path holds whitespace or control characters */
         public Builder serverStateFile(Path path) {
             this.serverStateFile = path == null ? null : path("serverStateFile", path);
+            return this;
+        }
+
+        /** Whether server states survive reloads (see {@link HaproxySettings#keepServerState()}); off clears the file. */
+        public Builder keepServerState(boolean keep) {
+            this.keepServerState = keep;
+            if (!keep) {
+                this.serverStateFile = null;
+            }
             return this;
         }
 

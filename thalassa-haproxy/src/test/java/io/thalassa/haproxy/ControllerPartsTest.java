@@ -159,13 +159,13 @@ class ControllerPartsTest {
         SlotTable table = new SlotTable("live", 4);
         List<SlotTable.Change> first = new ArrayList<>();
         table.assign(List.of(new Endpoint("127.0.0.1", 8080, 247)), first);
-        assertThat(io.thalassa.haproxy.internal.RuntimeApplier.commands("live", first, 4)).containsExactly(
+        assertThat(commands("live", first, 4)).containsExactly(
                 "set server live/live_slot1 addr 127.0.0.1 port 8080",
                 "set server live/live_slot1 weight 247",
                 "set server live/live_slot1 state ready");
         List<SlotTable.Change> reweighed = new ArrayList<>();
         table.assign(List.of(new Endpoint("127.0.0.1", 8080, 52), new Endpoint("127.0.0.1", 8081, 1)), reweighed);
-        assertThat(io.thalassa.haproxy.internal.RuntimeApplier.commands("live", reweighed, 4)).containsExactly(
+        assertThat(commands("live", reweighed, 4)).containsExactly(
                 "set server live/live_slot1 weight 52",
                 "set server live/live_slot2 addr 127.0.0.1 port 8081",
                 "set server live/live_slot2 state ready");
@@ -185,5 +185,11 @@ class ControllerPartsTest {
         SlotTable table = new SlotTable("live", 2);
         table.assign(List.of(new Endpoint("::1", 8080)), new ArrayList<>());
         assertThat(table.slots().get(0).address()).isEqualTo("[::1]:8080");
+    }
+
+    private static List<String> commands(String backend, List<SlotTable.Change> changes, int capacity) {
+        List<String> out = new ArrayList<>();
+        io.thalassa.haproxy.internal.ServerCommands.of(backend, changes, capacity).forEach(c -> out.addAll(c.commands()));
+        return out;
     }
 }

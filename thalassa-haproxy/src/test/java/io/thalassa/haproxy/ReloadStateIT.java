@@ -42,6 +42,57 @@ class ReloadStateIT extends ControllerTraffic {
         assertThat(requestCount()).isEqualTo(8);
     }
 
+    @Test
+    void aMemberFoundDownIsStillDownInTheNewWorkerRightAfterAReload() throws Exception {
+        TestApp good = new TestApp("good", 200);
+        servers.add(good);
+        TestApp broken = new TestApp("broken", 500); // its checks fail too
+        servers.add(broken);
+        ThalassaConfig config = web(Backend.staticBackend("live").member("127.0.0.1", good.port())
+                .member("127.0.0.1", broken.port()).health(h -> h.uri(TestApp.CHECK_PATH)).build());
+        // HaproxyController's own defaults: no server-state file given
+        controller = fx.builder().settings(fx.settings.toBuilder().serverStateFile(null).build()).build()
+                .start(config);
+        String brokenAddress = "127.0.0.1:" + broken.port();
+        awaitStatus(brokenAddress, "DOWN", Duration.ofSeconds(20));
+        long before = broken.traffic();
+
+        ApplyResult r = controller.apply(config.withFrontend(Frontend.builder("other")
+                .bind("127.0.0.1:" + RawHttp.freePort()).defaultBackend("live").build()));
+        assertThat(controller.awaitChange(r.changeId(), Duration.ofSeconds(20)).orElseThrow().state())
+                .isEqualTo(ChangeStatus.State.APPLIED);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        int requests = 0;
+        while (System.nanoTime() < end) {
+            assertThat(get()).isEqualTo("200 good");
+            requests++;
+        }
+        assertThat(requests).isGreaterThan(5);
+        assertThat(broken.traffic() - before).as("requests to the DOWN member in the second after the reload")
+                .isZero();
+        assertThat(controller.runtimeApi().showServerStats("live"))
+                .filteredOn(row -> brokenAddress.equals(row.fields().get("addr")))
+                .singleElement().satisfies(row -> assertThat(row.status()).startsWith("DOWN"));
+    }
+
+    /** Until the server of backend live at {@code address} has a status beginning with {@code status}. */
+    private void awaitStatus(String address, String status, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String seen = "";
+        while (System.nanoTime() < deadline) {
+            for (StatRow row : controller.runtimeApi().showServerStats("live")) {
+                if (address.equals(row.fields().get("addr"))) {
+                    seen = row.status();
+                }
+            }
+            if (seen.startsWith(status)) {
+                return;
+            }
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+        throw new AssertionError(address + " is " + seen + ", not " + status + ", after " + timeout);
+    }
+
     private long requestCount() {
         String table = controller.runtimeApi().execute("show table live");
         Matcher m = Pattern.compile("key=127\\.0\\.0\\.1 .*http_req_cnt=(\\d+)").matcher(table);

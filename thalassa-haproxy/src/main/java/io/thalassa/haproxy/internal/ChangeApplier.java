@@ -106,7 +106,7 @@ public final class ChangeApplier {
         file.stale();
         if (!runtimeOk) {
             ChangeStatus c = changes.open(ApplyResult.Kind.RELOAD, described, true);
-            events.emit(Verb.CONFIG_APPLIED, "haproxy", "runtime API refused a change, reloading: "
+            events.emit(Verb.CONFIG_APPLIED, "haproxy", "the runtime API did not take all of a change, reloading: "
                     + String.join("; ", described));
             return new ApplyResult(ApplyResult.Kind.RELOAD, described, List.of(), reloads.schedule(c.id()), c.id());
         }
@@ -204,14 +204,15 @@ public final class ChangeApplier {
     }
 
     /**
-     * Sends the plan's runtime commands to the running worker as one batch: new slots of dynamic backends
-     * ({@code add server}) first, then member changes of the slots it has.
+     * Sends the plan's runtime commands to the running worker: new slots of dynamic backends ({@code add server})
+     * first, then member changes of the slots it has, each server's commands stopping at the first HAProxy refuses.
      *
-     * @return false when HAProxy refused a command (a reload then brings the file's state)
+     * @return false when HAProxy refused a command (named in {@code described}; a reload then brings the file's
+     *         state)
      */
     private boolean sendRuntime(ChangePlan plan, List<String> described) {
         ThalassaConfig next = plan.next();
-        List<String> commands = new ArrayList<>();
+        List<ServerCommands> commands = new ArrayList<>();
         Map<String, Integer> capacity = new HashMap<>();
         for (String k : plan.runtimeGrowth()) {
             SlotPlanner.Plan p = plan.backends().get(k);
@@ -222,7 +223,7 @@ public final class ChangeApplier {
             Backend b = next.backends().get(k);
             long inter = b.health() == null ? 2000 : b.health().intervalMillis();
             List<Slot> added = p.table().slots().subList(cap, p.table().capacity());
-            commands.addAll(RuntimeApplier.growth(k, added, inter));
+            commands.addAll(ServerCommands.growth(k, added, List.of("check", "inter", Long.toString(inter))));
             capacity.put(k, p.table().capacity());
         }
         Map<String, List<SlotTable.Change>> sent = new LinkedHashMap<>();
@@ -233,16 +234,22 @@ public final class ChangeApplier {
             }
             described.add(describe(e.getKey(), list));
             Integer cap = capacity.getOrDefault(e.getKey(), reloads.capacity().get(e.getKey()));
-            List<String> cmds = cap == null ? List.of() : RuntimeApplier.commands(e.getKey(), list, cap);
+            List<ServerCommands> cmds = cap == null ? List.of() : ServerCommands.of(e.getKey(), list, cap);
             if (!cmds.isEmpty()) {
                 commands.addAll(cmds);
                 sent.put(e.getKey(), list);
             }
         }
+        List<ServerCommands.Refusal> refused;
         try {
-            runtime.send(commands);
+            refused = runtime.send(ServerCommands.merged(commands));
         } catch (RuntimeApiException ex) {
-            LOG.warn("haproxy - runtime API change failed, a reload follows: {}", ex.getMessage());
+            refused = List.of(new ServerCommands.Refusal("", "", "", ex.getMessage()));
+        }
+        if (!refused.isEmpty()) {
+            String which = refusals(refused);
+            LOG.warn("haproxy - {}; a reload follows", which);
+            described.add(which + "; the reload that follows brings the rest of the change");
             return false;
         }
         capacity.forEach((k, cap) -> {
@@ -254,6 +261,16 @@ public final class ChangeApplier {
             events.emit(Verb.RUNTIME_CHANGE, Backend.idOf(k), describe(k, list));
         });
         return true;
+    }
+
+    /** What HAProxy refused, command by command, in one sentence. */
+    static String refusals(List<ServerCommands.Refusal> refused) {
+        List<String> parts = new ArrayList<>();
+        for (ServerCommands.Refusal r : refused) {
+            parts.add(r.command().isEmpty() ? "the runtime API failed: " + r.answer()
+                    : r + " (" + r.server() + "'s later commands not sent)");
+        }
+        return "HAProxy refused " + String.join("; ", parts);
     }
 
     /**
@@ -274,7 +291,10 @@ public final class ChangeApplier {
         Integer cap = reloads.capacity().get(backend);
         if (cap != null && slot.index <= cap) {
             try {
-                runtime.send(RuntimeApplier.emptySlot(backend, server));
+                List<ServerCommands.Refusal> refused = runtime.send(List.of(ServerCommands.emptySlot(backend, server)));
+                if (!refused.isEmpty()) {
+                    LOG.warn("haproxy - could not empty drained slot {}/{}: {}", backend, server, refusals(refused));
+                }
             } catch (RuntimeApiException e) {
                 LOG.warn("haproxy - could not empty drained slot {}/{}: {}", backend, server, e.getMessage());
             }

@@ -244,8 +244,8 @@ public final class HaproxyProcess {
                             ? "HAProxy refused the reload (failed reloads: " + now.failed() + ")" : said);
                 }
                 if (now.reloads() > before.reloads() && !now.workers().isEmpty()
-                        && !before.workers().containsAll(now.workers()) && answers(stats, "show info")) {
-                    return new ReloadOutcome(true, null);
+                        && !before.workers().containsAll(now.workers()) && statsSocketOf(now.workers())) {
+                    return new ReloadOutcome(true, null); // runtime commands from now on reach the new worker
                 }
             }
             return new ReloadOutcome(false, "no new HAProxy worker within " + timeout.toMillis() + " ms: "
@@ -253,6 +253,32 @@ public final class HaproxyProcess {
         } finally {
             rotateLog();
         }
+    }
+
+    /**
+     * Whether the stats socket is the new worker's: right after a reload a connection may still reach the old one,
+     * whose answers (and commands) would not count; its {@code show info} says whose it is.
+     */
+    private boolean statsSocketOf(List<Long> workers) {
+        try {
+            return workers.contains(infoPid(stats.execute("show info")));
+        } catch (RuntimeApiException e) {
+            return false;
+        }
+    }
+
+    /** The {@code Pid:} of a {@code show info} answer, or -1. */
+    static long infoPid(String showInfo) {
+        for (String line : showInfo.split("\n")) {
+            if (line.startsWith("Pid:")) {
+                try {
+                    return Long.parseLong(line.substring(4).strip());
+                } catch (NumberFormatException e) {
+                    return -1;
+                }
+            }
+        }
+        return -1;
     }
 
     /** The pids of the current workers (not old ones still finishing), from the master CLI. */

@@ -11,6 +11,8 @@ import io.thalassa.haproxy.HaproxyConfigRenderer;
 import io.thalassa.haproxy.HaproxySettings;
 import io.thalassa.haproxy.RenderedConfig;
 import io.thalassa.haproxy.RuntimeApi;
+import io.thalassa.haproxy.ServerLayout;
+import io.thalassa.haproxy.ServerLine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,9 +96,7 @@ public final class ReloadRunner implements Supervisor.Restarts<ReloadRunner.Rest
         validator.checkBindsFree(initial, Set.of());
         validator.check(rendered.text());
         file.writeNow(state.nextVersion(), rendered.text());
-        if (settings.serverStateFile() != null) {
-            Files.deleteIfExists(settings.serverStateFile()); // stale health state of another run
-        }
+        keepConsistentState(initial, ControllerState.layout(state.slots(), null)); // a previous run's
         process.launch();
         state.desired(initial);
         state.fingerprints().putAll(rendered.fingerprints());
@@ -130,7 +130,8 @@ public final class ReloadRunner implements Supervisor.Restarts<ReloadRunner.Rest
         String refusal;
         try {
             file.writeNow(state.nextVersion(), rendered.text());
-            saveServerState();
+            saveServerState(ControllerState.serverLines(state.desired(), ControllerState.layout(state.slots(),
+                    null)));
             HaproxyProcess.ReloadOutcome outcome = process.reload(reloadTimeout);
             refusal = outcome.done() ? null : outcome.message();
         } catch (IOException e) {
@@ -157,16 +158,20 @@ public final class ReloadRunner implements Supervisor.Restarts<ReloadRunner.Rest
                 ChangeStatus.State.FAILED, ApplyResult.Kind.RELOAD, List.of(), refusal, Instant.now(), Instant.now()));
         reloads.refused(state.fingerprints(), failed);
         // the slots the running worker still has as draining: empty them there too
-        List<String> commands = new ArrayList<>();
+        List<ServerCommands> commands = new ArrayList<>();
         released.forEach((backend, servers) -> {
             if (reloads.capacity().get(backend) != null) {
                 for (String server : servers) {
-                    commands.addAll(RuntimeApplier.emptySlot(backend, server));
+                    commands.add(ServerCommands.emptySlot(backend, server));
                 }
             }
         });
         try {
-            runtime.send(commands);
+            List<ServerCommands.Refusal> refusedCommands = runtime.send(commands);
+            if (!refusedCommands.isEmpty()) {
+                LOG.warn("haproxy - could not empty drained slots after the failed reload: {}",
+                        ChangeApplier.refusals(refusedCommands));
+            }
         } catch (RuntimeApiException e) {
             LOG.warn("haproxy - could not empty drained slots after the failed reload: {}", e.getMessage());
         }
@@ -175,14 +180,42 @@ public final class ReloadRunner implements Supervisor.Restarts<ReloadRunner.Rest
         batch.result().completeExceptionally(new ReloadFailedException(refusal));
     }
 
-    private void saveServerState() {
+    /**
+     * The running worker's server states, kept to the rows that agree with {@code servers} (what the new worker's file
+     * says), for the new worker to load.
+     */
+    private void saveServerState(Map<String, List<ServerLine>> servers) {
         if (settings.serverStateFile() == null) {
             return;
         }
         try {
-            Processes.writeAtomically(settings.serverStateFile(), api.serversStateFile());
+            Processes.writeAtomically(settings.serverStateFile(), ServerStateFile.consistent(api.serversStateFile(),
+                    servers));
         } catch (IOException | RuntimeApiException e) {
             LOG.warn("haproxy - server state not saved before reload: {}", e.getMessage());
+            deleteServerState(); // rather none than an older one
+        }
+    }
+
+    /** The server-state file left by a previous HAProxy, kept to the rows that agree with what starts now. */
+    private void keepConsistentState(ThalassaConfig config, ServerLayout layout) {
+        if (settings.serverStateFile() == null) {
+            return;
+        }
+        try {
+            ServerStateFile.keepConsistent(settings.serverStateFile(), ControllerState.serverLines(config, layout));
+        } catch (IOException e) {
+            LOG.warn("haproxy - cannot read {}: {}; HAProxy starts without server states", settings.serverStateFile(),
+                    e.getMessage());
+            deleteServerState();
+        }
+    }
+
+    private void deleteServerState() {
+        try {
+            Files.deleteIfExists(settings.serverStateFile());
+        } catch (IOException e) {
+            LOG.warn("haproxy - cannot delete {}: {}", settings.serverStateFile(), e.getMessage());
         }
     }
 
@@ -209,15 +242,13 @@ public final class ReloadRunner implements Supervisor.Restarts<ReloadRunner.Rest
     /** Under the lock: the file the new master starts with (what the worker ran, if HAProxy refused the accepted). */
     @Override
     public Restart prepare(long deadPid) throws IOException {
-        if (settings.serverStateFile() != null) {
-            Files.deleteIfExists(settings.serverStateFile());
-        }
         state.releaseDrains(runtime);
         // what HAProxy refused is not started again: what the worker ran
         boolean accepted = reloads.refusedChange() == null || reloads.running() == null;
         ThalassaConfig config = accepted ? state.desired() : reloads.running();
-        RenderedConfig rendered = renderer.render(config, settings,
-                ControllerState.layout(state.slots(), accepted ? null : reloads.capacity()));
+        ServerLayout layout = ControllerState.layout(state.slots(), accepted ? null : reloads.capacity());
+        RenderedConfig rendered = renderer.render(config, settings, layout);
+        keepConsistentState(config, layout); // as of the last reload: a member found DOWN then starts DOWN
         long version = state.nextVersion();
         file.writeNow(version, rendered.text());
         return new Restart(deadPid, config, rendered, accepted, version);
