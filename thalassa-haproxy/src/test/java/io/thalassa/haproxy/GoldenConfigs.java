@@ -155,7 +155,7 @@ final class GoldenConfigs {
     /** The controller's slots with the weights of a split: what a worker gets after a reload during a canary. */
     static List<ServerLine> weightedSlots(Backend backend) {
         io.thalassa.haproxy.internal.SlotTable table = io.thalassa.haproxy.internal.SlotPlanner.plan(backend.key(),
-                null, io.thalassa.haproxy.internal.SlotPlanner.endpoints(backend), backend.balance().isDynamic())
+                null, io.thalassa.haproxy.internal.SlotPlanner.endpoints(backend), io.thalassa.haproxy.internal.DefaultServer.growsAtRunTime(backend))
                 .table();
         return table.lines();
     }

@@ -287,4 +287,41 @@ class HaproxyControllerIT extends ControllerTraffic {
         assertThat(live.servers()).singleElement().satisfies(srv -> assertThat(srv.name()).isEqualTo("live_slot1"));
         assertThat(controller.stats()).isPresent();
     }
+
+    @Test
+    void aSlotGrownWithAddServerGetsTheBackendsDefaultServerParameters() throws Exception {
+        List<NamedHttpServer> members = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            members.add(server("m" + i));
+        }
+        Backend weighted = Backend.dynamic("live").service("myapp", "1.0.0")
+                .nativeLine("default-server weight 50").build();
+        controller = fx.builder().build().start(web(weighted.withMembers(registered(members.subList(0, 1)))));
+        assertThat(weights()).containsOnly(50); // 3 slots (1 member + 2), all from the file
+
+        ApplyResult grown = controller.apply(web(weighted.withMembers(registered(members))));
+        assertThat(grown.kind()).isEqualTo(ApplyResult.Kind.RUNTIME);
+        assertThat(controller.reloadCount()).isZero();
+        assertThat(weights()).as("slots 4 and 5 came with add server").hasSize(5).containsOnly(50);
+        Set<String> all = new HashSet<>();
+        members.forEach(m -> all.add("200 " + m.name()));
+        awaitAnswers(all);
+    }
+
+    private static List<Member> registered(List<NamedHttpServer> servers) {
+        List<Member> out = new ArrayList<>();
+        for (NamedHttpServer s : servers) {
+            out.add(Member.registered("myapp", "1.0.0", "127.0.0.1", s.port(), null, null));
+        }
+        return out;
+    }
+
+    /** The weight of every server of backend live, as the worker has it. */
+    private List<Integer> weights() {
+        List<Integer> out = new ArrayList<>();
+        for (RuntimeApi.ServerStateRow row : controller.runtimeApi().showServersState("live")) {
+            out.add(row.weight());
+        }
+        return out;
+    }
 }

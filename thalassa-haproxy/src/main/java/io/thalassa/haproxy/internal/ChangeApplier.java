@@ -220,10 +220,8 @@ public final class ChangeApplier {
             if (cap == null || cap != p.capacityBefore()) {
                 continue; // the worker does not have this backend as planned: the next reload brings it
             }
-            Backend b = next.backends().get(k);
-            long inter = b.health() == null ? 2000 : b.health().intervalMillis();
             List<Slot> added = p.table().slots().subList(cap, p.table().capacity());
-            commands.addAll(ServerCommands.growth(k, added, List.of("check", "inter", Long.toString(inter))));
+            commands.addAll(ServerCommands.growth(k, added, addServerArgs(next.backends().get(k))));
             capacity.put(k, p.table().capacity());
         }
         Map<String, List<SlotTable.Change>> sent = new LinkedHashMap<>();
@@ -261,6 +259,18 @@ public final class ChangeApplier {
             events.emit(Verb.RUNTIME_CHANGE, Backend.idOf(k), describe(k, list));
         });
         return true;
+    }
+
+    /**
+     * What a slot added with {@code add server} is given: what the backend's {@code default-server} lines give the
+     * servers of the file (HAProxy does not apply them to a server added at run time), then the check every slot has.
+     */
+    static List<String> addServerArgs(Backend b) {
+        List<String> args = new ArrayList<>(DefaultServer.replayable(b.natives()).orElseThrow(() ->
+                new IllegalStateException("backend " + b.key() + " cannot grow with add server")));
+        long inter = b.health() == null ? 2000 : b.health().intervalMillis();
+        args.addAll(List.of("check", "inter", Long.toString(inter)));
+        return args;
     }
 
     /** What HAProxy refused, command by command, in one sentence. */

@@ -87,7 +87,7 @@ public final class ReloadRunner implements Supervisor.Restarts<ReloadRunner.Rest
             throws IOException {
         for (Backend b : initial.backends().values()) {
             state.slots().put(b.key(), SlotPlanner.plan(b.key(), null, endpoints.of(b.key()),
-                    b.balance().isDynamic()).table());
+                    DefaultServer.growsAtRunTime(b)).table());
         }
         state.totalSlots(ControllerState.slotCount(state.slots()));
         RenderedConfig rendered = renderer.render(initial, settings, ControllerState.layout(state.slots(), null));
