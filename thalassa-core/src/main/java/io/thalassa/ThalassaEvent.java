@@ -39,7 +39,14 @@ public record ThalassaEvent(Instant time, Verb verb, String object, String detai
         STORE_UNAVAILABLE("storeUnavailable"),
         STORE_RECOVERED("storeRecovered"),
         /** An alert or warning HAProxy wrote to its log (start-up, a reload it refused...). */
-        HAPROXY_LOG("haproxyLog");
+        HAPROXY_LOG("haproxyLog"),
+        /**
+         * The first check of a member that joined: passed (it is in service), failed (it waits in drain until a check
+         * passes), or none within the join timeout.
+         */
+        MEMBER_CHECK("memberCheck"),
+        /** A TLS certificate was stored, replaced at run time in HAProxy, or deleted. */
+        CERTIFICATE_CHANGED("certificateChanged");
 
         private final String wireName;
 

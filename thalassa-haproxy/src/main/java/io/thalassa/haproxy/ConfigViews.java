@@ -8,6 +8,7 @@ import io.thalassa.Mode;
 import io.thalassa.Rule;
 import io.thalassa.ThalassaConfig;
 import io.thalassa.haproxy.internal.ConfigWords;
+import io.thalassa.haproxy.internal.DefaultServer;
 import io.thalassa.haproxy.internal.Fingerprint;
 import io.thalassa.internal.NativeAllowList;
 import java.util.ArrayList;
@@ -157,6 +158,7 @@ final class ConfigViews {
             inter = b.health().intervalMillis();
         }
         m.put("inter", inter);
+        m.put("defaultServer", defaultServer(b));
         m.put("natives", natives(b.natives(), settings));
         return m;
     }
@@ -193,6 +195,15 @@ final class ConfigViews {
         m.put("serverLines", block.length() == 0 ? null : block.toString());
         m.put("servers", servers);
         return m;
+    }
+
+    /**
+     * What Thalassa's own {@code default-server} line gives every server of {@code b} (before its natives, which may
+     * say otherwise): its slowstart. Null for none. A slot added with {@code add server} gets it too.
+     */
+    static String defaultServer(Backend b) {
+        List<String> words = DefaultServer.own(b);
+        return words.isEmpty() ? null : String.join(" ", words);
     }
 
     /** Whether a native of a frontend or backend declares a stick table. */

@@ -397,7 +397,13 @@ public final class RuntimeApi {
             return (adminState & 0x63) != 0;
         }
 
-        static List<ServerStateRow> parse(String answer) {
+        /** Whether the server is in drain ({@code SRV_ADMF_FDRAIN} or {@code SRV_ADMF_IDRAIN}): no new requests. */
+        public boolean draining() {
+            return (adminState & 0x18) != 0;
+        }
+
+        /** The rows of a {@code show servers state} answer, or of a server-state file. */
+        public static List<ServerStateRow> parse(String answer) {
             List<ServerStateRow> rows = new ArrayList<>();
             for (String line : answer.split("\n")) {
                 if (line.isBlank() || line.startsWith("#") || !Character.isDigit(line.charAt(0))) {

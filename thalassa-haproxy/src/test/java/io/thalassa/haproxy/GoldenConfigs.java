@@ -157,6 +157,11 @@ final class GoldenConfigs {
         io.thalassa.haproxy.internal.SlotTable table = io.thalassa.haproxy.internal.SlotPlanner.plan(backend.key(),
                 null, io.thalassa.haproxy.internal.SlotPlanner.endpoints(backend), io.thalassa.haproxy.internal.DefaultServer.growsAtRunTime(backend))
                 .table();
+        table.slots().forEach(s -> {
+            if (s.state == io.thalassa.haproxy.internal.SlotTable.State.JOINING) {
+                s.state = io.thalassa.haproxy.internal.SlotTable.State.ACTIVE; // their checks passed
+            }
+        });
         return table.lines();
     }
 

@@ -63,6 +63,7 @@ class HaproxyConfigRendererTest {
                 backend live
                     mode http
                     balance roundrobin
+                    default-server slowstart 10000ms
                     server live_127.0.0.121:8080 127.0.0.121:8080 check inter 2000
                     server live_127.0.0.80:8080 127.0.0.80:8080 check inter 2000
                 """).containsPattern("acl header_[a-z2-7]{8} hdr_dom\\(host\\) myapp-staged.com\n"
@@ -269,11 +270,11 @@ class HaproxyConfigRendererTest {
     void sectionFingerprintsAreWhatEarlierVersionsWroteBesideTheFile() {
         // a controller adopting a HAProxy compares these with the fingerprint file an earlier version wrote; a change
         // here makes the first change after adopting an earlier version's HAProxy reload it (issue 19 did so on
-        // purpose: keep-alive and forwardfor in frontends)
+        // purpose: keep-alive and forwardfor in frontends, slowstart and consistent hashing in backends)
         Map<String, String> fps = GoldenConfigs.all().get("seed-readme").result.fingerprints();
         assertThat(fps).containsEntry("frontend myapp", "ffddb188d603b64517bf5ba660420f94")
-                .containsEntry("backend live", "c9f11df1a9ea07522e8b1bb1ad422b02")
-                .containsEntry("backend staged", "01161bbfc5cfc8c47bb55a7dc6a12254");
+                .containsEntry("backend live", "24cef003488e169b4380dc979fd7c855")
+                .containsEntry("backend staged", "965815ede2622a065600e459ae13d4f0");
     }
 
     @Test
@@ -300,8 +301,9 @@ class HaproxyConfigRendererTest {
                 .withBackend(Backend.staticBackend("rr").build());
         String text = renderer.render(config, HaproxySettings.defaults()).text();
         assertThat(text).contains("backend src\n    mode http\n    balance source\n    hash-type consistent\n")
-                .contains("backend mapped\n    mode http\n    balance source\n    hash-type map-based\n")
-                .contains("backend rr\n    mode http\n    balance roundrobin\n\n");
+                .contains("backend mapped\n    mode http\n    balance source\n    default-server slowstart 10000ms\n"
+                        + "    hash-type map-based\n")
+                .contains("backend rr\n    mode http\n    balance roundrobin\n    default-server slowstart 10000ms\n\n");
     }
 
     @Test

@@ -64,8 +64,8 @@ class HaproxyControllerIT extends ControllerTraffic {
         assertThat(fx.events(Verb.RELOAD_DONE)).isEmpty();
         // the file on disk follows within a moment (off the membership path), so a later reload or restart keeps it
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-        while (!Files.readString(fx.dir.resolve("haproxy.cfg")).contains("127.0.0.1:" + c.port())
-                && System.nanoTime() < deadline) {
+        String serving = "127.0.0.1:" + c.port() + " check inter 2000\n"; // in service: not 'disabled' any more
+        while (!Files.readString(fx.dir.resolve("haproxy.cfg")).contains(serving) && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
         assertThat(Files.readString(fx.dir.resolve("haproxy.cfg"))).contains("127.0.0.1:" + c.port())
@@ -239,13 +239,15 @@ class HaproxyControllerIT extends ControllerTraffic {
         Thread.sleep(300); // the request is at the slow member now
         ApplyResult r = controller.apply(web(Backend.staticBackend("live").member("127.0.0.1", fast.port()).build()));
         assertThat(r.kind()).isEqualTo(ApplyResult.Kind.RUNTIME);
-        assertThat(get()).isEqualTo("200 fast"); // new requests go to the new member at once
+        // the only member is replaced: slow serves until fast passed its first check, then drains
+        controller.awaitChange(r.changeId(), Duration.ofSeconds(10));
+        assertThat(get()).isEqualTo("200 fast"); // new requests go to the new member
         assertThat(inFlight.get(10, TimeUnit.SECONDS)).isEqualTo("200 slow");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (fx.events(Verb.DRAIN).isEmpty() && System.nanoTime() < deadline) {
+        while (drained().isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        assertThat(fx.events(Verb.DRAIN)).singleElement()
+        assertThat(drained()).singleElement()
                 .satisfies(e -> assertThat(e.detail()).contains("127.0.0.1:" + slowPort).doesNotContain("timeout"));
     }
 
@@ -306,6 +308,11 @@ class HaproxyControllerIT extends ControllerTraffic {
         Set<String> all = new HashSet<>();
         members.forEach(m -> all.add("200 " + m.name()));
         awaitAnswers(all);
+    }
+
+    /** The drain events of slots emptied once their sessions ended (not those of members starting to drain). */
+    private List<io.thalassa.ThalassaEvent> drained() {
+        return fx.events(Verb.DRAIN).stream().filter(e -> e.detail().contains("drained from")).toList();
     }
 
     private static List<Member> registered(List<NamedHttpServer> servers) {

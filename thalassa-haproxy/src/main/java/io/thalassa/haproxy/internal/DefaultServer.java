@@ -71,6 +71,30 @@ public final class DefaultServer {
     }
 
     /**
+     * The words of Thalassa's own {@code default-server} line of {@code backend} (rendered before its natives, which
+     * may say otherwise): its slowstart; empty for none.
+     */
+    public static List<String> own(Backend backend) {
+        return backend.slowstart().isZero() ? List.of() : List.of("slowstart", backend.slowstartMillis() + "ms");
+    }
+
+    /**
+     * What a slot added with {@code add server} is given: what the {@code default-server} lines give the servers of
+     * the file (Thalassa's, then the natives'; HAProxy applies none to a server added at run time), then the check
+     * every slot has.
+     *
+     * @throws IllegalStateException when the backend does not grow at run time ({@link #growsAtRunTime})
+     */
+    public static List<String> addServerArgs(Backend backend) {
+        List<String> args = new ArrayList<>(own(backend));
+        args.addAll(replayable(backend.natives()).orElseThrow(() -> new IllegalStateException("backend "
+                + backend.key() + " cannot grow with add server")));
+        long inter = backend.health() == null ? 2000 : backend.health().intervalMillis();
+        args.addAll(List.of("check", "inter", Long.toString(inter)));
+        return args;
+    }
+
+    /**
      * Whether {@code backend} grows at run time: its balance algorithm takes servers at run time and its
      * {@code default-server} lines can be replayed by {@code add server}. Otherwise a slot it outgrows comes with a
      * reload. The one place that decides it.

@@ -44,6 +44,7 @@ public final class ReloadRunner implements Supervisor.Restarts<ReloadRunner.Rest
     private final ReloadScheduler reloads;
     private final HaproxyProcess process;
     private final RuntimeApplier runtime;
+    private final Joins joins;
     private final ChangeLog changes;
     private final RuntimeApi api;
     private final ConfigFileWriter file;
@@ -56,13 +57,14 @@ public final class ReloadRunner implements Supervisor.Restarts<ReloadRunner.Rest
 
     /** @param restarting whether HAProxy's master is gone and not started again yet (a reload then waits for it) */
     public ReloadRunner(ControllerState state, ReloadScheduler reloads, HaproxyProcess process, RuntimeApplier runtime,
-            ChangeLog changes, RuntimeApi api, ConfigFileWriter file, HaproxyConfigRenderer renderer,
+            Joins joins, ChangeLog changes, RuntimeApi api, ConfigFileWriter file, HaproxyConfigRenderer renderer,
             HaproxySettings settings, Duration reloadTimeout, EventSink events, Path configFile,
             BooleanSupplier restarting) {
         this.state = state;
         this.reloads = reloads;
         this.process = process;
         this.runtime = runtime;
+        this.joins = joins;
         this.changes = changes;
         this.api = api;
         this.file = file;
@@ -89,6 +91,7 @@ public final class ReloadRunner implements Supervisor.Restarts<ReloadRunner.Rest
             state.slots().put(b.key(), SlotPlanner.plan(b.key(), null, endpoints.of(b.key()),
                     DefaultServer.growsAtRunTime(b)).table());
         }
+        SlotPlanner.trustKnown(state.slots(), knownStates()); // the rest join after their first check
         state.totalSlots(ControllerState.slotCount(state.slots()));
         RenderedConfig rendered = renderer.render(initial, settings, ControllerState.layout(state.slots(), null));
         validator.checkCapacity(initial, state.totalSlots(), process.launchLimit());
@@ -101,6 +104,7 @@ public final class ReloadRunner implements Supervisor.Restarts<ReloadRunner.Rest
         state.desired(initial);
         state.fingerprints().putAll(rendered.fingerprints());
         state.markRunning(initial, rendered);
+        joins.restarted(List.of());
     }
 
     // ---------------------------------------------------------------- reload
@@ -142,7 +146,7 @@ public final class ReloadRunner implements Supervisor.Restarts<ReloadRunner.Rest
             reloads.done();
             events.emit(Verb.RELOAD_DONE, "haproxy", "reload " + reloads.reloads() + " done, worker pid "
                     + workersQuietly());
-            changes.applied(batch.ids());
+            joins.restarted(batch.ids()); // applied once the joining members are in service
             batch.result().complete(null);
             return;
         }
@@ -211,6 +215,18 @@ public final class ReloadRunner implements Supervisor.Restarts<ReloadRunner.Rest
         }
     }
 
+    /** The server states the server-state file holds now (a previous HAProxy's), or none. */
+    private List<RuntimeApi.ServerStateRow> knownStates() {
+        if (settings.serverStateFile() == null || !Files.exists(settings.serverStateFile())) {
+            return List.of();
+        }
+        try {
+            return RuntimeApi.ServerStateRow.parse(Files.readString(settings.serverStateFile()));
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
     private void deleteServerState() {
         try {
             Files.deleteIfExists(settings.serverStateFile());
@@ -267,13 +283,15 @@ public final class ReloadRunner implements Supervisor.Restarts<ReloadRunner.Rest
     @Override
     public void started(Restart r) {
         state.markRunning(r.config(), r.rendered());
+        List<Long> carried = List.of();
         if (r.accepted() && r.version() == state.version()) {
             ReloadScheduler.Batch batch = reloads.take();
             if (batch != null) { // the new master runs what that reload would have brought
-                changes.applied(batch.ids());
+                carried = batch.ids();
                 batch.result().complete(null);
             }
         }
+        joins.restarted(carried);
         events.emit(Verb.HAPROXY_RESTARTED, "haproxy", "master pid " + r.deadPid() + " was gone; started again, "
                 + "master pid " + process.pid());
         if (reloads.isPending()) {

@@ -31,8 +31,11 @@ public record ServerCommands(String backend, String server, int phase, List<Stri
     }
 
     /**
-     * The commands of one backend's slot changes; a joining member gets its address and weight before it is made
-     * ready; slots past {@code runningCapacity} are left out (they come with the next reload).
+     * The commands of one backend's slot changes. A joining member gets its address and weight, then drain: out of
+     * maintenance its checks run while it gets no request, and {@link #ready} follows once its first check passed. A
+     * member that was draining and is wanted again waits in drain for its check like a joining one; a leaving one
+     * keeps serving (no command); a joining one that is not wanted any more stays in drain until it is emptied.
+     * Slots past {@code runningCapacity} are left out (they come with the next reload).
      */
     public static List<ServerCommands> of(String backend, List<Change> changes, int runningCapacity) {
         List<ServerCommands> out = new ArrayList<>(changes.size());
@@ -43,21 +46,32 @@ public record ServerCommands(String backend, String server, int phase, List<Stri
             }
             List<String> cmds = new ArrayList<>(3);
             int phase = JOIN;
+            SlotTable.State from = c.fromState();
             switch (s.state) {
-                case ACTIVE -> {
-                    if (c.fromState() == SlotTable.State.FREE) {
+                case JOINING -> {
+                    if (from == SlotTable.State.FREE) {
                         cmds.add(RuntimeApi.setServerAddressCommand(backend, s.name, s.ip, s.port));
                     }
                     if (s.weight != c.fromWeight()) {
                         cmds.add(RuntimeApi.setServerWeightCommand(backend, s.name, s.weight));
                     }
-                    if (c.fromState() != SlotTable.State.ACTIVE) {
+                    if (from == SlotTable.State.FREE) { // one that was draining is in drain already
+                        cmds.add(RuntimeApi.setServerStateCommand(backend, s.name, ServerState.DRAIN));
+                    }
+                }
+                case ACTIVE, LEAVING -> {
+                    if (s.weight != c.fromWeight()) {
+                        cmds.add(RuntimeApi.setServerWeightCommand(backend, s.name, s.weight));
+                    }
+                    if (!from.serves()) {
                         cmds.add(RuntimeApi.setServerStateCommand(backend, s.name, ServerState.READY));
                     }
                 }
                 case DRAINING -> {
                     phase = LEAVE;
-                    cmds.add(RuntimeApi.setServerStateCommand(backend, s.name, ServerState.DRAIN));
+                    if (from.serves()) {
+                        cmds.add(RuntimeApi.setServerStateCommand(backend, s.name, ServerState.DRAIN));
+                    }
                 }
                 case FREE -> {
                     phase = LEAVE;
@@ -70,6 +84,18 @@ public record ServerCommands(String backend, String server, int phase, List<Stri
             }
         }
         return out;
+    }
+
+    /** A member whose first check passed: in service ({@code slowstart} ramps its weight up from now). */
+    public static ServerCommands ready(String backend, String server) {
+        return new ServerCommands(backend, server, JOIN, List.of(RuntimeApi.setServerStateCommand(backend, server,
+                ServerState.READY)));
+    }
+
+    /** A member put in drain: one leaving after a joining member passed its check, or one joining after a reload. */
+    public static ServerCommands drain(String backend, String server, int phase) {
+        return new ServerCommands(backend, server, phase, List.of(RuntimeApi.setServerStateCommand(backend, server,
+                ServerState.DRAIN)));
     }
 
     /** Maintenance and the placeholder address: what an empty slot is at run time. */

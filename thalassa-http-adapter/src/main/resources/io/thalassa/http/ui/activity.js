@@ -5,8 +5,8 @@ import { on } from './state.js';
 
 const VERBS = ['started', 'online', 'offline', 'configApplied', 'configRejected', 'reloadDone', 'reloadFailed',
   'reloadCoalesced', 'runtimeChange', 'drain', 'versionSwitched', 'splitChanged', 'splitShares',
-  'registryUnavailable', 'registryRecovered', 'haproxyRestarted', 'statsFailed', 'haproxyLog',
-  'storeApplied', 'storeApplyFailed', 'storeUnavailable', 'storeRecovered'];
+  'registryUnavailable', 'registryRecovered', 'haproxyRestarted', 'statsFailed', 'haproxyLog', 'memberCheck',
+  'certificateChanged', 'storeApplied', 'storeApplyFailed', 'storeUnavailable', 'storeRecovered'];
 const PAGE = 50;
 
 /** Events per page: 50, or the hash's limit (#/activity?limit=10, 1..1000). */
