@@ -8,6 +8,7 @@ import io.thalassa.Mode;
 import io.thalassa.Rule;
 import io.thalassa.ThalassaConfig;
 import io.thalassa.haproxy.internal.ConfigWords;
+import io.thalassa.haproxy.internal.CrtLists;
 import io.thalassa.haproxy.internal.DefaultServer;
 import io.thalassa.haproxy.internal.Fingerprint;
 import io.thalassa.internal.NativeAllowList;
@@ -69,6 +70,7 @@ final class ConfigViews {
             binds.add(b.toString());
         }
         m.put("bind", String.join(",", binds));
+        m.put("tls", f.tls() == null ? null : tlsView(f, settings));
         m.put("mode", f.mode().wireName());
         m.put("keepalive", f.keepAlive().wireName());
         m.put("defaultBackend", routable(f, f.defaultBackend(), config, warnings) ? f.defaultBackend() : null);
@@ -204,6 +206,17 @@ final class ConfigViews {
     static String defaultServer(Backend b) {
         List<String> words = DefaultServer.own(b);
         return words.isEmpty() ? null : String.join(" ", words);
+    }
+
+    /**
+     * What a TLS frontend's binds get: {@code crtList} (its file, see {@link CrtLists}) and {@code alpn} (the
+     * protocols, comma-separated, or null for none).
+     */
+    private static Map<String, Object> tlsView(Frontend f, HaproxySettings settings) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("crtList", CrtLists.path(f, settings).toString());
+        m.put("alpn", f.tls().alpn().isEmpty() ? null : String.join(",", f.tls().alpn()));
+        return m;
     }
 
     /** Whether a native of a frontend or backend declares a stick table. */

@@ -13,6 +13,7 @@ import io.thalassa.haproxy.internal.ChangePlanner;
 import io.thalassa.haproxy.internal.ConfigFileWriter;
 import io.thalassa.haproxy.internal.ConfigValidator;
 import io.thalassa.haproxy.internal.ControllerParts;
+import io.thalassa.haproxy.internal.CrtLists;
 import io.thalassa.haproxy.internal.ControllerState;
 import io.thalassa.haproxy.internal.Endpoints;
 import io.thalassa.haproxy.internal.EventSink;
@@ -115,6 +116,7 @@ public final class HaproxyController implements AutoCloseable {
      */
     public HaproxyController start(ThalassaConfig initial) {
         Checks.notNull("initial", initial);
+        writeCrtLists(initial);
         Endpoints endpoints = Endpoints.resolve(initial, null); // host names, before the lock
         p.lock.lock();
         try {
@@ -212,6 +214,7 @@ public final class HaproxyController implements AutoCloseable {
      */
     public void validate(ThalassaConfig config) {
         Checks.notNull("config", config);
+        writeCrtLists(config);
         Checked c = p.planning.plan(config, () -> { }, plan -> new Checked(plan.structural(), plan.tables(p.state.slots())));
         p.validator.checkCapacity(config, ControllerState.slotCount(c.tables()), p.process.fileLimit());
         if (c.structural()) {
@@ -248,6 +251,7 @@ public final class HaproxyController implements AutoCloseable {
      */
     public ApplyResult apply(ThalassaConfig next) {
         Checks.notNull("desired", next);
+        writeCrtLists(next);
         return p.planning.plan(next, this::mustBeStarted, p.applier::apply);
     }
 
@@ -255,6 +259,39 @@ public final class HaproxyController implements AutoCloseable {
         if (!started) {
             throw new IllegalStateException("start() first");
         }
+    }
+
+    /** The crt-lists of {@code config}'s TLS frontends, before anything checks or loads it (see CrtLists). */
+    private void writeCrtLists(ThalassaConfig config) {
+        try {
+            CrtLists.write(config, p.settings);
+        } catch (IOException e) {
+            throw new ThalassaException("cannot write the crt-lists in " + p.settings.certificateDir() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Stores certificate {@code name} ({@code <certificateDir>/<name>.pem}, mode 600): the PEM as HAProxy reads it,
+     * the chain then the key, checked by the caller. When the running worker serves it, it is replaced there too
+     * ({@code set ssl cert}, {@code commit ssl cert}): the next TLS connection gets it, no reload.
+     *
+     * @return whether the running worker had it and serves the new one now
+     * @throws RuntimeApiException when the worker has it and refuses the new one (the file is put back)
+     * @throws ThalassaException   when the file cannot be written
+     */
+    public boolean replaceCertificate(String name, String pem) {
+        Checks.notNull("pem", pem);
+        return locked(() -> p.certificates.replace(name, pem));
+    }
+
+    /**
+     * Deletes certificate {@code name}'s file; what HAProxy runs still has it until the next reload.
+     *
+     * @throws ThalassaException when the file cannot be deleted
+     */
+    public void deleteCertificate(String name) {
+        p.locked(() -> p.certificates.delete(name));
     }
 
     private <T> T locked(Supplier<T> work) {
@@ -465,7 +502,21 @@ public final class HaproxyController implements AutoCloseable {
             return this;
         }
 
-        /** How often the master is checked to be alive; default 500 ms. */
+        /**
+         * How often HAProxy is asked whether it answers ({@code show info} from the worker within the command
+         * timeout, a worker in the master's {@code show proc}); after three failures in a row it is killed and started
+         * again. 0 for never; default 5 s.
+         */
+        public Builder livenessInterval(Duration interval) {
+            this.livenessInterval = Checks.notNull("livenessInterval", interval).isZero() ? interval
+                    : Checks.duration("livenessInterval", interval, Duration.ofMillis(50), Duration.ofHours(1));
+            return this;
+        }
+
+        /**
+         * How often an adopted master is checked to be alive (one this controller launched reports its exit at once);
+         * default 500 ms.
+         */
         public Builder supervisionInterval(Duration interval) {
             this.supervisionInterval = Checks.duration("supervisionInterval", interval, Duration.ofMillis(20),
                     Duration.ofMinutes(10));

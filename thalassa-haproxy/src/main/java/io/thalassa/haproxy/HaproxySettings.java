@@ -50,6 +50,7 @@ public final class HaproxySettings {
     private final String peerName;
     private final Bind peersListener;
     private final Map<String, Bind> remotePeers;
+    private final Path certificateDir;
 
     private HaproxySettings(Builder b) {
         this.statsSocket = b.statsSocket;
@@ -80,6 +81,7 @@ public final class HaproxySettings {
         this.peerName = b.peerName;
         this.peersListener = b.peersListener;
         this.remotePeers = Collections.unmodifiableMap(new TreeMap<>(b.remotePeers));
+        this.certificateDir = b.certificateDir;
     }
 
     /** Settings with every default: stats socket {@code /tmp/haproxy.status.sock}, as the original. */
@@ -246,6 +248,14 @@ public final class HaproxySettings {
         return remotePeers;
     }
 
+    /**
+     * Where TLS certificates are kept, one {@code <name>.pem} each (chain and key, mode 600), and the frontends'
+     * crt-lists; null (the default) until the controller sets {@code <configFile>.certificates}.
+     */
+    public Path certificateDir() {
+        return certificateDir;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof HaproxySettings s && Objects.equals(statsSocket, s.statsSocket)
@@ -262,7 +272,8 @@ public final class HaproxySettings {
                 && Objects.equals(hardStopAfter, s.hardStopAfter) && mworkerMaxReloads == s.mworkerMaxReloads
                 && idleCloseOnResponse == s.idleCloseOnResponse && noReusePort == s.noReusePort
                 && Objects.equals(peersSocket, s.peersSocket) && peerName.equals(s.peerName)
-                && Objects.equals(peersListener, s.peersListener) && remotePeers.equals(s.remotePeers);
+                && Objects.equals(peersListener, s.peersListener) && remotePeers.equals(s.remotePeers)
+                && Objects.equals(certificateDir, s.certificateDir);
     }
 
     @Override
@@ -300,6 +311,7 @@ public final class HaproxySettings {
         private String peerName = "local";
         private Bind peersListener;
         private Map<String, Bind> remotePeers = Map.of();
+        private Path certificateDir;
 
         private Builder() {
         }
@@ -333,6 +345,7 @@ public final class HaproxySettings {
             this.peerName = s.peerName;
             this.peersListener = s.peersListener;
             this.remotePeers = s.remotePeers;
+            this.certificateDir = s.certificateDir;
         }
 
         /** @throws IllegalArgumentException when null or the path holds whitespace or control characters */
@@ -504,6 +517,16 @@ public final class HaproxySettings {
             this.peerName = localName;
             this.peersListener = listener;
             this.remotePeers = Map.copyOf(remotes);
+            return this;
+        }
+
+        /**
+         * Where certificates and crt-lists are kept (see {@link HaproxySettings#certificateDir()}).
+         *
+         * @throws IllegalArgumentException when the path holds whitespace, control characters or # ' " \\ $
+         */
+        public Builder certificateDir(Path dir) {
+            this.certificateDir = dir == null ? null : path("certificateDir", dir);
             return this;
         }
 

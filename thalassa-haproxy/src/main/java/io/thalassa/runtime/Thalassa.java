@@ -54,6 +54,8 @@ import org.slf4j.LoggerFactory;
  *       through HAProxy's runtime API, anything else with one coalesced, hitless reload. A refused write throws at
  *       once and changes nothing; an accepted one answers a {@link Change} to {@link Change#await await}. Writes from
  *       many threads are committed in groups: one validation and at most one reload for all.</li>
+ *   <li><b>TLS termination</b>: {@link #certificates()} stores certificates by name; a frontend's
+ *       {@link io.thalassa.Tls} names them; a certificate put again is replaced in HAProxy at run time.</li>
  *   <li><b>Members</b> of dynamic backends come from the {@link Registry}: every instance of the backend's service
  *       name and version.</li>
  *   <li><b>Restarts</b> lose nothing: the configuration is kept in the store ({@code <workDir>/config.json} by
@@ -82,6 +84,7 @@ public final class Thalassa implements AutoCloseable {
     private final LiveStats live;
     private final Node node;
     private final LocalNode local;
+    private final Certificates certificates;
     private volatile boolean closed;
 
     private Thalassa(ThalassaSettings settings, Registry registry, ConfigStore store, ActivityLog activity,
@@ -95,6 +98,10 @@ public final class Thalassa implements AutoCloseable {
         this.node = starter.start(this::dispatch);
         this.local = node instanceof io.thalassa.runtime.internal.FleetNode f ? f.stack() : (LocalNode) node;
         HaproxyController controller = local.controller();
+        this.certificates = new Certificates(controller, this::config, work -> node.write(c -> {
+            work.run();
+            return c;
+        }));
         controller.addStatsListener(s -> lastTwo.getAndUpdate(p -> new StatsSnapshot[] {p[1], s}));
         RuntimeApi api = controller.runtimeApi();
         this.live = new LiveStats(new LiveStats.Source() {
@@ -166,7 +173,7 @@ public final class Thalassa implements AutoCloseable {
      */
     public Change update(UnaryOperator<ThalassaConfig> change) {
         Checks.notNull("change", change);
-        Node.Written w = node.write(change);
+        Node.Written w = node.write(c -> certificates.checkReferences(change.apply(c)));
         return new Change(this, w.config(), w.change(), w.revision(), w.refusal());
     }
 
@@ -204,6 +211,11 @@ public final class Thalassa implements AutoCloseable {
                     + " is static; only dynamic backends switch versions");
         }
         return b;
+    }
+
+    /** The TLS certificates frontends terminate TLS with, stored by name under the state directory. */
+    public Certificates certificates() {
+        return certificates;
     }
 
     // ---------------------------------------------------------------- changes

@@ -270,9 +270,9 @@ class HaproxyConfigRendererTest {
     void sectionFingerprintsAreWhatEarlierVersionsWroteBesideTheFile() {
         // a controller adopting a HAProxy compares these with the fingerprint file an earlier version wrote; a change
         // here makes the first change after adopting an earlier version's HAProxy reload it (issue 19 did so on
-        // purpose: keep-alive and forwardfor in frontends, slowstart and consistent hashing in backends)
+        // purpose: keep-alive, forwardfor and tls in frontends, slowstart and consistent hashing in backends)
         Map<String, String> fps = GoldenConfigs.all().get("seed-readme").result.fingerprints();
-        assertThat(fps).containsEntry("frontend myapp", "ffddb188d603b64517bf5ba660420f94")
+        assertThat(fps).containsEntry("frontend myapp", "fbf8cfa23389fcf865518c3f1f92bb01")
                 .containsEntry("backend live", "24cef003488e169b4380dc979fd7c855")
                 .containsEntry("backend staged", "965815ede2622a065600e459ae13d4f0");
     }

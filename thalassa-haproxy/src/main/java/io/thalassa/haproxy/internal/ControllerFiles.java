@@ -6,8 +6,9 @@ import java.nio.file.Path;
 /**
  * The files a controller keeps beside its configuration file {@code <name>}: {@code <name>.master.sock} (the master
  * CLI), {@code .pid}, {@code .log} (what HAProxy's master says), {@code .fingerprints} (what the worker runs, for a
- * later controller that adopts it), {@code .state} (server states across reloads) and {@code .peers.sock} (the local
- * peer that hands stick tables on), each unless the settings name one. Immutable.
+ * later controller that adopts it), {@code .state} (server states across reloads), {@code .peers.sock} (the local
+ * peer that hands stick tables on) and {@code .certificates/} (TLS certificates and crt-lists), each unless the
+ * settings name one. Immutable.
  *
  * @param configFile   the configuration file, absolute
  * @param masterSocket the master CLI socket
@@ -52,6 +53,9 @@ public record ControllerFiles(Path configFile, Path masterSocket) {
         }
         if (given.serverStateFile() == null && given.keepServerState()) { // so do members' states
             b.serverStateFile(sibling(".state"));
+        }
+        if (given.certificateDir() == null) {
+            b.certificateDir(sibling(".certificates"));
         }
         return b.build();
     }

@@ -57,6 +57,7 @@ public final class ControllerParts {
     public final ChangeApplier applier;
     public final ReloadRunner reloader;
     public final Supervisor<ReloadRunner.Restart> supervisor;
+    public final CertificateFiles certificates;
 
     public ControllerParts(Options o) {
         ControllerFiles files = ControllerFiles.of(o.configFile(), o.masterSocket());
@@ -96,7 +97,10 @@ public final class ControllerParts {
                 settings, events, configFile);
         this.reloader = new ReloadRunner(state, reloads, process, runtime, joins, changes, api, file, renderer,
                 settings, o.reloadTimeout(), events, configFile, this::haproxyDown);
-        this.supervisor = new Supervisor<>(scheduler, o.supervisionInterval(), RESTART_PAUSE, lock, reloader);
+        this.supervisor = new Supervisor<>(scheduler, o.supervisionInterval(), o.livenessInterval(), RESTART_PAUSE,
+                lock, reloader);
+        process.onExit(supervisor::exited);
+        this.certificates = new CertificateFiles(settings, api, events);
     }
 
     /** Runs {@code work} under the controller's lock. */

@@ -37,6 +37,7 @@ public final class HaproxyProcess {
     private final long requestedFileLimit;
     private volatile long pid = -1; // read by supervision and status while a restart launches
     private volatile long fileLimit = -1;
+    private volatile Runnable exitListener = () -> { };
 
     /** What a reload did. */
     public record ReloadOutcome(boolean done, String message) {
@@ -115,6 +116,14 @@ public final class HaproxyProcess {
         return logFile;
     }
 
+    /**
+     * Told when a master this process launched exits (through {@code Process.onExit()}, as HAProxy is its direct
+     * child); an adopted master is not this process's child, and its exit is noticed by polling.
+     */
+    public void onExit(Runnable listener) {
+        this.exitListener = listener;
+    }
+
     /** Whether the pid file names a live HAProxy whose master CLI answers; if so, it is this process from now on. */
     public boolean adopt() {
         long p = Processes.readPid(pidFile);
@@ -158,6 +167,9 @@ public final class HaproxyProcess {
                         && answers(stats, "show info")) {
                     pid = found;
                     fileLimit = FileDescriptors.hardLimit(Long.toString(found)).orElse(limit);
+                    if (p.pid() == found) { // setsid and prlimit exec it: the master is our child
+                        p.onExit().thenRun(() -> exitListener.run());
+                    }
                     return;
                 }
                 Thread.sleep(10);
@@ -206,6 +218,35 @@ public final class HaproxyProcess {
 
     public boolean isRunning() {
         return Processes.isRunning(pid);
+    }
+
+    /**
+     * Whether HAProxy answers: its worker's {@code show info} within the command timeout, and a current worker in the
+     * master's {@code show proc}.
+     */
+    public boolean answers() {
+        try {
+            return answers(stats, "show info") && !procState().workers().isEmpty();
+        } catch (RuntimeApiException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Kills the master and its processes (SIGKILL: a hung worker would keep the listening sockets), so it can be
+     * started again.
+     */
+    public void kill() {
+        long master = pid;
+        if (master <= 0) {
+            return;
+        }
+        ProcessHandle.of(master).ifPresent(h -> h.children().forEach(c -> Processes.signal(sudo, c.pid(), "KILL")));
+        Processes.signal(sudo, master, "KILL");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (Processes.isRunning(master) && System.nanoTime() < deadline) {
+            sleep(10);
+        }
     }
 
     /** {@code show proc} on the master CLI. */

@@ -54,6 +54,8 @@ public final class ReloadRunner implements Supervisor.Restarts<ReloadRunner.Rest
     private final EventSink events;
     private final Path configFile;
     private final BooleanSupplier restarting;
+    private volatile boolean reloading; // a reload runs: the master re-executes itself, and may not answer
+    private volatile String killed; // why supervision killed HAProxy, until it runs again
 
     /** @param restarting whether HAProxy's master is gone and not started again yet (a reload then waits for it) */
     public ReloadRunner(ControllerState state, ReloadScheduler reloads, HaproxyProcess process, RuntimeApplier runtime,
@@ -121,6 +123,15 @@ public final class ReloadRunner implements Supervisor.Restarts<ReloadRunner.Rest
         if (batch == null) {
             return;
         }
+        reloading = true;
+        try {
+            reload(batch);
+        } finally {
+            reloading = false;
+        }
+    }
+
+    private void reload(ReloadScheduler.Batch batch) {
         if (batch.coalesced() > 0) {
             events.emit(Verb.RELOAD_COALESCED, "haproxy", (batch.coalesced() + 1) + " changes in one reload");
         }
@@ -251,6 +262,19 @@ public final class ReloadRunner implements Supervisor.Restarts<ReloadRunner.Rest
     }
 
     @Override
+    public boolean answers() {
+        // a reload under way before or after the probe: the master re-executes itself and may not answer
+        return reloading || process.answers() || reloading;
+    }
+
+    @Override
+    public void kill(String why) {
+        killed = why;
+        LOG.warn("haproxy - master {} hangs ({}): killing it to start it again", process.pid(), why);
+        process.kill();
+    }
+
+    @Override
     public long pid() {
         return process.pid();
     }
@@ -292,8 +316,10 @@ public final class ReloadRunner implements Supervisor.Restarts<ReloadRunner.Rest
             }
         }
         joins.restarted(carried);
-        events.emit(Verb.HAPROXY_RESTARTED, "haproxy", "master pid " + r.deadPid() + " was gone; started again, "
-                + "master pid " + process.pid());
+        String why = killed;
+        killed = null;
+        events.emit(Verb.HAPROXY_RESTARTED, "haproxy", "master pid " + r.deadPid() + (why == null ? " was gone"
+                : " was killed: " + why) + "; started again, master pid " + process.pid());
         if (reloads.isPending()) {
             reload();
         }

@@ -3,12 +3,18 @@ package io.thalassa.http.internal;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.thalassa.ThalassaEvent;
+import io.thalassa.runtime.CertificateInfo;
 import io.thalassa.runtime.Thalassa;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
@@ -22,6 +28,7 @@ public final class Metrics implements ThalassaEvent.Listener {
     private final Thalassa thalassa;
     private final Counter runtimeChanges;
     private final Counter haproxyAlerts;
+    private final MultiGauge certificateExpiry;
 
     public Metrics(Thalassa thalassa) {
         this.thalassa = thalassa;
@@ -45,6 +52,19 @@ public final class Metrics implements ThalassaEvent.Listener {
                 .register(registry);
         haproxyAlerts = Counter.builder("thalassa.haproxy.log.alerts")
                 .description("alert and warning lines HAProxy wrote to its log").register(registry);
+        certificateExpiry = MultiGauge.builder("thalassa.certificate.expiry.seconds")
+                .description("seconds until each stored TLS certificate expires (negative once it has), by name")
+                .register(registry);
+    }
+
+    /** Each stored certificate's time to expiry, read when scraped (certificates come and go). */
+    private void refreshCertificates() {
+        List<MultiGauge.Row<?>> rows = new ArrayList<>();
+        Instant now = Instant.now();
+        for (CertificateInfo c : thalassa.certificates().list()) {
+            rows.add(MultiGauge.Row.of(Tags.of("name", c.name()), Duration.between(now, c.notAfter()).toSeconds()));
+        }
+        certificateExpiry.register(rows, true);
     }
 
     private void gauge(String name, ToDoubleFunction<Metrics> f, String description) {
@@ -92,6 +112,7 @@ public final class Metrics implements ThalassaEvent.Listener {
 
     /** The Prometheus text exposition. */
     public String scrape() {
+        refreshCertificates();
         return registry.scrape();
     }
 
