@@ -22,7 +22,7 @@ import java.util.stream.Collectors;
  *     .bind("127.0.0.1:8080")
  *     .defaultBackend("live")
  *     .rule(Rule.header("host", Rule.Operation.HDR_DOM, "staged.example.com", "staged"))
- *     .tls(Tls.certificates("example.com"))        // TLS termination, HTTP/2 through ALPN
+ *     .tls(Tls.of("example.com"))        // TLS termination, HTTP/2 through ALPN
  *     .build();
  * }</pre>
  */

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * The certificates themselves are stored by name ({@code Thalassa.certificates()}, {@code PUT /certificates/{name}}).
  *
  * <pre>{@code
- * Frontend.builder("web").bind("127.0.0.1:8443").defaultBackend("live").tls(Tls.certificates("site", "legacy"))
+ * Frontend.builder("web").bind("127.0.0.1:8443").defaultBackend("live").tls(Tls.of("site", "legacy"))
  * }</pre>
  *
  * @param certificates the names of stored certificates, 1..64, each once; the first is served when no other matches
@@ -76,7 +76,7 @@ public record Tls(List<String> certificates, List<String> alpn) {
      *
      * @throws IllegalArgumentException as the constructor
      */
-    public static Tls certificates(String... names) {
+    public static Tls of(String... names) {
         return new Tls(java.util.Arrays.asList(Checks.notNull(Checks.Name.of("certificates", "tls.certificates"),
                 names)), DEFAULT_ALPN);
     }

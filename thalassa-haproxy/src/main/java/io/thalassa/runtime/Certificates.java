@@ -34,7 +34,7 @@ import java.util.function.Supplier;
  * <pre>{@code
  * thalassa.certificates().put("site", Files.readString(Path.of("fullchain-and-key.pem")));
  * thalassa.update(c -> c.withFrontend(Frontend.builder("web").bind("127.0.0.1:8443").defaultBackend("live")
- *         .tls(Tls.certificates("site")).build())).await(Duration.ofSeconds(10));
+ *         .tls(Tls.of("site")).build())).await(Duration.ofSeconds(10));
  * thalassa.certificates().put("site", renewed);   // swapped in HAProxy at run time: the next connection gets it
  * }</pre>
  *
