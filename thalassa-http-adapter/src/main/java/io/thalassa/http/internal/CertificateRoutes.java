@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.thalassa.InvalidModelException;
 import io.thalassa.RuntimeApiException;
 import io.thalassa.runtime.CertificateInfo;
-import io.thalassa.runtime.Certificates;
+import io.thalassa.runtime.Thalassa;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -14,24 +14,27 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code /certificates}: the TLS certificates of {@link Certificates}, as JSON that never holds a key. A PUT's body is
- * the PEM itself ({@code curl -T site.pem}, {@code --data-binary @site.pem}) or JSON {@code {"pem": "..."}}.
+ * {@code /certificates}: the TLS certificates of {@link Thalassa#certificates()}, as JSON that never holds a key. A
+ * PUT's body is the PEM itself ({@code curl -T site.pem}, {@code --data-binary @site.pem}) or JSON
+ * {@code {"pem": "..."}}. Bad input is a 400 naming the field ({@code name} or {@code pem}), and nothing changed.
+ * Asks for {@link Thalassa#certificates()} at each request, not at construction, so the routes can be listed without
+ * a running instance.
  */
 final class CertificateRoutes {
     /** A certificate this close to its expiry is flagged ({@code expiresSoon}), in the UI too. */
     static final Duration SOON = Duration.ofDays(14);
 
-    private final Certificates certificates;
+    private final Thalassa thalassa;
     private final Clock clock;
 
-    CertificateRoutes(Certificates certificates, Clock clock) {
-        this.certificates = certificates;
+    CertificateRoutes(Thalassa thalassa, Clock clock) {
+        this.thalassa = thalassa;
         this.clock = clock;
     }
 
     ApiResponse list(ApiRequest req) {
         List<Map<String, Object>> out = new ArrayList<>();
-        for (CertificateInfo c : certificates.list()) {
+        for (CertificateInfo c : thalassa.certificates().list()) {
             out.add(view(c, clock));
         }
         return RestApi.read(req, out);
@@ -39,15 +42,15 @@ final class CertificateRoutes {
 
     ApiResponse get(ApiRequest req) {
         String name = req.param("name");
-        return RestApi.read(req, view(certificates.get(name).orElseThrow(() -> ApiException.notFound("certificate "
-                + name + " does not exist")), clock));
+        return RestApi.read(req, view(thalassa.certificates().get(name).orElseThrow(() -> ApiException.notFound(
+                "certificate " + name + " does not exist")), clock));
     }
 
     ApiResponse put(ApiRequest req) {
         String name = req.param("name");
         String pem = pem(req.body());
         try {
-            return ApiResponse.json(200, Json.write(view(certificates.put(name, pem), clock)));
+            return ApiResponse.json(200, Json.write(view(thalassa.certificates().put(name, pem), clock)));
         } catch (RuntimeApiException e) {
             throw new ApiException(502, "haproxy_refused", "pem", e.getMessage());
         }
@@ -56,10 +59,10 @@ final class CertificateRoutes {
     ApiResponse delete(ApiRequest req) {
         String name = req.param("name");
         try {
-            return ApiResponse.json(200, Json.write(view(certificates.delete(name).orElseThrow(() ->
+            return ApiResponse.json(200, Json.write(view(thalassa.certificates().delete(name).orElseThrow(() ->
                     ApiException.notFound("certificate " + name + " does not exist")), clock)));
         } catch (InvalidModelException e) {
-            List<String> users = certificates.get(name).map(CertificateInfo::usedBy).orElse(List.of());
+            List<String> users = thalassa.certificates().get(name).map(CertificateInfo::usedBy).orElse(List.of());
             throw new ApiException(409, "certificate_in_use", "name", e.getMessage(), Map.of("frontends", users));
         }
     }
@@ -68,7 +71,7 @@ final class CertificateRoutes {
     private static String pem(byte[] body) {
         String text = new String(body, StandardCharsets.UTF_8);
         if (text.stripLeading().startsWith("{")) {
-            JsonNode pem = Json.readObject(body).get("pem");
+            JsonNode pem = Json.readObject(body, "pem").get("pem");
             if (pem == null || !pem.isTextual()) {
                 throw ApiException.badRequest("missing_field", "pem", "pem is required: the certificate chain and"
                         + " its private key, as PEM text");

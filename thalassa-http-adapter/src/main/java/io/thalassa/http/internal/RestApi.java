@@ -74,7 +74,7 @@ public final class RestApi {
         this.writes = new Writes(thalassa);
         this.status = new StatusRoutes(thalassa, instance);
         this.registrations = new RegistrationRoutes(thalassa);
-        this.certificates = new CertificateRoutes(thalassa.certificates(), java.time.Clock.systemUTC());
+        this.certificates = new CertificateRoutes(thalassa, java.time.Clock.systemUTC());
     }
 
     /** Sets the metrics {@code GET /metrics} shows; returns this. */

@@ -81,8 +81,9 @@ async function loadCertificates() {
       return h('tr', { dataset: { certificate: c.name }, class: c.expiresSoon ? 'expires-soon' : null },
         h('th', { scope: 'row' }, c.name),
         h('td', {}, c.subject, h('div', { class: 'hint' }, (c.sans || []).join(', ') || '—')),
-        h('td', {}, badge(c.expiresInSeconds < 0 ? 'DOWN' : c.expiresSoon ? 'DRAIN' : 'UP',
-          c.expiresInSeconds < 0 ? 'expired' : c.expiresSoon ? 'soon' : ''), ` ${c.notAfter.slice(0, 10)} (${when})`),
+        h('td', {}, h('span', { class: `badge st-${c.expiresInSeconds < 0 ? 'down' : c.expiresSoon ? 'drain' : 'up'}` },
+          c.expiresInSeconds < 0 ? 'EXPIRED' : c.expiresSoon ? 'EXPIRES SOON' : 'VALID'),
+          ` ${c.notAfter.slice(0, 10)} (${when})`),
         h('td', {}, (c.usedBy || []).join(', ') || '—'));
     }));
   } catch (e) {
