@@ -46,7 +46,7 @@ class ReloadStateIT extends ControllerTraffic {
     void aMemberFoundDownIsStillDownInTheNewWorkerRightAfterAReload() throws Exception {
         TestApp good = new TestApp("good", 200);
         servers.add(good);
-        TestApp broken = new TestApp("broken", 500); // its checks fail too
+        TestApp broken = new TestApp("broken", 200); // in service first, then its checks fail
         servers.add(broken);
         ThalassaConfig config = web(Backend.staticBackend("live").member("127.0.0.1", good.port())
                 .member("127.0.0.1", broken.port()).health(h -> h.uri(TestApp.CHECK_PATH)).build());
@@ -54,6 +54,10 @@ class ReloadStateIT extends ControllerTraffic {
         controller = fx.builder().settings(fx.settings.toBuilder().serverStateFile(null).build()).build()
                 .start(config);
         String brokenAddress = "127.0.0.1:" + broken.port();
+        // a member that never passed a check waits in drain (health-gated joins, JoinIT) and gets nothing anyway:
+        // what only the worker knows is that a member in service was found DOWN since
+        awaitStatus(brokenAddress, "UP", Duration.ofSeconds(20));
+        broken.status(500);
         awaitStatus(brokenAddress, "DOWN", Duration.ofSeconds(20));
         long before = broken.traffic();
 
