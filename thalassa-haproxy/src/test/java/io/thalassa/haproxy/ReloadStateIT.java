@@ -11,7 +11,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** What a worker knows that is not in the file, carried across a structural reload: stick tables, server states. */
+/**
+ * What a worker knows that is not in the file, carried across a structural reload (stick tables, server states) and
+ * kept when the controller restarts and adopts HAProxy.
+ */
 class ReloadStateIT extends ControllerTraffic {
 
     @Test
@@ -77,6 +80,40 @@ class ReloadStateIT extends ControllerTraffic {
         assertThat(controller.runtimeApi().showServerStats("live"))
                 .filteredOn(row -> brokenAddress.equals(row.fields().get("addr")))
                 .singleElement().satisfies(row -> assertThat(row.status()).startsWith("DOWN"));
+    }
+
+    @Test
+    void aMemberFoundDownIsStillDownAfterTheControllerIsRestartedAndAdoptsHaproxy() throws Exception {
+        TestApp good = new TestApp("good", 200);
+        servers.add(good);
+        TestApp broken = new TestApp("broken", 200);
+        servers.add(broken);
+        ThalassaConfig config = web(Backend.staticBackend("live").member("127.0.0.1", good.port())
+                .member("127.0.0.1", broken.port()).health(h -> h.uri(TestApp.CHECK_PATH)).build());
+        controller = fx.builder().build().start(config);
+        String brokenAddress = "127.0.0.1:" + broken.port();
+        awaitStatus(brokenAddress, "UP", Duration.ofSeconds(20));
+        broken.status(500);
+        awaitStatus(brokenAddress, "DOWN", Duration.ofSeconds(20));
+        long master = controller.masterPid();
+        controller.close(); // the daemon stops; HAProxy keeps serving
+
+        long before = broken.traffic();
+        controller = fx.builder().build().start(config); // the daemon starts again: it adopts HAProxy
+        assertThat(controller.masterPid()).isEqualTo(master);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        int requests = 0;
+        while (System.nanoTime() < end) {
+            assertThat(get()).isEqualTo("200 good");
+            requests++;
+        }
+        assertThat(requests).isGreaterThan(5);
+        assertThat(broken.traffic() - before).as("requests to the DOWN member in the second after the restart")
+                .isZero();
+        assertThat(controller.runtimeApi().showServerStats("live"))
+                .filteredOn(row -> brokenAddress.equals(row.fields().get("addr")))
+                .singleElement().satisfies(row -> assertThat(row.status()).startsWith("DOWN"));
+        assertThat(controller.reloadCount()).isZero();
     }
 
     /** Until the server of backend live at {@code address} has a status beginning with {@code status}. */
