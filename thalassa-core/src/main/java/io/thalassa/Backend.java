@@ -2,12 +2,14 @@ package io.thalassa;
 
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.thalassa.internal.Checks;
 import io.thalassa.internal.Natives;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -41,10 +43,13 @@ import java.util.regex.Pattern;
  */
 @JsonAutoDetect(getterVisibility = JsonAutoDetect.Visibility.NONE, isGetterVisibility = JsonAutoDetect.Visibility.NONE,
         fieldVisibility = JsonAutoDetect.Visibility.NONE)
-@JsonPropertyOrder({"id", "_type", "key", "type", "name", "version", "versions", "balance", "host", "mode", "health", "natives",
-        "members"})
+@JsonPropertyOrder({"id", "_type", "key", "type", "name", "version", "versions", "balance", "host", "mode", "health",
+        "slowstart", "natives", "members"})
 public final class Backend {
     private static final Checks.Name KEY = Checks.Name.of("key", "backend key");
+    private static final Checks.Name SLOWSTART = Checks.Name.of("slowstart", "slowstart");
+    /** {@link #slowstart()} when none is given: 10 seconds. */
+    public static final Duration DEFAULT_SLOWSTART = Duration.ofSeconds(10);
     private static final Pattern HOST_HEADER = Pattern.compile("[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?|\\[[0-9A-Fa-f:.]{2,45}\\](:[0-9]{1,5})?");
 
     private final String key;
@@ -56,6 +61,7 @@ public final class Backend {
     private final Mode mode;
     private final String host;
     private final HealthCheck health;
+    private final Duration slowstart;
     private final List<String> natives;
     private final List<Member> members;
 
@@ -69,6 +75,7 @@ public final class Backend {
         this.mode = b.mode;
         this.host = b.host;
         this.health = b.health;
+        this.slowstart = b.slowstart;
         this.natives = List.copyOf(b.natives);
         List<Member> sorted = new ArrayList<>(b.members);
         sorted.sort(Member.BY_ADDRESS);
@@ -103,7 +110,7 @@ public final class Backend {
             @JsonProperty("name") String name, @JsonProperty("version") String version,
             @JsonProperty("versions") Map<String, Object> versions, @JsonProperty("balance") String balance, @JsonProperty("host") String host,
             @JsonProperty("mode") String mode, @JsonProperty("health") HealthCheck health,
-            @JsonProperty("natives") List<String> natives, @JsonProperty("members") List<Member> members,
+            @JsonProperty("slowstart") Object slowstart, @JsonProperty("natives") List<String> natives, @JsonProperty("members") List<Member> members,
             @JsonProperty("id") String ignoredId, @JsonProperty("_type") String ignoredType) {
         Builder b = builder(key, BackendType.of(Checks.notNull("type", type)));
         if (b.type == BackendType.DYNAMIC && versions != null) {
@@ -132,6 +139,9 @@ public final class Backend {
             b.mode(Mode.of(mode));
         }
         b.host(host).health(health);
+        if (slowstart != null) {
+            b.slowstart(Duration.ofMillis(Checks.wholeNumber(SLOWSTART, slowstart)));
+        }
         if (natives != null) {
             b.natives(natives);
         }
@@ -243,6 +253,22 @@ public final class Backend {
         return health;
     }
 
+    /**
+     * How long a member takes to get its full share of new requests once it is ready (after its first check passed,
+     * and when it comes back UP): HAProxy's {@code slowstart}, the weight ramping up over this time. 0 for at once;
+     * default 10 s.
+     */
+    @JsonIgnore
+    public Duration slowstart() {
+        return slowstart;
+    }
+
+    /** {@link #slowstart()} in milliseconds, as in JSON ({@code "slowstart": 10000}). */
+    @JsonProperty("slowstart")
+    public long slowstartMillis() {
+        return slowstart.toMillis();
+    }
+
     /** Raw configuration lines, one directive each, rendered before the server lines. */
     @JsonProperty("natives")
     public List<String> natives() {
@@ -288,7 +314,7 @@ public final class Backend {
     public boolean sameStructure(Backend other) {
         return key.equals(other.key) && type == other.type && balance.equals(other.balance) && mode == other.mode
                 && Objects.equals(host, other.host) && Objects.equals(health, other.health)
-                && natives.equals(other.natives);
+                && slowstart.equals(other.slowstart) && natives.equals(other.natives);
     }
 
     public Builder toBuilder() {
@@ -304,8 +330,8 @@ public final class Backend {
 
     @Override
     public int hashCode() {
-        return Objects.hash(key, type, serviceName, serviceVersion, split, balance, mode, host, health, natives,
-                members);
+        return Objects.hash(key, type, serviceName, serviceVersion, split, balance, mode, host, health, slowstart,
+                natives, members);
     }
 
     @Override
@@ -313,7 +339,7 @@ public final class Backend {
         return "Backend{key=" + key + ", type=" + type.wireName()
                 + (serviceName == null ? "" : ", service=" + serviceDescription())
                 + ", balance=" + balance + ", mode=" + mode.wireName() + ", host=" + host + ", health=" + health
-                + ", natives=" + natives + ", members=" + members.size() + "}";
+                + ", slowstart=" + slowstart.toMillis() + "ms, natives=" + natives + ", members=" + members.size() + "}";
     }
 
     /** Fluent builder of a {@link Backend}; balance defaults to roundrobin, mode to http. */
@@ -327,6 +353,7 @@ public final class Backend {
         private Mode mode = Mode.HTTP;
         private String host;
         private HealthCheck health;
+        private Duration slowstart = DEFAULT_SLOWSTART;
         private List<String> natives = new ArrayList<>();
         private List<Member> members = new ArrayList<>();
 
@@ -345,6 +372,7 @@ public final class Backend {
             this.mode = b.mode;
             this.host = b.host;
             this.health = b.health;
+            this.slowstart = b.slowstart;
             this.natives = new ArrayList<>(b.natives);
             this.members = new ArrayList<>(b.members);
         }
@@ -435,6 +463,21 @@ public final class Backend {
         /** Sets an HTTP health check built from the defaults, e.g. {@code h -> h.uri("/health")}. */
         public Builder health(UnaryOperator<HealthCheck.Builder> edits) {
             this.health = HealthCheck.of(edits);
+            return this;
+        }
+
+        /**
+         * Sets {@link Backend#slowstart()}: 0..1 h, whole milliseconds.
+         *
+         * @throws IllegalArgumentException naming {@code slowstart} when out of range
+         */
+        public Builder slowstart(Duration slowstart) {
+            Checks.notNull(SLOWSTART, slowstart);
+            if (slowstart.isNegative() || slowstart.compareTo(Duration.ofHours(1)) > 0) {
+                throw new InvalidValueException("slowstart", slowstart.toMillis(), "slowstart must be in 0..3600000 ms: "
+                        + slowstart.toMillis());
+            }
+            this.slowstart = Duration.ofMillis(slowstart.toMillis());
             return this;
         }
 

@@ -124,6 +124,18 @@ public final class Balance {
         };
     }
 
+    /**
+     * Whether the algorithm hashes something of the request to pick a server: source, uri, url_param, hdr and
+     * rdp-cookie. Thalassa renders these with {@code hash-type consistent}, so a member joining or leaving moves only
+     * the keys it takes or held, not most of them.
+     */
+    public boolean isHash() {
+        return switch (algorithm) {
+            case "source", "uri", "url_param", "hdr", "rdp-cookie" -> true;
+            default -> false;
+        };
+    }
+
     /** Whether the algorithm looks into HTTP requests and so needs {@code mode http}. */
     public boolean needsHttp() {
         return switch (algorithm) {

@@ -2,6 +2,7 @@ package io.thalassa;
 
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.thalassa.internal.Checks;
@@ -21,12 +22,13 @@ import java.util.stream.Collectors;
  *     .bind("127.0.0.1:8080")
  *     .defaultBackend("live")
  *     .rule(Rule.header("host", Rule.Operation.HDR_DOM, "staged.example.com", "staged"))
+ *     .tls(Tls.of("example.com"))        // TLS termination, HTTP/2 through ALPN
  *     .build();
  * }</pre>
  */
 @JsonAutoDetect(getterVisibility = JsonAutoDetect.Visibility.NONE, isGetterVisibility = JsonAutoDetect.Visibility.NONE,
         fieldVisibility = JsonAutoDetect.Visibility.NONE)
-@JsonPropertyOrder({"id", "_type", "key", "name", "bind", "backend", "mode", "keepalive", "rules", "natives"})
+@JsonPropertyOrder({"id", "_type", "key", "name", "bind", "backend", "mode", "keepalive", "tls", "rules", "natives"})
 public final class Frontend {
     private static final Checks.Name KEY = Checks.Name.of("key", "frontend key");
 
@@ -35,6 +37,7 @@ public final class Frontend {
     private final String defaultBackend;
     private final Mode mode;
     private final KeepAlive keepAlive;
+    private final Tls tls;
     private final List<Rule> rules;
     private final List<String> natives;
 
@@ -44,6 +47,7 @@ public final class Frontend {
         this.defaultBackend = b.defaultBackend;
         this.mode = b.mode;
         this.keepAlive = b.keepAlive;
+        this.tls = b.tls;
         this.rules = List.copyOf(b.rules);
         this.natives = List.copyOf(b.natives);
     }
@@ -60,7 +64,8 @@ public final class Frontend {
     @JsonCreator
     static Frontend fromJson(@JsonProperty("key") String key, @JsonProperty("bind") String bind,
             @JsonProperty("backend") String backend, @JsonProperty("mode") String mode,
-            @JsonProperty("keepalive") String keepAlive, @JsonProperty("rules") List<Rule> rules,
+            @JsonProperty("keepalive") String keepAlive, @JsonProperty("tls") Tls tls,
+            @JsonProperty("rules") List<Rule> rules,
             @JsonProperty("natives") List<String> natives, @JsonProperty("id") String ignoredId,
             @JsonProperty("_type") String ignoredType, @JsonProperty("name") String ignoredName) {
         Builder b = builder(key).bind(Checks.notNull("bind", bind)).defaultBackend(backend);
@@ -76,7 +81,7 @@ public final class Frontend {
         if (natives != null) {
             b.natives(natives);
         }
-        return b.build();
+        return b.tls(tls).build();
     }
 
     @JsonProperty("key")
@@ -173,6 +178,13 @@ public final class Frontend {
         return keepAlive;
     }
 
+    /** TLS termination of the binds, or null (the default) for plain TCP or HTTP. */
+    @JsonProperty("tls")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public Tls tls() {
+        return tls;
+    }
+
     @JsonProperty("rules")
     public List<Rule> rules() {
         return rules;
@@ -204,18 +216,19 @@ public final class Frontend {
     public boolean equals(Object o) {
         return o == this || o instanceof Frontend f && key.equals(f.key) && binds.equals(f.binds)
                 && defaultBackend.equals(f.defaultBackend) && mode == f.mode && keepAlive == f.keepAlive
-                && rules.equals(f.rules) && natives.equals(f.natives);
+                && Objects.equals(tls, f.tls) && rules.equals(f.rules) && natives.equals(f.natives);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(key, binds, defaultBackend, mode, keepAlive, rules, natives);
+        return Objects.hash(key, binds, defaultBackend, mode, keepAlive, tls, rules, natives);
     }
 
     @Override
     public String toString() {
         return "Frontend{key=" + key + ", bind=" + bind() + ", backend=" + defaultBackend + ", mode=" + mode.wireName()
-                + ", keepalive=" + keepAlive.wireName() + ", rules=" + rules + ", natives=" + natives + "}";
+                + ", keepalive=" + keepAlive.wireName() + (tls == null ? "" : ", tls=" + tls) + ", rules=" + rules
+                + ", natives=" + natives + "}";
     }
 
     /** Fluent builder of a {@link Frontend}; mode defaults to http, keep-alive to default. */
@@ -225,6 +238,7 @@ public final class Frontend {
         private String defaultBackend;
         private Mode mode = Mode.HTTP;
         private KeepAlive keepAlive = KeepAlive.DEFAULT;
+        private Tls tls;
         private List<Rule> rules = new ArrayList<>();
         private List<String> natives = new ArrayList<>();
 
@@ -238,6 +252,7 @@ public final class Frontend {
             this.defaultBackend = f.defaultBackend;
             this.mode = f.mode;
             this.keepAlive = f.keepAlive;
+            this.tls = f.tls;
             this.rules = new ArrayList<>(f.rules);
             this.natives = new ArrayList<>(f.natives);
         }
@@ -284,6 +299,14 @@ public final class Frontend {
 
         public Builder keepAlive(KeepAlive keepAlive) {
             this.keepAlive = Checks.notNull("keepalive", keepAlive);
+            return this;
+        }
+
+        /**
+         * Terminates TLS on every bind with the named certificates (see {@link Tls}); null for none (the default).
+         */
+        public Builder tls(Tls tls) {
+            this.tls = tls;
             return this;
         }
 

@@ -61,7 +61,14 @@ public record ThalassaEvent(Instant time, Verb verb, String object, String detai
         /** A rollout ended as a plain switch to the new version. */
         ROLLOUT_DONE("rolloutDone"),
         /** The frontends and backends were put back as they were right after a revision of the history. */
-        CONFIG_REVERTED("configReverted");
+        CONFIG_REVERTED("configReverted"),
+        /**
+         * The first check of a member that joined: passed (it is in service), failed (it waits in drain until a check
+         * passes), or none within the join timeout.
+         */
+        MEMBER_CHECK("memberCheck"),
+        /** A TLS certificate was stored, replaced at run time in HAProxy, or deleted. */
+        CERTIFICATE_CHANGED("certificateChanged");
 
         private final String wireName;
 

@@ -80,7 +80,7 @@ class MembershipEngineTest {
         MembershipEngine engine = engine(Duration.ofSeconds(10));
         ThalassaConfig base = ThalassaConfig.empty().withBackend(dynamic("live", "myapp", "1.0.0"));
         Thread deliverer = new Thread(() -> {
-            sleep(50);
+            awaitSubscription("myapp@1.0.0"); // a delivery before it would be refused, and the update would wait
             registry.deliver("myapp", "1.0.0", member("myapp", "1.0.0", 8080));
         });
         deliverer.start();
@@ -89,7 +89,7 @@ class MembershipEngineTest {
         assertThat(ports(first, "live")).containsExactly(8080);
 
         Thread deliverer2 = new Thread(() -> {
-            sleep(50);
+            awaitSubscription("myapp@1.1.0");
             registry.deliver("myapp", "1.1.0", member("myapp", "1.1.0", 9090));
         });
         deliverer2.start();
@@ -258,6 +258,15 @@ class MembershipEngineTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("firstDeliveryTimeout");
         assertThatThrownBy(() -> MembershipEngine.builder(null, c -> { }))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("registry");
+    }
+
+    /** Until the engine subscribed to {@code key} (a loaded machine can take longer than a fixed sleep), at most 5 s. */
+    private void awaitSubscription(String key) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!registry.open.containsKey(key) && System.nanoTime() < deadline) {
+            sleep(5);
+        }
+        sleep(20); // as the sleep before: the update is waiting for its first delivery
     }
 
     private static void sleep(long ms) {

@@ -160,6 +160,20 @@ class ModelValidationTest {
     }
 
     @Test
+    void slowstartIsTenSecondsByDefaultWholeMillisecondsUpToAnHourAndReadFromJsonAsANumber() throws Exception {
+        assertThat(Backend.staticBackend("b").build().slowstart()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(Backend.staticBackend("b").slowstart(Duration.ZERO).build().slowstartMillis()).isZero();
+        assertThatThrownBy(() -> Backend.staticBackend("b").slowstart(Duration.ofMinutes(61)))
+                .isInstanceOf(InvalidValueException.class).hasMessage("slowstart must be in 0..3600000 ms: 3660000");
+        assertThatThrownBy(() -> Backend.staticBackend("b").slowstart(Duration.ofMillis(-1)))
+                .isInstanceOfSatisfying(InvalidValueException.class, e -> assertThat(e.field()).isEqualTo("slowstart"));
+        Backend fromJson = new com.fasterxml.jackson.databind.ObjectMapper().readValue(
+                "{\"key\":\"b\",\"type\":\"static\",\"slowstart\":\"2500\"}", Backend.class);
+        assertThat(fromJson.slowstart()).isEqualTo(Duration.ofMillis(2500));
+        assertThat(fromJson.sameStructure(fromJson.toBuilder().slowstart(Duration.ZERO).build())).isFalse();
+    }
+
+    @Test
     void hostHeaderMustBeAHostName() {
         assertThat(Backend.staticBackend("b").host("myapp.com:8080").build().host()).isEqualTo("myapp.com:8080");
         assertThatThrownBy(() -> Backend.staticBackend("b").host("a b")).hasMessageContaining("host must be");

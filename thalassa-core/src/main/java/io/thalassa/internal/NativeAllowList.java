@@ -162,7 +162,7 @@ public final class NativeAllowList {
     }
 
     /** The words of a line as HAProxy's parser makes them; a {@code #} outside quotes ends the line. */
-    static List<String> words(String line) {
+    public static List<String> words(String line) {
         List<String> out = new ArrayList<>();
         StringBuilder w = null;
         int i = 0;

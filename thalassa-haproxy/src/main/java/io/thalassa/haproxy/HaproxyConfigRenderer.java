@@ -41,7 +41,8 @@ import org.stringtemplate.v4.misc.STRuntimeMessage;
  *   <li>{@code settings}: {@code statsSocket}, {@code pidFile}, {@code serverStateFile}, {@code masterWorker},
  *       {@code daemon}, {@code statsBind}, {@code statsAuth}, {@code user}, {@code group}, {@code logTarget},
  *       {@code globalMaxconn}, {@code defaultsMaxconn}, {@code timeoutConnectMs}, {@code timeoutClientMs},
- *       {@code timeoutServerMs}, {@code hardStopAfterMs}, {@code mworkerMaxReloads},
+ *       {@code timeoutServerMs}, {@code timeoutHttpRequestMs}, {@code timeoutHttpKeepAliveMs},
+ *       {@code timeoutTunnelMs}, {@code hardStopAfterMs}, {@code mworkerMaxReloads},
  *       {@code idleCloseOnResponse}, {@code noReusePort} (absent values are null, so {@code <if(...)>} works);</li>
  *   <li>{@code frontends}, sorted by key: {@code key}, {@code bind}, {@code mode}, {@code keepalive},
  *       {@code defaultBackend} (null when that backend does not exist), {@code options} (list of words after
@@ -50,7 +51,8 @@ import org.stringtemplate.v4.misc.STRuntimeMessage;
  *       begins with {@code -}, so HAProxy does not read it as an ACL flag), {@code backend}; routes to missing
  *       backends left out), {@code natives};</li>
  *   <li>{@code backends}, sorted by key: {@code key}, {@code type}, {@code name}, {@code version}, {@code mode},
- *       {@code balance}, {@code hostHeader}, {@code httpchk}, {@code checkHost}, {@code inter} (ms),
+ *       {@code balance}, {@code hashType} ({@code consistent} for hash balances), {@code hostHeader},
+ *       {@code httpchk}, {@code checkHost}, {@code inter} (ms),
  *       {@code natives}, {@code servers} (list of {@code name}, {@code address}, {@code disabled}, {@code weight},
  *       {@code line}, where {@code line} is the whole {@code server} directive, with {@code weight <w>} when the
  *       weight is not HAProxy's default 1), {@code serverLines} (every {@code line},
@@ -129,17 +131,17 @@ public final class HaproxyConfigRenderer {
         Checks.notNull("layout", layout);
         List<String> warnings = new ArrayList<>();
         Map<String, String> fingerprints = new LinkedHashMap<>();
-        Map<String, Object> settingsView = settingsView(settings);
+        Map<String, Object> settingsView = ConfigViews.settingsView(settings, config);
         fingerprints.put(SETTINGS_SECTION, Fingerprint.of(SETTINGS_SECTION, settingsView));
         List<Map<String, Object>> frontends = new ArrayList<>();
         for (Frontend f : config.frontends().values()) {
-            Map<String, Object> view = frontendView(f, config, settings, warnings);
+            Map<String, Object> view = ConfigViews.frontendView(f, config, settings, warnings);
             fingerprints.put(RenderedConfig.frontendSection(f.key()), Fingerprint.of("frontend", view));
             frontends.add(view);
         }
         List<Map<String, Object>> backends = new ArrayList<>();
         for (Backend b : config.backends().values()) {
-            backends.add(backendView(b, layout.servers(b), fingerprints));
+            backends.add(ConfigViews.backendView(b, layout.servers(b), settings, fingerprints));
         }
         ErrorCollector errors = new ErrorCollector();
         group.setListener(errors);
@@ -158,9 +160,9 @@ public final class HaproxyConfigRenderer {
      * The fingerprint of one backend's section with {@code layout}: what {@link RenderedConfig#fingerprints()} holds
      * for it, computed without rendering anything else.
      */
-    String backendFingerprint(Backend backend, ServerLayout layout) {
+    String backendFingerprint(Backend backend, ServerLayout layout, HaproxySettings settings) {
         List<ServerLine> lines = layout.servers(backend);
-        Fingerprint fp = backendFingerprint(backendStructure(backend), lines.size());
+        Fingerprint fp = backendFingerprint(ConfigViews.backendStructure(backend, settings), lines.size());
         for (ServerLine s : lines) {
             fp.addString(s.name());
         }
@@ -172,16 +174,17 @@ public final class HaproxyConfigRenderer {
         return new ChangePlanner.Sections() {
             @Override
             public String backend(Backend backend, List<ServerLine> servers) {
-                return backendFingerprint(backend, b -> servers);
+                return backendFingerprint(backend, b -> servers, settings);
             }
 
             @Override
             public Map<String, String> frontendsAndSettings(ThalassaConfig config) {
                 Map<String, String> out = new LinkedHashMap<>();
-                out.put(SETTINGS_SECTION, Fingerprint.of(SETTINGS_SECTION, settingsView(settings)));
+                out.put(SETTINGS_SECTION, Fingerprint.of(SETTINGS_SECTION, ConfigViews.settingsView(settings,
+                        config)));
                 for (Frontend f : config.frontends().values()) {
                     out.put(RenderedConfig.frontendSection(f.key()), Fingerprint.of("frontend",
-                            frontendView(f, config, settings, new ArrayList<>())));
+                            ConfigViews.frontendView(f, config, settings, new ArrayList<>())));
                 }
                 return out;
             }
@@ -193,7 +196,7 @@ public final class HaproxyConfigRenderer {
      * the structure, then the server names in order, which the caller adds one by one and ends with
      * {@link Fingerprint#endList()}.
      */
-    private static Fingerprint backendFingerprint(Map<String, Object> structure, int servers) {
+    static Fingerprint backendFingerprint(Map<String, Object> structure, int servers) {
         return Fingerprint.start("backend").add(structure).beginList(servers);
     }
 
@@ -203,148 +206,6 @@ public final class HaproxyConfigRenderer {
             n += ((List<?>) b.get("servers")).size();
         }
         return n;
-    }
-
-    private static Map<String, Object> settingsView(HaproxySettings s) {
-        Map<String, Object> m = new TreeMap<>();
-        m.put("statsSocket", s.statsSocket().toString());
-        m.put("pidFile", s.pidFile() == null ? null : s.pidFile().toString());
-        m.put("serverStateFile", s.serverStateFile() == null ? null : s.serverStateFile().toString());
-        m.put("masterWorker", s.masterWorker());
-        m.put("daemon", s.daemon());
-        m.put("statsBind", s.statsListener() == null ? null : s.statsListener().toString());
-        m.put("statsAuth", s.statsAuth());
-        m.put("user", s.user());
-        m.put("group", s.group());
-        m.put("logTarget", s.logTarget());
-        m.put("globalMaxconn", s.globalMaxconn());
-        m.put("defaultsMaxconn", s.defaultsMaxconn());
-        m.put("timeoutConnectMs", s.timeoutConnect().toMillis());
-        m.put("timeoutClientMs", s.timeoutClient().toMillis());
-        m.put("timeoutServerMs", s.timeoutServer().toMillis());
-        m.put("hardStopAfterMs", s.hardStopAfter() == null ? null : s.hardStopAfter().toMillis());
-        m.put("mworkerMaxReloads", s.masterWorker() && s.mworkerMaxReloads() > 0 ? s.mworkerMaxReloads() : null);
-        m.put("idleCloseOnResponse", s.idleCloseOnResponse());
-        m.put("noReusePort", s.noReusePort());
-        return m;
-    }
-
-    private static Map<String, Object> frontendView(Frontend f, ThalassaConfig config, HaproxySettings settings,
-            List<String> warnings) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("key", f.key());
-        List<String> binds = new ArrayList<>(f.binds().size());
-        for (Bind b : f.binds()) {
-            binds.add(b.toString());
-        }
-        m.put("bind", String.join(",", binds));
-        m.put("mode", f.mode().wireName());
-        m.put("keepalive", f.keepAlive().wireName());
-        m.put("defaultBackend", routable(f, f.defaultBackend(), config, warnings) ? f.defaultBackend() : null);
-        List<String> options = new ArrayList<>();
-        if (f.mode() == Mode.HTTP) {
-            if (settings.logTarget() != null) {
-                options.add("httplog");
-            }
-            if (f.keepAlive() == KeepAlive.CLOSE) {
-                options.add("httpclose");
-            } else if (f.keepAlive() == KeepAlive.SERVER_CLOSE || !f.rules().isEmpty()) {
-                options.add("http-server-close");
-            }
-            if (settings.idleCloseOnResponse()) {
-                options.add("idle-close-on-response");
-            }
-        }
-        m.put("options", options);
-        List<Map<String, Object>> rules = new ArrayList<>();
-        Set<String> seen = new HashSet<>();
-        for (Rule r : f.rules()) {
-            if (!routable(f, r.backend(), config, warnings)) {
-                continue;
-            }
-            String criterion = r.type() == Rule.Type.HEADER
-                    ? r.operation().wireName() + "(" + r.header() + ")" : r.operation().wireName();
-            Map<String, Object> rule = new LinkedHashMap<>();
-            String acl = r.type().wireName() + "_" + ConfigWords.digest(criterion, r.value());
-            rule.put("acl", acl);
-            rule.put("criterion", criterion);
-            rule.put("value", ConfigWords.pattern(r.value()));
-            rule.put("backend", r.backend());
-            rule.put("declare", seen.add(acl));
-            rules.add(rule);
-        }
-        m.put("rules", rules);
-        m.put("natives", f.natives());
-        return m;
-    }
-
-    private static boolean routable(Frontend f, String backendKey, ThalassaConfig config, List<String> warnings) {
-        Backend b = config.backends().get(backendKey);
-        if (b == null) {
-            warnings.add("frontend " + f.key() + " routes to backend " + backendKey
-                    + ", which does not exist yet; the route is left out until it does");
-            return false;
-        }
-        if (f.mode() == Mode.HTTP && b.mode() == Mode.TCP) {
-            warnings.add("frontend " + f.key() + " is http but backend " + backendKey
-                    + " is tcp; the route is left out");
-            return false;
-        }
-        return true;
-    }
-
-    /** A backend's view without its servers, and without its service name and version (membership, not structure). */
-    private static Map<String, Object> backendStructure(Backend b) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("key", b.key());
-        m.put("type", b.type().wireName());
-        m.put("mode", b.mode().wireName());
-        m.put("balance", b.balance().toString());
-        m.put("hostHeader", b.host() == null ? null : ConfigWords.quote(b.host()));
-        long inter = 2000;
-        if (b.health() != null) {
-            m.put("httpchk", b.health().method().wireName() + " " + ConfigWords.quote(b.health().uri()) + " "
-                    + b.health().httpVersion().wireName());
-            m.put("checkHost", b.host() != null && b.health().httpVersion()
-                    == io.thalassa.HealthCheck.HttpVersion.HTTP_1_1 ? ConfigWords.quote(b.host()) : null);
-            inter = b.health().intervalMillis();
-        }
-        m.put("inter", inter);
-        m.put("natives", b.natives());
-        return m;
-    }
-
-    /**
-     * A backend's view: its structure, fingerprinted with the server names as the server views are made (one pass
-     * over the servers), then its service name and version and its servers.
-     */
-    private static Map<String, Object> backendView(Backend b, List<ServerLine> lines, Map<String, String> fingerprints) {
-        Map<String, Object> m = backendStructure(b);
-        Fingerprint fp = backendFingerprint(m, lines.size());
-        long inter = (Long) m.get("inter");
-        m.put("name", b.serviceName());
-        m.put("version", b.serviceVersion());
-        List<ServerView> servers = new ArrayList<>(lines.size());
-        Set<String> names = new HashSet<>();
-        String checkSuffix = " check inter " + inter;
-        StringBuilder block = new StringBuilder(lines.size() * 72);
-        for (ServerLine s : lines) {
-            if (!names.add(s.name())) {
-                throw new IllegalArgumentException("backend " + b.key() + ": server name " + s.name()
-                        + " is used twice by the server layout");
-            }
-            fp.addString(s.name());
-            ServerView view = new ServerView(s, checkSuffix);
-            servers.add(view);
-            if (block.length() > 0) {
-                block.append('\n');
-            }
-            block.append("    ").append(view.line);
-        }
-        fingerprints.put(RenderedConfig.backendSection(b.key()), fp.endList().hex());
-        m.put("serverLines", block.length() == 0 ? null : block.toString());
-        m.put("servers", servers);
-        return m;
     }
 
     /** A server as the template sees it: {@code name}, {@code address}, {@code disabled}, {@code weight}, {@code line}. */

@@ -12,11 +12,14 @@ import io.thalassa.haproxy.internal.ChangePlan;
 import io.thalassa.haproxy.internal.ChangePlanner;
 import io.thalassa.haproxy.internal.ConfigFileWriter;
 import io.thalassa.haproxy.internal.ConfigValidator;
+import io.thalassa.haproxy.internal.ControllerParts;
+import io.thalassa.haproxy.internal.CrtLists;
 import io.thalassa.haproxy.internal.ControllerState;
 import io.thalassa.haproxy.internal.Endpoints;
 import io.thalassa.haproxy.internal.EventSink;
 import io.thalassa.haproxy.internal.HaproxyProcess;
-import io.thalassa.haproxy.internal.MemberRejections;
+import io.thalassa.haproxy.internal.JoinGate;
+import io.thalassa.haproxy.internal.Joins;
 import io.thalassa.haproxy.internal.Planning;
 import io.thalassa.haproxy.internal.ReloadRunner;
 import io.thalassa.haproxy.internal.ReloadScheduler;
@@ -60,110 +63,39 @@ import java.util.function.Supplier;
  * }</pre>
  *
  * <ul>
- *   <li><b>One truth about structure.</b> The renderer gives every section a structural fingerprint
- *       ({@link RenderedConfig#fingerprints()}); the controller keeps the fingerprints of what the worker runs and of
- *       what was accepted, and a change needs a reload exactly when a fingerprint differs, slot growth included.
- *       {@link #needsReload} asks without applying. Nothing is parsed back from rendered text.</li>
- *   <li><b>Membership costs what changed.</b> Every backend has stable, pre-declared server slots
- *       ({@code <backend>_slot<n>}); members joining and leaving and version switches plan only the backends that
- *       changed, go to HAProxy as one batch of runtime commands over one connection, and leave the file to a
- *       coalesced background write. A backend with a dynamic balance algorithm that runs out of slots gets more
- *       with {@code add server}; any other grows with one reload.</li>
- *   <li><b>Nothing is accepted that HAProxy would refuse.</b> A structural change is rendered and checked before it
- *       is accepted: the file descriptors it needs against the limit of the HAProxy process (HAProxy's own
- *       {@code maxsock} arithmetic, which {@code haproxy -c} does not check), new listen addresses against ports
- *       taken by other processes, and {@code haproxy -c}. A refusal throws and changes nothing.</li>
- *   <li><b>A failed reload is a failed change, and it stops.</b> HAProxy's own words (its alerts, from the log its
- *       master writes) go into the event, the log and the change's status; the previous worker keeps serving, the
- *       file goes back to what it runs, the same structure is not tried again, and membership changes keep going
- *       through the runtime API. {@link #status()} says whether HAProxy runs what was accepted.</li>
- *   <li><b>Every change can be followed.</b> {@link ApplyResult#changeId()}, {@link #change(long)},
- *       {@link #awaitChange(long, Duration)}.</li>
- *   <li>A master that dies is noticed within the supervision interval and started again, with an event.
- *       {@link #start} adopts a HAProxy started earlier (pid file and master socket), so restarting the Java process
- *       never interrupts traffic; {@link #close()} leaves HAProxy running unless {@link Builder#stopOnClose}.</li>
+ *   <li><b>One truth about structure</b>: every section has a fingerprint ({@link RenderedConfig#fingerprints()}); a
+ *       change reloads exactly when one differs from what the worker runs ({@link #needsReload} asks).</li>
+ *   <li><b>Membership costs what changed</b>: stable server slots per backend, runtime commands for the backends
+ *       that changed, {@code add server} to grow where HAProxy takes it, the file written later.</li>
+ *   <li><b>No traffic before a member's first check passes</b>: it joins in drain and is made ready (then ramps up
+ *       over the backend's slowstart) once its check passed; a version switch keeps the old members serving until
+ *       then, at most the join timeout. Server states and stick tables survive reloads.</li>
+ *   <li><b>Nothing is accepted that HAProxy would refuse</b> (file descriptors, listen addresses,
+ *       {@code haproxy -c}); <b>a failed reload is a failed change</b> with HAProxy's words, and the previous worker
+ *       keeps serving. Every change can be followed ({@link #change(long)}, {@link #awaitChange}).</li>
+ *   <li>A HAProxy that exits or stops answering is started again, with an event. {@link #start} adopts one started
+ *       earlier; {@link #close()} leaves it running unless {@link Builder#stopOnClose}.</li>
  * </ul>
  * Thread-safe: changes are applied one at a time, under one lock; members' host names are resolved before it is
- * taken. This class is the facade over parts with one job each ({@code io.thalassa.haproxy.internal}):
- * {@code ChangePlanner} (pure: what a change is, and whether it is structural), {@code ChangeApplier} (checks and
- * carries out a plan), {@code ReloadRunner} (start, reloads, restarts), {@code Supervisor} (a dead master, backing
- * off outside the lock), {@code ControllerState} (what was accepted, and its file), {@code HaproxyProcess},
- * {@code SlotPlanner}, {@code RuntimeApplier}, {@code ConfigValidator}, {@code ReloadScheduler},
- * {@code ConfigFileWriter}, {@code StatsPoller}, {@code ChangeLog} and {@code FileDescriptors}.
+ * taken. A facade over parts with one job each in {@code io.thalassa.haproxy.internal} (see docs/controller.md).
  */
 public final class HaproxyController implements AutoCloseable {
-    private static final Duration FILE_WRITE_DELAY = Duration.ofSeconds(1);
-    private static final Duration RESTART_PAUSE = Duration.ofMillis(200);
-
-    private final Path configFile;
-    private final HaproxySettings settings;
-    private final HaproxyConfigRenderer renderer;
+    private final ControllerParts p;
     private final Duration statsInterval;
     private final boolean stopOnClose;
-    private final RuntimeApi api;
-    private final HaproxyProcess process;
-    private final ConfigValidator validator;
-    private final ReloadScheduler reloads;
-    private final StatsPoller stats;
-    private final ConfigFileWriter file;
-    private final ControllerState state;
-    private final ChangePlanner planner;
-    private final Planning planning;
-    private final ChangeApplier applier;
-    private final ReloadRunner reloader;
-    private final Supervisor<ReloadRunner.Restart> supervisor;
-    private final ChangeLog changes = new ChangeLog(Clock.systemUTC(), 10_000);
-    private final EventSink events;
-    private final MemberRejections rejections;
-    private final ScheduledExecutorService scheduler;
-    private final ReentrantLock lock = new ReentrantLock();
 
-    // guarded by lock
+    // guarded by the lock
     private boolean started;
     private boolean adopted;
 
     private volatile boolean closed;
 
     private HaproxyController(Builder b) {
-        this.configFile = b.configFile.toAbsolutePath();
-        Path masterSocket = b.masterSocket != null ? b.masterSocket.toAbsolutePath() : sibling(".master.sock");
-        // master-worker in the foreground (of its own session): its output goes to the log the controller reads
-        HaproxySettings s = b.settings.toBuilder().masterWorker(true).daemon(false).build();
-        if (s.pidFile() == null) {
-            s = s.toBuilder().pidFile(sibling(".pid")).build();
-        }
-        this.settings = s;
-        this.renderer = b.renderer;
+        this.p = new ControllerParts(new ControllerParts.Options(b.binary, b.sudo, b.configFile, b.masterSocket,
+                b.settings, b.renderer, b.renderer::sections, b.reloadWindow, b.drainTimeout, b.joinTimeout, b.supervisionInterval,
+                b.livenessInterval, b.commandTimeout, b.reloadTimeout, b.fileLimit, b.listeners));
         this.statsInterval = b.statsInterval;
         this.stopOnClose = b.stopOnClose;
-        this.events = new EventSink(b.listeners);
-        this.rejections = new MemberRejections(events);
-        this.api = RuntimeApi.connect(settings.statsSocket(), b.commandTimeout);
-        this.process = new HaproxyProcess(b.binary, b.sudo, configFile, masterSocket, settings.pidFile(),
-                sibling(".log"), RuntimeApi.connect(masterSocket, b.commandTimeout), api, b.fileLimit);
-        this.validator = new ConfigValidator(b.binary, b.sudo, configFile, settings, Runtime.getRuntime()
-                .availableProcessors(), message -> events.emit(Verb.CONFIG_REJECTED, "haproxy", message));
-        this.scheduler = Executors.newScheduledThreadPool(2, r -> {
-            Thread t = new Thread(r, "thalassa-haproxy");
-            t.setDaemon(true);
-            return t;
-        });
-        this.reloads = new ReloadScheduler(scheduler, b.reloadWindow, this::reloadNow, sibling(".fingerprints"));
-        RuntimeApplier runtime = new RuntimeApplier(api, scheduler, b.drainTimeout, this::drained);
-        this.stats = new StatsPoller(api, (ok, detail) -> events.emit(Verb.STATS_FAILED, "haproxy", detail));
-        this.file = new ConfigFileWriter(configFile, scheduler, FILE_WRITE_DELAY, this::fileJob);
-        this.state = new ControllerState(renderer, settings, file, reloads, configFile);
-        this.planner = new ChangePlanner(renderer.sections(settings));
-        this.planning = new Planning(lock, state, planner);
-        this.applier = new ChangeApplier(state, reloads, runtime, changes, validator, process, file, renderer,
-                settings, events, configFile);
-        this.reloader = new ReloadRunner(state, reloads, process, runtime, changes, api, file, renderer, settings,
-                b.reloadTimeout, events, configFile, this::haproxyDown);
-        this.supervisor = new Supervisor<>(scheduler, b.supervisionInterval, RESTART_PAUSE, lock, reloader);
-    }
-
-    private Path sibling(String suffix) {
-        return configFile.resolveSibling(configFile.getFileName() + suffix);
     }
 
     /** A controller to configure; nothing starts until {@link #start}. */
@@ -178,42 +110,58 @@ public final class HaproxyController implements AutoCloseable {
      * then applies {@code initial}. Starts supervision and the stats poller.
      *
      * @throws ConfigRejectedException when HAProxy rejects {@code initial}, a listen address (the stats listener's
-     *                                 too) is taken by another process, or it needs more file descriptors than
+     *                                 too) is taken by another p.process, or it needs more file descriptors than
      *                                 HAProxy may have ({@link CapacityExceededException})
      * @throws ThalassaException       when HAProxy cannot be started (with HAProxy's message)
      */
     public HaproxyController start(ThalassaConfig initial) {
         Checks.notNull("initial", initial);
+        writeCrtLists(initial);
         Endpoints endpoints = Endpoints.resolve(initial, null); // host names, before the lock
-        lock.lock();
+        p.lock.lock();
         try {
             if (started) {
                 throw new IllegalStateException("already started");
             }
-            if (process.adopt()) {
+            if (p.process.adopt()) {
                 adopted = true;
-                String text = Files.exists(configFile) ? Files.readString(configFile, StandardCharsets.UTF_8) : "";
-                file.adopt(text);
-                state.adopted(text, SlotPlanner.fromServersState(api.showServersState(null)));
+                String text = Files.exists(p.configFile) ? Files.readString(p.configFile, StandardCharsets.UTF_8) : "";
+                p.file.adopt(text);
+                p.state.adopted(text, SlotPlanner.fromServersState(p.api.showServersState(null)));
                 started = true;
-                events.emit(Verb.STARTED, "haproxy", "adopted running HAProxy, master pid " + process.pid());
-                applier.apply(planner.plan(state.basis(), initial, endpoints));
-                rejections.accepted(initial, endpoints);
+                p.events.emit(Verb.STARTED, "haproxy", "adopted running HAProxy, master pid " + p.process.pid());
+                p.applier.apply(p.planner.plan(p.state.basis(), initial, endpoints));
+                p.joins.restarted(List.of()); // members it had waiting for their first check
+                p.rejections.accepted(initial, endpoints);
             } else {
-                reloader.launchFirst(initial, endpoints, validator);
-                rejections.accepted(initial, endpoints);
+                p.reloader.launchFirst(initial, endpoints, p.validator);
+                p.rejections.accepted(initial, endpoints);
                 started = true;
-                events.emit(Verb.STARTED, "haproxy", "started HAProxy, master pid " + process.pid()
-                        + ", file descriptor limit " + process.fileLimit());
+                p.events.emit(Verb.STARTED, "haproxy", "started HAProxy, master pid " + p.process.pid()
+                        + ", file descriptor limit " + p.process.fileLimit());
             }
         } catch (IOException e) {
-            throw new ThalassaException("cannot write " + configFile + ": " + e.getMessage(), e);
+            throw new ThalassaException("cannot write " + p.configFile + ": " + e.getMessage(), e);
         } finally {
-            lock.unlock();
+            p.lock.unlock();
         }
-        supervisor.start();
-        scheduler.scheduleWithFixedDelay(this::pollStats, 0, statsInterval.toMillis(), TimeUnit.MILLISECONDS);
+        p.supervisor.start();
+        p.scheduler.scheduleWithFixedDelay(this::pollStats, 0, statsInterval.toMillis(), TimeUnit.MILLISECONDS);
+        awaitJoins(); // outside the lock: the gate takes it to make members ready
         return this;
+    }
+
+    /** Until the members waiting for their first check are in service, at most the join timeout. */
+    private void awaitJoins() {
+        long deadline = System.nanoTime() + p.joins.timeout().toNanos();
+        while (!p.joins.idle() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /**
@@ -226,15 +174,15 @@ public final class HaproxyController implements AutoCloseable {
             return;
         }
         closed = true;
-        supervisor.close();
+        p.supervisor.close();
         locked(() -> {
-            reloader.reload();
+            p.reloader.reload();
             if (started) {
-                state.writeFileNow();
+                p.state.writeFileNow();
             }
             return null;
         });
-        scheduler.shutdownNow();
+        p.scheduler.shutdownNow();
         if (stopOnClose) {
             stopHaproxy();
         }
@@ -243,15 +191,15 @@ public final class HaproxyController implements AutoCloseable {
     /** Stops HAProxy (SIGTERM to the master, SIGKILL after 5 s); the controller must not be used afterwards. */
     public void stopHaproxy() {
         closed = true;
-        supervisor.close();
-        scheduler.shutdownNow();
+        p.supervisor.close();
+        p.scheduler.shutdownNow();
         try {
-            scheduler.awaitTermination(5, TimeUnit.SECONDS); // a restart launching outside the lock gives up
+            p.scheduler.awaitTermination(5, TimeUnit.SECONDS); // a restart launching outside the lock gives up
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         locked(() -> {
-            process.stop();
+            p.process.stop();
             return null;
         });
     }
@@ -268,10 +216,11 @@ public final class HaproxyController implements AutoCloseable {
      */
     public void validate(ThalassaConfig config) {
         Checks.notNull("config", config);
-        Checked c = planning.plan(config, () -> { }, plan -> new Checked(plan.structural(), plan.tables(state.slots())));
-        validator.checkCapacity(config, ControllerState.slotCount(c.tables()), process.fileLimit());
+        writeCrtLists(config);
+        Checked c = p.planning.plan(config, () -> { }, plan -> new Checked(plan.structural(), plan.tables(p.state.slots())));
+        p.validator.checkCapacity(config, ControllerState.slotCount(c.tables()), p.process.fileLimit());
         if (c.structural()) {
-            validator.check(renderer.render(config, settings, ControllerState.layout(c.tables(), null)).text());
+            p.validator.check(p.renderer.render(config, p.settings, ControllerState.layout(c.tables(), null)).text());
         }
     }
 
@@ -288,7 +237,7 @@ public final class HaproxyController implements AutoCloseable {
      */
     public boolean needsReload(ThalassaConfig next) {
         Checks.notNull("next", next);
-        return planning.plan(next, () -> { }, ChangePlan::reloads);
+        return p.planning.plan(next, () -> { }, ChangePlan::reloads);
     }
 
     /**
@@ -303,7 +252,8 @@ public final class HaproxyController implements AutoCloseable {
      */
     public ApplyResult apply(ThalassaConfig next) {
         Checks.notNull("desired", next);
-        return planning.plan(next, this::mustBeStarted, applier::apply, rejections);
+        writeCrtLists(next);
+        return p.planning.plan(next, this::mustBeStarted, p.applier::apply, p.rejections);
     }
 
     private void mustBeStarted() {
@@ -312,45 +262,48 @@ public final class HaproxyController implements AutoCloseable {
         }
     }
 
-    /** A draining slot has no session left (or its time is up): emptied under the lock. */
-    private void drained(String backend, String server, long generation, long millis, long left, boolean timedOut) {
-        locked(() -> {
-            applier.drained(backend, server, generation, millis, left, timedOut);
-            return null;
-        });
+    /** The crt-lists of {@code config}'s TLS frontends, before anything checks or loads it (see CrtLists). */
+    private void writeCrtLists(ThalassaConfig config) {
+        try {
+            CrtLists.write(config, p.settings);
+        } catch (IOException e) {
+            throw new ThalassaException("cannot write the crt-lists in " + p.settings.certificateDir() + ": "
+                    + e.getMessage(), e);
+        }
     }
 
-    /** The reload window is over: runs the reload, under the lock. */
-    private void reloadNow() {
-        locked(() -> {
-            reloader.reload();
-            return null;
-        });
+    /**
+     * Stores certificate {@code name} ({@code <certificateDir>/<name>.pem}, mode 600): the PEM as HAProxy reads it,
+     * the chain then the key, checked by the caller. When the running worker serves it, it is replaced there too
+     * ({@code set ssl cert}, {@code commit ssl cert}): the next TLS connection gets it, no reload.
+     *
+     * @return whether the running worker had it and serves the new one now
+     * @throws RuntimeApiException when the worker has it and refuses the new one (the file is put back)
+     * @throws ThalassaException   when the file cannot be written
+     */
+    public boolean replaceCertificate(String name, String pem) {
+        Checks.notNull("pem", pem);
+        return locked(() -> p.certificates.replace(name, pem));
     }
 
-    private boolean haproxyDown() {
-        return supervisor.isDown();
-    }
-
-    /** What the file holds, as a snapshot taken under the lock (rendered outside it). */
-    private ConfigFileWriter.Job fileJob() {
-        return locked(state::fileJob);
+    /**
+     * Deletes certificate {@code name}'s file; what HAProxy runs still has it until the next reload.
+     *
+     * @throws ThalassaException when the file cannot be deleted
+     */
+    public void deleteCertificate(String name) {
+        p.locked(() -> p.certificates.delete(name));
     }
 
     private <T> T locked(Supplier<T> work) {
-        lock.lock();
-        try {
-            return work.get();
-        } finally {
-            lock.unlock();
-        }
+        return p.locked(work);
     }
 
     // ---------------------------------------------------------------- state
 
     /** The change with this id, while the controller keeps it (the latest 10,000, and every pending one). */
     public Optional<ChangeStatus> change(long id) {
-        return changes.get(id);
+        return p.changes.get(id);
     }
 
     /**
@@ -359,20 +312,20 @@ public final class HaproxyController implements AutoCloseable {
      */
     public Optional<ChangeStatus> awaitChange(long id, Duration timeout) throws InterruptedException {
         Checks.notNull("timeout", timeout);
-        return changes.await(id, timeout);
+        return p.changes.await(id, timeout);
     }
 
     /** The latest change, if any. */
     public Optional<ChangeStatus> latestChange() {
-        return changes.latest();
+        return p.changes.latest();
     }
 
     /** Whether HAProxy runs what was accepted, what is pending or failed, and the file-descriptor budget. */
     public ControllerStatus status() {
-        return locked(() -> new ControllerStatus(!reloads.isPending() && reloads.refusedChange() == null
-                && state.fingerprints().equals(reloads.fingerprints()), changes.pending(),
-                Optional.ofNullable(reloads.refusedChange()), reloads.reloads(), reloads.failedReloads(),
-                validator.budget(state.desired(), state.totalSlots(), process.fileLimit()), state.totalSlots()));
+        return locked(() -> new ControllerStatus(!p.reloads.isPending() && p.reloads.refusedChange() == null
+                && p.state.fingerprints().equals(p.reloads.fingerprints()), p.changes.pending(),
+                Optional.ofNullable(p.reloads.refusedChange()), p.reloads.reloads(), p.reloads.failedReloads(),
+                p.validator.budget(p.state.desired(), p.state.totalSlots(), p.process.fileLimit()), p.state.totalSlots()));
     }
 
     /** Registered members left out now because they cannot be planned (a {@code memberRejected} event each). */
@@ -380,14 +333,19 @@ public final class HaproxyController implements AutoCloseable {
         return locked(rejections::current);
     }
 
+    /** Registered members left out now because they cannot be planned (a {@code memberRejected} event each). */
+    public Map<String, Map<String, String>> rejectedMembers() { // backend -> member id -> reason
+        return locked(p.rejections::current);
+    }
+
     /** The pids of the current workers (not the old ones still finishing), from the master CLI. */
     public List<Long> workerPids() {
-        return process.workerPids();
+        return p.process.workerPids();
     }
 
     /** The master's pid. */
     public long masterPid() {
-        return process.pid();
+        return p.process.pid();
     }
 
     /**
@@ -405,69 +363,69 @@ public final class HaproxyController implements AutoCloseable {
 
     /** Reloads done by this controller since it started. */
     public long reloadCount() {
-        return locked(reloads::reloads);
+        return locked(p.reloads::reloads);
     }
 
     /** The hard file-descriptor limit of the HAProxy process (what every reload gets). */
     public long fileLimit() {
-        return process.fileLimit();
+        return p.process.fileLimit();
     }
 
     // ---------------------------------------------------------------- stats and events
 
     private void pollStats() {
         if (!closed) {
-            stats.poll();
+            p.stats.poll();
         }
     }
 
     /** The latest stats snapshot, if one was read yet. */
     public Optional<StatsSnapshot> stats() {
-        return stats.last();
+        return p.stats.last();
     }
 
     /** Receives every stats snapshot (every stats interval); must be quick. */
     public HaproxyController addStatsListener(Consumer<StatsSnapshot> listener) {
-        stats.addListener(Checks.notNull("listener", listener));
+        p.stats.addListener(Checks.notNull("listener", listener));
         return this;
     }
 
     /** Receives every event; must be quick and must not throw. */
     public HaproxyController addListener(ThalassaEvent.Listener listener) {
-        events.add(Checks.notNull("listener", listener));
+        p.events.add(Checks.notNull("listener", listener));
         return this;
     }
 
     /** The runtime API client on this HAProxy's stats socket. */
     public RuntimeApi runtimeApi() {
-        return api;
+        return p.api;
     }
 
     /** The configuration file text as it is now (members included), brought up to date first if it is stale. */
     public String configText() {
         return locked(() -> {
-            state.bringFileUpToDate();
-            return file.writtenText();
+            p.state.bringFileUpToDate();
+            return p.file.writtenText();
         });
     }
 
     /** The configuration last accepted, or empty before the first change after an adoption. */
     public Optional<ThalassaConfig> applied() {
-        return locked(() -> started && (state.adoptedText() == null || reloads.running() != null)
-                ? Optional.of(state.desired()) : Optional.<ThalassaConfig>empty());
+        return locked(() -> started && (p.state.adoptedText() == null || p.reloads.running() != null)
+                ? Optional.of(p.state.desired()) : Optional.<ThalassaConfig>empty());
     }
 
     public Path configFile() {
-        return configFile;
+        return p.configFile;
     }
 
     /** Where HAProxy's master writes what it says (start-up and reload messages). */
     public Path logFile() {
-        return process.logFile();
+        return p.process.logFile();
     }
 
     public HaproxySettings settings() {
-        return settings;
+        return p.settings;
     }
 
     /** Configures a controller. */
@@ -480,8 +438,10 @@ public final class HaproxyController implements AutoCloseable {
         private List<String> sudo = List.of();
         private Duration reloadWindow = Duration.ofMillis(200);
         private Duration drainTimeout = Duration.ofSeconds(10);
+        private Duration joinTimeout = Duration.ofSeconds(10);
         private Duration statsInterval = Duration.ofSeconds(2);
         private Duration supervisionInterval = Duration.ofMillis(500);
+        private Duration livenessInterval = Duration.ofSeconds(5);
         private Duration commandTimeout = Duration.ofSeconds(2);
         private Duration reloadTimeout = Duration.ofSeconds(15);
         private boolean stopOnClose;
@@ -545,13 +505,37 @@ public final class HaproxyController implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How long a change waits for its joining members' first check before it reports applied anyway (saying which
+         * did not pass; they join once they do), {@link #start} for the first members, and members that leave keep
+         * serving when no other would (a version switch); 0..10 min, default 10 s.
+         */
+        public Builder joinTimeout(Duration timeout) {
+            this.joinTimeout = Checks.duration("joinTimeout", timeout, Duration.ZERO, Duration.ofMinutes(10));
+            return this;
+        }
+
         /** How often stats are read; default 2 s. */
         public Builder statsInterval(Duration interval) {
             this.statsInterval = Checks.duration("statsInterval", interval, Duration.ofMillis(50), Duration.ofHours(1));
             return this;
         }
 
-        /** How often the master is checked to be alive; default 500 ms. */
+        /**
+         * How often HAProxy is asked whether it answers ({@code show info} from the worker within the command
+         * timeout, a worker in the master's {@code show proc}); after three failures in a row it is killed and started
+         * again. 0 for never; default 5 s.
+         */
+        public Builder livenessInterval(Duration interval) {
+            this.livenessInterval = Checks.notNull("livenessInterval", interval).isZero() ? interval
+                    : Checks.duration("livenessInterval", interval, Duration.ofMillis(50), Duration.ofHours(1));
+            return this;
+        }
+
+        /**
+         * How often an adopted master is checked to be alive (one this controller launched reports its exit at once);
+         * default 500 ms.
+         */
         public Builder supervisionInterval(Duration interval) {
             this.supervisionInterval = Checks.duration("supervisionInterval", interval, Duration.ofMillis(20),
                     Duration.ofMinutes(10));

@@ -86,6 +86,24 @@ public final class RuntimeApi {
     }
 
     /**
+     * Sends one command with a payload (HAProxy's {@code <<} syntax, e.g. {@code set ssl cert <file>} with a PEM) and
+     * returns the whole answer. The payload's blank lines are left out (a blank line ends it).
+     *
+     * @throws IllegalArgumentException when the payload holds a control character other than a line break
+     * @throws RuntimeApiException      when the socket cannot be reached or does not answer within the timeout
+     */
+    public String execute(String command, String payload) {
+        Checks.noControl("command", command);
+        StringBuilder body = new StringBuilder(command.length() + payload.length() + 8).append(command).append(" <<\n");
+        for (String line : payload.split("\r?\n")) {
+            if (!line.isBlank()) {
+                body.append(Checks.noControl("payload", line)).append('\n');
+            }
+        }
+        return exchange(body.append('\n').toString(), command);
+    }
+
+    /**
      * Sends {@code commands} over one connection in one write (HAProxy's interactive mode) and returns each one's
      * answer, in order; a command HAProxy refuses does not stop the ones after it. Empty list: no connection.
      *
@@ -376,9 +394,20 @@ public final class RuntimeApi {
         return ip;
     }
 
-    /** {@code show stat <backend> 4 -1}: the rows of one backend's servers. */
+    /**
+     * The rows of backend {@code backend}'s servers: {@code show stat <id> 4 -1} with the backend's id, which
+     * {@code show servers state <backend>} gives (it looks up backends only; {@code show stat <name>} would take a
+     * frontend of the same name defined before). Empty when there is no such backend, or it has no server.
+     */
     public List<StatRow> showServerStats(String backend) {
-        return StatRow.parseCsv(execute("show stat " + Checks.identifier("backend", backend) + " 4 -1"));
+        String state = execute("show servers state " + Checks.identifier("backend", backend));
+        for (String line : state.split("\n")) {
+            if (!line.isEmpty() && Character.isDigit(line.charAt(0)) && line.indexOf(' ') > 0) {
+                String id = line.substring(0, line.indexOf(' '));
+                return StatRow.parseCsv(execute("show stat " + id + " 4 -1"));
+            }
+        }
+        return List.of();
     }
 
     private static String target(String backend, String server) {
@@ -397,7 +426,13 @@ public final class RuntimeApi {
             return (adminState & 0x63) != 0;
         }
 
-        static List<ServerStateRow> parse(String answer) {
+        /** Whether the server is in drain ({@code SRV_ADMF_FDRAIN} or {@code SRV_ADMF_IDRAIN}): no new requests. */
+        public boolean draining() {
+            return (adminState & 0x18) != 0;
+        }
+
+        /** The rows of a {@code show servers state} answer, or of a server-state file. */
+        public static List<ServerStateRow> parse(String answer) {
             List<ServerStateRow> rows = new ArrayList<>();
             for (String line : answer.split("\n")) {
                 if (line.isBlank() || line.startsWith("#") || !Character.isDigit(line.charAt(0))) {

@@ -116,8 +116,9 @@ final class Startup {
     }
 
     /**
-     * HAProxy's settings: those given, or every file in the work directory; workers drop to the HAProxy user when this
-     * process is root; the stats page with its password.
+     * HAProxy's settings: those given, or every file in the work directory; TLS certificates in
+     * {@code <stateDir>/certificates}; workers drop to the HAProxy user when this process is root; the stats page with
+     * its password.
      */
     static HaproxySettings haproxySettings(ThalassaSettings s) throws IOException {
         Path cfg = s.configFile();
@@ -129,6 +130,9 @@ final class Startup {
                 .logTarget(null)
                 .build();
         HaproxySettings.Builder b = given.toBuilder();
+        if (given.certificateDir() == null) {
+            b.certificateDir(s.stateDir().resolve("certificates"));
+        }
         if (given.user() == null) {
             boolean root = HaproxyUser.daemonIsRoot();
             Optional<HaproxyUser.Account> account = HaproxyUser.account(s.haproxyUser(), root, Path.of("/etc/passwd"),

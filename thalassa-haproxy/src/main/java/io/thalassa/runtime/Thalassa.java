@@ -61,6 +61,8 @@ import org.slf4j.LoggerFactory;
  *       through HAProxy's runtime API, anything else with one coalesced, hitless reload. A refused write throws at
  *       once and changes nothing; an accepted one answers a {@link Change} to {@link Change#await await}. Writes from
  *       many threads are committed in groups: one validation and at most one reload for all.</li>
+ *   <li><b>TLS termination</b>: {@link #certificates()} stores certificates by name; a frontend's
+ *       {@link io.thalassa.Tls} names them; a certificate put again is replaced in HAProxy at run time.</li>
  *   <li><b>Members</b> of dynamic backends come from the {@link Registry}: every instance of the backend's service
  *       name and version.</li>
  *   <li><b>Restarts</b> lose nothing: the configuration is kept in the store ({@code <workDir>/config.json} by
@@ -96,6 +98,7 @@ public final class Thalassa implements AutoCloseable {
     private final LocalNode local;
     private final RolloutRunner rollouts;
     private static final ThreadLocal<String> AUTHOR = new ThreadLocal<>();
+    private final Certificates certificates;
     private volatile boolean closed;
 
     private Thalassa(ThalassaSettings settings, Registry registry, ConfigStore store, ActivityLog activity,
@@ -109,8 +112,13 @@ public final class Thalassa implements AutoCloseable {
         this.node = starter.start(this::dispatch);
         this.local = node instanceof io.thalassa.runtime.internal.FleetNode f ? f.stack() : (LocalNode) node;
         HaproxyController controller = local.controller();
+        this.certificates = new Certificates(controller, this::config, work -> node.write((c, v) -> {
+            work.run();
+            return c;
+        }, AUTHOR.get()));
         controller.addStatsListener(s -> splits.add(latest.updateAndGet(x -> s), config()));
-        this.live = new LiveStats(LiveStats.sourceOf(controller.runtimeApi()), this::config, (int) (Duration.ofMinutes(5).toMillis() / LIVE_POLL.toMillis()),
+        this.live = new LiveStats(LiveStats.sourceOf(controller.runtimeApi()), this::config,
+                (int) (Duration.ofMinutes(5).toMillis() / LIVE_POLL.toMillis()),
                 LIVE_POLL.multipliedBy(3).dividedBy(4));
         this.background = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "thalassa-runtime");
@@ -187,7 +195,8 @@ public final class Thalassa implements AutoCloseable {
     public Change update(Edit edit) {
         Checks.notNull("edit", edit);
         Set<String> flagged = ConcurrentHashMap.newKeySet();
-        Node.Written w = node.write(rollouts.watching(edit, flagged), AUTHOR.get());
+        Node.Written w = node.write(rollouts.watching((c, v) -> certificates.checkReferences(edit.apply(c, v)),
+                flagged), AUTHOR.get());
         List<RolloutStatus> aborted = flagged.isEmpty() ? List.of() : rollouts.afterWrite(flagged, w.config());
         return new Change(this, w.config(), w.change(), w.revision(), w.refusal(), w.versions(), aborted);
     }
@@ -369,6 +378,11 @@ public final class Thalassa implements AutoCloseable {
     /** Aborts the backend's rollout: all the traffic back to the old version at once. Throws as {@link #pauseRollout}. */
     public RolloutStatus abortRollout(String backend) {
         return rollouts.abort(backend);
+    }
+
+    /** The TLS certificates frontends terminate TLS with, stored by name under the state directory. */
+    public Certificates certificates() {
+        return certificates;
     }
 
     // ---------------------------------------------------------------- changes

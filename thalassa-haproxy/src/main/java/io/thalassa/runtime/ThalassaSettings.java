@@ -77,7 +77,10 @@ public final class ThalassaSettings {
         return workDir;
     }
 
-    /** The activity log, the embedded registry's registrations, the stats page's password, a fleet's cache. */
+    /**
+     * The activity log, the embedded registry's registrations, the stats page's password, a fleet's cache, the TLS
+     * certificates ({@code certificates/}).
+     */
     public Path stateDir() {
         return stateDir;
     }

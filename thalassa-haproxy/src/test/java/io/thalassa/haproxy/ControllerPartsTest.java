@@ -23,7 +23,7 @@ class ControllerPartsTest {
 
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3, 42, 2026})
-    void assignKeepsSurvivorsInTheirSlotsAndActiveSlotsEqualTheWantedSet(long seed) {
+    void assignKeepsSurvivorsInTheirSlotsAndTheSlotsHoldingMembersEqualTheWantedSet(long seed) {
         Random random = new Random(seed);
         SlotTable table = new SlotTable("live", 4);
         List<String> previous = List.of();
@@ -41,8 +41,9 @@ class ControllerPartsTest {
                 homeless = table.assign(wanted, changes);
             }
             assertThat(homeless).isEmpty();
-            Set<String> active = table.slots().stream().filter(s -> s.state == SlotTable.State.ACTIVE)
-                    .map(SlotTable.Slot::address).collect(Collectors.toCollection(TreeSet::new));
+            Set<String> active = table.slots().stream().filter(s -> s.state == SlotTable.State.ACTIVE
+                    || s.state == SlotTable.State.JOINING).map(SlotTable.Slot::address)
+                    .collect(Collectors.toCollection(TreeSet::new));
             assertThat(active).isEqualTo(wanted.stream().map(Endpoint::address)
                     .collect(Collectors.toCollection(TreeSet::new)));
             // a member that stays keeps its slot
@@ -53,26 +54,61 @@ class ControllerPartsTest {
                 }
             }
             table.releaseDraining();
+            table.slots().stream().filter(s -> random.nextBoolean() && s.state == SlotTable.State.JOINING)
+                    .forEach(s -> s.state = SlotTable.State.ACTIVE); // some passed their first check
             previous = before;
         }
         assertThat(previous).isNotNull();
     }
 
     @Test
-    void aDrainingMemberThatComesBackIsReactivatedInPlace() {
+    void aMemberJoinsInDrainAndOneThatComesBackWhileDrainingWaitsForItsCheckInItsSlot() {
         SlotTable table = new SlotTable("live", 4);
         Endpoint a = new Endpoint("127.0.0.1", 8080);
         Endpoint b = new Endpoint("127.0.0.1", 8081);
-        table.assign(List.of(a), new ArrayList<>());
+        List<SlotTable.Change> joined = new ArrayList<>();
+        table.assign(List.of(a), joined);
+        assertThat(table.slots().get(0).state).isEqualTo(SlotTable.State.JOINING);
+        assertThat(commands("live", joined, 4)).containsExactly("set server live/live_slot1 addr 127.0.0.1 port 8080",
+                "set server live/live_slot1 state drain");
+        assertThat(table.lines().get(0)).as("a reloaded worker starts it in maintenance")
+                .isEqualTo(new ServerLine("live_slot1", "127.0.0.1", 8080, true));
+        table.slots().get(0).state = SlotTable.State.ACTIVE; // its check passed
         table.assign(List.of(b), new ArrayList<>());
         assertThat(table.slots().get(0).state).isEqualTo(SlotTable.State.DRAINING);
         List<SlotTable.Change> changes = new ArrayList<>();
         table.assign(List.of(a, b), changes);
-        assertThat(table.slots().get(0).state).isEqualTo(SlotTable.State.ACTIVE);
+        assertThat(table.slots().get(0).state).isEqualTo(SlotTable.State.JOINING);
         assertThat(table.slots().get(0).address()).isEqualTo("127.0.0.1:8080");
         assertThat(changes).hasSize(1);
+        assertThat(commands("live", changes, 4)).as("in drain already: nothing to send").isEmpty();
         assertThat(table.lines().get(2).disabled()).isTrue();
         assertThat(table.lines().get(2).address()).isEqualTo("127.0.0.1:1");
+    }
+
+    @Test
+    void whenNoMemberWouldServeTheLeavingOnesServeUntilAJoiningOnePassesItsCheck() {
+        SlotTable table = new SlotTable("live", 4);
+        Endpoint v1 = new Endpoint("127.0.0.1", 8080);
+        Endpoint v2 = new Endpoint("127.0.0.1", 9090);
+        table.assign(List.of(v1), new ArrayList<>());
+        table.slots().get(0).state = SlotTable.State.ACTIVE;
+        List<SlotTable.Change> switched = new ArrayList<>();
+        table.assign(List.of(v2), switched);
+        SlotTable.holdLeavers(table, switched);
+        assertThat(table.slots().get(0).state).isEqualTo(SlotTable.State.LEAVING);
+        assertThat(table.slots().get(1).state).isEqualTo(SlotTable.State.JOINING);
+        assertThat(commands("live", switched, 4)).containsExactly("set server live/live_slot2 addr 127.0.0.1 port 9090",
+                "set server live/live_slot2 state drain");
+        assertThat(table.lines().get(0).disabled()).as("it serves").isFalse();
+        // a member serving beside a joining one: the leaving one drains at once
+        SlotTable other = new SlotTable("other", 4);
+        other.assign(List.of(v1, v2), new ArrayList<>());
+        other.slots().forEach(s -> s.state = SlotTable.State.ACTIVE);
+        List<SlotTable.Change> replaced = new ArrayList<>();
+        other.assign(List.of(v2, new Endpoint("127.0.0.1", 7070)), replaced);
+        SlotTable.holdLeavers(other, replaced);
+        assertThat(other.slots().get(0).state).isEqualTo(SlotTable.State.DRAINING);
     }
 
     @Test
@@ -155,20 +191,20 @@ class ControllerPartsTest {
     }
 
     @Test
-    void aWeightChangeIsOneCommandAndAJoiningMemberGetsItsWeightBeforeItIsReady() {
+    void aWeightChangeIsOneCommandAndAJoiningMemberGetsItsWeightBeforeItLeavesMaintenance() {
         SlotTable table = new SlotTable("live", 4);
         List<SlotTable.Change> first = new ArrayList<>();
         table.assign(List.of(new Endpoint("127.0.0.1", 8080, 247)), first);
-        assertThat(io.thalassa.haproxy.internal.RuntimeApplier.commands("live", first, 4)).containsExactly(
+        assertThat(commands("live", first, 4)).containsExactly(
                 "set server live/live_slot1 addr 127.0.0.1 port 8080",
                 "set server live/live_slot1 weight 247",
-                "set server live/live_slot1 state ready");
+                "set server live/live_slot1 state drain");
         List<SlotTable.Change> reweighed = new ArrayList<>();
         table.assign(List.of(new Endpoint("127.0.0.1", 8080, 52), new Endpoint("127.0.0.1", 8081, 1)), reweighed);
-        assertThat(io.thalassa.haproxy.internal.RuntimeApplier.commands("live", reweighed, 4)).containsExactly(
+        assertThat(commands("live", reweighed, 4)).containsExactly(
                 "set server live/live_slot1 weight 52",
                 "set server live/live_slot2 addr 127.0.0.1 port 8081",
-                "set server live/live_slot2 state ready");
+                "set server live/live_slot2 state drain");
         List<SlotTable.Change> same = new ArrayList<>();
         table.assign(List.of(new Endpoint("127.0.0.1", 8080, 52), new Endpoint("127.0.0.1", 8081, 1)), same);
         assertThat(same).isEmpty();
@@ -185,5 +221,11 @@ class ControllerPartsTest {
         SlotTable table = new SlotTable("live", 2);
         table.assign(List.of(new Endpoint("::1", 8080)), new ArrayList<>());
         assertThat(table.slots().get(0).address()).isEqualTo("[::1]:8080");
+    }
+
+    private static List<String> commands(String backend, List<SlotTable.Change> changes, int capacity) {
+        List<String> out = new ArrayList<>();
+        io.thalassa.haproxy.internal.ServerCommands.of(backend, changes, capacity).forEach(c -> out.addAll(c.commands()));
+        return out;
     }
 }

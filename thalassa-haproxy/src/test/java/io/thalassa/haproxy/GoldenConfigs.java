@@ -10,6 +10,7 @@ import io.thalassa.Member;
 import io.thalassa.Mode;
 import io.thalassa.Rule;
 import io.thalassa.ThalassaConfig;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,6 +40,10 @@ final class GoldenConfigs {
         golden.put("second-instance", new Rendered(seedReadme(), secondInstance(), ServerLayout.PER_MEMBER));
         golden.put("slots", new Rendered(seedReadme(), HaproxySettings.defaults(), GoldenConfigs::fourSlots));
         golden.put("canary", new Rendered(canary(), HaproxySettings.defaults(), GoldenConfigs::weightedSlots));
+        golden.put("stick-tables", new Rendered(stickTables(), HaproxySettings.builder().logTarget(null)
+                .peers("node-a", Bind.parse("127.0.0.1:11024"), Map.of("node-b", Bind.parse("127.0.0.2:11024")))
+                .build(), ServerLayout.PER_MEMBER));
+        golden.put("tls", new Rendered(tls(), TLS_SETTINGS, ServerLayout.PER_MEMBER));
         golden.values().forEach(r -> r.render(renderer));
         return golden;
     }
@@ -115,6 +120,45 @@ final class GoldenConfigs {
                         .rule(Rule.pathBegins("/db", "db")).rule(Rule.pathBegins("/later", "later")).build());
     }
 
+    /** Stick tables in a frontend and a backend, shared with another node of a fleet through the peers section. */
+    static ThalassaConfig stickTables() {
+        return ThalassaConfig.empty()
+                .withBackend(Backend.staticBackend("api").member("127.0.0.1", 9001)
+                        .nativeLine("stick-table type ip size 100k expire 30m store http_req_cnt")
+                        .nativeLine("http-request track-sc1 src").build())
+                .withFrontend(Frontend.builder("www").bind("127.0.0.1:18086").defaultBackend("api")
+                        .nativeLine("stick-table type ip size 1m expire 10s store http_req_rate(10s)")
+                        .nativeLine("http-request track-sc0 src")
+                        .nativeLine("http-request deny deny_status 429 if { sc_http_req_rate(0) gt 100 }").build());
+    }
+
+    /** Where the tls golden's certificates are (relative: HaproxyCheckIT puts them there before haproxy -c). */
+    static final HaproxySettings TLS_SETTINGS = HaproxySettings.builder().logTarget(null)
+            .certificateDir(Path.of("target/golden-tls")).build();
+
+    /** TLS termination: an http frontend with two certificates and HTTP/2, a tcp one without ALPN. */
+    static ThalassaConfig tls() {
+        return ThalassaConfig.empty()
+                .withBackend(Backend.staticBackend("app").member("127.0.0.1", 9001).build())
+                .withBackend(Backend.staticBackend("db").mode(Mode.TCP).member("127.0.0.1", 5432).build())
+                .withFrontend(Frontend.builder("www").bind("127.0.0.1:18443,[::1]:18443").defaultBackend("app")
+                        .tls(io.thalassa.Tls.of("rsa", "ec")).build())
+                .withFrontend(Frontend.builder("pg").bind("127.0.0.1:15432").defaultBackend("db").mode(Mode.TCP)
+                        .tls(io.thalassa.Tls.of("ec").withAlpn()).build());
+    }
+
+    /** The certificates and crt-lists of the tls golden, where its file says they are. */
+    static void writeTlsFiles() throws java.io.IOException {
+        Path dir = TLS_SETTINGS.certificateDir();
+        Files.createDirectories(dir);
+        for (String[] cert : new String[][] {{"rsa", "rsa-pkcs1.pem"}, {"ec", "ec-sec1-key-first.pem"}}) {
+            try (java.io.InputStream in = GoldenConfigs.class.getResourceAsStream("/pem/" + cert[1])) {
+                Files.write(dir.resolve(cert[0] + ".pem"), in.readAllBytes());
+            }
+        }
+        io.thalassa.haproxy.internal.CrtLists.write(tls(), TLS_SETTINGS);
+    }
+
     static HaproxySettings secondInstance() {
         return HaproxySettings.builder().statsSocket(Path.of("/tmp/thalassa-b/haproxy.sock"))
                 .pidFile(Path.of("/tmp/thalassa-b/haproxy.pid"))
@@ -140,8 +184,13 @@ final class GoldenConfigs {
     /** The controller's slots with the weights of a split: what a worker gets after a reload during a canary. */
     static List<ServerLine> weightedSlots(Backend backend) {
         io.thalassa.haproxy.internal.SlotTable table = io.thalassa.haproxy.internal.SlotPlanner.plan(backend.key(),
-                null, io.thalassa.haproxy.internal.SlotPlanner.endpoints(backend), backend.balance().isDynamic())
+                null, io.thalassa.haproxy.internal.SlotPlanner.endpoints(backend), io.thalassa.haproxy.internal.DefaultServer.growsAtRunTime(backend))
                 .table();
+        table.slots().forEach(s -> {
+            if (s.state == io.thalassa.haproxy.internal.SlotTable.State.JOINING) {
+                s.state = io.thalassa.haproxy.internal.SlotTable.State.ACTIVE; // their checks passed
+            }
+        });
         return table.lines();
     }
 

@@ -31,6 +31,11 @@ class HaproxyCheckIT {
         return new Check(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
     }
 
+    @org.junit.jupiter.api.BeforeAll
+    static void certificatesOfTheTlsGolden() throws IOException {
+        GoldenConfigs.writeTlsFiles();
+    }
+
     @Test
     void everyGoldenFileIsAValidHaproxyConfig() throws Exception {
         List<Path> files;

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -48,6 +49,8 @@ class HaproxyConfigRendererTest {
 
     @Test
     void seedReadmeKeepsTheOriginalShape() {
+        // but for keep-alive towards the servers (the original forced http-server-close with rules; with HTX every
+        // request of a keep-alive connection is routed) and X-Forwarded-For
         String text = renderer.render(GoldenConfigs.seedReadme(), GoldenConfigs.SEED_SETTINGS).text();
         assertThat(text).contains("""
                 frontend myapp
@@ -55,11 +58,12 @@ class HaproxyConfigRendererTest {
                     mode http
                     default_backend live
                     option httplog
-                    option http-server-close
-                """).contains("""
+                    option forwardfor
+                """).doesNotContain("http-server-close").contains("""
                 backend live
                     mode http
                     balance roundrobin
+                    default-server slowstart 10000ms
                     server live_127.0.0.121:8080 127.0.0.121:8080 check inter 2000
                     server live_127.0.0.80:8080 127.0.0.80:8080 check inter 2000
                 """).containsPattern("acl header_[a-z2-7]{8} hdr_dom\\(host\\) myapp-staged.com\n"
@@ -138,7 +142,8 @@ class HaproxyConfigRendererTest {
     void controllerSettingsAreOnByDefault() {
         String text = renderer.render(GoldenConfigs.seedWalkthrough(), HaproxySettings.defaults()).text();
         assertThat(text).contains("frontend webapp-frontend\n    bind 127.0.0.1:18080\n    mode http\n"
-                + "    default_backend webapp-backend\n    option httplog\n    option idle-close-on-response\n");
+                + "    default_backend webapp-backend\n    option httplog\n    option forwardfor\n"
+                + "    option idle-close-on-response\n");
         assertThat(text.split("idle-close-on-response", -1)).as("only in the http frontend").hasSize(2);
         assertThat(text).contains("    master-worker\n")
                 .contains("    hard-stop-after 30000ms\n").contains("    mworker-max-reloads 50\n");
@@ -263,11 +268,13 @@ class HaproxyConfigRendererTest {
 
     @Test
     void sectionFingerprintsAreWhatEarlierVersionsWroteBesideTheFile() {
-        // a controller adopting a HAProxy compares these with the fingerprint file an earlier version wrote
+        // a controller adopting a HAProxy compares these with the fingerprint file an earlier version wrote; a change
+        // here makes the first change after adopting an earlier version's HAProxy reload it (issue 19 did so on
+        // purpose: keep-alive, forwardfor and tls in frontends, slowstart and consistent hashing in backends)
         Map<String, String> fps = GoldenConfigs.all().get("seed-readme").result.fingerprints();
-        assertThat(fps).containsEntry("frontend myapp", "243c5686beeab94fb7dd92412456c829")
-                .containsEntry("backend live", "ba2856cf55bda85a488c2cd4f7f543da")
-                .containsEntry("backend staged", "e1feba32f37832770fddaa17281255d7");
+        assertThat(fps).containsEntry("frontend myapp", "fbf8cfa23389fcf865518c3f1f92bb01")
+                .containsEntry("backend live", "24cef003488e169b4380dc979fd7c855")
+                .containsEntry("backend staged", "965815ede2622a065600e459ae13d4f0");
     }
 
     @Test
@@ -283,5 +290,58 @@ class HaproxyConfigRendererTest {
                 .filter(l -> l.startsWith("    acl ")).map(l -> l.substring(l.indexOf(' ', 8) + 1)).toList();
         assertThat(acls).containsExactly("path_beg -- -i", "path_reg -- --x", "hdr(X-Tag) -- -f",
                 "hdr(X-Tag) -- '-M #1'", "path_beg /a-i");
+    }
+
+    @Test
+    void hashBalancesAreConsistentUnlessANativeSaysOtherwise() {
+        ThalassaConfig config = ThalassaConfig.empty()
+                .withBackend(Backend.staticBackend("src").balance(io.thalassa.Balance.SOURCE).build())
+                .withBackend(Backend.staticBackend("mapped").balance(io.thalassa.Balance.SOURCE)
+                        .nativeLine("hash-type map-based").build())
+                .withBackend(Backend.staticBackend("rr").build());
+        String text = renderer.render(config, HaproxySettings.defaults()).text();
+        assertThat(text).contains("backend src\n    mode http\n    balance source\n    hash-type consistent\n")
+                .contains("backend mapped\n    mode http\n    balance source\n    default-server slowstart 10000ms\n"
+                        + "    hash-type map-based\n")
+                .contains("backend rr\n    mode http\n    balance roundrobin\n    default-server slowstart 10000ms\n\n");
+    }
+
+    @Test
+    void httpFrontendsKeepAliveAndForwardForWhateverTheirRulesAndTcpOnesNeither() {
+        ThalassaConfig config = ThalassaConfig.empty().withBackend(Backend.staticBackend("x").build())
+                .withBackend(Backend.staticBackend("t").mode(io.thalassa.Mode.TCP).build())
+                .withFrontend(Frontend.builder("ruled").bind("127.0.0.1:8080").defaultBackend("x")
+                        .rule(Rule.pathBegins("/a", "x")).build())
+                .withFrontend(Frontend.builder("own").bind("127.0.0.1:8081").defaultBackend("x")
+                        .nativeLine("option forwardfor except 127.0.0.0/8").build())
+                .withFrontend(Frontend.builder("raw").bind("127.0.0.1:8082").defaultBackend("t")
+                        .mode(io.thalassa.Mode.TCP).build());
+        String text = renderer.render(config, HaproxySettings.defaults()).text();
+        assertThat(text).doesNotContain("http-server-close").contains("    http-reuse safe\n")
+                .contains("    timeout http-request 10000ms\n    timeout http-keep-alive 10000ms\n"
+                        + "    timeout tunnel 3600000ms\n");
+        assertThat(text.split("option forwardfor", -1)).as("ruled's own and own's native").hasSize(3);
+        String off = renderer.render(config, HaproxySettings.builder().forwardFor(false)
+                .httpTimeouts(Duration.ofSeconds(3), Duration.ofSeconds(1), Duration.ofMinutes(5)).build()).text();
+        assertThat(off.split("option forwardfor", -1)).as("own's native only").hasSize(2);
+        assertThat(off).contains("timeout http-request 3000ms\n    timeout http-keep-alive 1000ms\n"
+                + "    timeout tunnel 300000ms\n");
+    }
+
+    @Test
+    void aStickTableGetsALocalPeerOnAUnixSocketOwnedByHaproxysUserAndNoStickTableNoPeers() {
+        HaproxySettings settings = HaproxySettings.builder().peersSocket(Path.of("/run/thalassa/haproxy.cfg.peers.sock"))
+                .runAs("haproxy", "haproxy").build();
+        ThalassaConfig plain = ThalassaConfig.empty().withBackend(Backend.staticBackend("x").build());
+        assertThat(renderer.render(plain, settings).text()).doesNotContain("peers").doesNotContain("localpeer");
+        ThalassaConfig sticky = plain.withBackend(Backend.staticBackend("x")
+                .nativeLine("stick-table type string len 32 size 1k store gpc0").build())
+                .withBackend(Backend.staticBackend("y").nativeLine("stick-table type ip size 1k peers elsewhere").build());
+        String text = renderer.render(sticky, settings).text();
+        assertThat(text).contains("    localpeer local\n")
+                .contains("peers thalassa\n    bind unix@/run/thalassa/haproxy.cfg.peers.sock mode 600 user haproxy"
+                        + " group haproxy\n    server local\n\n")
+                .contains("    stick-table type string len 32 size 1k store gpc0 peers thalassa\n")
+                .contains("    stick-table type ip size 1k peers elsewhere\n");
     }
 }

@@ -64,8 +64,8 @@ class HaproxyControllerIT extends ControllerTraffic {
         assertThat(fx.events(Verb.RELOAD_DONE)).isEmpty();
         // the file on disk follows within a moment (off the membership path), so a later reload or restart keeps it
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-        while (!Files.readString(fx.dir.resolve("haproxy.cfg")).contains("127.0.0.1:" + c.port())
-                && System.nanoTime() < deadline) {
+        String serving = "127.0.0.1:" + c.port() + " check inter 2000\n"; // in service: not 'disabled' any more
+        while (!Files.readString(fx.dir.resolve("haproxy.cfg")).contains(serving) && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
         assertThat(Files.readString(fx.dir.resolve("haproxy.cfg"))).contains("127.0.0.1:" + c.port())
@@ -239,13 +239,15 @@ class HaproxyControllerIT extends ControllerTraffic {
         Thread.sleep(300); // the request is at the slow member now
         ApplyResult r = controller.apply(web(Backend.staticBackend("live").member("127.0.0.1", fast.port()).build()));
         assertThat(r.kind()).isEqualTo(ApplyResult.Kind.RUNTIME);
-        assertThat(get()).isEqualTo("200 fast"); // new requests go to the new member at once
+        // the only member is replaced: slow serves until fast passed its first check, then drains
+        controller.awaitChange(r.changeId(), Duration.ofSeconds(10));
+        assertThat(get()).isEqualTo("200 fast"); // new requests go to the new member
         assertThat(inFlight.get(10, TimeUnit.SECONDS)).isEqualTo("200 slow");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (fx.events(Verb.DRAIN).isEmpty() && System.nanoTime() < deadline) {
+        while (drained().isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        assertThat(fx.events(Verb.DRAIN)).singleElement()
+        assertThat(drained()).singleElement()
                 .satisfies(e -> assertThat(e.detail()).contains("127.0.0.1:" + slowPort).doesNotContain("timeout"));
     }
 
@@ -286,5 +288,47 @@ class HaproxyControllerIT extends ControllerTraffic {
         assertThat(live.total()).isEqualTo(1);
         assertThat(live.servers()).singleElement().satisfies(srv -> assertThat(srv.name()).isEqualTo("live_slot1"));
         assertThat(controller.stats()).isPresent();
+    }
+
+    @Test
+    void aSlotGrownWithAddServerGetsTheBackendsDefaultServerParameters() throws Exception {
+        List<NamedHttpServer> members = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            members.add(server("m" + i));
+        }
+        Backend weighted = Backend.dynamic("live").service("myapp", "1.0.0")
+                .nativeLine("default-server weight 50").build();
+        controller = fx.builder().build().start(web(weighted.withMembers(registered(members.subList(0, 1)))));
+        assertThat(weights()).containsOnly(50); // 3 slots (1 member + 2), all from the file
+
+        ApplyResult grown = controller.apply(web(weighted.withMembers(registered(members))));
+        assertThat(grown.kind()).isEqualTo(ApplyResult.Kind.RUNTIME);
+        assertThat(controller.reloadCount()).isZero();
+        assertThat(weights()).as("slots 4 and 5 came with add server").hasSize(5).containsOnly(50);
+        Set<String> all = new HashSet<>();
+        members.forEach(m -> all.add("200 " + m.name()));
+        awaitAnswers(all);
+    }
+
+    /** The drain events of slots emptied once their sessions ended (not those of members starting to drain). */
+    private List<io.thalassa.ThalassaEvent> drained() {
+        return fx.events(Verb.DRAIN).stream().filter(e -> e.detail().contains("drained from")).toList();
+    }
+
+    private static List<Member> registered(List<NamedHttpServer> servers) {
+        List<Member> out = new ArrayList<>();
+        for (NamedHttpServer s : servers) {
+            out.add(Member.registered("myapp", "1.0.0", "127.0.0.1", s.port(), null, null));
+        }
+        return out;
+    }
+
+    /** The weight of every server of backend live, as the worker has it. */
+    private List<Integer> weights() {
+        List<Integer> out = new ArrayList<>();
+        for (RuntimeApi.ServerStateRow row : controller.runtimeApi().showServersState("live")) {
+            out.add(row.weight());
+        }
+        return out;
     }
 }

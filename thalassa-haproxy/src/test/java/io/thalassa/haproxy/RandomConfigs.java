@@ -150,7 +150,7 @@ final class RandomConfigs {
         Map<String, SlotTable> out = new HashMap<>();
         for (Backend b : config.backends().values()) {
             List<Endpoint> wanted = SlotPlanner.endpoints(b);
-            out.put(b.key(), SlotPlanner.plan(b.key(), before.get(b.key()), wanted, b.balance().isDynamic()).table());
+            out.put(b.key(), SlotPlanner.plan(b.key(), before.get(b.key()), wanted, io.thalassa.haproxy.internal.DefaultServer.growsAtRunTime(b)).table());
         }
         return out;
     }

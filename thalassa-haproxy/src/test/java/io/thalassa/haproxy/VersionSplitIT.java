@@ -8,6 +8,7 @@ import io.thalassa.Member;
 import io.thalassa.ThalassaEvent.Verb;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -53,20 +54,29 @@ class VersionSplitIT extends ControllerTraffic {
         return out;
     }
 
+    /** Applies {@code config} and waits until HAProxy runs it: its joining members in service. */
+    private ApplyResult applied(io.thalassa.ThalassaConfig config) throws InterruptedException {
+        ApplyResult r = controller.apply(config);
+        assertThat(controller.awaitChange(r.changeId(), Duration.ofSeconds(15)).orElseThrow().state())
+                .isEqualTo(ChangeStatus.State.APPLIED);
+        return r;
+    }
+
     @Test
     void aCanaryMovesThroughItsStepsWithWeightsAndNoReload() throws Exception {
         List<Member> old = instances("1.0.0", 4);
         List<Member> canary = instances("2.0.0", 1);
         List<Member> all = new ArrayList<>(old);
         all.addAll(canary);
-        Backend live = Backend.dynamic("live").service("myapp", "1.0.0").build().withMembers(old);
+        Backend live = Backend.dynamic("live").service("myapp", "1.0.0").slowstart(Duration.ZERO).build()
+                .withMembers(old);
         controller = fx.builder().build().start(web(live));
         List<Long> workers = controller.workerPids();
         assertThat(shares(40)).containsOnlyKeys("1.0.0");
 
         for (int step : new int[] {5, 25, 50}) {
             Backend split = live.withSplit(Map.of("1.0.0", 100 - step, "2.0.0", step)).withMembers(all);
-            ApplyResult r = controller.apply(web(split));
+            ApplyResult r = applied(web(split));
             assertThat(r.kind()).as("step %d", step).isEqualTo(ApplyResult.Kind.RUNTIME);
             Map<String, Integer> w = weights();
             int oldWeight = w.get(old.get(0).address());
@@ -77,11 +87,11 @@ class VersionSplitIT extends ControllerTraffic {
         }
 
         // 0/100: the old version drains as in a switch, the canary serves everything
-        ApplyResult all2 = controller.apply(web(live.withSplit(Map.of("1.0.0", 0, "2.0.0", 100)).withMembers(all)));
+        ApplyResult all2 = applied(web(live.withSplit(Map.of("1.0.0", 0, "2.0.0", 100)).withMembers(all)));
         assertThat(all2.kind()).isEqualTo(ApplyResult.Kind.RUNTIME);
         assertThat(shares(40)).containsOnlyKeys("2.0.0");
         // and back at once
-        controller.apply(web(live.withSplit(Map.of("1.0.0", 100, "2.0.0", 0)).withMembers(all)));
+        applied(web(live.withSplit(Map.of("1.0.0", 100, "2.0.0", 0)).withMembers(all)));
         assertThat(shares(40)).containsOnlyKeys("1.0.0");
 
         assertThat(controller.reloadCount()).isZero();
@@ -94,7 +104,7 @@ class VersionSplitIT extends ControllerTraffic {
     void anInstanceJoiningUnderASplitReweighsItsVersionSoTheShareStays() throws Exception {
         List<Member> old = instances("1.0.0", 3);
         List<Member> canary = instances("2.0.0", 2);
-        Backend split = Backend.dynamic("live").service("myapp", "1.0.0").build()
+        Backend split = Backend.dynamic("live").service("myapp", "1.0.0").slowstart(Duration.ZERO).build()
                 .withSplit(Map.of("1.0.0", 80, "2.0.0", 20));
         List<Member> first = new ArrayList<>(old);
         first.add(canary.get(0));
@@ -104,7 +114,7 @@ class VersionSplitIT extends ControllerTraffic {
 
         List<Member> second = new ArrayList<>(first);
         second.add(canary.get(1));
-        assertThat(controller.apply(web(split.withMembers(second))).kind()).isEqualTo(ApplyResult.Kind.RUNTIME);
+        assertThat(applied(web(split.withMembers(second))).kind()).isEqualTo(ApplyResult.Kind.RUNTIME);
         Map<String, Integer> w = weights();
         assertThat(w.get(canary.get(0).address())).isEqualTo(w.get(canary.get(1).address()));
         assertThat((double) w.get(canary.get(0).address()) / w.get(old.get(0).address()))
@@ -126,12 +136,13 @@ class VersionSplitIT extends ControllerTraffic {
     void aNewControllerAdoptsASplitWithItsWeightsAndMembersAddedAtRunTime() throws Exception {
         List<Member> old = instances("1.0.0", 4);
         List<Member> canary = instances("2.0.0", 2);
-        Backend live = Backend.dynamic("live").service("myapp", "1.0.0").build().withMembers(old);
+        Backend live = Backend.dynamic("live").service("myapp", "1.0.0").slowstart(Duration.ZERO).build()
+                .withMembers(old);
         controller = fx.builder().build().start(web(live));
         List<Member> both = new ArrayList<>(old);
         both.addAll(canary);
         Backend split = live.withSplit(Map.of("1.0.0", 75, "2.0.0", 25));
-        controller.apply(web(split.withMembers(both))); // two slots added at run time, weights set at run time
+        applied(web(split.withMembers(both))); // two slots added at run time, weights set at run time
         List<Member> sorted = new ArrayList<>(canary);
         sorted.sort(Member.BY_ADDRESS);
         List<Member> second = new ArrayList<>(old);

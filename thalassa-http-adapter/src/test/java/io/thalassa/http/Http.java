@@ -83,10 +83,14 @@ final class Http {
         }
     }
 
-    /** Sends a raw body, not rewritten. */
-    Reply sendRaw(String method, String path, String body) {
-        HttpRequest r = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
-                .method(method, HttpRequest.BodyPublishers.ofString(body)).build();
+    /** Sends a raw body, not rewritten, with the given header name/value pairs (no Content-Type unless given). */
+    Reply sendRaw(String method, String path, String body, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+                .method(method, HttpRequest.BodyPublishers.ofString(body));
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        HttpRequest r = b.build();
         try {
             HttpResponse<String> resp = CLIENT.send(r, HttpResponse.BodyHandlers.ofString());
             return new Reply(resp.statusCode(), resp.headers(), resp.body());

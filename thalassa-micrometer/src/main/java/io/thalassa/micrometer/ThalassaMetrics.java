@@ -4,15 +4,19 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.thalassa.ThalassaEvent;
 import io.thalassa.haproxy.ApplyResult;
 import io.thalassa.haproxy.ChangeStatus;
+import io.thalassa.runtime.CertificateInfo;
 import io.thalassa.runtime.Thalassa;
 import io.thalassa.spi.RegistryHealth;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.List;
@@ -42,6 +46,9 @@ public final class ThalassaMetrics implements MeterBinder, AutoCloseable {
     /** How often the changes are looked at for reloads that finished, to time them. */
     public static final Duration RELOAD_POLL = Duration.ofMillis(250);
 
+    /** How often the stored certificates' times to expiry are read again (also on {@link #refreshCertificates}). */
+    public static final Duration CERTIFICATE_POLL = Duration.ofSeconds(10);
+
     private static final Logger LOG = LoggerFactory.getLogger(ThalassaMetrics.class);
 
     private final Thalassa thalassa;
@@ -52,7 +59,8 @@ public final class ThalassaMetrics implements MeterBinder, AutoCloseable {
     private volatile boolean closed;
 
     /** The counters one registry got, counted on events of their verb. */
-    private record Bound(MeterRegistry registry, Map<ThalassaEvent.Verb, Counter> counted) {
+    private record Bound(MeterRegistry registry, Map<ThalassaEvent.Verb, Counter> counted,
+            MultiGauge certificateExpiry) {
     }
 
     /** The counters counted on events: name, the verb counted, description. */
@@ -112,7 +120,11 @@ public final class ThalassaMetrics implements MeterBinder, AutoCloseable {
             counted.put(ThalassaEvent.Verb.valueOf(c[1]),
                     Counter.builder(c[0]).description(c[2]).register(registry));
         }
-        bound.add(new Bound(registry, counted));
+        MultiGauge expiry = MultiGauge.builder("thalassa.certificate.expiry.seconds")
+                .description("seconds until each stored TLS certificate expires (negative once it has), by name")
+                .register(registry);
+        bound.add(new Bound(registry, counted, expiry));
+        refreshCertificates();
         if (reloadPoll == null && !closed) {
             reloadPoll = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "thalassa-metrics");
@@ -120,6 +132,8 @@ public final class ThalassaMetrics implements MeterBinder, AutoCloseable {
                 return t;
             });
             reloadPoll.scheduleWithFixedDelay(this::timeReloads, 0, RELOAD_POLL.toMillis(), TimeUnit.MILLISECONDS);
+            reloadPoll.scheduleWithFixedDelay(this::refreshCertificates, CERTIFICATE_POLL.toMillis(),
+                    CERTIFICATE_POLL.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
@@ -183,6 +197,24 @@ public final class ThalassaMetrics implements MeterBinder, AutoCloseable {
                             + " it (coalescing window included), by outcome").tags("outcome", ok ? "done" : "failed")
                     .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(10))
                     .maximumExpectedValue(Duration.ofMinutes(1)).register(b.registry()).record(took);
+        }
+    }
+
+    /**
+     * Reads each stored certificate's time to expiry into {@code thalassa.certificate.expiry.seconds} (certificates
+     * come and go); done every {@link #CERTIFICATE_POLL}, and by a scrape that wants it fresh.
+     */
+    public void refreshCertificates() {
+        try {
+            List<MultiGauge.Row<?>> rows = new ArrayList<>();
+            Instant now = Instant.now();
+            for (CertificateInfo c : thalassa.certificates().list()) {
+                rows.add(MultiGauge.Row.of(Tags.of("name", c.name()),
+                        Duration.between(now, c.notAfter()).toSeconds()));
+            }
+            bound.forEach(b -> b.certificateExpiry().register(rows, true));
+        } catch (RuntimeException e) {
+            LOG.debug("metrics - cannot read the certificates: {}", e.toString());
         }
     }
 

@@ -40,6 +40,7 @@ public final class ChangeApplier {
     private final ReloadScheduler reloads;
     private final RuntimeApplier runtime;
     private final ChangeLog changes;
+    private final Joins joins;
     private final ConfigValidator validator;
     private final HaproxyProcess process;
     private final ConfigFileWriter file;
@@ -49,12 +50,13 @@ public final class ChangeApplier {
     private final Path configFile;
 
     public ChangeApplier(ControllerState state, ReloadScheduler reloads, RuntimeApplier runtime, ChangeLog changes,
-            ConfigValidator validator, HaproxyProcess process, ConfigFileWriter file, HaproxyConfigRenderer renderer,
-            HaproxySettings settings, EventSink events, Path configFile) {
+            Joins joins, ConfigValidator validator, HaproxyProcess process, ConfigFileWriter file,
+            HaproxyConfigRenderer renderer, HaproxySettings settings, EventSink events, Path configFile) {
         this.state = state;
         this.reloads = reloads;
         this.runtime = runtime;
         this.changes = changes;
+        this.joins = joins;
         this.validator = validator;
         this.process = process;
         this.file = file;
@@ -101,12 +103,13 @@ public final class ChangeApplier {
         state.fingerprints().putAll(plan.planned()); // the same, but for backends grown at run time
         state.desired(next);
         List<String> described = new ArrayList<>();
-        boolean runtimeOk = sendRuntime(plan, described);
+        Sent sent = sendRuntime(plan, described);
+        boolean runtimeOk = sent != null;
         state.nextVersion();
         file.stale();
         if (!runtimeOk) {
             ChangeStatus c = changes.open(ApplyResult.Kind.RELOAD, described, true);
-            events.emit(Verb.CONFIG_APPLIED, "haproxy", "runtime API refused a change, reloading: "
+            events.emit(Verb.CONFIG_APPLIED, "haproxy", "the runtime API did not take all of a change, reloading: "
                     + String.join("; ", described));
             return new ApplyResult(ApplyResult.Kind.RELOAD, described, List.of(), reloads.schedule(c.id()), c.id());
         }
@@ -115,9 +118,13 @@ public final class ChangeApplier {
             Integer cap = reloads.capacity().get(e.getKey());
             waits |= cap == null || e.getValue().table().capacity() > cap; // part of it comes with a reload
         }
-        ChangeStatus c = changes.open(ApplyResult.Kind.RUNTIME, described, waits
-                && (reloads.isPending() || reloads.refusedChange() != null));
-        follow(c);
+        boolean waitsReload = waits && (reloads.isPending() || reloads.refusedChange() != null);
+        boolean joining = joins.waits() && Joins.joining(sent.commands(), sent.capacity());
+        ChangeStatus c = changes.open(ApplyResult.Kind.RUNTIME, described, waitsReload || joining);
+        joins.sent(waitsReload ? 0 : c.id(), sent.commands(), sent.capacity());
+        if (waitsReload || !joining) {
+            follow(c);
+        }
         return new ApplyResult(ApplyResult.Kind.RUNTIME, described, List.of(), waits ? outcome(c)
                 : CompletableFuture.completedFuture(null), c.id());
     }
@@ -142,7 +149,8 @@ public final class ChangeApplier {
         plan.backends().forEach((k, p) -> state.slots().put(k, p.table()));
         state.totalSlots(ControllerState.slotCount(nextSlots));
         List<String> described = new ArrayList<>();
-        boolean runtimeOk = sendRuntime(plan, described);
+        Sent sent = sendRuntime(plan, described);
+        boolean runtimeOk = sent != null;
         state.desired(next);
         state.fingerprints().clear();
         state.fingerprints().putAll(rendered.fingerprints());
@@ -163,8 +171,13 @@ public final class ChangeApplier {
             if (state.adoptedText() != null) {
                 state.markRunning(next, rendered);
             }
-            ChangeStatus c = changes.open(ApplyResult.Kind.RUNTIME, described, reloads.isPending());
-            follow(c);
+            boolean joining = !reloads.isPending() && joins.waits()
+                    && Joins.joining(sent.commands(), sent.capacity());
+            ChangeStatus c = changes.open(ApplyResult.Kind.RUNTIME, described, reloads.isPending() || joining);
+            joins.sent(joining ? c.id() : 0, sent.commands(), sent.capacity());
+            if (!joining) {
+                follow(c);
+            }
             return new ApplyResult(ApplyResult.Kind.RUNTIME, described, rendered.warnings(), outcome(c), c.id());
         }
         if (plan.refusedBefore() && runtimeOk) {
@@ -174,6 +187,9 @@ public final class ChangeApplier {
                     + refused.message());
             return new ApplyResult(ApplyResult.Kind.RELOAD, described, rendered.warnings(),
                     CompletableFuture.failedFuture(new ReloadFailedException(refused.message())), c.id());
+        }
+        if (runtimeOk) {
+            joins.sent(0, sent.commands(), sent.capacity()); // the reload's change waits for them after it
         }
         described.add(0, "structural: " + describe(differs));
         events.emit(Verb.CONFIG_APPLIED, "haproxy", String.join("; ", described));
@@ -204,14 +220,15 @@ public final class ChangeApplier {
     }
 
     /**
-     * Sends the plan's runtime commands to the running worker as one batch: new slots of dynamic backends
-     * ({@code add server}) first, then member changes of the slots it has.
+     * Sends the plan's runtime commands to the running worker: new slots of dynamic backends ({@code add server})
+     * first, then member changes of the slots it has, each server's commands stopping at the first HAProxy refuses.
      *
-     * @return false when HAProxy refused a command (a reload then brings the file's state)
+     * @return what was sent, or null when HAProxy refused a command (named in {@code described}; a reload then brings
+     *         the file's state)
      */
-    private boolean sendRuntime(ChangePlan plan, List<String> described) {
+    private Sent sendRuntime(ChangePlan plan, List<String> described) {
         ThalassaConfig next = plan.next();
-        List<String> commands = new ArrayList<>();
+        List<ServerCommands> commands = new ArrayList<>();
         Map<String, Integer> capacity = new HashMap<>();
         for (String k : plan.runtimeGrowth()) {
             SlotPlanner.Plan p = plan.backends().get(k);
@@ -219,10 +236,8 @@ public final class ChangeApplier {
             if (cap == null || cap != p.capacityBefore()) {
                 continue; // the worker does not have this backend as planned: the next reload brings it
             }
-            Backend b = next.backends().get(k);
-            long inter = b.health() == null ? 2000 : b.health().intervalMillis();
             List<Slot> added = p.table().slots().subList(cap, p.table().capacity());
-            commands.addAll(RuntimeApplier.growth(k, added, inter));
+            commands.addAll(ServerCommands.growth(k, added, DefaultServer.addServerArgs(next.backends().get(k))));
             capacity.put(k, p.table().capacity());
         }
         Map<String, List<SlotTable.Change>> sent = new LinkedHashMap<>();
@@ -233,27 +248,50 @@ public final class ChangeApplier {
             }
             described.add(describe(e.getKey(), list));
             Integer cap = capacity.getOrDefault(e.getKey(), reloads.capacity().get(e.getKey()));
-            List<String> cmds = cap == null ? List.of() : RuntimeApplier.commands(e.getKey(), list, cap);
+            List<ServerCommands> cmds = cap == null ? List.of() : ServerCommands.of(e.getKey(), list, cap);
             if (!cmds.isEmpty()) {
                 commands.addAll(cmds);
                 sent.put(e.getKey(), list);
             }
         }
+        List<ServerCommands.Refusal> refused;
         try {
-            runtime.send(commands);
+            refused = runtime.send(ServerCommands.merged(commands));
         } catch (RuntimeApiException ex) {
-            LOG.warn("haproxy - runtime API change failed, a reload follows: {}", ex.getMessage());
-            return false;
+            refused = List.of(new ServerCommands.Refusal("", "", "", ex.getMessage()));
+        }
+        if (!refused.isEmpty()) {
+            String which = refusals(refused);
+            LOG.warn("haproxy - {}; a reload follows", which);
+            described.add(which + "; the reload that follows brings the rest of the change");
+            return null;
         }
         capacity.forEach((k, cap) -> {
             reloads.grew(k, cap, plan.planned().get(RenderedConfig.backendSection(k)));
             events.emit(Verb.RUNTIME_CHANGE, Backend.idOf(k), "added slots with add server, " + cap + " in all");
         });
+        Map<String, Integer> caps = new HashMap<>();
         sent.forEach((k, list) -> {
-            runtime.watch(k, list, capacity.getOrDefault(k, reloads.capacity().get(k)));
+            int cap = capacity.getOrDefault(k, reloads.capacity().get(k));
+            caps.put(k, cap);
+            runtime.watch(k, list, cap);
             events.emit(Verb.RUNTIME_CHANGE, Backend.idOf(k), describe(k, list));
         });
-        return true;
+        return new Sent(sent, caps);
+    }
+
+    /** The slot changes sent to the worker, by backend, and the slots it has in each. */
+    private record Sent(Map<String, List<SlotTable.Change>> commands, Map<String, Integer> capacity) {
+    }
+
+    /** What HAProxy refused, command by command, in one sentence. */
+    static String refusals(List<ServerCommands.Refusal> refused) {
+        List<String> parts = new ArrayList<>();
+        for (ServerCommands.Refusal r : refused) {
+            parts.add(r.command().isEmpty() ? "the runtime API failed: " + r.answer()
+                    : r + " (" + r.server() + "'s later commands not sent)");
+        }
+        return "HAProxy refused " + String.join("; ", parts);
     }
 
     /**
@@ -274,7 +312,10 @@ public final class ChangeApplier {
         Integer cap = reloads.capacity().get(backend);
         if (cap != null && slot.index <= cap) {
             try {
-                runtime.send(RuntimeApplier.emptySlot(backend, server));
+                List<ServerCommands.Refusal> refused = runtime.send(List.of(ServerCommands.emptySlot(backend, server)));
+                if (!refused.isEmpty()) {
+                    LOG.warn("haproxy - could not empty drained slot {}/{}: {}", backend, server, refusals(refused));
+                }
             } catch (RuntimeApiException e) {
                 LOG.warn("haproxy - could not empty drained slot {}/{}: {}", backend, server, e.getMessage());
             }
@@ -307,12 +348,17 @@ public final class ChangeApplier {
         for (SlotTable.Change c : changes) {
             Slot s = c.slot();
             switch (s.state) {
-                case ACTIVE -> {
-                    sb.append(c.fromState() == SlotTable.State.ACTIVE ? " ~" : " +").append(s.address());
+                case JOINING, ACTIVE -> {
+                    sb.append(c.fromState() == s.state ? " ~" : " +").append(s.address());
                     if (s.weight != c.fromWeight()) {
                         sb.append(" (weight ").append(s.weight).append(')');
                     }
+                    if (s.state == SlotTable.State.JOINING && c.fromState() != s.state) {
+                        sb.append(" (in service once its first check passes)");
+                    }
                 }
+                case LEAVING -> sb.append(" -").append(s.address()).append(" (serves until a joining member"
+                        + " passes its first check)");
                 case DRAINING -> sb.append(" -").append(s.address()).append(" (draining)");
                 case FREE -> sb.append(" -").append(Member.addressOf(c.fromIp(), c.fromPort()));
                 default -> {

@@ -55,22 +55,32 @@ public final class ChangeLog {
 
     /** Marks pending changes applied (a reload that carries them is done). */
     public synchronized void applied(List<Long> ids) {
-        finish(ids, State.APPLIED, null);
+        finish(ids, State.APPLIED, null, null);
+    }
+
+    /** Marks pending changes applied, adding {@code note} (how it ended) to what each says it changed. */
+    public synchronized void applied(List<Long> ids, String note) {
+        finish(ids, State.APPLIED, null, note);
     }
 
     /** Marks pending changes failed with HAProxy's message. */
     public synchronized void failed(List<Long> ids, String message) {
-        finish(ids, State.FAILED, message);
+        finish(ids, State.FAILED, message, null);
     }
 
-    private void finish(List<Long> ids, State state, String message) {
+    private void finish(List<Long> ids, State state, String message, String note) {
         for (long id : ids) {
             Entry e = entries.get(id);
             if (e == null || e.status.isFinished()) {
                 continue;
             }
             ChangeStatus s = e.status;
-            e.status = new ChangeStatus(s.id(), state, s.kind(), s.changes(), message, s.submitted(), clock.instant());
+            List<String> changes = s.changes();
+            if (note != null) {
+                changes = new ArrayList<>(changes);
+                changes.add(note);
+            }
+            e.status = new ChangeStatus(s.id(), state, s.kind(), changes, message, s.submitted(), clock.instant());
             e.done.complete(e.status);
         }
         trim();

@@ -91,7 +91,7 @@ public final class ChangePlanner {
                 throw new IllegalStateException("the endpoints of backend " + b.key() + " were not resolved");
             }
             plans.put(b.key(), SlotPlanner.plan(b.key(), basis.slots().get(b.key()), wanted,
-                    b.balance().isDynamic()));
+                    DefaultServer.growsAtRunTime(b)));
         }
         Set<String> removed = new TreeSet<>(current.backends().keySet());
         removed.removeAll(next.backends().keySet());

@@ -205,6 +205,16 @@ public final class ControllerState {
         };
     }
 
+    /** The server lines of every backend of {@code config} as {@code layout} renders them, by backend key. */
+    public static Map<String, List<io.thalassa.haproxy.ServerLine>> serverLines(ThalassaConfig config,
+            ServerLayout layout) {
+        Map<String, List<io.thalassa.haproxy.ServerLine>> out = new HashMap<>();
+        for (io.thalassa.Backend b : config.backends().values()) {
+            out.put(b.key(), layout.servers(b));
+        }
+        return out;
+    }
+
     public static long slotCount(Map<String, SlotTable> tables) {
         long n = 0;
         for (SlotTable t : tables.values()) {

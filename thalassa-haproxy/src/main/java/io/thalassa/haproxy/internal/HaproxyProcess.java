@@ -38,6 +38,7 @@ public final class HaproxyProcess {
     private final long requestedFileLimit;
     private volatile long pid = -1; // read by supervision and status while a restart launches
     private volatile long fileLimit = -1;
+    private volatile Runnable exitListener = () -> { };
 
     /** What a reload did. */
     public record ReloadOutcome(boolean done, String message) {
@@ -117,6 +118,14 @@ public final class HaproxyProcess {
     }
 
     /**
+     * Told when a master this process launched exits (through {@code Process.onExit()}, as HAProxy is its direct
+     * child); an adopted master is not this process's child, and its exit is noticed by polling.
+     */
+    public void onExit(Runnable listener) {
+        this.exitListener = listener;
+    }
+
+    /**
      * Whether the pid file names a live HAProxy whose master CLI answers; if so, it is this process from now on. A live
      * HAProxy gets {@value #ADOPT_ATTEMPTS} tries of the command timeout each: the first call of a JVM that has just
      * started loads the native socket code, which took longer than the 2 s timeout on a loaded machine, and a HAProxy
@@ -173,6 +182,9 @@ public final class HaproxyProcess {
                         && answers(stats, "show info")) {
                     pid = found;
                     fileLimit = FileDescriptors.hardLimit(Long.toString(found)).orElse(limit);
+                    if (p.pid() == found) { // setsid and prlimit exec it: the master is our child
+                        p.onExit().thenRun(() -> exitListener.run());
+                    }
                     return;
                 }
                 Thread.sleep(10);
@@ -223,6 +235,35 @@ public final class HaproxyProcess {
         return Processes.isRunning(pid);
     }
 
+    /**
+     * Whether HAProxy answers: its worker's {@code show info} within the command timeout, and a current worker in the
+     * master's {@code show proc}.
+     */
+    public boolean answers() {
+        try {
+            return answers(stats, "show info") && !procState().workers().isEmpty();
+        } catch (RuntimeApiException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Kills the master and its processes (SIGKILL: a hung worker would keep the listening sockets), so it can be
+     * started again.
+     */
+    public void kill() {
+        long master = pid;
+        if (master <= 0) {
+            return;
+        }
+        ProcessHandle.of(master).ifPresent(h -> h.children().forEach(c -> Processes.signal(sudo, c.pid(), "KILL")));
+        Processes.signal(sudo, master, "KILL");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (Processes.isRunning(master) && System.nanoTime() < deadline) {
+            sleep(10);
+        }
+    }
+
     /** {@code show proc} on the master CLI. */
     public ProcState procState() {
         return ProcState.parse(master.execute("show proc"));
@@ -259,8 +300,8 @@ public final class HaproxyProcess {
                             ? "HAProxy refused the reload (failed reloads: " + now.failed() + ")" : said);
                 }
                 if (now.reloads() > before.reloads() && !now.workers().isEmpty()
-                        && !before.workers().containsAll(now.workers()) && answers(stats, "show info")) {
-                    return new ReloadOutcome(true, null);
+                        && !before.workers().containsAll(now.workers()) && statsSocketOf(now.workers())) {
+                    return new ReloadOutcome(true, null); // runtime commands from now on reach the new worker
                 }
             }
             return new ReloadOutcome(false, "no new HAProxy worker within " + timeout.toMillis() + " ms: "
@@ -268,6 +309,32 @@ public final class HaproxyProcess {
         } finally {
             rotateLog();
         }
+    }
+
+    /**
+     * Whether the stats socket is the new worker's: right after a reload a connection may still reach the old one,
+     * whose answers (and commands) would not count; its {@code show info} says whose it is.
+     */
+    private boolean statsSocketOf(List<Long> workers) {
+        try {
+            return workers.contains(infoPid(stats.execute("show info")));
+        } catch (RuntimeApiException e) {
+            return false;
+        }
+    }
+
+    /** The {@code Pid:} of a {@code show info} answer, or -1. */
+    static long infoPid(String showInfo) {
+        for (String line : showInfo.split("\n")) {
+            if (line.startsWith("Pid:")) {
+                try {
+                    return Long.parseLong(line.substring(4).strip());
+                } catch (NumberFormatException e) {
+                    return -1;
+                }
+            }
+        }
+        return -1;
     }
 
     /** The pids of the current workers (not old ones still finishing), from the master CLI. */

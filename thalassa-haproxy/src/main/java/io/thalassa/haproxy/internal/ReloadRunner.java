@@ -11,6 +11,8 @@ import io.thalassa.haproxy.HaproxyConfigRenderer;
 import io.thalassa.haproxy.HaproxySettings;
 import io.thalassa.haproxy.RenderedConfig;
 import io.thalassa.haproxy.RuntimeApi;
+import io.thalassa.haproxy.ServerLayout;
+import io.thalassa.haproxy.ServerLine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,6 +44,7 @@ public final class ReloadRunner implements Supervisor.Restarts<ReloadRunner.Rest
     private final ReloadScheduler reloads;
     private final HaproxyProcess process;
     private final RuntimeApplier runtime;
+    private final Joins joins;
     private final ChangeLog changes;
     private final RuntimeApi api;
     private final ConfigFileWriter file;
@@ -51,16 +54,19 @@ public final class ReloadRunner implements Supervisor.Restarts<ReloadRunner.Rest
     private final EventSink events;
     private final Path configFile;
     private final BooleanSupplier restarting;
+    private volatile boolean reloading; // a reload runs: the master re-executes itself, and may not answer
+    private volatile String killed; // why supervision killed HAProxy, until it runs again
 
     /** @param restarting whether HAProxy's master is gone and not started again yet (a reload then waits for it) */
     public ReloadRunner(ControllerState state, ReloadScheduler reloads, HaproxyProcess process, RuntimeApplier runtime,
-            ChangeLog changes, RuntimeApi api, ConfigFileWriter file, HaproxyConfigRenderer renderer,
+            Joins joins, ChangeLog changes, RuntimeApi api, ConfigFileWriter file, HaproxyConfigRenderer renderer,
             HaproxySettings settings, Duration reloadTimeout, EventSink events, Path configFile,
             BooleanSupplier restarting) {
         this.state = state;
         this.reloads = reloads;
         this.process = process;
         this.runtime = runtime;
+        this.joins = joins;
         this.changes = changes;
         this.api = api;
         this.file = file;
@@ -85,8 +91,9 @@ public final class ReloadRunner implements Supervisor.Restarts<ReloadRunner.Rest
             throws IOException {
         for (Backend b : initial.backends().values()) {
             state.slots().put(b.key(), SlotPlanner.plan(b.key(), null, endpoints.of(b.key()),
-                    b.balance().isDynamic()).table());
+                    DefaultServer.growsAtRunTime(b)).table());
         }
+        SlotPlanner.trustKnown(state.slots(), knownStates()); // the rest join after their first check
         state.totalSlots(ControllerState.slotCount(state.slots()));
         RenderedConfig rendered = renderer.render(initial, settings, ControllerState.layout(state.slots(), null));
         validator.checkCapacity(initial, state.totalSlots(), process.launchLimit());
@@ -94,13 +101,12 @@ public final class ReloadRunner implements Supervisor.Restarts<ReloadRunner.Rest
         validator.checkBindsFree(initial, Set.of());
         validator.check(rendered.text());
         file.writeNow(state.nextVersion(), rendered.text());
-        if (settings.serverStateFile() != null) {
-            Files.deleteIfExists(settings.serverStateFile()); // stale health state of another run
-        }
+        keepConsistentState(initial, ControllerState.layout(state.slots(), null)); // a previous run's
         process.launch();
         state.desired(initial);
         state.fingerprints().putAll(rendered.fingerprints());
         state.markRunning(initial, rendered);
+        joins.restarted(List.of());
     }
 
     // ---------------------------------------------------------------- reload
@@ -117,6 +123,15 @@ public final class ReloadRunner implements Supervisor.Restarts<ReloadRunner.Rest
         if (batch == null) {
             return;
         }
+        reloading = true;
+        try {
+            reload(batch);
+        } finally {
+            reloading = false;
+        }
+    }
+
+    private void reload(ReloadScheduler.Batch batch) {
         if (batch.coalesced() > 0) {
             events.emit(Verb.RELOAD_COALESCED, "haproxy", (batch.coalesced() + 1) + " changes in one reload");
         }
@@ -130,7 +145,8 @@ public final class ReloadRunner implements Supervisor.Restarts<ReloadRunner.Rest
         String refusal;
         try {
             file.writeNow(state.nextVersion(), rendered.text());
-            saveServerState();
+            saveServerState(ControllerState.serverLines(state.desired(), ControllerState.layout(state.slots(),
+                    null)));
             HaproxyProcess.ReloadOutcome outcome = process.reload(reloadTimeout);
             refusal = outcome.done() ? null : outcome.message();
         } catch (IOException e) {
@@ -141,7 +157,7 @@ public final class ReloadRunner implements Supervisor.Restarts<ReloadRunner.Rest
             reloads.done();
             events.emit(Verb.RELOAD_DONE, "haproxy", "reload " + reloads.reloads() + " done, worker pid "
                     + workersQuietly());
-            changes.applied(batch.ids());
+            joins.restarted(batch.ids()); // applied once the joining members are in service
             batch.result().complete(null);
             return;
         }
@@ -157,16 +173,20 @@ public final class ReloadRunner implements Supervisor.Restarts<ReloadRunner.Rest
                 ChangeStatus.State.FAILED, ApplyResult.Kind.RELOAD, List.of(), refusal, Instant.now(), Instant.now()));
         reloads.refused(state.fingerprints(), failed);
         // the slots the running worker still has as draining: empty them there too
-        List<String> commands = new ArrayList<>();
+        List<ServerCommands> commands = new ArrayList<>();
         released.forEach((backend, servers) -> {
             if (reloads.capacity().get(backend) != null) {
                 for (String server : servers) {
-                    commands.addAll(RuntimeApplier.emptySlot(backend, server));
+                    commands.add(ServerCommands.emptySlot(backend, server));
                 }
             }
         });
         try {
-            runtime.send(commands);
+            List<ServerCommands.Refusal> refusedCommands = runtime.send(commands);
+            if (!refusedCommands.isEmpty()) {
+                LOG.warn("haproxy - could not empty drained slots after the failed reload: {}",
+                        ChangeApplier.refusals(refusedCommands));
+            }
         } catch (RuntimeApiException e) {
             LOG.warn("haproxy - could not empty drained slots after the failed reload: {}", e.getMessage());
         }
@@ -175,14 +195,54 @@ public final class ReloadRunner implements Supervisor.Restarts<ReloadRunner.Rest
         batch.result().completeExceptionally(new ReloadFailedException(refusal));
     }
 
-    private void saveServerState() {
+    /**
+     * The running worker's server states, kept to the rows that agree with {@code servers} (what the new worker's file
+     * says), for the new worker to load.
+     */
+    private void saveServerState(Map<String, List<ServerLine>> servers) {
         if (settings.serverStateFile() == null) {
             return;
         }
         try {
-            Processes.writeAtomically(settings.serverStateFile(), api.serversStateFile());
+            Processes.writeAtomically(settings.serverStateFile(), ServerStateFile.consistent(api.serversStateFile(),
+                    servers));
         } catch (IOException | RuntimeApiException e) {
             LOG.warn("haproxy - server state not saved before reload: {}", e.getMessage());
+            deleteServerState(); // rather none than an older one
+        }
+    }
+
+    /** The server-state file left by a previous HAProxy, kept to the rows that agree with what starts now. */
+    private void keepConsistentState(ThalassaConfig config, ServerLayout layout) {
+        if (settings.serverStateFile() == null) {
+            return;
+        }
+        try {
+            ServerStateFile.keepConsistent(settings.serverStateFile(), ControllerState.serverLines(config, layout));
+        } catch (IOException e) {
+            LOG.warn("haproxy - cannot read {}: {}; HAProxy starts without server states", settings.serverStateFile(),
+                    e.getMessage());
+            deleteServerState();
+        }
+    }
+
+    /** The server states the server-state file holds now (a previous HAProxy's), or none. */
+    private List<RuntimeApi.ServerStateRow> knownStates() {
+        if (settings.serverStateFile() == null || !Files.exists(settings.serverStateFile())) {
+            return List.of();
+        }
+        try {
+            return RuntimeApi.ServerStateRow.parse(Files.readString(settings.serverStateFile()));
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private void deleteServerState() {
+        try {
+            Files.deleteIfExists(settings.serverStateFile());
+        } catch (IOException e) {
+            LOG.warn("haproxy - cannot delete {}: {}", settings.serverStateFile(), e.getMessage());
         }
     }
 
@@ -202,6 +262,19 @@ public final class ReloadRunner implements Supervisor.Restarts<ReloadRunner.Rest
     }
 
     @Override
+    public boolean answers() {
+        // a reload under way before or after the probe: the master re-executes itself and may not answer
+        return reloading || process.answers() || reloading;
+    }
+
+    @Override
+    public void kill(String why) {
+        killed = why;
+        LOG.warn("haproxy - master {} hangs ({}): killing it to start it again", process.pid(), why);
+        process.kill();
+    }
+
+    @Override
     public long pid() {
         return process.pid();
     }
@@ -209,15 +282,13 @@ public final class ReloadRunner implements Supervisor.Restarts<ReloadRunner.Rest
     /** Under the lock: the file the new master starts with (what the worker ran, if HAProxy refused the accepted). */
     @Override
     public Restart prepare(long deadPid) throws IOException {
-        if (settings.serverStateFile() != null) {
-            Files.deleteIfExists(settings.serverStateFile());
-        }
         state.releaseDrains(runtime);
         // what HAProxy refused is not started again: what the worker ran
         boolean accepted = reloads.refusedChange() == null || reloads.running() == null;
         ThalassaConfig config = accepted ? state.desired() : reloads.running();
-        RenderedConfig rendered = renderer.render(config, settings,
-                ControllerState.layout(state.slots(), accepted ? null : reloads.capacity()));
+        ServerLayout layout = ControllerState.layout(state.slots(), accepted ? null : reloads.capacity());
+        RenderedConfig rendered = renderer.render(config, settings, layout);
+        keepConsistentState(config, layout); // as of the last reload: a member found DOWN then starts DOWN
         long version = state.nextVersion();
         file.writeNow(version, rendered.text());
         return new Restart(deadPid, config, rendered, accepted, version);
@@ -236,15 +307,19 @@ public final class ReloadRunner implements Supervisor.Restarts<ReloadRunner.Rest
     @Override
     public void started(Restart r) {
         state.markRunning(r.config(), r.rendered());
+        List<Long> carried = List.of();
         if (r.accepted() && r.version() == state.version()) {
             ReloadScheduler.Batch batch = reloads.take();
             if (batch != null) { // the new master runs what that reload would have brought
-                changes.applied(batch.ids());
+                carried = batch.ids();
                 batch.result().complete(null);
             }
         }
-        events.emit(Verb.HAPROXY_RESTARTED, "haproxy", "master pid " + r.deadPid() + " was gone; started again, "
-                + "master pid " + process.pid());
+        joins.restarted(carried);
+        String why = killed;
+        killed = null;
+        events.emit(Verb.HAPROXY_RESTARTED, "haproxy", "master pid " + r.deadPid() + (why == null ? " was gone"
+                : " was killed: " + why) + "; started again, master pid " + process.pid());
         if (reloads.isPending()) {
             reload();
         }

@@ -2,13 +2,11 @@ package io.thalassa.haproxy.internal;
 
 import io.thalassa.RuntimeApiException;
 import io.thalassa.haproxy.RuntimeApi;
-import io.thalassa.haproxy.RuntimeApi.ServerState;
 import io.thalassa.haproxy.StatRow;
 import io.thalassa.haproxy.internal.SlotTable.Change;
 import io.thalassa.haproxy.internal.SlotTable.Slot;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,8 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns planned slot changes into runtime API commands for the servers the running worker has, sends the commands of
- * one change over one connection ({@link RuntimeApi#batch}), and watches draining slots: once a leaving member has
+ * Sends the runtime commands of planned slot changes ({@link ServerCommands}) to the running worker in a few rounds
+ * over one connection each ({@link RuntimeApi#batch}), and watches draining slots: once a leaving member has
  * no session left (or the drain timeout passed) it reports the slot, which the controller then empties. One poll of
  * {@code show stat} per backend with drains, every 25 ms, whatever the number of draining servers.
  */
@@ -55,80 +53,47 @@ public final class RuntimeApplier {
     }
 
     /**
-     * The commands for one backend's slot changes, members that join (and weight changes) before those that leave
-     * (the backend never has no server in between); a joining member gets its weight before it is made ready; slots
-     * past {@code runningCapacity} are left out (they come with the next reload).
+     * Sends the commands of {@code servers} in rounds over one connection each: the first command of every server
+     * (joins before leaves, see {@link ServerCommands}), then the second of those whose first HAProxy took, and so
+     * on, so a server's commands stop at the first it refuses (a member whose address HAProxy refused is never made
+     * ready on the placeholder). {@code add server} answers are checked for "New server registered", the others
+     * like {@link RuntimeApi#run}.
+     *
+     * @return the commands HAProxy refused, one per server at most; empty when every command ran
+     * @throws RuntimeApiException when HAProxy cannot be reached (some commands may have run)
      */
-    public static List<String> commands(String backend, List<Change> changes, int runningCapacity) {
-        List<Change> ordered = new ArrayList<>(changes);
-        ordered.sort(Comparator.comparing(c -> c.slot().state != SlotTable.State.ACTIVE));
-        List<String> out = new ArrayList<>(ordered.size() * 2);
-        for (Change c : ordered) {
-            Slot s = c.slot();
-            if (s.index > runningCapacity) {
-                continue;
+    public List<ServerCommands.Refusal> send(List<ServerCommands> servers) {
+        List<ServerCommands.Refusal> refused = new ArrayList<>();
+        for (int phase = ServerCommands.JOIN; phase <= ServerCommands.LEAVE; phase++) {
+            List<ServerCommands> alive = new ArrayList<>();
+            for (ServerCommands c : servers) {
+                if (c.phase() == phase && !c.commands().isEmpty()) {
+                    alive.add(c);
+                }
             }
-            switch (s.state) {
-                case ACTIVE -> {
-                    if (c.fromState() == SlotTable.State.FREE) {
-                        out.add(RuntimeApi.setServerAddressCommand(backend, s.name, s.ip, s.port));
-                    }
-                    if (s.weight != c.fromWeight()) {
-                        out.add(RuntimeApi.setServerWeightCommand(backend, s.name, s.weight));
-                    }
-                    if (c.fromState() != SlotTable.State.ACTIVE) {
-                        out.add(RuntimeApi.setServerStateCommand(backend, s.name, ServerState.READY));
+            for (int round = 0; !alive.isEmpty(); round++) {
+                List<String> batch = new ArrayList<>(alive.size());
+                for (ServerCommands c : alive) {
+                    batch.add(c.commands().get(round));
+                }
+                List<String> answers = api.batch(batch);
+                List<ServerCommands> next = new ArrayList<>(alive.size());
+                for (int i = 0; i < answers.size(); i++) {
+                    ServerCommands c = alive.get(i);
+                    String command = batch.get(i);
+                    String answer = answers.get(i).strip();
+                    boolean ok = command.startsWith("add server ") ? RuntimeApi.isAdded(answer)
+                            : !RuntimeApi.isError(answer);
+                    if (!ok) {
+                        refused.add(new ServerCommands.Refusal(c.backend(), c.server(), command, answer));
+                    } else if (round + 1 < c.commands().size()) {
+                        next.add(c);
                     }
                 }
-                case DRAINING -> out.add(RuntimeApi.setServerStateCommand(backend, s.name, ServerState.DRAIN));
-                case FREE -> out.addAll(emptySlot(backend, s.name));
-                default -> throw new IllegalStateException("slot state " + s.state);
+                alive = next;
             }
         }
-        return out;
-    }
-
-    /** Maintenance and the placeholder address: what an empty slot is at run time. */
-    public static List<String> emptySlot(String backend, String server) {
-        return List.of(RuntimeApi.setServerStateCommand(backend, server, ServerState.MAINT),
-                RuntimeApi.setServerAddressCommand(backend, server, SlotTable.PLACEHOLDER_IP,
-                        SlotTable.PLACEHOLDER_PORT));
-    }
-
-    /** {@code add server} (a disabled placeholder with the backend's check) and {@code enable health} per slot. */
-    public static List<String> growth(String backend, List<Slot> added, long interMillis) {
-        List<String> out = new ArrayList<>(added.size() * 2);
-        for (Slot s : added) {
-            out.add(RuntimeApi.addServerCommand(backend, s.name, SlotTable.PLACEHOLDER_IP, SlotTable.PLACEHOLDER_PORT,
-                    List.of("check", "inter", Long.toString(interMillis))));
-            out.add(RuntimeApi.enableHealthCommand(backend, s.name));
-        }
-        return out;
-    }
-
-    /**
-     * Sends {@code commands} over one connection; {@code add server} answers are checked for "New server
-     * registered", the others like {@link RuntimeApi#run}.
-     *
-     * @throws RuntimeApiException naming every command HAProxy refused (the others did run)
-     */
-    public void send(List<String> commands) {
-        if (commands.isEmpty()) {
-            return;
-        }
-        List<String> answers = api.batch(commands);
-        StringBuilder refused = new StringBuilder();
-        for (int i = 0; i < answers.size(); i++) {
-            String c = commands.get(i);
-            String a = answers.get(i).strip();
-            boolean ok = c.startsWith("add server ") ? RuntimeApi.isAdded(a) : !RuntimeApi.isError(a);
-            if (!ok) {
-                refused.append(refused.length() == 0 ? "" : "; ").append('\'').append(c).append("': ").append(a);
-            }
-        }
-        if (refused.length() > 0) {
-            throw new RuntimeApiException("HAProxy refused " + refused);
-        }
+        return refused;
     }
 
     /** Watches the draining slots of a change until they have no session or the drain timeout passes. */

@@ -80,6 +80,7 @@ public final class SlotPlanner {
         List<SlotTable.Change> changes = new ArrayList<>();
         List<Endpoint> homeless = table.assign(wanted, changes);
         if (homeless.isEmpty()) {
+            SlotTable.holdLeavers(table, changes);
             return new Plan(table, changes, Growth.NONE, current.capacity());
         }
         int before = table.capacity();
@@ -90,12 +91,15 @@ public final class SlotPlanner {
         if (!table.assign(wanted, changes).isEmpty()) {
             throw new IllegalStateException("slot planning failed for backend " + backend);
         }
+        SlotTable.holdLeavers(table, changes);
         return new Plan(table, changes, runtimeGrowth ? Growth.RUNTIME : Growth.RELOAD, before);
     }
 
     /**
-     * The tables a running worker has, from its {@code show servers state}: every {@code <backend>_slot<n>} server,
-     * holding its address where it is neither in maintenance nor on the placeholder (after an adoption).
+     * The tables a running worker has, from its {@code show servers state} (after an adoption): every
+     * {@code <backend>_slot<n>} server off the placeholder holds its member; ready, it is active; in maintenance or in
+     * drain it may be a member waiting for its first check or one that was leaving, so it joins (and drains again if
+     * it is not wanted).
      */
     public static Map<String, SlotTable> fromServersState(List<RuntimeApi.ServerStateRow> rows) {
         Map<String, SlotTable> tables = new TreeMap<>();
@@ -108,8 +112,8 @@ public final class SlotPlanner {
             SlotTable.Slot s = t.slot((Integer) parsed[1]);
             boolean placeholder = SlotTable.PLACEHOLDER_IP.equals(row.address())
                     && row.port() == SlotTable.PLACEHOLDER_PORT;
-            if (!row.inMaintenance() && !placeholder) {
-                s.state = SlotTable.State.ACTIVE;
+            if (!placeholder) {
+                s.state = row.inMaintenance() || row.draining() ? SlotTable.State.JOINING : SlotTable.State.ACTIVE;
                 s.ip = row.address();
                 s.port = row.port();
             }
@@ -184,6 +188,28 @@ public final class SlotPlanner {
             return InetAddress.getByName(host).getHostAddress();
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException("member host cannot be resolved: " + Checks.quote(host), e);
+        }
+    }
+
+    /**
+     * At a first start, a joining member that the previous HAProxy of this configuration had in service (a row of its
+     * server-state file on the same server and address, not in maintenance nor in drain) is in service at once: the
+     * row gives the new HAProxy its state (UP, or DOWN until its checks pass). The others wait for their first check.
+     */
+    public static void trustKnown(Map<String, SlotTable> tables, List<RuntimeApi.ServerStateRow> known) {
+        Map<String, RuntimeApi.ServerStateRow> byServer = new HashMap<>();
+        for (RuntimeApi.ServerStateRow row : known) {
+            byServer.put(row.backend() + "/" + row.server(), row);
+        }
+        for (SlotTable t : tables.values()) {
+            for (SlotTable.Slot s : t.slots()) {
+                RuntimeApi.ServerStateRow row = byServer.get(t.backend() + "/" + s.name);
+                if (s.state == SlotTable.State.JOINING && row != null && !row.inMaintenance() && !row.draining()
+                        && ServerStateFile.agrees(new ServerLine(s.name, s.ip, s.port, false), row.address(),
+                        row.port(), row.adminState())) {
+                    s.state = SlotTable.State.ACTIVE;
+                }
+            }
         }
     }
 

@@ -9,8 +9,8 @@ import java.util.regex.Pattern;
 
 /**
  * The pre-declared servers ("slots") of one backend, named {@code <backend>_slot<n>}, and which member address each
- * one holds. Empty slots are rendered as disabled placeholders on {@code 127.0.0.1:1}; a member that leaves keeps its
- * slot while it drains. Not thread-safe; the controller never changes a table it has published: it plans on a
+ * one holds. Empty slots are rendered as disabled placeholders on {@code 127.0.0.1:1}; a member that joins waits in
+ * drain for its first check ({@link State#JOINING}); a member that leaves keeps its slot while it drains. Not thread-safe; the controller never changes a table it has published: it plans on a
  * {@link #copy()} and swaps it in, so a snapshot of the tables can be rendered outside its lock.
  */
 public final class SlotTable {
@@ -21,7 +21,27 @@ public final class SlotTable {
 
     /** What a slot holds. */
     public enum State {
-        FREE, ACTIVE, DRAINING
+        /** Nothing: maintenance, on the placeholder. */
+        FREE,
+        /**
+         * A member that joined, in drain (its checks run, it gets no new request) until its first check passes, then
+         * {@link #ACTIVE}; rendered {@code disabled} with its address, so a reload does not make it serve early.
+         */
+        JOINING,
+        /** A member in service. */
+        ACTIVE,
+        /**
+         * A member that leaves but keeps serving until a joining member of its backend passes its first check (a
+         * version switch: the backend would otherwise have no member in service), then {@link #DRAINING}.
+         */
+        LEAVING,
+        /** A member that left and finishes its requests; no new ones. */
+        DRAINING;
+
+        /** Whether the slot's member gets new requests ({@link #ACTIVE} and {@link #LEAVING}). */
+        public boolean serves() {
+            return this == ACTIVE || this == LEAVING;
+        }
     }
 
     /** One slot; mutable, owned by its table. */
@@ -134,8 +154,9 @@ public final class SlotTable {
     }
 
     /**
-     * Makes the active slots hold exactly {@code wanted}: slots of endpoints no longer wanted start draining, a wanted
-     * endpoint that is still draining becomes active again, the others take free slots.
+     * Makes the slots hold exactly {@code wanted}: slots of endpoints no longer wanted start draining (a joining one
+     * too: it never served), a wanted endpoint that is leaving serves on, one that is draining or joining waits for
+     * its check (again), the others take free slots and join.
      *
      * @return the endpoints that found no free slot (the caller grows the table and calls again)
      */
@@ -150,7 +171,7 @@ public final class SlotTable {
                 continue;
             }
             if (!wantedAddresses.contains(s.address()) || held.containsKey(s.address())) {
-                if (s.state == State.ACTIVE) {
+                if (s.state != State.DRAINING) {
                     changes.add(new Change(s));
                     s.state = State.DRAINING;
                     s.generation++;
@@ -164,9 +185,12 @@ public final class SlotTable {
         for (Endpoint e : wanted) {
             Slot s = held.get(e.address());
             if (s != null) {
-                if (s.state == State.DRAINING || s.weight != e.weight()) {
+                // one that drains (it left, or it was joining) joins again: it serves once its check passes, which
+                // its checks in drain may have done already
+                State to = s.state.serves() ? State.ACTIVE : State.JOINING;
+                if (s.state != to || s.weight != e.weight()) {
                     changes.add(new Change(s));
-                    s.state = State.ACTIVE;
+                    s.state = to;
                     s.weight = e.weight();
                     s.generation++;
                 }
@@ -181,7 +205,7 @@ public final class SlotTable {
             }
             Slot target = slots.get(free);
             changes.add(new Change(target));
-            target.state = State.ACTIVE;
+            target.state = State.JOINING;
             target.ip = e.ip();
             target.port = e.port();
             target.weight = e.weight();
@@ -189,6 +213,31 @@ public final class SlotTable {
             held.put(e.address(), target);
         }
         return homeless;
+    }
+
+    /**
+     * When no slot would serve but some join (a version switch, or every member replaced at once), the members that
+     * served before and leave now keep serving ({@link State#LEAVING}) until a joining one passes its first check;
+     * a change of a slot that was leaving already is no change. Called once a plan's {@link #assign} calls are done.
+     */
+    public static void holdLeavers(SlotTable table, List<Change> changes) {
+        boolean serving = false;
+        boolean joining = false;
+        for (Slot s : table.slots) {
+            serving |= s.state == State.ACTIVE;
+            joining |= s.state == State.JOINING;
+        }
+        if (serving || !joining) {
+            return;
+        }
+        changes.removeIf(c -> {
+            Slot s = c.slot();
+            if (s.state != State.DRAINING || !c.fromState().serves()) {
+                return false;
+            }
+            s.state = State.LEAVING;
+            return c.fromState() == State.LEAVING;
+        });
     }
 
     /** Turns draining slots into free ones (after a reload or restart, when the old process finishes them). */
@@ -212,16 +261,25 @@ public final class SlotTable {
     }
 
     public int active() {
+        return count(State.ACTIVE);
+    }
+
+    /** The slots in {@code state}. */
+    public int count(State state) {
         int n = 0;
         for (Slot s : slots) {
-            if (s.state == State.ACTIVE) {
+            if (s.state == state) {
                 n++;
             }
         }
         return n;
     }
 
-    /** The server lines: active slots with their member, the others as disabled placeholders. */
+    /**
+     * The server lines: serving slots with their member, joining ones with their member and {@code disabled} (a
+     * reloaded worker starts them in maintenance, and the controller puts them in drain for their check), the others
+     * as disabled placeholders.
+     */
     public List<ServerLine> lines() {
         return lines(slots.size());
     }
@@ -231,9 +289,9 @@ public final class SlotTable {
         int n = Math.min(count, slots.size());
         List<ServerLine> lines = new ArrayList<>(n);
         for (Slot s : slots.subList(0, n)) {
-            boolean active = s.state == State.ACTIVE;
-            lines.add(new ServerLine(s.name, active ? s.ip : PLACEHOLDER_IP, active ? s.port : PLACEHOLDER_PORT,
-                    !active, s.weight));
+            boolean member = s.state.serves() || s.state == State.JOINING;
+            lines.add(new ServerLine(s.name, member ? s.ip : PLACEHOLDER_IP, member ? s.port : PLACEHOLDER_PORT,
+                    !s.state.serves(), s.weight));
         }
         return lines;
     }

@@ -21,13 +21,15 @@ public final class HaproxyLog implements Runnable {
     static final int MAX_LINES = 200;
     /**
      * HAProxy's routine noise, tagged WARNING by HAProxy itself, logged at debug only: reloads, and the echo of the
-     * controller's own runtime commands (a slot filled, drained or emptied), which the feed has already as
-     * {@code runtimeChange} and {@code drain}. A server that goes DOWN by its health check is not routine.
+     * controller's own runtime commands (a slot filled, joining in drain, made ready, drained or emptied), which the
+     * feed has already as {@code runtimeChange}, {@code memberCheck} and {@code drain}. A server that goes DOWN by
+     * its health check is not routine.
      */
     private static final java.util.regex.Pattern ROUTINE = java.util.regex.Pattern.compile(
             "Proxy \\S+ stopped \\(cumulated|Former worker \\(?\\d+\\)? exited with code 0|Stopping (proxy|frontend|backend)"
                     + "|Exiting Master process|Reexecuting Master process|All workers exited|Proxy <HTTPCLIENT> stopped"
-                    + "| CLI : |leaving forced maintenance|for maintenance|enters maintenance|enters drain state");
+                    + "| CLI : |leaving forced maintenance|for maintenance|enters maintenance|enters drain state"
+                    + "|remains in forced drain mode|leaving forced drain|leaving drain");
     private static final Logger LOG = LoggerFactory.getLogger(HaproxyLog.class);
 
     private final Path file;

@@ -138,9 +138,15 @@ public final class HttpEntry extends Handler.Abstract {
                 name -> headerValues(request, name), body, role instanceof Tokens.Role r ? r : Tokens.Role.ADMIN);
     }
 
+    /** What a certificate's PEM may come as, besides JSON and no type at all. */
+    private static final java.util.Set<String> PEM_TYPES = java.util.Set.of("application/x-pem-file",
+            "application/pem-certificate-chain", "text/plain", "application/octet-stream");
+
     /**
      * 415 unless the body is JSON in UTF-8: {@code application/json}, a {@code +json} type, no type at all or curl's
-     * default {@code application/x-www-form-urlencoded} (which the seed's commands send) are read as JSON.
+     * default {@code application/x-www-form-urlencoded} (which the seed's commands send) are read as JSON; a
+     * certificate's PEM may also come as {@code application/x-pem-file}, {@code text/plain} or what {@code curl -T}
+     * sends.
      */
     static void checkContentType(Request request) {
         String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
@@ -150,7 +156,8 @@ public final class HttpEntry extends Handler.Abstract {
         String[] parts = type.split(";");
         String mime = parts[0].trim().toLowerCase(java.util.Locale.ROOT);
         boolean json = mime.equals("application/json") || mime.endsWith("+json")
-                || mime.equals("application/x-www-form-urlencoded");
+                || mime.equals("application/x-www-form-urlencoded")
+                || request.getHttpURI().getPath().startsWith("/certificates/") && PEM_TYPES.contains(mime);
         String charset = null;
         for (int i = 1; i < parts.length; i++) {
             String p = parts[i].trim().toLowerCase(java.util.Locale.ROOT);
@@ -159,8 +166,9 @@ public final class HttpEntry extends Handler.Abstract {
             }
         }
         if (!json || charset != null && !charset.equals("utf-8") && !charset.equals("utf8")) {
-            throw new ApiException(415, "unsupported_media_type", null, "the body must be application/json in UTF-8,"
-                    + " not " + Json.shown(type));
+            throw new ApiException(415, "unsupported_media_type", null, "the body must be application/json in UTF-8"
+                    + (request.getHttpURI().getPath().startsWith("/certificates/") ? " or PEM text" : "")
+                    + ", not " + Json.shown(type));
         }
     }
 

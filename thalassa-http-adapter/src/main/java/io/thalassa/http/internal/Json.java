@@ -70,7 +70,17 @@ public final class Json {
      * @throws ApiException 400 when the body is empty, malformed or not an object
      */
     public static ObjectNode readObject(byte[] body) {
-        JsonNode node = readTree(body);
+        return readObject(body, null);
+    }
+
+    /**
+     * The body as a JSON object whose top-level field {@code linesField} may hold text of several lines (a PEM): line
+     * breaks are allowed there, every other control character is still refused.
+     *
+     * @throws ApiException 400 when the body is empty, malformed or not an object
+     */
+    public static ObjectNode readObject(byte[] body, String linesField) {
+        JsonNode node = readTree(body, linesField);
         if (node == null || node.isMissingNode()) {
             throw ApiException.badRequest("missing_body", null, "the request needs a JSON object body");
         }
@@ -94,7 +104,7 @@ public final class Json {
         return node;
     }
 
-    private static JsonNode readTree(byte[] body) {
+    private static JsonNode readTree(byte[] body, String linesField) {
         String text;
         try { // strictly UTF-8: a UTF-16 body or a broken byte sequence is a client's mistake, not auto-detected
             text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
@@ -118,7 +128,7 @@ public final class Json {
             throw new UncheckedIOException(e);
         }
         if (node != null) {
-            checkTexts(node, "");
+            checkTexts(node, "", linesField);
         }
         return node;
     }
@@ -129,14 +139,22 @@ public final class Json {
      * ({@link #convert}), by {@link #checkWholeNumbers} for free-form data.
      */
     static void checkTexts(JsonNode node, String path) {
-        if (node.isTextual()) {
+        checkTexts(node, path, null);
+    }
+
+    private static void checkTexts(JsonNode node, String path, String linesField) {
+        if (node.isTextual() && path.equals(linesField)) {
+            for (String line : node.textValue().split("\r\n|\n|\r", -1)) {
+                checkText(path, line);
+            }
+        } else if (node.isTextual()) {
             checkText(path, node.textValue());
         } else if (node.isObject()) {
             for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 String child = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
                 checkText(child, e.getKey());
-                checkTexts(e.getValue(), child);
+                checkTexts(e.getValue(), child, linesField);
             }
         } else if (node.isArray()) {
             for (int i = 0; i < node.size(); i++) {

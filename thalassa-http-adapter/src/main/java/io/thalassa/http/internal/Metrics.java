@@ -30,6 +30,7 @@ public final class Metrics implements AutoCloseable {
 
     /** The Prometheus text exposition. */
     public String scrape() {
+        thalassaMetrics.refreshCertificates();
         return registry.scrape();
     }
 

@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The routes of the REST API on a {@link Thalassa}: frontends, backends, members, version switch, haproxy config,
  * activity and stats here; writes' answers in {@link Writes}, status and health in {@link StatusRoutes}, the
- * registration API in {@link RegistrationRoutes}.
+ * registration API in {@link RegistrationRoutes}, TLS certificates in {@link CertificateRoutes}.
  */
 public final class RestApi {
     private static final Logger LOG = LoggerFactory.getLogger(RestApi.class);
@@ -58,6 +58,7 @@ public final class RestApi {
     private final RolloutRoutes rollouts;
     private final HistoryRoutes history;
     private final BatchRoutes batches;
+    private final CertificateRoutes certificates;
     private volatile Metrics metrics;
     private volatile io.thalassa.NativePolicy natives = io.thalassa.NativePolicy.SAFE;
     private final java.util.concurrent.atomic.AtomicReference<Listing> frontendList =
@@ -79,6 +80,7 @@ public final class RestApi {
         this.rollouts = new RolloutRoutes(thalassa, writes);
         this.history = new HistoryRoutes(thalassa, writes);
         this.batches = new BatchRoutes(thalassa, writes, () -> natives);
+        this.certificates = new CertificateRoutes(thalassa, java.time.Clock.systemUTC());
     }
 
     /** Sets the metrics {@code GET /metrics} shows; returns this. */
@@ -124,6 +126,10 @@ public final class RestApi {
                 .add("POST", "/backends/{key}", this::switchVersion)
                 .add("DELETE", "/backends/{key}", this::deleteBackend)
                 .add("GET", "/backends/{key}/members", this::getMembers)
+                .add("GET", "/certificates", certificates::list)
+                .add("GET", "/certificates/{name}", certificates::get)
+                .add("PUT", "/certificates/{name}", certificates::put)
+                .add("DELETE", "/certificates/{name}", certificates::delete)
                 .add("GET", "/haproxy/config", this::haproxyConfig)
                 .add("GET", "/activity", this::activity)
                 .add("GET", "/stats", this::stats)

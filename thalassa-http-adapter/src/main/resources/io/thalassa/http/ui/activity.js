@@ -6,8 +6,9 @@ import { on } from './state.js';
 const VERBS = ['started', 'online', 'offline', 'configApplied', 'configRejected', 'reloadDone', 'reloadFailed',
   'reloadCoalesced', 'runtimeChange', 'drain', 'versionSwitched', 'splitChanged', 'splitShares',
   'registryUnavailable', 'registryRecovered', 'memberRejected', 'removalHeld', 'removalConfirmed',
-  'removalCancelled', 'watchRestarted', 'haproxyRestarted', 'statsFailed', 'haproxyLog',
+  'removalCancelled', 'watchRestarted', 'haproxyRestarted', 'statsFailed', 'haproxyLog', 'memberCheck',
   'rolloutStarted', 'rolloutStep', 'rolloutPaused', 'rolloutResumed', 'rolloutAborted', 'rolloutDone', 'configReverted',
+  'certificateChanged',
   'storeApplied', 'storeApplyFailed', 'storeUnavailable', 'storeRecovered'];
 const PAGE = 50;
 

@@ -1,5 +1,5 @@
 // The config page (haproxy.cfg in use, with change ids and pending or failed changes when the daemon reports them)
-// and the status page (the /status facts).
+// and the status page (the /status facts, the TLS certificates, a fleet's nodes).
 import { h, getJson, badge } from './dom.js';
 import { apiFetch } from './auth.js';
 import { on } from './state.js';
@@ -59,9 +59,36 @@ async function loadStatus() {
   try {
     const status = await getJson('/status');
     dl.replaceWith(Object.assign(facts(status), { id: 'status-list' }));
+    await loadCertificates();
     if (status.fleet) await loadFleet();
   } catch (e) {
     dl.replaceChildren(h('dt', {}, 'error'), h('dd', {}, e.message));
+  }
+}
+
+/** The TLS certificates (GET /certificates): when each expires, flagged within 14 days, and who uses it. */
+async function loadCertificates() {
+  const box = document.getElementById('certificates');
+  const summary = document.getElementById('certificates-summary');
+  try {
+    const certs = await getJson('/certificates');
+    box.hidden = certs.length === 0;
+    const soon = certs.filter((c) => c.expiresSoon).length;
+    summary.textContent = `${certs.length} certificate(s)` + (soon ? `, ${soon} expiring within 14 days or expired.` : '.');
+    box.querySelector('tbody').replaceChildren(...certs.map((c) => {
+      const days = Math.floor(c.expiresInSeconds / 86400);
+      const when = c.expiresInSeconds < 0 ? `expired ${-days} d ago` : `in ${days} d`;
+      return h('tr', { dataset: { certificate: c.name }, class: c.expiresSoon ? 'expires-soon' : null },
+        h('th', { scope: 'row' }, c.name),
+        h('td', {}, c.subject, h('div', { class: 'hint' }, (c.sans || []).join(', ') || '—')),
+        h('td', {}, h('span', { class: `badge st-${c.expiresInSeconds < 0 ? 'down' : c.expiresSoon ? 'drain' : 'up'}` },
+          c.expiresInSeconds < 0 ? 'EXPIRED' : c.expiresSoon ? 'EXPIRES SOON' : 'VALID'),
+          ` ${c.notAfter.slice(0, 10)} (${when})`),
+        h('td', {}, (c.usedBy || []).join(', ') || '—'));
+    }));
+  } catch (e) {
+    box.hidden = false;
+    summary.textContent = `the certificates cannot be read now: ${e.message}`;
   }
 }
 
@@ -98,7 +125,7 @@ export function initPages() {
   on('activity', (e) => {
     if (configShown && ['reloadDone', 'reloadFailed', 'runtimeChange', 'configApplied'].includes(e.verb)) soon(loadConfig);
     if (statusShown && (e.verb.startsWith('reload') || e.verb === 'haproxyRestarted' || e.verb.startsWith('registry')
-      || e.verb.startsWith('store'))) soon(loadStatus);
+      || e.verb.startsWith('store') || e.verb === 'certificateChanged')) soon(loadStatus);
   });
   on('connection', ({ connected }) => {
     if (connected && configShown) loadConfig();
