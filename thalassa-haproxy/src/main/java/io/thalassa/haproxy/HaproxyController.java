@@ -330,11 +330,6 @@ public final class HaproxyController implements AutoCloseable {
 
     /** Registered members left out now because they cannot be planned (a {@code memberRejected} event each). */
     public Map<String, Map<String, String>> rejectedMembers() { // backend -> member id -> reason
-        return locked(rejections::current);
-    }
-
-    /** Registered members left out now because they cannot be planned (a {@code memberRejected} event each). */
-    public Map<String, Map<String, String>> rejectedMembers() { // backend -> member id -> reason
         return locked(p.rejections::current);
     }
 

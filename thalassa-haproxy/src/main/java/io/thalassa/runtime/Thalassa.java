@@ -162,8 +162,6 @@ public final class Thalassa implements AutoCloseable {
         Events.deliver(listeners, event, LOG, "thalassa");
     }
 
-    // ---------------------------------------------------------------- the configuration
-
     /** The configuration in use now, the members of dynamic backends included. */
     public ThalassaConfig config() {
         return node.config();
@@ -270,8 +268,6 @@ public final class Thalassa implements AutoCloseable {
         return update(c -> c.withBackend(Batch.dynamic(c, backend).withSplit(weights)));
     }
 
-    // ---------------------------------------------------------------- history
-
     /**
      * At most {@code limit} (1..1000) revisions of the stored frontends and backends, newest first, numbered below
      * {@code before} (0: from the newest). The last {@link ThalassaSettings#historySize()} are kept.
@@ -333,8 +329,6 @@ public final class Thalassa implements AutoCloseable {
         return c;
     }
 
-    // ---------------------------------------------------------------- rollouts
-
     /**
      * Rolls dynamic backend {@code backend} out to {@code plan}'s version in steps (see {@link Rollout}): the first
      * step is in use when this returns, the others follow by themselves; a breach of the guard goes back to the old
@@ -385,8 +379,6 @@ public final class Thalassa implements AutoCloseable {
         return certificates;
     }
 
-    // ---------------------------------------------------------------- changes
-
     /** The change with this id while it is kept (the latest 10,000, and every pending one). */
     public Optional<ChangeStatus> change(long id) {
         return local.controller().change(id);
@@ -414,8 +406,6 @@ public final class Thalassa implements AutoCloseable {
         }
         return out;
     }
-
-    // ---------------------------------------------------------------- events, activity, stats
 
     /** Receives every event from now on (must be quick and must not throw); closing the answer stops them. */
     public Subscription onEvent(ThalassaEvent.Listener listener) {
@@ -462,8 +452,6 @@ public final class Thalassa implements AutoCloseable {
     public LiveStats live() {
         return live;
     }
-
-    // ---------------------------------------------------------------- state
 
     /** HAProxy's state, the registry's health and, in a fleet, this node's. */
     public ThalassaStatus status() {
@@ -530,8 +518,6 @@ public final class Thalassa implements AutoCloseable {
     public void advertise(String apiUrl) {
         node.advertise(apiUrl);
     }
-
-    // ---------------------------------------------------------------- lifecycle
 
     /**
      * Stops watching the registry and the store and closes them, the activity log and the controller. HAProxy keeps
