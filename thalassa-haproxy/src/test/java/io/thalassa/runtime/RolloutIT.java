@@ -115,7 +115,11 @@ class RolloutIT {
         assertThat(live.split()).isEmpty();
         assertThat(done.decisions()).extracting(RolloutStatus.Decision::action)
                 .containsSubsequence("started", "advanced", "advanced", "done").doesNotContain("aborted");
-        assertThat(done.decisions().get(1).measured().get("2.0.0").requests()).isGreaterThanOrEqualTo(20);
+        // a step advances only once the new version served minRequests in it (its member joins after its first
+        // check passes and ramps up over the slowstart, so the first step may hold before it advances)
+        RolloutStatus.Decision firstAdvance = done.decisions().stream().filter(d -> d.action().equals("advanced"))
+                .findFirst().orElseThrow();
+        assertThat(firstAdvance.measured().get("2.0.0").requests()).isGreaterThanOrEqualTo(20);
         assertThat(thalassa.controller().reloadCount()).as("0 reloads").isEqualTo(reloads);
         assertThat(traffic.failed.get()).as("failed requests: %s", traffic.failures).isZero();
         assertThat(green.requests.get()).isPositive();
