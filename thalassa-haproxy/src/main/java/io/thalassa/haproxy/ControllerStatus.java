@@ -7,7 +7,8 @@ import java.util.Optional;
  * Whether HAProxy runs the configuration last accepted, and if not, why: the truth {@code GET /status} reports.
  *
  * @param runsDesired      whether the running worker has the structure of the last accepted configuration
- * @param pending          changes accepted and waiting for a reload (the reload window, or the reload running)
+ * @param pending          changes accepted and waiting for a reload (the reload window, or the reload running), or
+ *                         for their joining members' first check (at most the join timeout)
  * @param failed           the last change whose reload HAProxy refused, while HAProxy still does not run it
  * @param reloads          reloads done since the controller started
  * @param failedReloads    reloads HAProxy refused since the controller started

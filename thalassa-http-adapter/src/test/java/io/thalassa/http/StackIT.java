@@ -56,8 +56,9 @@ class StackIT {
         assertThat(backend.status()).as(backend.toString()).isEqualTo(200);
         assertThat(stack.registrations.post("/registrations/webapp/1.0.0/127.0.0.1/" + v1.port(),
                 "{'secondsToExpire':'60'}").status()).isEqualTo(200);
+        // long enough for v2's first check (every 5 s) to pass: a member joins only then
         assertThat(stack.registrations.post("/registrations/webapp/2.0.0/127.0.0.1/" + v2.port(),
-                "{'secondsToExpire':3}").status()).isEqualTo(200);
+                "{'secondsToExpire':60}").status()).isEqualTo(200);
 
         await(() -> stack.api.get("/backends/webapp-backend/members").json().size() == 1);
         await(() -> get(port).equals("200 v1"));
@@ -73,7 +74,9 @@ class StackIT {
         }
         assertThat(stack.api.get("/haproxy/config").body()).contains("127.0.0.1:" + v2.port());
 
-        // v2 registered with a TTL of 3 s and no refresh: it leaves, and HAProxy has no server left
+        // v2 registered again with a TTL of 2 s and no refresh: it leaves, and HAProxy has no server left
+        assertThat(stack.registrations.post("/registrations/webapp/2.0.0/127.0.0.1/" + v2.port(),
+                "{'secondsToExpire':2}").status()).isEqualTo(200);
         await(() -> stack.api.get("/backends/webapp-backend/members").json().isEmpty());
         await(() -> get(port).startsWith("503"));
 

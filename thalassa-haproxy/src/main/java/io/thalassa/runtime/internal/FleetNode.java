@@ -167,8 +167,9 @@ public final class FleetNode implements Node {
             fleet.cache.offer(initial);
         }
         started.controller().addListener(e -> {
-            if (e.verb() == Verb.RELOAD_DONE || e.verb() == Verb.RELOAD_FAILED || e.verb() == Verb.HAPROXY_RESTARTED) {
-                fleet.publishSoon(); // whether HAProxy runs the revision is part of the node's state
+            if (e.verb() == Verb.RELOAD_DONE || e.verb() == Verb.RELOAD_FAILED || e.verb() == Verb.HAPROXY_RESTARTED
+                    || e.verb() == Verb.MEMBER_CHECK || e.verb() == Verb.DRAIN) {
+                fleet.publishSoon(); // whether HAProxy serves the revision (joins judged) is part of the node's state
             }
         });
         fleet.watch = store.watch(stale ? 0 : initial.index(), fleet::onSnapshot, fleet::onHealth);

@@ -88,6 +88,7 @@ final class FleetState {
         if (c != null) {
             ControllerStatus status = c.status();
             s.put("runsDesired", status.runsDesired());
+            s.put("pending", status.pending().size()); // a reload, or joining members waiting for their first check
             s.put("reloads", status.reloads());
             s.put("failedReloads", status.failedReloads());
             s.put("masterPid", c.masterPid());
@@ -131,7 +132,7 @@ final class FleetState {
                 n.put("unreadable", e.getValue());
             }
             boolean current = n.get("revision") instanceof Number r && r.longValue() >= latest
-                    && n.get("failure") == null && Boolean.TRUE.equals(n.get("runsDesired"));
+                    && n.get("failure") == null && serves(n);
             n.put("current", current);
             converged &= current;
             list.add(n);
@@ -153,8 +154,7 @@ final class FleetState {
             boolean settled = true;
             for (Object o : (List<?>) view.get("nodes")) {
                 Map<?, ?> n = (Map<?, ?>) o;
-                boolean runs = n.get("revision") instanceof Number r && r.longValue() >= revision
-                        && Boolean.TRUE.equals(n.get("runsDesired"));
+                boolean runs = n.get("revision") instanceof Number r && r.longValue() >= revision && serves(n);
                 boolean failed = n.get("failure") instanceof Map<?, ?> f && f.get("revision") instanceof Number fr
                         && fr.longValue() >= revision;
                 settled &= runs || failed;
@@ -164,6 +164,16 @@ final class FleetState {
             }
             Thread.sleep(20);
         }
+    }
+
+    /**
+     * Whether a node's HAProxy serves what the node applied: the structure it accepted, and no change pending (a
+     * reload, or members joining behind their first check, which a version switch waits for). A node that publishes
+     * no {@code pending} (an older one) is judged by {@code runsDesired} alone.
+     */
+    private static boolean serves(Map<?, ?> n) {
+        return Boolean.TRUE.equals(n.get("runsDesired"))
+                && (!(n.get("pending") instanceof Number p) || p.longValue() == 0);
     }
 
     private Map<String, Object> storeStatus() {
