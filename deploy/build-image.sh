@@ -7,7 +7,8 @@
 #      machine); else debian:bookworm when podman has or can pull it; else made here with debootstrap (minbase, from
 #      the mirror apt already uses; apt's lists and caches left out) and `podman import`ed as
 #      localhost/debian-bookworm:minbase;
-#   3. localhost/thalassa:latest (and :<the package's version>), localhost/thalassa-consul:1.8.
+#   3. localhost/thalassa:latest (and :<the package's version>; THALASSA_NO_CACHE=1: without the layer cache, as after
+#      a new package), localhost/thalassa-consul:1.8 when it is not there yet.
 # podman runs with deploy/containers.conf (runc, netavark) unless CONTAINERS_CONF is set, explicit ulimits and the
 # host's network for the builds' apt-get. Needs root, podman and debootstrap (scripts/test-containers.sh installs
 # them). Last line: the images' names and sizes.
@@ -73,10 +74,14 @@ build() {
     || { tail -n 40 "$log" >&2; die "podman build $*"; }
 }
 mkdir -p thalassa-deb/target
-build thalassa-deb/target/build-image.log --build-arg "DEB=$deb" -f deploy/image/Containerfile \
+no_cache=()
+[ "${THALASSA_NO_CACHE:-0}" = 0 ] || no_cache=(--no-cache)
+build thalassa-deb/target/build-image.log "${no_cache[@]}" --build-arg "DEB=$deb" -f deploy/image/Containerfile \
   -t "$IMAGE:latest" -t "$IMAGE:$tag" .
 if ! podman image exists "$CONSUL_IMAGE"; then
-  build thalassa-deb/target/build-image-consul.log --build-arg "DEBIAN_MIRROR=$MIRROR" -t "$CONSUL_IMAGE" deploy/consul
+  # no layer cache: the fetch stage is not kept as a dangling image
+  build thalassa-deb/target/build-image-consul.log --layers=false --build-arg "DEBIAN_MIRROR=$MIRROR" \
+    -t "$CONSUL_IMAGE" deploy/consul
 fi
 mb() { podman image inspect --format '{{.Size}}' "$1" | awk '{ printf "%.0f", $1 / 1000000 }'; }
 echo "image=$IMAGE:latest version=$version size_mb=$(mb "$IMAGE:latest") consul_image=$CONSUL_IMAGE consul_size_mb=$(mb "$CONSUL_IMAGE") base=$base build_s=$(($(date +%s) - t0))"
