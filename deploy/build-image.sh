@@ -74,10 +74,19 @@ build() {
     || { tail -n 40 "$log" >&2; die "podman build $*"; }
 }
 mkdir -p thalassa-deb/target
+previous=$(podman image inspect --format '{{.Id}}' "$IMAGE:latest" 2>/dev/null || true)
 no_cache=()
 [ "${THALASSA_NO_CACHE:-0}" = 0 ] || no_cache=(--no-cache)
 build thalassa-deb/target/build-image.log "${no_cache[@]}" --build-arg "DEB=$deb" -f deploy/image/Containerfile \
   -t "$IMAGE:latest" -t "$IMAGE:$tag" .
+current=$(podman image inspect --format '{{.Id}}' "$IMAGE:latest")
+if [ -n "$previous" ] && [ "$previous" != "$current" ]; then
+  # the image this build replaces: its version tags, then itself (kept while a container uses it)
+  for t in $(podman images --filter "reference=$IMAGE" --format '{{.Repository}}:{{.Tag}}={{.ID}}'); do
+    case "$previous" in "${t#*=}"*) [ "${t%%=*}" = "$IMAGE:latest" ] || podman untag "$previous" "${t%%=*}" ;; esac
+  done
+  podman rmi "$previous" >/dev/null 2>&1 || say "the previous image ${previous:0:12} is in use: kept"
+fi
 if ! podman image exists "$CONSUL_IMAGE"; then
   # no layer cache: the fetch stage is not kept as a dangling image
   build thalassa-deb/target/build-image-consul.log --layers=false --build-arg "DEBIAN_MIRROR=$MIRROR" \

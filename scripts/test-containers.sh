@@ -48,7 +48,7 @@ fi
 
 cleanup() {
   local c
-  for c in "${CONTAINERS[@]}"; do podman rm -f -t 5 "$c" >/dev/null 2>&1 || true; done
+  for c in "${CONTAINERS[@]}"; do podman rm -f -v -t 5 "$c" >/dev/null 2>&1 || true; done
   podman network rm "$NETWORK" >/dev/null 2>&1 || true
   podman volume rm "$VOLUME" >/dev/null 2>&1 || true
 }
@@ -158,6 +158,8 @@ done
 say "SIGTERM: exit $code, no process of the container left"
 
 # ---- 6. down: nothing left but what we remove by name (podman-compose 1.0.3 keeps the network and the volume)
+volumes=$(for c in "${CONTAINERS[@]}"; do podman inspect --format '{{range .Mounts}}{{.Name}} {{end}}' "$c"; done)
+[ "$(echo $volumes)" = "$VOLUME" ] || die "the containers' volumes are not just $VOLUME: $volumes"
 "${COMPOSE[@]}" down >"$OUT/down.log" 2>&1 || { cat "$OUT/down.log" >&2; die "podman-compose down"; }
 podman network rm "$NETWORK" >/dev/null
 podman volume rm "$VOLUME" >/dev/null
