@@ -47,16 +47,13 @@ import java.util.Optional;
  *                          file store
  * @param bindAddress       the address every frontend of this node listens on instead of the host its bind names,
  *                          or null to listen where the binds say
- * @param protectedMode     whether a non-loopback {@code host} without {@code tokens} serves loopback clients only
- *                          (default true); false serves every client, for a boundary the daemon cannot see (a
- *                          container's ports published on the host's loopback)
  */
 public record DaemonOptions(String host, int port, String label, String serviceReg, int serviceRegPort,
         String datacenter, String location, Path haproxySocketPath, Path haproxyPidPath, Path haproxyCfgPath,
         String templateFile, Path persistence, boolean debug, Path dbPath, int registrationPort,
         String haproxyBinary, int statsPort, Duration reloadWindow, int activityRetention, long haproxyMaxFiles,
         boolean unsafeNatives, Path tokens, Path tlsCert, Path tlsKey, String haproxyUser, String statsAuth,
-        String store, String storePrefix, String bindAddress, boolean protectedMode) {
+        String store, String storePrefix, String bindAddress) {
 
     /** The {@code --templateFile} value that names the built-in template, as the original's bundled one. */
     public static final String DEFAULT_TEMPLATE = "default.haproxycfg.tmpl";
@@ -98,8 +95,7 @@ public record DaemonOptions(String host, int port, String label, String serviceR
         return new DaemonOptions(host, port, label, serviceReg, serviceRegPort, datacenter, location,
                 haproxySocketPath, haproxyPidPath, haproxyCfgPath, templateFile, persistence, debug, dbPath,
                 registrationPort, haproxyBinary, statsPort, reloadWindow, activityRetention, haproxyMaxFiles,
-                unsafeNatives, tokens, tlsCert, tlsKey, haproxyUser, statsAuth, store, storePrefix, bindAddress,
-                protectedMode);
+                unsafeNatives, tokens, tlsCert, tlsKey, haproxyUser, statsAuth, store, storePrefix, bindAddress);
     }
 
     /** The natives policy: the safe allow-list unless {@code --unsafeNatives}. */
@@ -120,7 +116,7 @@ public record DaemonOptions(String host, int port, String label, String serviceR
     /** How the daemon serves its API: host, ports, tokens, TLS, natives policy, what it says about itself. */
     public HttpOptions http() {
         return new HttpOptions(host, port, registrationPort, tokens, tlsCert, tlsKey, nativePolicy(), label, location,
-                datacenter, protectedMode);
+                datacenter);
     }
 
     /** The daemon's {@link io.thalassa.runtime.Thalassa}, configured as these options say and not started yet. */

@@ -19,17 +19,9 @@ import java.nio.file.Path;
  * @param label            what {@code /status} calls this instance, or null
  * @param location         its cloud location, or null
  * @param datacenter       its datacenter, or null
- * @param protectedMode    whether a host that is not loopback serves loopback clients only when there are no tokens
- *                         (true, the default); false serves every client without a token
  */
 public record HttpOptions(String host, int port, int registrationPort, Path tokens, Path tlsCert, Path tlsKey,
-        NativePolicy natives, String label, String location, String datacenter, boolean protectedMode) {
-
-    /** Options in protected mode (see {@link #protectedMode()}). */
-    public HttpOptions(String host, int port, int registrationPort, Path tokens, Path tlsCert, Path tlsKey,
-            NativePolicy natives, String label, String location, String datacenter) {
-        this(host, port, registrationPort, tokens, tlsCert, tlsKey, natives, label, location, datacenter, true);
-    }
+        NativePolicy natives, String label, String location, String datacenter) {
 
     public HttpOptions {
         Checks.notNull("host", host);
@@ -54,13 +46,12 @@ public record HttpOptions(String host, int port, int registrationPort, Path toke
     /** These options with {@code tokens} as the tokens file. */
     public HttpOptions withTokens(Path tokensFile) {
         return new HttpOptions(host, port, registrationPort, tokensFile, tlsCert, tlsKey, natives, label, location,
-                datacenter, protectedMode);
+                datacenter);
     }
 
     /** These options with HTTPS from {@code cert} and {@code key} on both ports. */
     public HttpOptions withTls(Path cert, Path key) {
-        return new HttpOptions(host, port, registrationPort, tokens, cert, key, natives, label, location, datacenter,
-                protectedMode);
+        return new HttpOptions(host, port, registrationPort, tokens, cert, key, natives, label, location, datacenter);
     }
 
     /** Whether both ports speak HTTPS. */

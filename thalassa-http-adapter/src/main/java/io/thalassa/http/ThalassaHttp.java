@@ -108,7 +108,7 @@ public final class ThalassaHttp implements AutoCloseable {
         });
         ws.setHandler(new UiHandler(new HttpEntry(api.mainRouter(), api.registrationRouter(), metrics),
                 HttpEntry.REGISTRATION_CONNECTOR));
-        access = new Access(tokens, loopback(options.host()), options.protectedMode());
+        access = new Access(tokens, loopback(options.host()));
         pushed = thalassa.config();
         lastLivePoll = System.nanoTime() - LIVE_POLL.toNanos();
         stream.greeting(this::greeting);
@@ -218,9 +218,6 @@ public final class ThalassaHttp implements AutoCloseable {
             LOG.warn("access - protected mode: --host {} is not a loopback address and there is no --tokens file, so"
                     + " only loopback clients are served; others get 403 saying how to configure tokens",
                     options.host());
-        } else if (!access.authenticates() && !loopback(options.host())) {
-            LOG.warn("access - --protectedMode=false: --host {} is not a loopback address and there is no --tokens"
-                    + " file, so every client that reaches it may change everything", options.host());
         } else if (access.authenticates()) {
             LOG.info("access - tokens from {}: every request but /health needs Authorization: Bearer <token>",
                     options.tokens());

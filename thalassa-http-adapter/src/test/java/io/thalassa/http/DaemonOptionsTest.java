@@ -57,7 +57,7 @@ class DaemonOptionsTest {
         assertThat(o).isEqualTo(new DaemonOptions("127.0.0.1", 0, "myapp-dev", "127.0.0.1", 8501, "dc1", "eu",
                 Path.of("/tmp/a.sock"), Path.of("/tmp/a.pid"), Path.of("/tmp/a.cfg"), template.toString(),
                 dir.resolve("t.json"), true, Path.of("/tmp/db"), 0, "/usr/sbin/haproxy", 1989,
-                Duration.ofMillis(500), 50, 0, false, null, null, null, null, null, "file", null, null, true));
+                Duration.ofMillis(500), 50, 0, false, null, null, null, null, null, "file", null, null));
         assertThat(o.customTemplate()).contains(template);
         assertThat(DaemonOptions.parse("--reloadWindow", "PT1S").reloadWindow()).isEqualTo(Duration.ofSeconds(1));
         assertThat(DaemonOptions.parse("--reloadWindow", "250").reloadWindow()).isEqualTo(Duration.ofMillis(250));
@@ -110,22 +110,11 @@ class DaemonOptionsTest {
             "--datacenter", "--location", "--haproxySocketPath", "--haproxyPidPath", "--haproxyCfgPath",
             "--templateFile", "--persistence", "--debug", "--dbPath", "--registrationPort",
             "--haproxyBinary", "--statsPort", "--reloadWindow", "--unsafeNatives", "--tokens", "--tlsCert",
-            "--tlsKey", "--haproxyUser", "--statsAuth", "--protectedMode", "--help"}) {
+            "--tlsKey", "--haproxyUser", "--statsAuth", "--help"}) {
             assertThat(help).containsPattern(java.util.regex.Pattern.quote(option) + "[= \\[]");
         }
         assertThat(help).contains("default: 10000", "default: 9000", "default: /tmp/haproxy.status.sock",
                 "default: 0.0.0.0");
-    }
-
-    @Test
-    void protectedModeIsOnUnlessSaidOtherwise() {
-        assertThat(DaemonOptions.parse().protectedMode()).isTrue();
-        assertThat(DaemonOptions.parse().http().protectedMode()).isTrue();
-        assertThat(DaemonOptions.parse("--protectedMode=false").http().protectedMode()).isFalse();
-        assertThat(DaemonOptions.parse("--protectedMode=false").withPorts("0.0.0.0", 0, 0).protectedMode()).isFalse();
-        assertThat(DaemonOptions.parse("--protectedMode").protectedMode()).isTrue();
-        assertThat(DaemonOptions.parse("--protectedMode=false").http().withTokens(Path.of("/t")).protectedMode())
-                .isFalse();
     }
 
     @Test

@@ -32,18 +32,8 @@ public final class Access {
      * @param loopbackHost  whether {@code --host} is a loopback address
      */
     public Access(Tokens tokens, boolean loopbackHost) {
-        this(tokens, loopbackHost, true);
-    }
-
-    /**
-     * @param tokens        the tokens, or null when there is no tokens file
-     * @param loopbackHost  whether {@code --host} is a loopback address
-     * @param protect       {@code --protectedMode}: false serves every client without tokens on any host (for a
-     *                      boundary the daemon cannot see, such as a container's ports published on loopback)
-     */
-    public Access(Tokens tokens, boolean loopbackHost, boolean protect) {
         this.tokens = tokens;
-        this.protectedMode = protect && tokens == null && !loopbackHost;
+        this.protectedMode = tokens == null && !loopbackHost;
     }
 
     /** Whether the daemon serves loopback clients only (no tokens file and a --host that is not loopback). */

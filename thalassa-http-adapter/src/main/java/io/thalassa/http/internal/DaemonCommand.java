@@ -134,12 +134,6 @@ public final class DaemonCommand {
             + " read. Without it a non-loopback --host serves loopback clients only")
     Path tokens;
 
-    @Option(names = "--protectedMode", description = "with a --host that is not loopback and no --tokens, serve"
-            + " loopback clients only; false serves every client that reaches the ports, for a boundary of your own"
-            + " (a container's ports published on the host's 127.0.0.1) (default: ${DEFAULT-VALUE})",
-            arity = "0..1", fallbackValue = "true", paramLabel = "true|false", defaultValue = "true")
-    boolean protectedMode;
-
     @Option(names = "--tlsCert", description = "PEM certificate (chain) for HTTPS on --port and --registrationPort")
     Path tlsCert;
 
@@ -365,7 +359,7 @@ public final class DaemonCommand {
         return new DaemonOptions(host, port, label, serviceReg, serviceRegPort, datacenter, location,
                 haproxySocketPath, haproxyPidPath, haproxyCfgPath, templateFile, persistence, debug, dbPath,
                 registrationPort, haproxyBinary, statsPort, window, activityRetention, haproxyMaxFiles, unsafeNatives,
-                tokens, tlsCert, tlsKey, haproxyUser, statsAuth, store, prefix, bindAddress, protectedMode);
+                tokens, tlsCert, tlsKey, haproxyUser, statsAuth, store, prefix, bindAddress);
     }
 
     private static void port(String option, int value, boolean zeroAllowed) {

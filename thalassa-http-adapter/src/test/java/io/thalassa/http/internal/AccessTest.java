@@ -64,16 +64,4 @@ class AccessTest {
         assertThat(loopbackHost.decide("PUT", "/frontends/x", false, List.of(), List.of(), false).allowed()).isTrue();
         assertThat(new Access(Tokens.of("read:" + READ), false).protectedMode()).isFalse();
     }
-
-    @Test
-    void protectedModeOffServesEveryClientWithoutTokens() {
-        Access unprotected = new Access(null, false, false);
-        assertThat(unprotected.protectedMode()).isFalse();
-        assertThat(unprotected.authenticates()).isFalse();
-        assertThat(unprotected.decide("PUT", "/frontends/x", false, List.of(), List.of(), false).allowed()).isTrue();
-        // tokens still apply when there are any
-        Access withTokens = new Access(Tokens.of("read:" + READ), false, false);
-        assertThat(withTokens.decide("PUT", "/frontends/x", false, List.of(), List.of(), false).status())
-                .isEqualTo(401);
-    }
 }
