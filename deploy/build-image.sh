@@ -8,7 +8,8 @@
 #      the mirror apt already uses; apt's lists and caches left out) and `podman import`ed as
 #      localhost/debian-bookworm:minbase;
 #   3. localhost/thalassa:latest (and :<the package's version>; THALASSA_NO_CACHE=1: without the layer cache, as after
-#      a new package), localhost/thalassa-consul:1.8 when it is not there yet.
+#      a new package), localhost/thalassa-consul:1.8 when it is not there yet or deploy/consul/Containerfile changed
+#      (a label holds the file's hash).
 # podman runs with deploy/containers.conf (runc, netavark) unless CONTAINERS_CONF is set, explicit ulimits and the
 # host's network for the builds' apt-get. Needs root, podman and debootstrap (scripts/test-containers.sh installs
 # them). Last line: the images' names and sizes.
@@ -87,10 +88,17 @@ if [ -n "$previous" ] && [ "$previous" != "$current" ]; then
   done
   podman rmi "$previous" >/dev/null 2>&1 || say "the previous image ${previous:0:12} is in use: kept"
 fi
-if ! podman image exists "$CONSUL_IMAGE"; then
+# the Consul image: built when it is missing or was built from another deploy/consul/Containerfile (its label)
+consul_source=$(sha256sum deploy/consul/Containerfile | cut -c1-16)
+consul_previous=$(podman image inspect --format '{{.Id}} {{index .Labels "io.thalassa.containerfile"}}' \
+  "$CONSUL_IMAGE" 2>/dev/null || true)
+if [ "${consul_previous#* }" != "$consul_source" ]; then
   # no layer cache: the fetch stage is not kept as a dangling image
   build thalassa-deb/target/build-image-consul.log --layers=false --build-arg "DEBIAN_MIRROR=$MIRROR" \
-    -t "$CONSUL_IMAGE" deploy/consul
+    --label "io.thalassa.containerfile=$consul_source" -t "$CONSUL_IMAGE" deploy/consul
+  if [ -n "$consul_previous" ]; then
+    podman rmi "${consul_previous%% *}" >/dev/null 2>&1 || say "the previous Consul image is in use: kept"
+  fi
 fi
 mb() { podman image inspect --format '{{.Size}}' "$1" | awk '{ printf "%.0f", $1 / 1000000 }'; }
 echo "image=$IMAGE:latest version=$version size_mb=$(mb "$IMAGE:latest") consul_image=$CONSUL_IMAGE consul_size_mb=$(mb "$CONSUL_IMAGE") base=$base build_s=$(($(date +%s) - t0))"
