@@ -23,7 +23,7 @@ CACHED_BASE=localhost/debian-bookworm:minbase
 LIMITS=(--ulimit nofile=20000:20000 --ulimit nproc=4096:4096)
 say() { echo "build-image: $*" >&2; }
 die() { say "FAILED: $*"; exit 1; }
-command -v podman >/dev/null || die "podman is not installed (apt-get install podman runc netavark aardvark-dns)"
+command -v podman >/dev/null || die "podman is not installed (apt-get install podman runc netavark)"
 # the mirror apt uses here, for debootstrap and the Consul image's bullseye source
 MIRROR=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n 1 || true)
 [ -n "$MIRROR" ] || MIRROR=$(awk '$1 == "deb" { print $2; exit }' /etc/apt/sources.list 2>/dev/null || true)

@@ -98,7 +98,7 @@ await_http() { # URL SECONDS: until it answers 200
 await_body() { # URL TEXT SECONDS: until the answer contains TEXT
   local i
   for ((i = 0; i < $3 * 10; i++)); do
-    curl -s --max-time 2 "$1" 2>/dev/null | grep -q "$2" && return 0
+    grep -q "$2" <<<"$(curl -s --max-time 2 "$1" 2>/dev/null)" && return 0
     sleep 0.1
   done
   return 1
@@ -182,7 +182,7 @@ r0=$(reloads)
 grep -q '"kind":"runtime"' "$OUT/answer.json" || die "the switch was not a runtime change: $(cat "$OUT/answer.json")"
 await_body "$FRONT" "myapp 2.0.0" 30 || die "no answer of myapp 2.0.0 after the switch"
 for i in 1 2 3 4 5 6; do
-  curl -s --max-time 5 "$FRONT" | grep -q "myapp 2.0.0" || die "request $i after the switch went elsewhere"
+  grep -q "myapp 2.0.0" <<<"$(curl -s --max-time 5 "$FRONT")" || die "request $i after the switch went elsewhere"
 done
 [ "$(api POST /backends/web '{"versions":{"1.0.0":95,"2.0.0":5}}')" = 200 ] || die "POST split: $(cat "$OUT/answer.json")"
 await_body "$FRONT" "myapp 1.0.0" 30 || die "no answer of myapp 1.0.0 at 95/5"
@@ -214,7 +214,9 @@ pids=$(podman top "$THALASSA" hpid comm | awk '$2 == "haproxy" || $2 == "java" |
 podman stop -t 30 "$THALASSA" >"$OUT/stop.log" 2>&1 || { cat "$OUT/stop.log" >&2; die "podman stop"; }
 code=$(podman inspect --format '{{.State.ExitCode}}' "$THALASSA")
 [ "$code" = 143 ] || [ "$code" = 0 ] || die "the container exited with $code on SIGTERM: $(podman logs --tail 20 "$THALASSA" 2>&1)"
-podman logs --tail 20 "$THALASSA" 2>&1 | grep -q "Stopped oejs.Server" || die "the daemon did not stop its servers"
+# (from a file: grep -q on podman's pipe ends it early with SIGPIPE, a failure under pipefail)
+podman logs --tail 20 "$THALASSA" >"$OUT/stop-tail.log" 2>&1
+grep -q "Stopped oejs.Server" "$OUT/stop-tail.log" || die "the daemon did not stop its servers: $(cat "$OUT/stop-tail.log")"
 for p in $pids; do
   if [ -e "/proc/$p" ]; then die "process $p ($(cat "/proc/$p/comm" 2>/dev/null)) of the container is left: $(cut -d' ' -f3 "/proc/$p/stat" 2>/dev/null)"; fi
 done
