@@ -5,7 +5,8 @@
 # `--network host`, and podman refuses both there ("cannot set multiple networks without bridge network mode",
 # "--network-alias can only be set when the network mode is bridge"). When the arguments hold `--network host` (or
 # `--network=host`, as podman-compose writes network_mode), this drops those `--net X` and `--network-alias Y` pairs
-# and runs podman with the rest; every other command goes to podman as it is. docker compose needs none of this.
+# and runs podman with the rest (anywhere in the arguments: the compose file's commands hold no --net or
+# --network-alias); every other command goes to podman as it is. docker compose needs none of this.
 set -eu
 host=0
 prev=""
