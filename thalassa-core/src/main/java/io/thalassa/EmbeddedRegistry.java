@@ -1,6 +1,7 @@
 package io.thalassa;
 
 import io.thalassa.internal.Checks;
+import io.thalassa.internal.Delivery;
 import io.thalassa.internal.RegistryStateFile;
 import io.thalassa.spi.Registration;
 import io.thalassa.spi.Registry;
@@ -364,15 +365,13 @@ public final class EmbeddedRegistry implements Registry {
     /** One subscription: keeps only the newest undelivered set, and delivers in order on the delivery thread. */
     private final class Watch {
         private final ServiceKey key;
-        private final Consumer<Set<Member>> consumer;
+        private final Delivery delivery;
         private final AtomicReference<Set<Member>> pending = new AtomicReference<>();
         private final AtomicBoolean scheduled = new AtomicBoolean();
-        private final ReentrantLock deliveryLock = new ReentrantLock();
-        private volatile boolean stopped;
 
         Watch(ServiceKey key, Consumer<Set<Member>> consumer) {
             this.key = key;
-            this.consumer = consumer;
+            this.delivery = new Delivery(consumer);
         }
 
         void offer(Set<Member> set) {
@@ -385,26 +384,14 @@ public final class EmbeddedRegistry implements Registry {
         private void drain() {
             scheduled.set(false);
             Set<Member> set = pending.getAndSet(null);
-            if (set == null || stopped) {
-                return;
-            }
-            deliveryLock.lock();
-            try {
-                if (!stopped) {
-                    consumer.accept(set);
-                }
-            } catch (RuntimeException e) {
-                log.warn("{} - subscriber of {}@{} failed", NAME, key.name, key.version, e);
-            } finally {
-                deliveryLock.unlock();
+            if (set != null) {
+                delivery.deliver(set, log, NAME + " - subscriber of " + key.name + "@" + key.version);
             }
         }
 
         /** Waits for a delivery in progress (unless called from it), so none happens after close returns. */
         void close() {
-            stopped = true;
-            deliveryLock.lock();
-            deliveryLock.unlock();
+            delivery.close();
         }
     }
 

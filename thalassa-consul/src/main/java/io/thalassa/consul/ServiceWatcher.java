@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.thalassa.Member;
 import io.thalassa.ThalassaEvent;
 import io.thalassa.internal.Checks;
+import io.thalassa.internal.Delivery;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.HashMap;
@@ -33,21 +34,17 @@ final class ServiceWatcher implements Runnable {
     /** A subscription to one version; remembers what it last delivered so it only hears of changes. */
     static final class Sub {
         final String version;
-        final Consumer<Set<Member>> consumer;
-        final java.util.concurrent.locks.ReentrantLock deliveryLock = new java.util.concurrent.locks.ReentrantLock();
-        volatile boolean closed;
+        final Delivery delivery;
         Set<Member> last; // delivery thread only
 
         Sub(String version, Consumer<Set<Member>> consumer) {
             this.version = version;
-            this.consumer = consumer;
+            this.delivery = new Delivery(consumer);
         }
 
         /** Waits for a delivery in progress (unless called from it), so none happens after close returns. */
         void close() {
-            closed = true;
-            deliveryLock.lock();
-            deliveryLock.unlock();
+            delivery.close();
         }
     }
 
@@ -262,23 +259,13 @@ final class ServiceWatcher implements Runnable {
     /** On the delivery thread: hands the newest set of the sub's version over, if it changed. */
     void deliver(Sub s) {
         Map<String, Set<Member>> current = byVersion;
-        if (current == null || s.closed) {
+        if (current == null || s.delivery.isClosed()) {
             return;
         }
         Set<Member> set = current.getOrDefault(s.version, Set.of());
-        if (set.equals(s.last)) {
-            return;
-        }
-        s.deliveryLock.lock();
-        try {
-            if (!s.closed) {
-                s.last = set;
-                s.consumer.accept(set);
-            }
-        } catch (RuntimeException e) {
-            log.warn("{} - subscriber of {}@{} failed", owner.label, name, s.version, e);
-        } finally {
-            s.deliveryLock.unlock();
+        if (!set.equals(s.last)) {
+            s.last = set;
+            s.delivery.deliver(set, log, owner.label + " - subscriber of " + name + "@" + s.version);
         }
     }
 }

@@ -4,6 +4,7 @@ import io.thalassa.Member;
 import io.thalassa.ThalassaEvent;
 import io.thalassa.dns.internal.SrvResolver;
 import io.thalassa.internal.Checks;
+import io.thalassa.internal.Delivery;
 import io.thalassa.internal.Events;
 import io.thalassa.spi.Registration;
 import io.thalassa.spi.Registry;
@@ -180,7 +181,7 @@ public final class DnsRegistry implements Registry {
     }
 
     private void poll(Watch w) {
-        if (w.closed || closed.get()) {
+        if (w.delivery.isClosed() || closed.get()) {
             return;
         }
         Duration next;
@@ -249,9 +250,7 @@ public final class DnsRegistry implements Registry {
         final String name;
         final String version;
         final String srvName;
-        final Consumer<Set<Member>> consumer;
-        final java.util.concurrent.locks.ReentrantLock deliveryLock = new java.util.concurrent.locks.ReentrantLock();
-        volatile boolean closed;
+        final Delivery delivery;
         Set<Member> last;
         Set<String> unresolved = Set.of();
         Duration backoff;
@@ -260,7 +259,7 @@ public final class DnsRegistry implements Registry {
             this.name = name;
             this.version = version;
             this.srvName = srvName;
-            this.consumer = consumer;
+            this.delivery = new Delivery(consumer);
         }
 
         void deliver(Set<Member> set) {
@@ -280,16 +279,7 @@ public final class DnsRegistry implements Registry {
                 }
             }
             last = set;
-            deliveryLock.lock();
-            try {
-                if (!closed) {
-                    consumer.accept(set);
-                }
-            } catch (RuntimeException e) {
-                log.warn("{} - subscriber of {} failed", label, srvName, e);
-            } finally {
-                deliveryLock.unlock();
-            }
+            delivery.deliver(set, log, label + " - subscriber of " + srvName);
         }
 
         /** A {@code memberRejected} event for each record whose target newly has no address. */
@@ -309,10 +299,8 @@ public final class DnsRegistry implements Registry {
 
         /** Waits for a delivery in progress (unless called from it), so none happens after close returns. */
         void close() {
-            closed = true;
+            delivery.close();
             failing.remove(this);
-            deliveryLock.lock();
-            deliveryLock.unlock();
         }
     }
 

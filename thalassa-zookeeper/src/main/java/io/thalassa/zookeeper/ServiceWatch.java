@@ -2,6 +2,7 @@ package io.thalassa.zookeeper;
 
 import io.thalassa.Member;
 import io.thalassa.ThalassaEvent;
+import io.thalassa.internal.Delivery;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -56,21 +57,17 @@ final class ServiceWatch {
     /** One subscription to one version. */
     static final class Sub {
         final String version;
-        final Consumer<Set<Member>> consumer;
-        final ReentrantLock deliveryLock = new ReentrantLock();
-        volatile boolean closed;
+        final Delivery delivery;
         Set<Member> last; // delivery thread only
 
         Sub(String version, Consumer<Set<Member>> consumer) {
             this.version = version;
-            this.consumer = consumer;
+            this.delivery = new Delivery(consumer);
         }
 
         /** Waits for a delivery in progress (unless called from it), so none happens after close returns. */
         void close() {
-            closed = true;
-            deliveryLock.lock();
-            deliveryLock.unlock();
+            delivery.close();
         }
     }
 
@@ -360,23 +357,13 @@ final class ServiceWatch {
     /** On the delivery thread: hands the newest set of the sub's version over, if it changed. */
     void deliver(Sub s) {
         Map<String, Set<Member>> current = byVersion;
-        if (current == null || s.closed) {
+        if (current == null || s.delivery.isClosed()) {
             return;
         }
         Set<Member> set = current.getOrDefault(s.version, Set.of());
-        if (set.equals(s.last)) {
-            return;
-        }
-        s.deliveryLock.lock();
-        try {
-            if (!s.closed) {
-                s.last = set;
-                s.consumer.accept(set);
-            }
-        } catch (RuntimeException e) {
-            log.warn("{} - subscriber of {}@{} failed", label, name, s.version, e);
-        } finally {
-            s.deliveryLock.unlock();
+        if (!set.equals(s.last)) {
+            s.last = set;
+            s.delivery.deliver(set, log, label + " - subscriber of " + name + "@" + s.version);
         }
     }
 
