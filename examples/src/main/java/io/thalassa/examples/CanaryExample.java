@@ -34,7 +34,9 @@ public final class CanaryExample {
         try (Instances instances = new Instances();
              Thalassa thalassa = Thalassa.builder().workDir(Path.of(args[0])).registry(registry)
                      .haproxyBinary(args.length > 2 ? args[2] : "haproxy").stopHaproxyOnClose(true).start()) {
-            thalassa.update(config -> config.withBackend(Backend.dynamic("live").service("myapp", "1.0.0").build())
+            // slowstart 0: this demo measures each share at once; a joining member otherwise ramps up over 10 s
+            thalassa.update(config -> config.withBackend(Backend.dynamic("live").service("myapp", "1.0.0")
+                            .slowstart(Duration.ZERO).build())
                     .withFrontend(Frontend.builder("web").bind("127.0.0.1:" + port).defaultBackend("live").build()))
                     .await(Duration.ofSeconds(10));
             for (int i = 0; i < 3; i++) {
