@@ -2,8 +2,8 @@ package io.thalassa.runtime.internal;
 
 import io.thalassa.Backend;
 import io.thalassa.ConfigRejectedException;
-import io.thalassa.MembershipEngine;
 import io.thalassa.Frontend;
+import io.thalassa.MembershipEngine;
 import io.thalassa.StoreConflictException;
 import io.thalassa.StoreUnavailableException;
 import io.thalassa.ThalassaConfig;
