@@ -523,11 +523,18 @@ class WebUiIT {
                 "200 green");
         java.util.regex.Pattern served = java.util.regex.Pattern.compile(
                 "served in the last minute: 1\\.0\\.0 [0-9.]+ % · 2\\.0\\.0 [0-9.]+ %");
-        browser.await(20, "the served shares", d -> {
+        // 1.0.0's member joins with the split: in service once its first check passed, then ramped up over the
+        // backend's slowstart (10 s), so both versions serve within a few polls
+        browser.await(40, "the served shares of both versions", d -> {
             for (int i = 0; i < 20; i++) {
                 NamedHttpServer.answerOf(frontendPort);
             }
-            return served.matcher(browser.find("#backend-web .split-served").getText()).matches();
+            String text = browser.find("#backend-web .split-served").getText();
+            if (!served.matcher(text).matches()) {
+                return false;
+            }
+            double share = Double.parseDouble(text.replaceAll(".*2\\.0\\.0 ([0-9.]+) %$", "$1"));
+            return share >= 1.0 && share <= 99.0;
         });
         assertThat(backplane.controller().reloadCount()).as("reloads for the split").isEqualTo(reloads);
         assertThat(statusReloads()).as("/status haproxy.reloads").isEqualTo(statusReloads);
@@ -645,7 +652,13 @@ class WebUiIT {
         assertThat(browser.find("#backend-web .rollout-head").getText())
                 .isEqualTo("Rollout 1.0.0 → 2.0.0, step 1 of 2: 50 % to 2.0.0 · running");
         click("#backend-web .rollout-pause");
-        browser.await(5, "paused", d -> "paused".equals(rolloutState()));
+        String[] state = {""};
+        try {
+            browser.await(15, "paused", d -> "paused".equals(state[0] = rolloutState()));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw new AssertionError("the card's rollout is " + state[0] + "; the API's: "
+                    + api.get("/backends/web/rollout"), e);
+        }
         try (AutoCloseable load = traffic()) {
             browser.await(15, "numbers of the new version", d -> browser.find(
                     "#backend-web .rollout-numbers tr[data-version='2.0.0'] td").getText().matches("[1-9][0-9]*"));
@@ -795,11 +808,18 @@ class WebUiIT {
         // what each version served since the last poll
         java.util.regex.Pattern served = java.util.regex.Pattern.compile(
                 "served in the last minute: 1\\.0\\.0 [0-9.]+ % · 2\\.0\\.0 [0-9.]+ %");
-        browser.await(20, "the served shares", d -> {
+        // 1.0.0's member joins with the split: in service once its first check passed, then ramped up over the
+        // backend's slowstart (10 s), so both versions serve within a few polls
+        browser.await(40, "the served shares of both versions", d -> {
             for (int i = 0; i < 20; i++) {
                 NamedHttpServer.answerOf(frontendPort);
             }
-            return served.matcher(browser.find("#backend-web .split-served").getText()).matches();
+            String text = browser.find("#backend-web .split-served").getText();
+            if (!served.matcher(text).matches()) {
+                return false;
+            }
+            double share = Double.parseDouble(text.replaceAll(".*2\\.0\\.0 ([0-9.]+) %$", "$1"));
+            return share >= 1.0 && share <= 99.0;
         });
         String line = browser.find("#backend-web .split-served").getText();
         double canary = Double.parseDouble(line.replaceAll(".*2\\.0\\.0 ([0-9.]+) %$", "$1"));
