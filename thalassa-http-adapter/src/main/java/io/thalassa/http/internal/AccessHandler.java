@@ -51,6 +51,9 @@ public final class AccessHandler extends Handler.Wrapper {
             return super.handle(request, response, callback);
         }
         ApiResponse out = HttpEntry.error(new ApiException(d.status(), d.error(), null, d.reason()));
+        if (request.getLength() != 0) { // refused unread, as above: a client that reused the connection got no answer
+            out = out.withHeader("Connection", "close");
+        }
         if (d.status() == 401) {
             out = out.withHeader("WWW-Authenticate", "Bearer realm=\"thalassa\""
                     + (d.error().equals("invalid_token") ? ", error=\"invalid_token\"" : ""));
