@@ -34,7 +34,7 @@ class ServiceInstanceJsonTest {
 
     @Test
     void springCloudPayloadGivesItsMetadataAndTheVersionFromIt() {
-        byte[] json = utf8("{\"name\":\"myapp\",\"id\":\"3f1c\",\"address\":\"10.0.0.7\",\"port\":8080,"
+        byte[] json = utf8("{\"name\":\"myapp\",\"id\":\"3f1c\",\"address\":\"127.0.0.7\",\"port\":8080,"
                 + "\"sslPort\":null,\"payload\":{\"@class\":\"org.springframework.cloud.zookeeper.discovery"
                 + ".ZookeeperInstance\",\"id\":\"myapp-1\",\"name\":\"myapp\",\"metadata\":{\"version\":\"1.0.0\","
                 + "\"zone\":\"a\"}},\"registrationTimeUTC\":1700000000000,\"serviceType\":\"DYNAMIC\","
@@ -44,12 +44,12 @@ class ServiceInstanceJsonTest {
         ServiceInstanceJson.Instance i = ServiceInstanceJson.parse(json);
 
         assertThat(i.id()).isEqualTo("3f1c");
-        assertThat(i.address()).isEqualTo("10.0.0.7");
+        assertThat(i.address()).isEqualTo("127.0.0.7");
         assertThat(i.port()).isEqualTo(8080);
         assertThat(i.enabled()).isTrue();
         assertThat(i.metadata()).containsExactly(Map.entry("version", "1.0.0"), Map.entry("zone", "a"));
         Member m = i.toMember("myapp", "version", WRITTEN);
-        assertThat(m).isEqualTo(Member.registered("myapp", "1.0.0", "10.0.0.7", 8080,
+        assertThat(m).isEqualTo(Member.registered("myapp", "1.0.0", "127.0.0.7", 8080,
                 Instant.ofEpochMilli(1_700_000_000_000L), Map.of("version", "1.0.0", "zone", "a")));
     }
 
