@@ -1,6 +1,7 @@
 package io.thalassa.runtime;
 
 import io.thalassa.internal.Checks;
+import io.thalassa.runtime.internal.JsonDiff;
 import java.time.Instant;
 import java.util.List;
 
@@ -33,6 +34,29 @@ public record Revision(long number, Instant time, String by, long change, List<I
         /** {@code added}, {@code removed} or {@code changed}. */
         public String kind() {
             return before == null ? "added" : after == null ? "removed" : "changed";
+        }
+
+        /**
+         * The fields it changed, in the document's order. An added or removed item is one change of the whole
+         * document (path {@code ""}); a changed one lists each field that differs.
+         */
+        public List<Change> changes() {
+            return JsonDiff.of(before, after);
+        }
+    }
+
+    /**
+     * One changed field of an item.
+     *
+     * @param path   the field in the document's own terms: {@code balance}, {@code members[1].port},
+     *               {@code health.interval}; {@code ""} for the whole document
+     * @param before its value before, as JSON text ({@code "roundrobin"}, {@code 8080}, {@code {...}}), or null when
+     *               the field was added
+     * @param after  its value after, as JSON text, or null when the field was removed
+     */
+    public record Change(String path, String before, String after) {
+        public Change {
+            Checks.notNull("path", path);
         }
     }
 

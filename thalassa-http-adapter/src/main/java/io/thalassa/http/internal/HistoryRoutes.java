@@ -79,7 +79,15 @@ final class HistoryRoutes {
             Map<String, Object> one = new LinkedHashMap<>();
             one.put("id", i.id());
             one.put("kind", i.kind());
-            one.put("diff", JsonDiff.of(before, after));
+            List<Object> diff = new ArrayList<>();
+            for (Revision.Change c : i.changes()) {
+                Map<String, Object> field = new LinkedHashMap<>();
+                field.put("path", c.path());
+                field.put("before", tree(c.before()));
+                field.put("after", tree(c.after()));
+                diff.add(field);
+            }
+            one.put("diff", diff);
             one.put("before", before);
             one.put("after", after);
             items.add(one);
