@@ -36,7 +36,7 @@ import java.util.regex.Pattern;
  *
  * <pre>
  *   ControlBench reloads    &lt;workdir&gt; &lt;changes&gt;
- *   ControlBench membership &lt;workdir&gt; &lt;changes&gt;
+ *   ControlBench membership &lt;workdir&gt; &lt;changes&gt; [&lt;check interval ms, default 2000&gt;]
  * </pre>
  */
 public class ControlBench {
@@ -51,7 +51,7 @@ public class ControlBench {
             if (args[0].equals("reloads")) {
                 reloads(dir, changes);
             } else {
-                membership(dir, changes);
+                membership(dir, changes, args.length > 3 ? Long.parseLong(args[3]) : 2000);
             }
         } finally {
             for (long pid : STARTED_PIDS) {
@@ -140,7 +140,7 @@ public class ControlBench {
 
     // ------------------------------------------------------------------ membership
 
-    static void membership(Path dir, int changes) throws Exception {
+    static void membership(Path dir, int changes, long checkMs) throws Exception {
         int pool = 8;
         List<HttpServer> apps = new ArrayList<>();
         for (int i = 0; i < pool; i++) {
@@ -156,7 +156,7 @@ public class ControlBench {
                         reloadEvents.incrementAndGet();
                     }
                 }).build();
-        ThalassaConfig config = config(port, "1", apps.get(0), 0);
+        ThalassaConfig config = config(port, "1", apps.get(0), checkMs);
         controller.start(config);
         STARTED_PIDS.add(controller.masterPid());
         Wrk load = Wrk.start(port, false, 1, 4);
@@ -170,7 +170,7 @@ public class ControlBench {
             int next = i % pool;
             // odd changes switch the service version, even ones replace a member of the same version
             String version = Integer.toString((i + 1) / 2);
-            ThalassaConfig desired = config(port, version, apps.get(next), i);
+            ThalassaConfig desired = config(port, version, apps.get(next), checkMs);
             String want = "m" + next;
             long t0 = System.nanoTime();
             ApplyResult r = controller.apply(desired);
@@ -222,12 +222,14 @@ public class ControlBench {
                 percentile(applySorted, 99));
         System.out.println("load: requests=" + load.requests + " failed=" + load.failed + " probe_failures="
                 + probeFailures);
-        System.out.printf("changes=%d p50_ms=%.1f p99_ms=%.1f reloads=%d failed_requests=%d%n", done,
-                percentile(sorted, 50), percentile(sorted, 99), reloads, failed);
+        System.out.printf("check_ms=%d changes=%d p50_ms=%.1f p99_ms=%.1f reloads=%d failed_requests=%d%n", checkMs,
+                done, percentile(sorted, 50), percentile(sorted, 99), reloads, failed);
     }
 
-    static ThalassaConfig config(int port, String version, HttpServer member, int i) {
-        Backend live = Backend.dynamic("live").service("myapp", version).balance(Balance.ROUNDROBIN).build()
+    /** One member in backend live behind its TCP check every {@code checkMs}, which gates its join. */
+    static ThalassaConfig config(int port, String version, HttpServer member, long checkMs) {
+        Backend live = Backend.dynamic("live").service("myapp", version).balance(Balance.ROUNDROBIN)
+                .health(h -> h.interval(java.time.Duration.ofMillis(checkMs))).build()
                 .withMembers(List.of(Member.registered("myapp", version, "127.0.0.1", member.getAddress().getPort(),
                         null, null)));
         return ThalassaConfig.empty().withBackend(live)

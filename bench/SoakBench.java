@@ -67,16 +67,20 @@ public class SoakBench {
             int api = free();
             int reg = free();
             int fe = free();
-            Process daemon = new ProcessBuilder("java", // the package's JVM options (/etc/default/thalassa)
-                    "-Xms64m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError", "-jar", jar.toString(),
+            List<String> command = new ArrayList<>(List.of("java"));
+            command.addAll(launcherJavaOpts()); // run as the package runs it
+            command.addAll(List.of("-jar", jar.toString(),
                     "--host", "127.0.0.1",
                     "--port", "" + api, "--registrationPort", "" + reg, "--dbPath", work.resolve("db").toString(),
                     "--haproxyCfgPath", work.resolve("haproxy.cfg").toString(), "--haproxySocketPath",
                     work.resolve("stats.sock").toString(), "--haproxyPidPath", work.resolve("haproxy.pid").toString(),
                     "--haproxyBinary", System.getenv().getOrDefault("THALASSA_HAPROXY_BINARY", "haproxy"),
                     "--statsPort", "" + free(), "--registry", "consul", "--serviceReg", "127.0.0.1",
-                    "--serviceRegPort", "" + agent.httpPort(), "--reloadWindow", "500ms", "--haproxyUser=")
-                    .redirectErrorStream(true).redirectOutput(work.resolve("daemon.log").toFile()).start();
+                    "--serviceRegPort", "" + agent.httpPort(), "--reloadWindow", "500ms", "--haproxyUser="));
+            ProcessBuilder daemonBuilder = new ProcessBuilder(command);
+            daemonBuilder.environment().put("MALLOC_ARENA_MAX", launcherValue("MALLOC_ARENA_MAX"));
+            System.err.println("daemon: MALLOC_ARENA_MAX=" + launcherValue("MALLOC_ARENA_MAX") + " " + command);
+            Process daemon = daemonBuilder.redirectErrorStream(true).redirectOutput(work.resolve("daemon.log").toFile()).start();
             processes.add(daemon);
             String base = "http://127.0.0.1:" + api;
             awaitOk(base + "/health/live", Duration.ofSeconds(60));
@@ -221,6 +225,21 @@ public class SoakBench {
     static void register(ConsulAgent agent, int port, String version) throws Exception {
         agent.put("/v1/agent/service/register", "{\"ID\":\"soak-" + port + "\",\"Name\":\"soak\",\"Address\":"
                 + "\"127.0.0.1\",\"Port\":" + port + ",\"Meta\":{\"version\":\"" + version + "\"}}");
+    }
+
+    /** The package launcher's default JVM options (thalassa-deb's /usr/bin/thalassa). */
+    static List<String> launcherJavaOpts() throws IOException {
+        return List.of(launcherValue("JAVA_OPTS").split(" +"));
+    }
+
+    /** A {@code NAME=value} or {@code NAME="value"} default of the package launcher. */
+    static String launcherValue(String name) throws IOException {
+        for (String line : Files.readAllLines(Path.of("thalassa-deb/src/deb/data/usr/bin/thalassa"))) {
+            if (line.startsWith(name + "=")) {
+                return line.substring(name.length() + 1).replace("\"", "");
+            }
+        }
+        throw new IllegalStateException(name + " not set in thalassa-deb/src/deb/data/usr/bin/thalassa");
     }
 
     /** t, RSS kB, heap used after a GC kB, threads, fds of the daemon. */
