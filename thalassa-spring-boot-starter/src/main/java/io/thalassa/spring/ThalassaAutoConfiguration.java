@@ -6,10 +6,10 @@ import io.thalassa.runtime.Thalassa;
 import io.thalassa.spi.ConfigStore;
 import io.thalassa.spi.Registry;
 import io.thalassa.spring.internal.Builders;
+import io.thalassa.spring.internal.EarlyStart;
 import io.thalassa.spring.internal.HttpParts;
 import io.thalassa.spring.internal.Startup;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -39,41 +39,49 @@ public class ThalassaAutoConfiguration {
     @ConditionalOnMissingBean(Thalassa.class)
     static class Runtime {
         /**
-         * Warms the Thalassa's first start ({@link Thalassa#preload()}) on another thread from the moment the
-         * context's beans begin to be made, so the start that comes later finds it done.
+         * Starts the Thalassa on a thread of its own from the moment the context's beans begin to be made, when
+         * every part of it is the starter's ({@link EarlyStart}); warms its start ({@link Thalassa#preload()}) in any
+         * case.
          */
         @Bean
-        static BeanFactoryPostProcessor thalassaPreload() {
-            return beanFactory -> Thalassa.preload();
+        static EarlyStart thalassaEarlyStart() {
+            return new EarlyStart();
         }
 
         @Bean
         @ConditionalOnMissingBean
-        Registry thalassaRegistry(ThalassaProperties properties, ResourceLoader loader) {
-            return Builders.registry(properties, loader.getClassLoader());
+        Registry thalassaRegistry(ThalassaProperties properties, ResourceLoader loader, EarlyStart early) {
+            Registry made = early.takeRegistry();
+            return made != null ? made : Builders.registry(properties, loader.getClassLoader());
         }
 
         @Bean
         @ConditionalOnMissingBean
-        ConfigStore thalassaStore(ThalassaProperties properties, ResourceLoader loader) {
-            return Builders.store(properties, loader.getClassLoader());
+        ConfigStore thalassaStore(ThalassaProperties properties, ResourceLoader loader, EarlyStart early) {
+            ConfigStore made = early.takeStore();
+            return made != null ? made : Builders.store(properties, loader.getClassLoader());
         }
 
         @Bean
         @ConditionalOnMissingBean
-        ThalassaEventRelay thalassaEventRelay(ApplicationEventPublisher publisher) {
-            return new ThalassaEventRelay(publisher);
+        ThalassaEventRelay thalassaEventRelay(ApplicationEventPublisher publisher, EarlyStart early) {
+            ThalassaEventRelay made = early.takeRelay();
+            return made != null ? made : new ThalassaEventRelay(publisher);
         }
 
         /**
-         * Started here: HAProxy runs (started, or adopted from the last run) before any bean that needs it, and so
-         * before the web server; {@code thalassa.config-file} is applied. Destroyed with {@link Thalassa#abort()} when
-         * the application fails to start: a HAProxy this start launched is stopped, an adopted one keeps serving.
+         * Started here (or taken from {@link EarlyStart}, which started it meanwhile): HAProxy runs (started, or
+         * adopted from the last run) before any bean that needs it, and so before the web server;
+         * {@code thalassa.config-file} is applied. Destroyed with {@link Thalassa#abort()} when the application fails
+         * to start: a HAProxy this start launched is stopped, an adopted one keeps serving.
          */
         @Bean(destroyMethod = "abort")
         Thalassa thalassa(ThalassaProperties properties, Registry registry, ConfigStore store,
-                ObjectProvider<HaproxySettings> haproxySettings, ThalassaEventRelay events, ResourceLoader loader) {
-            return Startup.start(properties, registry, store, haproxySettings.getIfAvailable(), events, loader);
+                ObjectProvider<HaproxySettings> haproxySettings, ThalassaEventRelay events, ResourceLoader loader,
+                EarlyStart early) {
+            Thalassa made = early.claim();
+            return made != null ? made
+                    : Startup.start(properties, registry, store, haproxySettings.getIfAvailable(), events, loader);
         }
 
         @Bean

@@ -14,6 +14,7 @@ import io.thalassa.runtime.FileConfigStore;
 import io.thalassa.runtime.Thalassa;
 import io.thalassa.spi.ConfigStore;
 import io.thalassa.spi.Registry;
+import io.thalassa.spring.internal.EarlyStart;
 import io.thalassa.spring.internal.ThalassaPropertyFailureAnalyzer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,6 +79,7 @@ class ThalassaAutoConfigurationIT {
                     .hasSingleBean(ThalassaHealthContributor.class).hasSingleBean(ThalassaInfoContributor.class)
                     .hasSingleBean(ThalassaMetrics.class).doesNotHaveBean(ThalassaHttp.class);
             assertThat(context.getBean(ThalassaLifecycle.class).stopsHaproxy()).isFalse();
+            assertThat(context.getBean(EarlyStart.class).startedEarly()).as("started ahead of its bean").isTrue();
         });
         assertThat(alive(pid[0])).as("HAProxy left serving after the context closed").isTrue();
     }
@@ -148,7 +150,42 @@ class ThalassaAutoConfigurationIT {
                     assertThat(thalassa.store()).isSameAs(OwnParts.STORE);
                     assertThat(thalassa.controller().settings().statsSocket().getFileName()).hasToString("my.sock");
                     assertThat(Files.exists(work.resolve("config.json"))).isFalse();
+                    assertThat(context.getBean(EarlyStart.class).startedEarly()).as("started in its bean").isFalse();
                 });
+    }
+
+    /** A bean of the application's that fails once the Thalassa started ahead of its bean runs HAProxy. */
+    @Configuration(proxyBeanMethods = false)
+    static class FailsOnceHaproxyRuns {
+        static final java.util.concurrent.atomic.AtomicLong PID = new java.util.concurrent.atomic.AtomicLong();
+
+        @Bean
+        Object failsOnceHaproxyRuns(org.springframework.core.env.Environment env) {
+            Path pidFile = Path.of(env.getProperty("thalassa.work-dir")).resolve("haproxy.pid");
+            Loopback.await(30, "HAProxy started ahead of the thalassa bean", () -> {
+                try {
+                    long pid = Long.parseLong(Files.readString(pidFile).trim());
+                    PID.set(pid);
+                    return alive(pid);
+                } catch (java.io.IOException | NumberFormatException e) {
+                    return false;
+                }
+            });
+            throw new IllegalStateException("a bean of the application fails");
+        }
+    }
+
+    @Test
+    void aThalassaStartedAheadThatNoBeanTookIsAbortedWhenTheApplicationFailsToStart() {
+        FailsOnceHaproxyRuns.PID.set(0);
+        runner.withUserConfiguration(FailsOnceHaproxyRuns.class).run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).hasRootCauseMessage("a bean of the application fails");
+        });
+        long pid = FailsOnceHaproxyRuns.PID.get();
+        assertThat(pid).as("HAProxy's pid while the application started").isPositive();
+        haproxies.add(pid); // stopped after the test, also when this one fails
+        Loopback.await(10, "the HAProxy of the failed start stopped", () -> !alive(pid));
     }
 
     @Configuration(proxyBeanMethods = false)
