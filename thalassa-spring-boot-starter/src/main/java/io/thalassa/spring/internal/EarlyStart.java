@@ -48,10 +48,12 @@ public final class EarlyStart implements BeanFactoryPostProcessor, EnvironmentAw
     private ResourceLoader loader;
     private ApplicationEventPublisher publisher;
 
-    private volatile Registry registry;
-    private volatile ConfigStore store;
-    private volatile ThalassaEventRelay relay;
+    // each completes with its part, with null when it was not made here (the bean makes it), or with the exception
+    // that making it threw (the bean throws it)
+    private volatile CompletableFuture<Registry> registry;
+    private volatile CompletableFuture<ConfigStore> store;
     private volatile CompletableFuture<Thalassa> started;
+    private volatile ThalassaEventRelay relay;
     private volatile boolean claimed;
     private volatile boolean registryTaken;
     private volatile boolean storeTaken;
@@ -79,27 +81,23 @@ public final class EarlyStart implements BeanFactoryPostProcessor, EnvironmentAw
             return;
         }
         ThalassaProperties p;
-        Registry r;
-        ConfigStore s;
         try {
             p = Binder.get(environment).bindOrCreate("thalassa", ThalassaProperties.class);
-            r = Builders.registry(p, loader.getClassLoader());
-        } catch (RuntimeException e) { // the beans say it again, in their words
+        } catch (RuntimeException e) { // the properties bean says it again, in its words
             LOG.debug("thalassa - not started early: {}", e.toString());
             return;
         }
-        try {
-            s = Builders.store(p, loader.getClassLoader());
-        } catch (RuntimeException e) {
-            closeQuietly(r);
-            LOG.debug("thalassa - not started early: {}", e.toString());
-            return;
-        }
-        ThalassaEventRelay events = new ThalassaEventRelay(publisher);
+        CompletableFuture<Registry> r = new CompletableFuture<>();
+        CompletableFuture<ConfigStore> s = new CompletableFuture<>();
         CompletableFuture<Thalassa> f = new CompletableFuture<>();
+        ThalassaEventRelay events = new ThalassaEventRelay(publisher);
         Thread t = new Thread(() -> {
             try {
-                f.complete(Startup.start(p, r, s, null, events, loader));
+                Registry madeRegistry = make(r, () -> Builders.registry(p, loader.getClassLoader()));
+                ConfigStore madeStore = madeRegistry == null ? null
+                        : make(s, () -> Builders.store(p, loader.getClassLoader()));
+                s.complete(null); // not made: its bean makes it
+                f.complete(madeStore == null ? null : Startup.start(p, madeRegistry, madeStore, null, events, loader));
             } catch (Throwable e) {
                 f.completeExceptionally(e);
             }
@@ -107,9 +105,39 @@ public final class EarlyStart implements BeanFactoryPostProcessor, EnvironmentAw
         t.setDaemon(true);
         registry = r;
         store = s;
-        relay = events;
         started = f;
+        relay = events;
         t.start();
+    }
+
+    /** Completes {@code part} with what {@code maker} makes, or with its exception (and returns null then). */
+    private static <T> T make(CompletableFuture<T> part, java.util.function.Supplier<T> maker) {
+        try {
+            T made = maker.get();
+            part.complete(made);
+            return made;
+        } catch (RuntimeException | Error e) {
+            part.completeExceptionally(e);
+            return null;
+        }
+    }
+
+    /** What {@code part} completed with: null when not made here; the exception making it threw, thrown again. */
+    private static <T> T join(CompletableFuture<T> part) {
+        if (part == null) {
+            return null;
+        }
+        try {
+            return part.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
     }
 
     /** Whether every part of the Thalassa is the starter's own bean (the application made none of them). */
@@ -128,16 +156,19 @@ public final class EarlyStart implements BeanFactoryPostProcessor, EnvironmentAw
         return started != null;
     }
 
-    /** The registry made for the early start, or null when the Thalassa starts in its bean; who takes it owns it. */
+    /**
+     * The registry made for the early start once it is made, or null when its bean makes it; the exception making it
+     * threw, thrown again. Who takes it owns it.
+     */
     public Registry takeRegistry() {
         registryTaken = true;
-        return registry;
+        return join(registry);
     }
 
-    /** The store made for the early start, or null; who takes it owns it. */
+    /** The store made for the early start once it is made, or null; as {@link #takeRegistry()}. */
     public ConfigStore takeStore() {
         storeTaken = true;
-        return store;
+        return join(store);
     }
 
     /** The event relay the early start gave its Thalassa, or null; who takes it owns it. */
@@ -147,26 +178,12 @@ public final class EarlyStart implements BeanFactoryPostProcessor, EnvironmentAw
     }
 
     /**
-     * The Thalassa started early, once its start ended, or null when there is none; the start's exception as it was
-     * thrown when it failed. Who takes it owns it.
+     * The Thalassa started early, once its start ended, or null when there is none (its bean starts it); the start's
+     * exception as it was thrown when it failed. Who takes it owns it.
      */
     public Thalassa claim() {
-        CompletableFuture<Thalassa> f = started;
-        if (f == null) {
-            return null;
-        }
         claimed = true;
-        try {
-            return f.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
-            throw e;
-        }
+        return join(started);
     }
 
     /**
@@ -181,7 +198,10 @@ public final class EarlyStart implements BeanFactoryPostProcessor, EnvironmentAw
         }
         if (!claimed) {
             try {
-                f.get(2, TimeUnit.MINUTES).abort();
+                Thalassa unclaimed = f.get(2, TimeUnit.MINUTES);
+                if (unclaimed != null) {
+                    unclaimed.abort();
+                }
             } catch (TimeoutException e) {
                 LOG.warn("thalassa - the early start did not end within 2 minutes; not aborted");
             } catch (InterruptedException e) {
@@ -191,14 +211,19 @@ public final class EarlyStart implements BeanFactoryPostProcessor, EnvironmentAw
             }
         }
         if (!storeTaken) {
-            closeQuietly(store);
+            closeQuietly(made(store));
         }
         if (!registryTaken) {
-            closeQuietly(registry);
+            closeQuietly(made(registry));
         }
         if (!relayTaken) {
             relay.close();
         }
+    }
+
+    /** What {@code part} was made as, or null (not made, failed, or still being made). */
+    private static Object made(CompletableFuture<?> part) {
+        return part.isDone() && !part.isCompletedExceptionally() ? part.getNow(null) : null;
     }
 
     private static void closeQuietly(Object part) {
