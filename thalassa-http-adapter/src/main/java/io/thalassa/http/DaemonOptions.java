@@ -49,6 +49,7 @@ import java.util.Optional;
  *                          or null to listen where the binds say
  * @param registries        which registry fills dynamic backends and how (see {@link RegistryOptions})
  * @param historySize       how many revisions of the frontends and backends are kept, default 200
+ * @param haproxy           the timeouts, limits and options of the HAProxy it runs (see {@link HaproxyOptions})
  */
 public record DaemonOptions(String host, int port, String label, String serviceReg, int serviceRegPort,
         String datacenter, String location, Path haproxySocketPath, Path haproxyPidPath, Path haproxyCfgPath,
@@ -56,7 +57,7 @@ public record DaemonOptions(String host, int port, String label, String serviceR
         String haproxyBinary, int statsPort, Duration reloadWindow, int activityRetention, long haproxyMaxFiles,
         boolean unsafeNatives, Path tokens, Path tlsCert, Path tlsKey, String haproxyUser, String statsAuth,
         String store, String storePrefix, String bindAddress, RegistryOptions registries,
-        int historySize) {
+        int historySize, HaproxyOptions haproxy) {
 
     /** The {@code --templateFile} value that names the built-in template, as the original's bundled one. */
     public static final String DEFAULT_TEMPLATE = "default.haproxycfg.tmpl";
@@ -99,7 +100,7 @@ public record DaemonOptions(String host, int port, String label, String serviceR
                 haproxySocketPath, haproxyPidPath, haproxyCfgPath, templateFile, persistence, debug, dbPath,
                 registrationPort, haproxyBinary, statsPort, reloadWindow, activityRetention, haproxyMaxFiles,
                 unsafeNatives, tokens, tlsCert, tlsKey, haproxyUser, statsAuth, store, storePrefix, bindAddress,
-                registries, historySize);
+                registries, historySize, haproxy);
     }
 
     /** The natives policy: the safe allow-list unless {@code --unsafeNatives}. */

@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The command line: the original's options and defaults, the new ones, --help, errors naming the option. */
@@ -60,10 +61,54 @@ class DaemonOptionsTest {
                 dir.resolve("t.json"), true, Path.of("/tmp/db"), 0, "/usr/sbin/haproxy", 1989,
                 Duration.ofMillis(500), 50, 0, false, null, null, null, null, null, "file", null, null,
                 new RegistryOptions("consul", "127.0.0.1:2181", "/services", "version", "127.0.0.1", 53, null,
-                        Duration.ofSeconds(1), Duration.ofSeconds(60), 50, Duration.ofSeconds(30)), 30));
+                        Duration.ofSeconds(1), Duration.ofSeconds(60), 50, Duration.ofSeconds(30)), 30,
+                new HaproxyOptions(Duration.ofSeconds(5), Duration.ofSeconds(50), Duration.ofSeconds(50),
+                        Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofHours(1), 4096, 2000, true,
+                        true)));
         assertThat(o.customTemplate()).contains(template);
         assertThat(DaemonOptions.parse("--reloadWindow", "PT1S").reloadWindow()).isEqualTo(Duration.ofSeconds(1));
         assertThat(DaemonOptions.parse("--reloadWindow", "250").reloadWindow()).isEqualTo(Duration.ofMillis(250));
+    }
+
+    @Test
+    void haproxysTimeoutsLimitsAndOptionsGoToItsSettings() {
+        DaemonOptions o = DaemonOptions.parse("--timeoutConnect", "2s", "--timeoutClient", "30s", "--timeoutServer",
+                "1m", "--timeoutHttpRequest", "5s", "--timeoutHttpKeepAlive", "2500ms", "--timeoutTunnel", "PT2H",
+                "--maxconn", "20000", "--defaultMaxconn", "15000", "--forwardFor", "false", "--keepServerState",
+                "false");
+        assertThat(o.haproxy()).isEqualTo(new HaproxyOptions(Duration.ofSeconds(2), Duration.ofSeconds(30),
+                Duration.ofMinutes(1), Duration.ofSeconds(5), Duration.ofMillis(2500), Duration.ofHours(2), 20_000,
+                15_000, false, false));
+        io.thalassa.haproxy.HaproxySettings s = o.haproxy().applyTo(io.thalassa.haproxy.HaproxySettings.builder())
+                .build();
+        assertThat(List.of(s.timeoutConnect(), s.timeoutClient(), s.timeoutServer(), s.timeoutHttpRequest(),
+                s.timeoutHttpKeepAlive(), s.timeoutTunnel())).containsExactly(Duration.ofSeconds(2),
+                Duration.ofSeconds(30), Duration.ofMinutes(1), Duration.ofSeconds(5), Duration.ofMillis(2500),
+                Duration.ofHours(2));
+        assertThat(s.globalMaxconn()).isEqualTo(20_000);
+        assertThat(s.defaultsMaxconn()).isEqualTo(15_000);
+        assertThat(s.forwardFor()).isFalse();
+        assertThat(s.keepServerState()).isFalse();
+        String rendered = io.thalassa.haproxy.HaproxyConfigRenderer.defaultTemplate().render(
+                io.thalassa.ThalassaConfig.empty(),
+                s).text();
+        assertThat(rendered).contains("timeout client 30000ms", "timeout http-keep-alive 2500ms", "maxconn 20000",
+                "timeout tunnel 7200000ms");
+    }
+
+    @Test
+    void haproxysOptionsOutOfRangeAreRefusedNamingTheOption() {
+        assertThatThrownBy(() -> DaemonOptions.parse("--timeoutClient", "0ms"))
+                .hasMessage("--timeoutClient must be in 1ms..24h: 0ms");
+        assertThatThrownBy(() -> DaemonOptions.parse("--timeoutTunnel", "25h"))
+                .hasMessageStartingWith("--timeoutTunnel must be a duration like 500ms, 2s or PT2S");
+        assertThatThrownBy(() -> DaemonOptions.parse("--timeoutServer", "PT25H"))
+                .hasMessage("--timeoutServer must be in 1ms..24h: PT25H");
+        assertThatThrownBy(() -> DaemonOptions.parse("--maxconn", "0")).hasMessage("--maxconn must be in"
+                + " 1..10000000: 0");
+        assertThatThrownBy(() -> DaemonOptions.parse("--maxconn", "100", "--defaultMaxconn", "200"))
+                .hasMessage("--defaultMaxconn must be in 1..--maxconn (100): 200");
+        assertThatThrownBy(() -> DaemonOptions.parse("--forwardFor", "maybe")).hasMessageContaining("--forwardFor");
     }
 
     @Test

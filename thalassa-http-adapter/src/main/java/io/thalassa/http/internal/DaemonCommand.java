@@ -170,6 +170,48 @@ public final class DaemonCommand {
             + " again; 0 never holds (default: ${DEFAULT-VALUE})", defaultValue = "30s")
     String removalHold;
 
+    @Option(names = "--timeoutConnect", description = "HAProxy's timeout connect (default: ${DEFAULT-VALUE})",
+            defaultValue = "5s")
+    String timeoutConnect;
+
+    @Option(names = "--timeoutClient", description = "HAProxy's timeout client (default: ${DEFAULT-VALUE})",
+            defaultValue = "50s")
+    String timeoutClient;
+
+    @Option(names = "--timeoutServer", description = "HAProxy's timeout server (default: ${DEFAULT-VALUE})",
+            defaultValue = "50s")
+    String timeoutServer;
+
+    @Option(names = "--timeoutHttpRequest", description = "HAProxy's timeout http-request: how long a client may take"
+            + " to send a request's headers (default: ${DEFAULT-VALUE})", defaultValue = "10s")
+    String timeoutHttpRequest;
+
+    @Option(names = "--timeoutHttpKeepAlive", description = "HAProxy's timeout http-keep-alive: how long an idle"
+            + " client connection waits for its next request (default: ${DEFAULT-VALUE})", defaultValue = "10s")
+    String timeoutHttpKeepAlive;
+
+    @Option(names = "--timeoutTunnel", description = "HAProxy's timeout tunnel: how long an idle upgraded connection"
+            + " (a WebSocket) lives (default: ${DEFAULT-VALUE})", defaultValue = "60m")
+    String timeoutTunnel;
+
+    @Option(names = "--maxconn", description = "HAProxy's maxconn in its global section (default: ${DEFAULT-VALUE})",
+            defaultValue = "4096")
+    int maxconn;
+
+    @Option(names = "--defaultMaxconn", description = "HAProxy's maxconn in its defaults section: each frontend's"
+            + " (default: ${DEFAULT-VALUE})", defaultValue = "2000")
+    int defaultMaxconn;
+
+    @Option(names = "--forwardFor", description = "option forwardfor on every http frontend (an X-Forwarded-For"
+            + " header to the servers) (default: ${DEFAULT-VALUE})", defaultValue = "true", arity = "1",
+            paramLabel = "true|false")
+    boolean forwardFor;
+
+    @Option(names = "--keepServerState", description = "keep server states (DOWN, drain, weights) across HAProxy's"
+            + " reloads and restarts (default: ${DEFAULT-VALUE})", defaultValue = "true", arity = "1",
+            paramLabel = "true|false")
+    boolean keepServerState;
+
     @Option(names = "--unsafeNatives", description = "allow any native directive (files, listeners, Lua, global"
             + " settings); by default natives are judged against a safe allow-list", arity = "0..1",
             fallbackValue = "true", paramLabel = "true|false")
@@ -407,7 +449,8 @@ public final class DaemonCommand {
         return new DaemonOptions(host, port, label, serviceReg, serviceRegPort, datacenter, location,
                 haproxySocketPath, haproxyPidPath, haproxyCfgPath, templateFile, persistence, debug, dbPath,
                 registrationPort, haproxyBinary, statsPort, window, activityRetention, haproxyMaxFiles, unsafeNatives,
-                tokens, tlsCert, tlsKey, haproxyUser, statsAuth, store, prefix, bindAddress, registries(), historySize);
+                tokens, tlsCert, tlsKey, haproxyUser, statsAuth, store, prefix, bindAddress, registries(), historySize,
+                haproxyOptions());
     }
 
     /** The registry options, checked; the options of a registry not chosen are refused. */
@@ -460,6 +503,36 @@ public final class DaemonCommand {
                 hold);
         RegistryParts.check(options);
         return options;
+    }
+
+    /** The options of the HAProxy it runs, checked. */
+    private io.thalassa.http.HaproxyOptions haproxyOptions() {
+        if (maxconn < 1 || maxconn > 10_000_000) {
+            throw new Refusal("--maxconn must be in 1..10000000: " + maxconn, "--maxconn");
+        }
+        if (defaultMaxconn < 1 || defaultMaxconn > maxconn) {
+            throw new Refusal("--defaultMaxconn must be in 1..--maxconn (" + maxconn + "): " + defaultMaxconn,
+                    "--defaultMaxconn");
+        }
+        return new io.thalassa.http.HaproxyOptions(timeout("--timeoutConnect", timeoutConnect),
+                timeout("--timeoutClient", timeoutClient), timeout("--timeoutServer", timeoutServer),
+                timeout("--timeoutHttpRequest", timeoutHttpRequest),
+                timeout("--timeoutHttpKeepAlive", timeoutHttpKeepAlive), timeout("--timeoutTunnel", timeoutTunnel),
+                maxconn, defaultMaxconn, forwardFor, keepServerState);
+    }
+
+    /** A timeout of HAProxy's: 1 ms to 24 h. */
+    private static Duration timeout(String option, String value) {
+        Duration d;
+        try {
+            d = duration(option, value);
+        } catch (IllegalArgumentException e) {
+            throw new Refusal(e.getMessage(), option);
+        }
+        if (d.compareTo(Duration.ofMillis(1)) < 0 || d.compareTo(Duration.ofHours(24)) > 0) {
+            throw new Refusal(option + " must be in 1ms..24h: " + value, option);
+        }
+        return d;
     }
 
     /** Refuses options given for a registry that is not {@code kind}: name, value, name, value... */

@@ -21,7 +21,7 @@ public final class DaemonRuntime {
                 .workDir(o.dbPath())
                 .configFile(cfg)
                 .haproxyBinary(o.haproxyBinary())
-                .settings(HaproxySettings.builder()
+                .settings(o.haproxy().applyTo(HaproxySettings.builder())
                         .statsSocket(o.haproxySocketPath().toAbsolutePath())
                         .pidFile(o.haproxyPidPath().toAbsolutePath())
                         .serverStateFile(cfg.resolveSibling(cfg.getFileName() + ".state"))
