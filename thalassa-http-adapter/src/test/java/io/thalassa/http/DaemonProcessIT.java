@@ -238,9 +238,12 @@ class DaemonProcessIT {
 
     @Test
     void logLinesAreJsonObjectsWithJsonAndCarryTheirPriorityUnderTheJournal() throws Exception {
-        Daemon json = daemon("json");
+        Daemon json = daemon("json", "--timeoutClient", "30s", "--timeoutTunnel", "5m");
         json.env.put("THALASSA_LOG_FORMAT", "json");
         json.start();
+        // HAProxy's options from the command line are what it runs with
+        String cfg = Files.readString(json.home.resolve("haproxy.cfg"));
+        assertThat(cfg).contains("timeout client 30000ms", "timeout tunnel 300000ms");
         await("the start line", () -> json.output().contains("thalassa: API on"));
         List<String> lines = json.logLines();
         assertThat(lines).isNotEmpty();
