@@ -198,6 +198,10 @@ class WebUiIT {
         browser.await(5, "the backend card", d -> browser.first("#backend-web") != null);
         assertThat(browser.find("#backend-web .service").getText()).isEqualTo("myapp@1.0.0");
         assertThat(browser.find("#backend-web td.empty").getText()).contains("no instance of myapp@1.0.0");
+        // each filter says what it matches
+        assertThat(browser.find("#backends-filter").getAttribute("placeholder"))
+                .isEqualTo("name, service, version or address");
+        assertThat(browser.find("#frontends-filter").getAttribute("placeholder")).isEqualTo("name, bind or backend");
 
         long start = System.nanoTime();
         register(blue1, "1.0.0");

@@ -35,6 +35,7 @@ export function initOverview() {
       const f = state.frontends.get(k);
       return k.toLowerCase().includes(text) || `${f.bind} ${f.backend}`.toLowerCase().includes(text);
     },
+    hint: 'name, bind or backend',
     card: frontendCard,
   });
   backendList = new PagedList({
@@ -49,6 +50,7 @@ export function initOverview() {
       const members = (b.members || []).map((m) => `${m.host}:${m.port}`).join(' ');
       return `${k} ${b.name || ''}@${b.version || ''} ${members}`.toLowerCase().includes(text);
     },
+    hint: 'name, service, version or address',
     card: backendCard,
   });
   backendTable = new BackendTable({ wrap: document.getElementById('backend-table-wrap'), onOpen: openDetail });

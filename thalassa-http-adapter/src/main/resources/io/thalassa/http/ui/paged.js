@@ -5,14 +5,14 @@ import { h } from './dom.js';
 export class PagedList {
   /**
    * @param {object} o listEl, toolsEl, countEl, noun ("backends"), pageSize, keys() (sorted keys),
-   *   matches(key, text), card(key) -> {el, live(), tick(), destroy()}
+   *   matches(key, text), hint (what the filter matches, its placeholder), card(key) -> {el, live(), tick(), destroy()}
    */
   constructor(o) {
     Object.assign(this, o);
     this.page = 0;
     this.filter = '';
     this.cards = new Map(); // key -> card on the page shown
-    this.filterInput = h('input', { type: 'search', id: `${o.noun}-filter`, placeholder: `name, service or address`, autocomplete: 'off' });
+    this.filterInput = h('input', { type: 'search', id: `${o.noun}-filter`, placeholder: o.hint, autocomplete: 'off' });
     this.filterInput.addEventListener('input', () => { this.filter = this.filterInput.value.trim().toLowerCase(); this.page = 0; this.render(); });
     this.prev = h('button', { type: 'button', class: 'pager-prev', 'aria-label': `Previous page of ${o.noun}` }, '‹ Prev');
     this.next = h('button', { type: 'button', class: 'pager-next', 'aria-label': `Next page of ${o.noun}` }, 'Next ›');
