@@ -57,6 +57,20 @@ class DaemonProcessIT {
     final TestExecutionExceptionHandler printLogsOnFailure = (context, failure) -> {
         for (Daemon d : daemons) {
             System.err.println("---- output of daemon " + d.name + " ----\n" + d.output());
+            if (d.apiAnswers()) {
+                System.err.println("---- its activity ----\n" + d.api.get("/activity?limit=100").body());
+            }
+            Path socket = d.home.resolve("haproxy.sock");
+            if (Files.exists(socket)) {
+                try {
+                    io.thalassa.haproxy.RuntimeApi haproxy = io.thalassa.haproxy.RuntimeApi.connect(socket,
+                            java.time.Duration.ofSeconds(2));
+                    System.err.println("---- its HAProxy's servers ----\n" + haproxy.execute("show servers state")
+                            + haproxy.execute("show stat -1 4 -1"));
+                } catch (RuntimeException e) {
+                    System.err.println("---- its HAProxy did not answer: " + e);
+                }
+            }
         }
         throw failure;
     };
