@@ -59,6 +59,7 @@ class DaemonProcessIT {
             System.err.println("---- output of daemon " + d.name + " ----\n" + d.output());
             if (d.apiAnswers()) {
                 System.err.println("---- its activity ----\n" + d.api.get("/activity?limit=100").body());
+                System.err.println("---- its haproxy.cfg ----\n" + d.api.get("/haproxy/config").body());
             }
             Path socket = d.home.resolve("haproxy.sock");
             if (Files.exists(socket)) {
