@@ -147,6 +147,39 @@ class JoinIT extends ControllerTraffic {
         assertThat(afterwards).as("the switch was asked for: the old version drained").doesNotContain("200 v1");
     }
 
+    /**
+     * The registry said "b joins" and then, in a change of its own, "a leaves", before b's first check passed: a, the
+     * only member in service, keeps serving until b passes, then drains (as when both come in one change). Found by
+     * DaemonProcessIT: the second change sends HAProxy no command, and a was never drained.
+     */
+    @Test
+    void theLastServingMemberRemovedWhileItsReplacementJoinsDrainsOnceTheReplacementPasses() throws Exception {
+        TestApp a = app("a", 200);
+        TestApp b = app("b", 500); // fails its checks until it is set to 200: a check cannot pass between the changes
+        controller = fx.builder().build().start(web(live("1.0.0", a)));
+        try (Traffic traffic = new Traffic()) {
+            TimeUnit.MILLISECONDS.sleep(200);
+            ApplyResult joins = controller.apply(web(live("1.0.0", a, b)));
+            assertThat(joins.changes()).anySatisfy(c -> assertThat(c).contains("+127.0.0.1:" + b.port()));
+            ApplyResult leaves = controller.apply(web(live("1.0.0", b)));
+            assertThat(leaves.kind()).isEqualTo(ApplyResult.Kind.RUNTIME);
+            assertThat(leaves.changes()).anySatisfy(c -> assertThat(c).contains("-127.0.0.1:" + a.port()
+                    + " (serves until a joining member passes its first check)"));
+            TimeUnit.MILLISECONDS.sleep(700);
+            assertThat(traffic.count("200 a")).as("a serves while b fails its checks").isPositive();
+            b.status(200);
+            awaitAnswers(java.util.Set.of("200 b"));
+            traffic.close();
+            assertThat(traffic.answers.keySet()).as("every answer").containsOnly("200 a", "200 b");
+        }
+        assertThat(fx.events(Verb.DRAIN)).anySatisfy(e -> assertThat(e.detail()).contains("127.0.0.1:" + a.port())
+                .contains("a joining member is in service"));
+        for (int i = 0; i < 10; i++) {
+            assertThat(get()).isEqualTo("200 b");
+        }
+        assertThat(controller.reloadCount()).isZero();
+    }
+
     @Test
     void membersOfTheFirstStartAndOfANewBackendJoinAfterTheirFirstCheck() throws Exception {
         TestApp a = app("a", 200);

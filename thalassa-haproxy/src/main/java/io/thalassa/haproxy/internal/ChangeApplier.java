@@ -249,7 +249,8 @@ public final class ChangeApplier {
             described.add(describe(e.getKey(), list));
             Integer cap = capacity.getOrDefault(e.getKey(), reloads.capacity().get(e.getKey()));
             List<ServerCommands> cmds = cap == null ? List.of() : ServerCommands.of(e.getKey(), list, cap);
-            if (!cmds.isEmpty()) {
+            // a member now held while it leaves needs no command (it serves on), but the joins must hold it
+            if (!cmds.isEmpty() || cap != null && holdsLeaver(list, cap)) {
                 commands.addAll(cmds);
                 sent.put(e.getKey(), list);
             }
@@ -278,6 +279,16 @@ public final class ChangeApplier {
             events.emit(Verb.RUNTIME_CHANGE, Backend.idOf(k), describe(k, list));
         });
         return new Sent(sent, caps);
+    }
+
+    /** Whether {@code changes} make a slot the worker has hold its member while it leaves. */
+    private static boolean holdsLeaver(List<SlotTable.Change> changes, int capacity) {
+        for (SlotTable.Change c : changes) {
+            if (c.slot().state == SlotTable.State.LEAVING && c.slot().index <= capacity) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The slot changes sent to the worker, by backend, and the slots it has in each. */
