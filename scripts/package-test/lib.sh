@@ -77,8 +77,10 @@ unit_start() {
   : >"$log"
   local -a exec_start
   read -r -a exec_start <<<"$(unit_get ExecStart)"
+  # systemd starts a system unit without WorkingDirectory= in /; here the sandbox's private /tmp would hide a checkout
+  # under /tmp, and HAProxy, started from the daemon, goes back to its initial directory after reading its file
   # shellcheck disable=SC2016
-  env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
+  env -i -C / PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
     HOME="$home" USER="$user" LOGNAME="$user" SHELL="$shell" INVOCATION_ID="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')" \
     JOURNAL_STREAM="$(stat -c '%d:%i' "$log")" STATE_DIRECTORY="$state" RUNTIME_DIRECTORY="$runtime" \
     unshare --mount --propagation private -- /bin/sh "$PKG_LIB_DIR/sandbox.sh" "$state" "$runtime" -- \
