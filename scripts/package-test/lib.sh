@@ -131,7 +131,7 @@ free_port() {
 }
 
 # HAProxy's master: its pid (from the pid file the config file names), and its CLI's `show proc`.
-haproxy_pid() { head -n 1 "$(conf_get haproxyPidPath)" 2>/dev/null | tr -dc '0-9'; }
+haproxy_pid() { { head -n 1 "$(conf_get haproxyPidPath)" 2>/dev/null || true; } | tr -dc '0-9'; }
 master_socket() { echo "$(conf_get haproxyCfgPath).master.sock"; }
 show_proc() { echo "show proc" | socat -t 5 - "UNIX-CONNECT:$(master_socket)"; }
 # reloads HAProxy's master counted since it started
@@ -193,6 +193,7 @@ package_preconditions() {
 package_cleanup() {
   local rc=$?
   trap - EXIT
+  set +e # every step runs, whatever failed before (HAProxy may never have written its pid file)
   for p in "${WRK_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   if [ -n "$UNIT_PID" ]; then
     kill -TERM "$UNIT_PID" 2>/dev/null || true
