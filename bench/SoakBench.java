@@ -67,9 +67,17 @@ public class SoakBench {
             int api = free();
             int reg = free();
             int fe = free();
+            // the daemon runs its own copy: a build during the soak does not change the jar under it
+            Path daemonJar = Files.copy(jar, work.resolve("thalassa.jar"));
             List<String> command = new ArrayList<>(List.of("java"));
             command.addAll(launcherJavaOpts()); // run as the package runs it
-            command.addAll(List.of("-jar", jar.toString(),
+            String extra = System.getenv().getOrDefault("SOAK_JAVA_OPTS", "").trim();
+            if (!extra.isEmpty()) { // an experiment's flags after the launcher's (the later flag wins)
+                command.addAll(List.of(extra.split(" +")));
+            }
+            boolean nmt = command.stream().anyMatch(f -> f.startsWith("-XX:NativeMemoryTracking=")
+                    && !f.endsWith("=off"));
+            command.addAll(List.of("-jar", daemonJar.toString(),
                     "--host", "127.0.0.1",
                     "--port", "" + api, "--registrationPort", "" + reg, "--dbPath", work.resolve("db").toString(),
                     "--haproxyCfgPath", work.resolve("haproxy.cfg").toString(), "--haproxySocketPath",
@@ -179,6 +187,12 @@ public class SoakBench {
                 }
                 if (System.nanoTime() >= nextSample) {
                     samples.add(sample(daemon.pid(), (System.nanoTime() - start) / 1e9));
+                    if (nmt && samples.size() % 20 == 1) { // every 5 minutes: where the JVM's own memory is
+                        Files.writeString(work.resolve("nmt.txt"), String.format(Locale.ROOT, "== t=%.0f s%n%s%n",
+                                samples.get(samples.size() - 1)[0], run("jcmd", "" + daemon.pid(),
+                                        "VM.native_memory", "summary")), java.nio.file.StandardOpenOption.CREATE,
+                                java.nio.file.StandardOpenOption.APPEND);
+                    }
                     oldWorkersMax = Math.max(oldWorkersMax, oldWorkers(work.resolve("haproxy.pid")));
                     nextSample += TimeUnit.SECONDS.toNanos(15);
                 }

@@ -10,8 +10,12 @@ bash scripts/install-tools.sh >/dev/null
 export THALASSA_CONSUL_BINARY=${THALASSA_CONSUL_BINARY:-$PWD/.tools/consul/consul}
 export THALASSA_HAPROXY_BINARY=${THALASSA_HAPROXY_BINARY:-$(command -v haproxy || echo /usr/sbin/haproxy)}
 SOAK_MIN=${SOAK_MIN:-30}
+# SOAK_NAME: the run's name (its work directory and result file), so that two experiments can run side by side;
+# SOAK_JAVA_OPTS: JVM flags added after the launcher's (e.g. -XX:NativeMemoryTracking=summary, which also writes
+# `jcmd VM.native_memory summary` every 5 minutes to the work directory's nmt.txt).
+SOAK_NAME=${SOAK_NAME:-soak}
 OUT=bench/out
-WORK="$PWD/$OUT/soak"
+WORK="$PWD/$OUT/$SOAK_NAME"
 rm -rf "$WORK"
 mkdir -p "$WORK"
 mvn -B -q -DskipTests package -pl thalassa-http-adapter -am >"$OUT/soak-build.log" 2>&1 \
@@ -21,4 +25,4 @@ mvn -B -q -DskipTests test-compile dependency:build-classpath -Dmdep.includeScop
 CP="thalassa-consul/target/test-classes:thalassa-consul/target/classes:thalassa-core/target/classes"
 CP="$CP:$(cat "$OUT/soak-cp.txt")"
 java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$CP" bench/SoakBench.java "$SOAK_MIN" \
-  "$PWD/thalassa-http-adapter/target/thalassa.jar" "$WORK" | tee "$OUT/soak.txt"
+  "$PWD/thalassa-http-adapter/target/thalassa.jar" "$WORK" | tee "$OUT/$SOAK_NAME.txt"
