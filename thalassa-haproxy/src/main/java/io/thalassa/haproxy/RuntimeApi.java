@@ -4,7 +4,12 @@ import io.thalassa.Member;
 import io.thalassa.RuntimeApiException;
 import io.thalassa.internal.Checks;
 import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,13 +18,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import jnr.unixsocket.UnixSocketAddress;
-import jnr.unixsocket.UnixSocketChannel;
-import jnr.unixsocket.UnixSocketOptions;
 
 /**
- * HAProxy's runtime API on a stats socket (level admin) or on the master CLI socket, over jnr-unixsocket: one
- * connection per call (a {@link #batch} of commands shares one), every call bounded by a timeout.
+ * HAProxy's runtime API on a stats socket (level admin) or on the master CLI socket, over the JDK's UNIX domain
+ * sockets: one connection per call (a {@link #batch} of commands shares one), every call bounded by a timeout.
  *
  * <pre>{@code
  * RuntimeApi api = RuntimeApi.connect(Path.of("/tmp/haproxy.status.sock"), Duration.ofSeconds(2));
@@ -158,15 +160,23 @@ public final class RuntimeApi {
     private static final String PROMPT = "\n> ";
 
     private String exchange(String request, String command) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        try (UnixSocketChannel channel = UnixSocketChannel.open(new UnixSocketAddress(socket.toFile()))) {
-            int millis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
-            channel.setOption(UnixSocketOptions.SO_RCVTIMEO, millis);
-            channel.setOption(UnixSocketOptions.SO_SNDTIMEO, millis);
+        long begin = System.nanoTime();
+        long deadline = begin + timeout.toNanos();
+        // the JDK's own UNIX domain sockets (Java 16+), non-blocking under a selector: the deadline bounds the
+        // connect, every write and every read, and no native bindings are generated at first use
+        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+                Selector selector = Selector.open()) {
+            channel.configureBlocking(false);
+            SelectionKey key = channel.register(selector, 0);
+            if (!channel.connect(UnixDomainSocketAddress.of(socket))) {
+                await(selector, key, SelectionKey.OP_CONNECT, deadline, command);
+                channel.finishConnect();
+            }
             ByteBuffer out = ByteBuffer.wrap(request.getBytes(StandardCharsets.UTF_8));
             while (out.hasRemaining()) {
-                channel.write(out);
-                checkDeadline(deadline, command);
+                if (channel.write(out) == 0) {
+                    await(selector, key, SelectionKey.OP_WRITE, deadline, command);
+                }
             }
             channel.shutdownOutput(); // HAProxy answers and closes once it sees the end of the input
             java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream(256);
@@ -178,34 +188,39 @@ public final class RuntimeApi {
                     break;
                 }
                 if (n == 0) {
-                    // SO_RCVTIMEO expired without data: the peer is alive but silent
-                    checkDeadline(deadline, command);
-                    throw timeout(command);
+                    await(selector, key, SelectionKey.OP_READ, deadline, command);
+                    continue;
                 }
                 answer.write(in.array(), 0, n);
                 if (answer.size() > MAX_ANSWER) {
                     throw new RuntimeApiException("answer to '" + command + "' on " + socket + " exceeds "
                             + MAX_ANSWER + " bytes");
                 }
-                checkDeadline(deadline, command);
             }
             if (LOG.isDebugEnabled()) {
                 LOG.debug("{} - {}: {} bytes in {} us", socket.getFileName(), command, answer.size(),
-                        (System.nanoTime() - deadline + timeout.toNanos()) / 1000);
+                        (System.nanoTime() - begin) / 1000);
             }
             return answer.toString(StandardCharsets.UTF_8);
         } catch (IOException e) {
             String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            if (msg.contains("Resource temporarily unavailable") || msg.contains("timed out")) {
-                throw timeout(command);
-            }
             throw new RuntimeApiException("cannot run '" + command + "' on " + socket + ": " + msg, e);
         }
     }
 
-    private void checkDeadline(long deadline, String command) {
-        if (System.nanoTime() - deadline > 0) {
-            throw timeout(command);
+    /** Waits until the channel is ready for {@code op}, or throws the timeout once the deadline has passed. */
+    private void await(Selector selector, SelectionKey key, int op, long deadline, String command)
+            throws IOException {
+        key.interestOps(op);
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw timeout(command);
+            }
+            selector.selectedKeys().clear();
+            if (selector.select(Math.max(1, (left + 999_999) / 1_000_000)) > 0) {
+                return;
+            }
         }
     }
 

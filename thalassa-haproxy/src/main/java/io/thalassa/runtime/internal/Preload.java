@@ -6,17 +6,19 @@ import io.thalassa.Member;
 import io.thalassa.ThalassaConfig;
 import io.thalassa.haproxy.HaproxyConfigRenderer;
 import io.thalassa.haproxy.HaproxySettings;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import jnr.unixsocket.UnixSocketChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Loads and links, on a daemon thread, what a first start spends most of its time on before HAProxy runs: the native
- * bindings of the UNIX sockets (jnr-ffi generates them at first use), the JSON mapper of the stored items and the
- * template's first render. A host that starts other things meanwhile (a Spring context) gets them for the price of a
- * second core. Nothing is kept but the classes; a failure is logged at debug and costs the start nothing.
+ * Loads and links, on a daemon thread, what a first start spends most of its time on before HAProxy runs: the NIO
+ * classes of the UNIX sockets, the JSON mapper of the stored items and the template's first render. A host that
+ * starts other things meanwhile (a Spring context) gets them for the price of a second core. Nothing is kept but
+ * the classes; a failure is logged at debug and costs the start nothing.
  */
 public final class Preload {
     private static final Logger LOG = LoggerFactory.getLogger(Preload.class);
@@ -47,7 +49,8 @@ public final class Preload {
 
     private static void run() throws Exception {
         long t0 = System.nanoTime();
-        UnixSocketChannel.open().close();
+        SocketChannel.open(StandardProtocolFamily.UNIX).close();
+        Selector.open().close();
         ThalassaConfig sample = ThalassaConfig.empty()
                 .withBackend(Backend.staticBackend("preload").members(List.of(Member.of("127.0.0.1", 8080))).build())
                 .withFrontend(Frontend.builder("preload").bind("127.0.0.1:8080").defaultBackend("preload").build());

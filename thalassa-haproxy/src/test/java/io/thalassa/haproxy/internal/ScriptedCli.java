@@ -2,15 +2,16 @@ package io.thalassa.haproxy.internal;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
-import jnr.unixsocket.UnixServerSocketChannel;
-import jnr.unixsocket.UnixSocketAddress;
-import jnr.unixsocket.UnixSocketChannel;
 
 /**
  * A stats socket that answers batches in HAProxy's interactive mode ({@code prompt}, commands, {@code quit}) with
@@ -19,16 +20,16 @@ import jnr.unixsocket.UnixSocketChannel;
  */
 final class ScriptedCli implements AutoCloseable {
     final List<String> received = new CopyOnWriteArrayList<>();
-    private final UnixServerSocketChannel server;
+    private final ServerSocketChannel server;
     private final Thread thread;
 
     /** @param answers the answer to each command ({@code ""} for success) */
     ScriptedCli(Path socket, Function<String, String> answers) throws IOException {
-        server = UnixServerSocketChannel.open();
-        server.socket().bind(new UnixSocketAddress(socket.toFile()));
+        server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(socket));
         thread = new Thread(() -> {
             while (server.isOpen()) {
-                try (UnixSocketChannel c = server.accept()) {
+                try (SocketChannel c = server.accept()) {
                     if (c == null) {
                         return;
                     }
