@@ -40,8 +40,8 @@ public class ThalassaAutoConfiguration {
     static class Runtime {
         /**
          * Starts the Thalassa on a thread of its own from the moment the context's beans begin to be made, when
-         * every part of it is the starter's ({@link EarlyStart}); warms its start ({@link Thalassa#preload()}) in any
-         * case.
+         * every part of it is the starter's ({@link EarlyStart}); otherwise warms the start that its bean makes later
+         * ({@link Thalassa#preload()}).
          */
         @Bean
         static EarlyStart thalassaEarlyStart() {

@@ -76,8 +76,8 @@ public final class EarlyStart implements BeanFactoryPostProcessor, EnvironmentAw
 
     @Override
     public void postProcessBeanFactory(ConfigurableListableBeanFactory beanFactory) {
-        Thalassa.preload();
         if (environment == null || loader == null || publisher == null || !onlyOurs(beanFactory)) {
+            Thalassa.preload(); // the bean starts it later, on the main thread: warm what that start loads first
             return;
         }
         ThalassaProperties p;
@@ -85,13 +85,17 @@ public final class EarlyStart implements BeanFactoryPostProcessor, EnvironmentAw
             p = Binder.get(environment).bindOrCreate("thalassa", ThalassaProperties.class);
         } catch (RuntimeException e) { // the properties bean says it again, in its words
             LOG.debug("thalassa - not started early: {}", e.toString());
+            Thalassa.preload();
             return;
         }
+        // no preload beside the early start: both would load the same classes at once, on cores Spring needs
         CompletableFuture<Registry> r = new CompletableFuture<>();
         CompletableFuture<ConfigStore> s = new CompletableFuture<>();
         CompletableFuture<Thalassa> f = new CompletableFuture<>();
         ThalassaEventRelay events = new ThalassaEventRelay(publisher);
         Thread t = new Thread(() -> {
+            long wall = System.nanoTime();
+            long cpu = cpuNanos();
             try {
                 Registry madeRegistry = make(r, () -> Builders.registry(p, loader.getClassLoader()));
                 ConfigStore madeStore = madeRegistry == null ? null
@@ -101,6 +105,8 @@ public final class EarlyStart implements BeanFactoryPostProcessor, EnvironmentAw
             } catch (Throwable e) {
                 f.completeExceptionally(e);
             }
+            LOG.debug("thalassa - the early start took {} ms ({} ms of CPU on its thread)",
+                    (System.nanoTime() - wall) / 1_000_000, (cpuNanos() - cpu) / 1_000_000);
         }, "thalassa-start");
         t.setDaemon(true);
         registry = r;
@@ -108,6 +114,12 @@ public final class EarlyStart implements BeanFactoryPostProcessor, EnvironmentAw
         started = f;
         relay = events;
         t.start();
+    }
+
+    /** The current thread's CPU time, or 0 where the JVM does not measure it. */
+    private static long cpuNanos() {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        return threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : 0;
     }
 
     /** Completes {@code part} with what {@code maker} makes, or with its exception (and returns null then). */
@@ -183,7 +195,12 @@ public final class EarlyStart implements BeanFactoryPostProcessor, EnvironmentAw
      */
     public Thalassa claim() {
         claimed = true;
-        return join(started);
+        long t0 = System.nanoTime();
+        try {
+            return join(started);
+        } finally {
+            LOG.debug("thalassa - its bean waited {} ms for the early start", (System.nanoTime() - t0) / 1_000_000);
+        }
     }
 
     /**
