@@ -71,6 +71,10 @@ public class SoakBench {
             Path daemonJar = Files.copy(jar, work.resolve("thalassa.jar"));
             List<String> command = new ArrayList<>(List.of("java"));
             command.addAll(launcherJavaOpts()); // run as the package runs it
+            String trim = launcherValue("TRIM_NATIVE_HEAP_MS");
+            if (!trim.equals("0")) { // the launcher adds it where the JVM knows it (this one: 17.0.9 or later)
+                command.add("-XX:TrimNativeHeapInterval=" + trim);
+            }
             String extra = System.getenv().getOrDefault("SOAK_JAVA_OPTS", "").trim();
             if (!extra.isEmpty()) { // an experiment's flags after the launcher's (the later flag wins)
                 command.addAll(List.of(extra.split(" +")));
@@ -208,19 +212,36 @@ public class SoakBench {
             Matcher held = Pattern.compile("(?m)^thalassa_removals_held_total\\S* ([0-9.]+)").matcher(metrics == null
                     ? "" : metrics);
             long heldRemovals = held.find() ? (long) Double.parseDouble(held.group(1)) : -1;
-            // the growth after the first 5 minutes (the JVM's warm-up), as the issue measures it; a shorter run
-            // from its second sample
-            double[] first = samples.stream().filter(x -> x[0] >= 300).findFirst()
-                    .filter(x -> samples.get(samples.size() - 1)[0] - x[0] >= 300)
-                    .orElse(samples.get(Math.min(1, samples.size() - 1)));
-            double[] last = samples.get(samples.size() - 1);
-            double hours = Math.max(1e-9, (last[0] - first[0]) / 3600);
+            // the growth after the first 5 minutes (the JVM's warm-up), as the issue measures it: the slope of a
+            // least-squares line through every sample from then on (one sample taken just before or after a GC or a
+            // trim moves the end points by megabytes), as a share of the line's value at its start; a shorter run
+            // from its second sample. The end points are printed too.
+            double from = samples.get(samples.size() - 1)[0] >= 600 ? 300 : samples.get(Math.min(1,
+                    samples.size() - 1))[0];
+            List<double[]> after = samples.stream().filter(x -> x[0] >= from).toList();
+            double[] first = after.get(0);
+            double[] last = after.get(after.size() - 1);
+            double n = after.size();
+            double sx = 0;
+            double sy = 0;
+            double sxy = 0;
+            double sxx = 0;
+            for (double[] x : after) {
+                double h = x[0] / 3600;
+                sx += h;
+                sy += x[1];
+                sxy += h * x[1];
+                sxx += h * h;
+            }
+            double denominator = n * sxx - sx * sx;
+            double slope = denominator == 0 ? 0 : (n * sxy - sx * sy) / denominator; // kB an hour
+            double atStart = (sy - slope * sx) / n + slope * first[0] / 3600;
             System.out.printf(Locale.ROOT, "minutes=%d failed_requests=%d rss_growth_pct_per_h=%.1f"
                     + " threads_growth=%d fds_growth=%d old_workers_max=%d held_removals=%d wrongly_emptied=%d"
-                    + " rss_mb=%.0f->%.0f heap_after_gc_mb=%.0f->%.0f%n", minutes, wrkFailures,
-                    (last[1] - first[1]) / first[1] * 100 / hours, (long) (last[3] - first[3]),
-                    (long) (last[4] - first[4]), oldWorkersMax, heldRemovals, wronglyEmptied, first[1] / 1024,
-                    last[1] / 1024, first[2] / 1024, last[2] / 1024);
+                    + " rss_mb=%.0f->%.0f rss_fit_mb_per_h=%.1f heap_after_gc_mb=%.0f->%.0f%n", minutes, wrkFailures,
+                    slope / atStart * 100, (long) (last[3] - first[3]), (long) (last[4] - first[4]), oldWorkersMax,
+                    heldRemovals, wronglyEmptied, first[1] / 1024, last[1] / 1024, slope / 1024, first[2] / 1024,
+                    last[2] / 1024);
             Files.writeString(work.resolve("samples.tsv"), String.join("\n", samples.stream().map(s -> String.format(
                     Locale.ROOT, "%.0f\t%.0f\t%.0f\t%.0f\t%.0f", s[0], s[1], s[2], s[3], s[4])).toList()) + "\n");
             daemon.destroy();

@@ -3,7 +3,9 @@
 # leaving every second, a version switch every 10 s, a structural change every minute, wrk at a bounded rate (4
 # connections, 5 ms apart), Consul frozen for 20 s every 5 minutes. Everything on 127.0.0.1, stopped by pid. Prints:
 #   minutes= failed_requests= rss_growth_pct_per_h= threads_growth= fds_growth= old_workers_max= held_removals=
-#   wrongly_emptied= (and the RSS and heap after GC at the start and the end)
+#   wrongly_emptied= (and the RSS and heap after GC at the start and the end). The RSS growth is the slope of a
+#   least-squares line through the samples after minute 5 (every 15 s), as a share of the line's value at minute 5.
+# The daemon runs as the package's launcher runs it (its JAVA_OPTS, MALLOC_ARENA_MAX and TRIM_NATIVE_HEAP_MS).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-tools.sh >/dev/null
