@@ -94,8 +94,9 @@ public final class EarlyStart implements BeanFactoryPostProcessor, EnvironmentAw
         CompletableFuture<Thalassa> f = new CompletableFuture<>();
         ThalassaEventRelay events = new ThalassaEventRelay(publisher);
         Thread t = new Thread(() -> {
+            boolean timed = LOG.isDebugEnabled();
             long wall = System.nanoTime();
-            long cpu = cpuNanos();
+            long cpu = timed ? cpuNanos() : 0;
             try {
                 Registry madeRegistry = make(r, () -> Builders.registry(p, loader.getClassLoader()));
                 ConfigStore madeStore = madeRegistry == null ? null
@@ -105,8 +106,10 @@ public final class EarlyStart implements BeanFactoryPostProcessor, EnvironmentAw
             } catch (Throwable e) {
                 f.completeExceptionally(e);
             }
-            LOG.debug("thalassa - the early start took {} ms ({} ms of CPU on its thread)",
-                    (System.nanoTime() - wall) / 1_000_000, (cpuNanos() - cpu) / 1_000_000);
+            if (timed) {
+                LOG.debug("thalassa - the early start took {} ms ({} ms of CPU on its thread)",
+                        (System.nanoTime() - wall) / 1_000_000, (cpuNanos() - cpu) / 1_000_000);
+            }
         }, "thalassa-start");
         t.setDaemon(true);
         registry = r;
