@@ -78,12 +78,50 @@ public final class NamedHttpServer implements AutoCloseable {
         }
     }
 
-    /** A free port on 127.0.0.1. */
+    /**
+     * A free port on 127.0.0.1, below the kernel's ephemeral range. A port the kernel picks (bind to port 0) comes
+     * from that range, which is also where every outgoing connection gets its local port: on a busy machine a health
+     * check or a client could take it between this answer and HAProxy's bind ("Address already in use", seen in a
+     * CI run beside a soak). Below the range only listeners take ports. Each JVM starts at a random place in the
+     * 12,000 ports under the range and walks on from there; where the range starts too low for that, the kernel
+     * picks.
+     */
     public static int freePort() {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-            return s.getLocalPort();
+        int low = ephemeralLow();
+        try {
+            if (low - PORTS_BELOW_EPHEMERAL < 1024) {
+                try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, LOOPBACK)) {
+                    return s.getLocalPort();
+                }
+            }
+            int base = low - PORTS_BELOW_EPHEMERAL;
+            for (int i = 0; i < PORTS_BELOW_EPHEMERAL; i++) {
+                int port = base + Math.floorMod(NEXT_PORT.getAndIncrement(), PORTS_BELOW_EPHEMERAL);
+                try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+                    s.bind(new InetSocketAddress(LOOPBACK, port), 1);
+                    return port;
+                } catch (IOException taken) {
+                    // a listener has it: the next one
+                }
+            }
+            throw new IllegalStateException("no free port on 127.0.0.1 in " + base + ".." + (low - 1));
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static final int PORTS_BELOW_EPHEMERAL = 12_000;
+    private static final java.util.concurrent.atomic.AtomicInteger NEXT_PORT = new java.util.concurrent.atomic
+            .AtomicInteger(new java.util.Random().nextInt(PORTS_BELOW_EPHEMERAL));
+    private static final java.net.InetAddress LOOPBACK = java.net.InetAddress.getLoopbackAddress();
+
+    /** The first port of the kernel's ephemeral range (Linux's default 32768 where it cannot be read). */
+    private static int ephemeralLow() {
+        try {
+            return Integer.parseInt(Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim()
+                    .split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return 32768;
         }
     }
 
