@@ -87,7 +87,7 @@ public final class NamedHttpServer implements AutoCloseable {
      * picks.
      */
     public static int freePort() {
-        int low = ephemeralLow();
+        int low = EPHEMERAL_LOW;
         try {
             if (low - PORTS_BELOW_EPHEMERAL < 1024) {
                 try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, LOOPBACK)) {
@@ -114,6 +114,7 @@ public final class NamedHttpServer implements AutoCloseable {
     private static final java.util.concurrent.atomic.AtomicInteger NEXT_PORT = new java.util.concurrent.atomic
             .AtomicInteger(new java.util.Random().nextInt(PORTS_BELOW_EPHEMERAL));
     private static final java.net.InetAddress LOOPBACK = java.net.InetAddress.getLoopbackAddress();
+    private static final int EPHEMERAL_LOW = ephemeralLow();
 
     /** The first port of the kernel's ephemeral range (Linux's default 32768 where it cannot be read). */
     private static int ephemeralLow() {
