@@ -757,6 +757,8 @@ class WebUiIT {
         // above 50 backends: the compact table, one page of rows, the unhealthy first (web: blue-2 is DOWN)
         browser.await(10, "the table", d -> browser.all("#backend-table tbody tr").size() == 50);
         assertThat(browser.all("#backend-list > li")).as("no cards under the table").isEmpty();
+        assertThat(browser.find("#backend-tools").isDisplayed()).as("no second filter, the cards', under the table")
+                .isFalse();
         browser.await(15, "live data in the table", d -> browser.find("#backend-table tr[data-key='b0000'] .badge")
                 .getText().equals("UP"));
         // once every b* backend's member is UP, web (one member DOWN) is the only unhealthy one: first
@@ -783,6 +785,7 @@ class WebUiIT {
         // the cards on request: one page of them, kept across ticks
         browser.find("#backend-view").click();
         browser.await(5, "cards", d -> browser.all("#backend-list > li").size() == 12);
+        assertThat(browser.find("#backend-table-wrap").isDisplayed()).as("the table is gone with the cards").isFalse();
         browser.await(15, "live data on the page", d -> browser.find("#backend-b0000 .badge").getText()
                 .equals("UP"));
         browser.js("document.getElementById('backend-b0000').dataset.probe = 'kept';");
