@@ -6,6 +6,6 @@ export THALASSA_HAPROXY_BINARY=${THALASSA_HAPROXY_BINARY:-$(command -v haproxy |
 HAPROXY=$THALASSA_HAPROXY_BINARY
 OUT=bench/out
 mkdir -p "$OUT"
-mvn -B -q -DskipTests package dependency:build-classpath -Dmdep.includeScope=runtime \
+mvn -B -q -DskipTests package dependency:build-classpath -DincludeScope=runtime \
   -Dmdep.outputFile="$PWD/$OUT/haproxy-cp.txt" -pl thalassa-haproxy -am >/dev/null
 CP="thalassa-haproxy/target/classes:$(cat "$OUT/haproxy-cp.txt")"

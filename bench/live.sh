@@ -30,7 +30,7 @@ stop_started() { # the HAProxy master of our pid file, if it is still ours
 trap stop_started EXIT
 rm -rf "$WORK"
 mkdir -p "$WORK"
-mvn -B -q -DskipTests package dependency:build-classpath -Dmdep.includeScope=runtime \
+mvn -B -q -DskipTests package dependency:build-classpath -DincludeScope=runtime \
   -Dmdep.outputFile="$PWD/$OUT/live-cp.txt" -pl thalassa-http-adapter -am >"$OUT/live-build.log" 2>&1 \
   || { cat "$OUT/live-build.log" >&2; exit 1; }
 CP="thalassa-http-adapter/target/classes:thalassa-haproxy/target/classes:thalassa-core/target/classes:$(cat "$OUT/live-cp.txt")"

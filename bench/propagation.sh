@@ -13,7 +13,7 @@ WARMUP=${2:-40}
 OUT=bench/out
 mkdir -p "$OUT"
 # Build (no install; test classes hold the ConsulAgent launcher) and write thalassa-consul's runtime classpath.
-mvn -B -q -DskipTests package dependency:build-classpath -Dmdep.includeScope=runtime \
+mvn -B -q -DskipTests package dependency:build-classpath -DincludeScope=runtime \
   -Dmdep.outputFile="$PWD/$OUT/propagation-cp.txt" -pl thalassa-consul -am >"$OUT/propagation-build.log" 2>&1 \
   || { cat "$OUT/propagation-build.log" >&2; exit 1; }
 CP="thalassa-core/target/classes:thalassa-consul/target/classes:thalassa-consul/target/test-classes:$(cat "$OUT/propagation-cp.txt")"

@@ -47,7 +47,7 @@ printf '$TTL 1\n@ IN SOA ns.svc.example. admin.svc.example. 1 60 60 600 1\n@ IN 
 /usr/sbin/named -c "$WORK/bind/named.conf" -u root -g >"$WORK/bind/named.log" 2>&1 &
 pids+=($!)
 
-mvn -B -q -DskipTests package dependency:build-classpath -Dmdep.includeScope=runtime \
+mvn -B -q -DskipTests package dependency:build-classpath -DincludeScope=runtime \
   -Dmdep.outputFile="$PWD/$OUT/registries-cp.txt" -pl thalassa-http-adapter -am >"$OUT/registries-build.log" 2>&1 \
   || { cat "$OUT/registries-build.log" >&2; exit 1; }
 mvn -B -q -DskipTests test-compile -pl thalassa-consul -am >>"$OUT/registries-build.log" 2>&1

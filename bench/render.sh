@@ -8,7 +8,7 @@ HAPROXY=${THALASSA_HAPROXY_BINARY:-$(command -v haproxy || echo /usr/sbin/haprox
 OUT=bench/out
 mkdir -p "$OUT"
 # Build (no install) and write the module's runtime classpath; the last module built (thalassa-haproxy) wins.
-mvn -B -q -DskipTests package dependency:build-classpath -Dmdep.includeScope=runtime \
+mvn -B -q -DskipTests package dependency:build-classpath -DincludeScope=runtime \
   -Dmdep.outputFile="$PWD/$OUT/render-cp.txt" -pl thalassa-haproxy -am >/dev/null
 CP="thalassa-haproxy/target/classes:$(cat "$OUT/render-cp.txt")"
 

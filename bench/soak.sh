@@ -22,7 +22,7 @@ rm -rf "$WORK"
 mkdir -p "$WORK"
 mvn -B -q -DskipTests package -pl thalassa-http-adapter -am >"$OUT/soak-build.log" 2>&1 \
   || { cat "$OUT/soak-build.log" >&2; exit 1; }
-mvn -B -q -DskipTests test-compile dependency:build-classpath -Dmdep.includeScope=test \
+mvn -B -q -DskipTests test-compile dependency:build-classpath -DincludeScope=test \
   -Dmdep.outputFile="$PWD/$OUT/soak-cp.txt" -pl thalassa-consul -am >>"$OUT/soak-build.log" 2>&1
 CP="thalassa-consul/target/test-classes:thalassa-consul/target/classes:thalassa-core/target/classes"
 CP="$CP:$(cat "$OUT/soak-cp.txt")"

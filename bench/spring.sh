@@ -53,7 +53,7 @@ rm -rf "$WORK"
 mkdir -p "$WORK"
 
 # Build (no install): the example and the library; the example's runtime classpath.
-mvn -B -q -DskipTests package dependency:build-classpath -Dmdep.includeScope=runtime \
+mvn -B -q -DskipTests package dependency:build-classpath -DincludeScope=runtime \
   -Dmdep.outputFile="$WORK/with-cp.txt" -pl examples/spring-boot-app -am >"$OUT/spring-build.log" 2>&1 \
   || { cat "$OUT/spring-build.log" >&2; exit 1; }
 # The same application without the starter: Spring Boot's web and actuator starters alone, versions from its BOM.
@@ -72,7 +72,7 @@ cat >"$WORK/base/pom.xml" <<EOF
   </dependencies>
 </project>
 EOF
-mvn -B -q -f "$WORK/base/pom.xml" dependency:build-classpath -Dmdep.includeScope=runtime \
+mvn -B -q -f "$WORK/base/pom.xml" dependency:build-classpath -DincludeScope=runtime \
   -Dmdep.outputFile="$WORK/without-cp.txt" >>"$OUT/spring-build.log" 2>&1 \
   || { cat "$OUT/spring-build.log" >&2; exit 1; }
 CLASSES=examples/spring-boot-app/target/classes

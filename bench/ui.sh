@@ -39,7 +39,7 @@ trap 'exit 130' INT TERM
 rm -rf "$WORK"
 mkdir -p "$WORK"
 
-mvn -B -q -DskipTests package dependency:build-classpath -Dmdep.includeScope=test \
+mvn -B -q -DskipTests package dependency:build-classpath -DincludeScope=test \
   -Dmdep.outputFile="$PWD/$OUT/ui-cp.txt" -pl thalassa-http-adapter -am >"$OUT/ui-build.log" 2>&1 \
   || { cat "$OUT/ui-build.log" >&2; exit 1; }
 JAR=thalassa-http-adapter/target/thalassa.jar
