@@ -425,28 +425,100 @@ public final class HaproxySettings {
 
         /** @throws IllegalArgumentException unless positive */
         public Builder maxconn(int global, int defaults) {
-            this.globalMaxconn = positive("globalMaxconn", global);
-            this.defaultsMaxconn = positive("defaultsMaxconn", defaults);
-            return this;
+            positive("globalMaxconn", global);
+            positive("defaultsMaxconn", defaults);
+            return globalMaxconn(global).defaultsMaxconn(defaults);
         }
 
-        /** @throws IllegalArgumentException unless each is at least 1 ms */
+        /** @throws IllegalArgumentException unless each is in 1 ms..2147483647 ms (HAProxy's longest timer) */
         public Builder timeouts(Duration connect, Duration client, Duration server) {
-            this.timeoutConnect = duration("timeoutConnect", connect);
-            this.timeoutClient = duration("timeoutClient", client);
-            this.timeoutServer = duration("timeoutServer", server);
-            return this;
+            duration("timeoutConnect", connect);
+            duration("timeoutClient", client);
+            duration("timeoutServer", server);
+            return timeoutConnect(connect).timeoutClient(client).timeoutServer(server);
         }
 
         /**
          * {@code timeout http-request}, {@code timeout http-keep-alive} and {@code timeout tunnel}; defaults 10 s, 10 s
          * and 1 h.
          *
-         * @throws IllegalArgumentException unless each is at least 1 ms
+         * @throws IllegalArgumentException unless each is in 1 ms..2147483647 ms (HAProxy's longest timer)
          */
         public Builder httpTimeouts(Duration request, Duration keepAlive, Duration tunnel) {
+            duration("timeoutHttpRequest", request);
+            duration("timeoutHttpKeepAlive", keepAlive);
+            duration("timeoutTunnel", tunnel);
+            return timeoutHttpRequest(request).timeoutHttpKeepAlive(keepAlive).timeoutTunnel(tunnel);
+        }
+
+        /** {@code maxconn} in {@code global} alone; see {@link #maxconn(int, int)}. */
+        public Builder globalMaxconn(int global) {
+            this.globalMaxconn = positive("globalMaxconn", global);
+            return this;
+        }
+
+        /** {@code maxconn} in {@code defaults} alone; see {@link #maxconn(int, int)}. */
+        public Builder defaultsMaxconn(int defaults) {
+            this.defaultsMaxconn = positive("defaultsMaxconn", defaults);
+            return this;
+        }
+
+        /**
+         * {@code timeout connect} alone; default 5 s.
+         *
+         * @throws IllegalArgumentException unless in 1 ms..2147483647 ms
+         */
+        public Builder timeoutConnect(Duration connect) {
+            this.timeoutConnect = duration("timeoutConnect", connect);
+            return this;
+        }
+
+        /**
+         * {@code timeout client} alone; default 50 s.
+         *
+         * @throws IllegalArgumentException unless in 1 ms..2147483647 ms
+         */
+        public Builder timeoutClient(Duration client) {
+            this.timeoutClient = duration("timeoutClient", client);
+            return this;
+        }
+
+        /**
+         * {@code timeout server} alone; default 50 s.
+         *
+         * @throws IllegalArgumentException unless in 1 ms..2147483647 ms
+         */
+        public Builder timeoutServer(Duration server) {
+            this.timeoutServer = duration("timeoutServer", server);
+            return this;
+        }
+
+        /**
+         * {@code timeout http-request} alone; default 10 s.
+         *
+         * @throws IllegalArgumentException unless in 1 ms..2147483647 ms
+         */
+        public Builder timeoutHttpRequest(Duration request) {
             this.timeoutHttpRequest = duration("timeoutHttpRequest", request);
+            return this;
+        }
+
+        /**
+         * {@code timeout http-keep-alive} alone; default 10 s.
+         *
+         * @throws IllegalArgumentException unless in 1 ms..2147483647 ms
+         */
+        public Builder timeoutHttpKeepAlive(Duration keepAlive) {
             this.timeoutHttpKeepAlive = duration("timeoutHttpKeepAlive", keepAlive);
+            return this;
+        }
+
+        /**
+         * {@code timeout tunnel} alone; default 1 h.
+         *
+         * @throws IllegalArgumentException unless in 1 ms..2147483647 ms
+         */
+        public Builder timeoutTunnel(Duration tunnel) {
             this.timeoutTunnel = duration("timeoutTunnel", tunnel);
             return this;
         }
@@ -457,7 +529,7 @@ public final class HaproxySettings {
             return this;
         }
 
-        /** @throws IllegalArgumentException when below 1 ms; null for never */
+        /** @throws IllegalArgumentException unless in 1 ms..2147483647 ms; null for never */
         public Builder hardStopAfter(Duration hardStopAfter) {
             this.hardStopAfter = hardStopAfter == null ? null : duration("hardStopAfter", hardStopAfter);
             return this;
@@ -550,10 +622,17 @@ public final class HaproxySettings {
             return value;
         }
 
+        /** HAProxy keeps its timers in signed 32-bit milliseconds; a longer one fails its configuration check. */
+        private static final Duration LONGEST_TIMER = Duration.ofMillis(Integer.MAX_VALUE);
+
         private static Duration duration(String field, Duration d) {
             Checks.notNull(field, d);
-            if (d.toMillis() < 1) {
+            if (d.compareTo(Duration.ofMillis(1)) < 0) {
                 throw new IllegalArgumentException(field + " must be at least 1 ms: " + d);
+            }
+            if (d.compareTo(LONGEST_TIMER) > 0) {
+                throw new IllegalArgumentException(field + " must be at most " + LONGEST_TIMER.toMillis()
+                        + " ms (about 24.8 days, HAProxy's longest timer): " + d);
             }
             return d;
         }

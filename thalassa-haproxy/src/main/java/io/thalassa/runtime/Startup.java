@@ -129,11 +129,16 @@ final class Startup {
                 .statsListener(null)
                 .logTarget(null)
                 .build();
-        HaproxySettings.Builder b = given.toBuilder();
-        if (given.certificateDir() == null) {
+        HaproxySettings.Builder tuning = s.haproxy().apply(given.toBuilder());
+        if (tuning == null) {
+            throw new IllegalStateException("the haproxy tuning returned null; return the builder it was given");
+        }
+        HaproxySettings tuned = tuning.build();
+        HaproxySettings.Builder b = tuned.toBuilder();
+        if (tuned.certificateDir() == null) {
             b.certificateDir(s.stateDir().resolve("certificates"));
         }
-        if (given.user() == null) {
+        if (tuned.user() == null) {
             boolean root = HaproxyUser.daemonIsRoot();
             Optional<HaproxyUser.Account> account = HaproxyUser.account(s.haproxyUser(), root, Path.of("/etc/passwd"),
                     Path.of("/etc/group"));

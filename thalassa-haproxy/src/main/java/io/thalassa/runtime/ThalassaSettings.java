@@ -43,6 +43,7 @@ public final class ThalassaSettings {
     private final int maxRemovalPct;
     private final Duration removalHold;
     private final UnaryOperator<HaproxyController.Builder> controller;
+    private final UnaryOperator<HaproxySettings.Builder> haproxy;
     private final List<ThalassaEvent.Listener> listeners;
 
     private ThalassaSettings(Builder<?> b) {
@@ -69,6 +70,7 @@ public final class ThalassaSettings {
         this.maxRemovalPct = b.maxRemovalPct;
         this.removalHold = b.removalHold;
         this.controller = b.controller;
+        this.haproxy = b.haproxy;
         this.listeners = List.copyOf(b.listeners);
     }
 
@@ -194,6 +196,10 @@ public final class ThalassaSettings {
         return controller;
     }
 
+    UnaryOperator<HaproxySettings.Builder> haproxy() {
+        return haproxy;
+    }
+
     List<ThalassaEvent.Listener> listeners() {
         return listeners;
     }
@@ -228,6 +234,7 @@ public final class ThalassaSettings {
         private int maxRemovalPct = MembershipEngine.DEFAULT_MAX_REMOVAL_PCT;
         private Duration removalHold = MembershipEngine.DEFAULT_REMOVAL_HOLD;
         private UnaryOperator<HaproxyController.Builder> controller = UnaryOperator.identity();
+        private UnaryOperator<HaproxySettings.Builder> haproxy = UnaryOperator.identity();
         private final List<ThalassaEvent.Listener> listeners = new ArrayList<>();
 
         Builder() {
@@ -431,6 +438,18 @@ public final class ThalassaSettings {
         /** Tunes the HAProxy controller further (drain timeout, stats interval...), after the settings above. */
         public B controller(UnaryOperator<HaproxyController.Builder> tuning) {
             this.controller = Checks.notNull("controller", tuning);
+            return self();
+        }
+
+        /**
+         * Tunes HAProxy's settings (timeouts, maxconn, {@code option forwardfor}, server state across reloads...) on
+         * top of the ones the Thalassa starts with: {@link #settings(HaproxySettings) those given}, or the defaults
+         * with every file in the work directory. For example
+         * {@code haproxy(h -> h.maxconn(20_000, 5_000).forwardFor(false))}. It runs once, at start; a value it
+         * sets that HAProxy's settings refuse fails {@link Thalassa.Builder#start()} with that refusal.
+         */
+        public B haproxy(UnaryOperator<HaproxySettings.Builder> tuning) {
+            this.haproxy = Checks.notNull("haproxy", tuning);
             return self();
         }
 

@@ -86,6 +86,35 @@ class ThalassaIT {
     }
 
     @Test
+    void haproxysSettingsAreTunedOnTopOfTheWorkDirectoryOnesAndARefusedTuningStartsNothing() throws Exception {
+        NamedHttpServer app = new NamedHttpServer("a");
+        servers.add(app);
+        int port = NamedHttpServer.freePort();
+        Thalassa t = start(builder().haproxy(h -> h.timeoutClient(Duration.ofSeconds(7)).globalMaxconn(1000)
+                .forwardFor(false)).startWith(c -> c
+                        .withBackend(Backend.staticBackend("pool").member("127.0.0.1", app.port()).build())
+                        .withFrontend(Frontend.builder("web").bind("127.0.0.1:" + port).defaultBackend("pool")
+                                .build())));
+        assertThat(NamedHttpServer.answerOf(port)).isEqualTo("200 a");
+        io.thalassa.haproxy.HaproxySettings s = t.controller().settings();
+        assertThat(s.timeoutClient()).isEqualTo(Duration.ofSeconds(7));
+        assertThat(s.globalMaxconn()).isEqualTo(1000);
+        assertThat(s.forwardFor()).isFalse();
+        assertThat(s.statsSocket()).isEqualTo(dir.resolve("haproxy.sock").toAbsolutePath()); // the defaults kept
+        String cfg = Files.readString(dir.resolve("haproxy.cfg"));
+        assertThat(cfg).contains("timeout client 7000ms", "maxconn 1000").doesNotContain("option forwardfor");
+        t.stop();
+        started.remove(t);
+
+        Path other = dir.resolve("other");
+        assertThatThrownBy(() -> start(Thalassa.builder().workDir(other).haproxyBinary(NamedHttpServer.haproxyBinary())
+                .haproxy(h -> h.timeoutTunnel(Duration.ofDays(30)))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("timeoutTunnel must be at most");
+        assertThat(other.resolve("haproxy.pid")).doesNotExist();
+        assertThatThrownBy(() -> builder().haproxy(null)).hasMessageContaining("haproxy");
+    }
+
+    @Test
     void aStartWithHaproxyRefusesFailsTheStartAndLeavesTheStoreAsItWas() throws Exception {
         NamedHttpServer taken = new NamedHttpServer("taken");
         servers.add(taken);

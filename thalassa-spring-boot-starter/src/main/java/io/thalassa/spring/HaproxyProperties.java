@@ -35,6 +35,48 @@ public class HaproxyProperties {
     /** How often the controller checks that HAProxy's master runs (and starts it again); default 500 ms. */
     private Duration supervisionInterval;
 
+    /** HAProxy's timeout connect: how long a connection to a member may take; 1 ms or more, default 5s. */
+    private Duration timeoutConnect;
+
+    /** HAProxy's timeout client: how long a client may stay silent; 1 ms or more, default 50s. */
+    private Duration timeoutClient;
+
+    /** HAProxy's timeout server: how long a member may stay silent; 1 ms or more, default 50s. */
+    private Duration timeoutServer;
+
+    /**
+     * HAProxy's timeout http-request: how long a client may take to send a request's headers; 1 ms or more, default
+     * 10s.
+     */
+    private Duration timeoutHttpRequest;
+
+    /**
+     * HAProxy's timeout http-keep-alive: how long an idle client connection waits for its next request; 1 ms or more,
+     * default 10s.
+     */
+    private Duration timeoutHttpKeepAlive;
+
+    /** HAProxy's timeout tunnel: how long a WebSocket or other tunnel may stay idle; 1 ms or more, default 1h. */
+    private Duration timeoutTunnel;
+
+    /** HAProxy's maxconn in global: the connections the whole process takes at once; at least 1, default 4096. */
+    private Integer maxconn;
+
+    /**
+     * HAProxy's maxconn in defaults: the connections each frontend takes at once; at least 1, and at most maxconn when
+     * both are set; default 2000.
+     */
+    private Integer defaultMaxconn;
+
+    /** Whether HTTP frontends add X-Forwarded-For (option forwardfor); default true. */
+    private Boolean forwardFor;
+
+    /**
+     * Whether members' states (DOWN, check counters, weights set at run time) are kept across HAProxy's reloads and
+     * restarts; default true.
+     */
+    private Boolean keepServerState;
+
     public String getBinary() {
         return binary;
     }
@@ -97,5 +139,85 @@ public class HaproxyProperties {
 
     public void setSupervisionInterval(Duration supervisionInterval) {
         this.supervisionInterval = supervisionInterval;
+    }
+
+    public Duration getTimeoutConnect() {
+        return timeoutConnect;
+    }
+
+    public void setTimeoutConnect(Duration timeoutConnect) {
+        this.timeoutConnect = timeoutConnect;
+    }
+
+    public Duration getTimeoutClient() {
+        return timeoutClient;
+    }
+
+    public void setTimeoutClient(Duration timeoutClient) {
+        this.timeoutClient = timeoutClient;
+    }
+
+    public Duration getTimeoutServer() {
+        return timeoutServer;
+    }
+
+    public void setTimeoutServer(Duration timeoutServer) {
+        this.timeoutServer = timeoutServer;
+    }
+
+    public Duration getTimeoutHttpRequest() {
+        return timeoutHttpRequest;
+    }
+
+    public void setTimeoutHttpRequest(Duration timeoutHttpRequest) {
+        this.timeoutHttpRequest = timeoutHttpRequest;
+    }
+
+    public Duration getTimeoutHttpKeepAlive() {
+        return timeoutHttpKeepAlive;
+    }
+
+    public void setTimeoutHttpKeepAlive(Duration timeoutHttpKeepAlive) {
+        this.timeoutHttpKeepAlive = timeoutHttpKeepAlive;
+    }
+
+    public Duration getTimeoutTunnel() {
+        return timeoutTunnel;
+    }
+
+    public void setTimeoutTunnel(Duration timeoutTunnel) {
+        this.timeoutTunnel = timeoutTunnel;
+    }
+
+    public Integer getMaxconn() {
+        return maxconn;
+    }
+
+    public void setMaxconn(Integer maxconn) {
+        this.maxconn = maxconn;
+    }
+
+    public Integer getDefaultMaxconn() {
+        return defaultMaxconn;
+    }
+
+    public void setDefaultMaxconn(Integer defaultMaxconn) {
+        this.defaultMaxconn = defaultMaxconn;
+    }
+
+    public Boolean getForwardFor() {
+        return forwardFor;
+    }
+
+    public void setForwardFor(Boolean forwardFor) {
+        this.forwardFor = forwardFor;
+    }
+
+    public Boolean getKeepServerState() {
+        return keepServerState;
+    }
+
+    public void setKeepServerState(Boolean keepServerState) {
+        this.keepServerState = keepServerState;
     }
 }

@@ -18,6 +18,7 @@ import io.thalassa.spring.internal.EarlyStart;
 import io.thalassa.spring.internal.ThalassaPropertyFailureAnalyzer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -139,8 +140,8 @@ class ThalassaAutoConfigurationIT {
 
     @Test
     void theApplicationsRegistryStoreAndHaproxySettingsAreWhatThalassaIsBuiltWith() {
-        runner.withPropertyValues("thalassa.haproxy.stop-on-shutdown=true").withUserConfiguration(OwnParts.class)
-                .run(context -> {
+        runner.withPropertyValues("thalassa.haproxy.stop-on-shutdown=true", "thalassa.haproxy.timeout-server=9s")
+                .withUserConfiguration(OwnParts.class).run(context -> {
                     assertThat(context).hasNotFailed();
                     Thalassa thalassa = context.getBean(Thalassa.class);
                     remember(thalassa);
@@ -149,6 +150,8 @@ class ThalassaAutoConfigurationIT {
                     assertThat(thalassa.registry()).isSameAs(OwnParts.REGISTRY);
                     assertThat(thalassa.store()).isSameAs(OwnParts.STORE);
                     assertThat(thalassa.controller().settings().statsSocket().getFileName()).hasToString("my.sock");
+                    // the properties tune the application's settings
+                    assertThat(thalassa.controller().settings().timeoutServer()).isEqualTo(Duration.ofSeconds(9));
                     assertThat(Files.exists(work.resolve("config.json"))).isFalse();
                     assertThat(context.getBean(EarlyStart.class).startedEarly()).as("started in its bean").isFalse();
                 });
@@ -211,6 +214,31 @@ class ThalassaAutoConfigurationIT {
                     .hasSingleBean(ThalassaInfoContributor.class);
             assertThat(Files.exists(work.resolve("haproxy.cfg"))).isFalse();
         });
+    }
+
+    @Test
+    void haproxysPropertiesAreWhatItRunsWithFromTheEarlyStart() throws Exception {
+        NamedHttpServer app = new NamedHttpServer("a");
+        closeAfter.add(app);
+        int lb = NamedHttpServer.freePort();
+        Path json = Loopback.file("lb.json", "{\"backends\":[{\"key\":\"pool\",\"type\":\"static\",\"members\":"
+                + "[{\"host\":\"127.0.0.1\",\"port\":" + app.port() + "}]}],\"frontends\":[{\"key\":\"web\","
+                + "\"bind\":\"127.0.0.1:" + lb + "\",\"backend\":\"pool\"}]}");
+        runner.withPropertyValues("thalassa.config-file=" + json, "thalassa.haproxy.timeout-client=7s",
+                "thalassa.haproxy.timeout-tunnel=2h", "thalassa.haproxy.maxconn=1000",
+                "thalassa.haproxy.default-maxconn=500", "thalassa.haproxy.forward-for=false",
+                "thalassa.haproxy.keep-server-state=false").run(context -> {
+                    assertThat(context).hasNotFailed();
+                    Thalassa thalassa = started(context.getBean(Thalassa.class));
+                    assertThat(context.getBean(EarlyStart.class).startedEarly()).isTrue();
+                    assertThat(NamedHttpServer.answerOf(lb)).isEqualTo("200 a");
+                    io.thalassa.haproxy.HaproxySettings s = thalassa.controller().settings();
+                    assertThat(s.timeoutClient()).isEqualTo(Duration.ofSeconds(7));
+                    assertThat(s.keepServerState()).isFalse();
+                    assertThat(Files.readString(work.resolve("haproxy.cfg"))).contains("timeout client 7000ms",
+                            "timeout tunnel 7200000ms", "maxconn 1000", "maxconn 500")
+                            .doesNotContain("option forwardfor", "server-state-file");
+                });
     }
 
     @Test

@@ -75,6 +75,25 @@ class ThalassaAutoConfigurationTest {
     }
 
     @Test
+    void haproxysTimeoutsAndMaxconnAreCheckedByHaproxysSettingsNamingTheProperty() {
+        runner.withPropertyValues("thalassa.haproxy.timeout-connect=0ms").run(context -> assertThat(analysis(context)
+                .getDescription()).contains("Property: thalassa.haproxy.timeout-connect",
+                        "Reason:   timeoutConnect must be at least 1 ms: PT0S"));
+        runner.withPropertyValues("thalassa.haproxy.timeout-tunnel=30d").run(context -> assertThat(analysis(context)
+                .getDescription()).contains("Property: thalassa.haproxy.timeout-tunnel",
+                        "timeoutTunnel must be at most 2147483647 ms"));
+        runner.withPropertyValues("thalassa.haproxy.maxconn=0").run(context -> assertThat(analysis(context)
+                .getDescription()).contains("Property: thalassa.haproxy.maxconn", "globalMaxconn must be >= 1: 0"));
+        runner.withPropertyValues("thalassa.haproxy.maxconn=1000", "thalassa.haproxy.default-maxconn=5000")
+                .run(context -> {
+                    FailureAnalysis a = analysis(context);
+                    assertThat(a.getDescription()).contains("Property: thalassa.haproxy.default-maxconn",
+                            "it must not exceed thalassa.haproxy.maxconn (1000)");
+                    assertThat(a.getAction()).contains("Lower thalassa.haproxy.default-maxconn");
+                });
+    }
+
+    @Test
     void theAnalysisSaysWhereTheValueWasSet() {
         runner.withInitializer(c -> c.getEnvironment().getPropertySources().addFirst(new OriginTrackedMapPropertySource(
                 "Config resource 'class path resource [application.yml]'", Map.of("thalassa.reload-window",
@@ -194,6 +213,8 @@ class ThalassaAutoConfigurationTest {
         assertThat(metadata).contains("\"thalassa.work-dir\"", "\"thalassa.haproxy.binary\"",
                 "\"thalassa.registry.kind\"", "\"thalassa.registry.consul.host\"", "\"thalassa.registry.zookeeper.connect\"",
                 "\"thalassa.store.kind\"", "\"thalassa.store.consul.prefix\"", "\"thalassa.tokens-file\"",
-                "\"thalassa.http.enabled\"", "\"thalassa.config-file\"", "\"thalassa.haproxy.stop-on-shutdown\"");
+                "\"thalassa.http.enabled\"", "\"thalassa.config-file\"", "\"thalassa.haproxy.stop-on-shutdown\"",
+                "\"thalassa.haproxy.timeout-client\"", "\"thalassa.haproxy.maxconn\"",
+                "\"thalassa.haproxy.forward-for\"", "\"thalassa.haproxy.keep-server-state\"");
     }
 }

@@ -4,6 +4,7 @@ import io.thalassa.Bind;
 import io.thalassa.EmbeddedRegistry;
 import io.thalassa.InvalidValueException;
 import io.thalassa.haproxy.HaproxyController;
+import io.thalassa.haproxy.HaproxySettings;
 import io.thalassa.runtime.FileConfigStore;
 import io.thalassa.runtime.Thalassa;
 import io.thalassa.spi.ConfigStore;
@@ -69,7 +70,48 @@ public final class Builders {
         if (supervision != null) {
             b.controller(c -> c.supervisionInterval(supervision));
         }
+        b.haproxy(haproxySettings(h));
         return b;
+    }
+
+    /**
+     * HAProxy's own settings the {@code thalassa.haproxy.*} properties set (timeouts, maxconn, forwardfor, server
+     * state), as a tuning of the Thalassa's; each checked now by HAProxy's settings' own setter.
+     */
+    static java.util.function.UnaryOperator<HaproxySettings.Builder> haproxySettings(HaproxyProperties h) {
+        HaproxySettings.Builder tuned = HaproxySettings.builder();
+        set("thalassa.haproxy.timeout-connect", h.getTimeoutConnect(), tuned::timeoutConnect);
+        set("thalassa.haproxy.timeout-client", h.getTimeoutClient(), tuned::timeoutClient);
+        set("thalassa.haproxy.timeout-server", h.getTimeoutServer(), tuned::timeoutServer);
+        set("thalassa.haproxy.timeout-http-request", h.getTimeoutHttpRequest(), tuned::timeoutHttpRequest);
+        set("thalassa.haproxy.timeout-http-keep-alive", h.getTimeoutHttpKeepAlive(), tuned::timeoutHttpKeepAlive);
+        set("thalassa.haproxy.timeout-tunnel", h.getTimeoutTunnel(), tuned::timeoutTunnel);
+        set("thalassa.haproxy.maxconn", h.getMaxconn(), tuned::globalMaxconn);
+        set("thalassa.haproxy.default-maxconn", h.getDefaultMaxconn(), tuned::defaultsMaxconn);
+        if (h.getMaxconn() != null && h.getDefaultMaxconn() != null && h.getDefaultMaxconn() > h.getMaxconn()) {
+            throw new ThalassaPropertyException("thalassa.haproxy.default-maxconn", h.getDefaultMaxconn(),
+                    "it must not exceed thalassa.haproxy.maxconn (" + h.getMaxconn() + ")",
+                    "Lower thalassa.haproxy.default-maxconn, or raise thalassa.haproxy.maxconn.", null);
+        }
+        return settings -> {
+            setIfGiven(h.getTimeoutConnect(), settings::timeoutConnect);
+            setIfGiven(h.getTimeoutClient(), settings::timeoutClient);
+            setIfGiven(h.getTimeoutServer(), settings::timeoutServer);
+            setIfGiven(h.getTimeoutHttpRequest(), settings::timeoutHttpRequest);
+            setIfGiven(h.getTimeoutHttpKeepAlive(), settings::timeoutHttpKeepAlive);
+            setIfGiven(h.getTimeoutTunnel(), settings::timeoutTunnel);
+            setIfGiven(h.getMaxconn(), settings::globalMaxconn);
+            setIfGiven(h.getDefaultMaxconn(), settings::defaultsMaxconn);
+            setIfGiven(h.getForwardFor(), settings::forwardFor);
+            setIfGiven(h.getKeepServerState(), settings::keepServerState);
+            return settings;
+        };
+    }
+
+    private static <T> void setIfGiven(T value, Consumer<T> setter) {
+        if (value != null) {
+            setter.accept(value);
+        }
     }
 
     /** The registry {@code thalassa.registry.*} describes, started. */
