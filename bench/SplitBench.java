@@ -92,20 +92,29 @@ public class SplitBench {
                         reloadEvents.incrementAndGet();
                     }
                 }).build();
-        Backend single = Backend.dynamic("live").service("myapp", "1.0.0").balance(Balance.ROUNDROBIN).build()
+        // no slowstart: the default 10 s ramp of a joining member is not the split being measured; a 100 ms check:
+        // a version back from 0 % joins once HAProxy's first check of its members passed (health-gated joins)
+        Backend single = Backend.dynamic("live").service("myapp", "1.0.0").balance(Balance.ROUNDROBIN)
+                .slowstart(Duration.ZERO).health(h -> h.uri("/health").interval(Duration.ofMillis(100))).build()
                 .withMembers(members.stream().filter(m -> m.version().equals("1.0.0")).toList());
         controller.start(config(port, single));
         STARTED_PIDS.add(controller.masterPid());
         Wrk load = Wrk.start(port, 1, 8);
         Thread.sleep(1000);
 
-        List<Long> stepNanos = new ArrayList<>();
+        List<Long> stepNanos = new ArrayList<>(); // steps whose versions were all serving before: weights alone
+        List<Long> joinNanos = new ArrayList<>(); // steps where a version at 0 % comes back: its members join
+        Map<String, Integer> previous = Map.of("1.0.0", 100, "2.0.0", 0);
         double maxError = 0;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
         // round 0 warms the JVM up (the daemon runs long; its first split is slower): timed, printed, not counted
         for (int round = 0; round <= rounds && System.nanoTime() < deadline; round++) {
             for (int[] step : STEPS) {
                 Map<String, Integer> split = new TreeMap<>(Map.of("1.0.0", step[0], "2.0.0", step[1]));
+                Map<String, Integer> before0 = previous;
+                boolean joins = split.entrySet().stream().anyMatch(e -> e.getValue() > 0
+                        && before0.getOrDefault(e.getKey(), 0) == 0);
+                previous = split;
                 Backend backend = single.withSplit(split).withMembers(members);
                 Map<String, Integer> expected = SplitWeights.memberWeights(backend.split().orElseThrow(), members);
                 long t0 = System.nanoTime();
@@ -122,7 +131,7 @@ public class SplitBench {
                     Thread.sleep(200);
                     continue;
                 }
-                stepNanos.add(seen);
+                (joins ? joinNanos : stepNanos).add(seen);
                 Thread.sleep(100); // requests in flight when the weights changed finish
                 Map<String, Long> before = counts(instances);
                 long start = System.nanoTime();
@@ -156,9 +165,11 @@ public class SplitBench {
             i.server().stop(0);
         }
         long[] sorted = stepNanos.stream().mapToLong(Long::longValue).sorted().toArray();
+        long[] joinSorted = joinNanos.stream().mapToLong(Long::longValue).sorted().toArray();
         System.out.println("load: requests=" + load.requests + " failed=" + load.failed);
-        System.out.printf("steps=%d max_share_error_pct=%.2f reloads=%d failed_requests=%d step_p99_ms=%.1f%n",
-                sorted.length, maxError, reloads, failed, percentile(sorted, 99));
+        System.out.printf("steps=%d max_share_error_pct=%.2f reloads=%d failed_requests=%d step_p99_ms=%.1f"
+                + " join_steps=%d join_p99_ms=%.1f%n", sorted.length + joinSorted.length, maxError, reloads, failed,
+                percentile(sorted, 99), joinSorted.length, percentile(joinSorted, 99));
     }
 
     /** Polls {@code show servers state} until every served member has its weight and no other member is ready. */
@@ -211,6 +222,11 @@ public class SplitBench {
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 256);
         AtomicLong requests = new AtomicLong();
         byte[] body = version.getBytes(StandardCharsets.UTF_8);
+        server.createContext("/health", ex -> { // HAProxy's checks: not counted as served
+            ex.getRequestBody().readAllBytes();
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
         server.createContext("/", ex -> {
             ex.getRequestBody().readAllBytes();
             requests.incrementAndGet();
