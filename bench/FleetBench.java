@@ -194,8 +194,11 @@ public class FleetBench {
         int port = freePort();
         Expected state = new Expected(VERSIONS[0], 0);
         Node first = NODE_LIST.get(0);
+        // a switched-to version serves once HAProxy's first check of its members passed (health-gated joins): checked
+        // every 20 ms, no slowstart ramp
         expect200(send("PUT", first.api() + "/backends/live?wait=30s", "{\"type\":\"dynamic\",\"name\":\"" + SERVICE
-                + "\",\"version\":\"" + state.version() + "\"}"), "PUT /backends/live");
+                + "\",\"version\":\"" + state.version() + "\",\"slowstart\":0,\"health\":{\"interval\":20}}"),
+                "PUT /backends/live");
         expect200(send("PUT", first.api() + "/frontends/web?wait=30s", frontendJson(port, 0)), "PUT /frontends/web");
         double[] setup = awaitServed(port, state, System.nanoTime(), 30_000);
         if (setup == null) {

@@ -108,7 +108,9 @@ public class LiveBench {
         int probePort = freePort();
         config = config.withFrontend(Frontend.builder("probe").bind("127.0.0.1:" + probePort)
                 .defaultBackend("probe").build()).withBackend(Backend.dynamic("probe").service("probe", "v0")
-                .balance(Balance.ROUNDROBIN).build().withMembers(List.of(member("v0", apps.get(0)))));
+                // a new member serves once its first check passed (health-gated joins): every 10 ms, no slowstart
+                .balance(Balance.ROUNDROBIN).slowstart(Duration.ZERO).health(h -> h.interval(Duration.ofMillis(10)))
+                .build().withMembers(List.of(member("v0", apps.get(0)))));
         int servers = backends * members + 1;
         Path ctl = dir.resolve("ctl");
         Files.createDirectories(ctl);

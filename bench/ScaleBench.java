@@ -69,6 +69,12 @@ public class ScaleBench {
      */
     static final Duration CHECK_INTERVAL = System.getenv("SCALE_CHECK_INTERVAL_MS") == null ? null
             : Duration.ofMillis(Long.parseLong(System.getenv("SCALE_CHECK_INTERVAL_MS")));
+    /**
+     * The probe backend's HTTP check interval (SCALE_PROBE_CHECK_INTERVAL_MS, default 10 ms): a member the probe's
+     * changes add serves once its first check passed, so this bounds each change's latency from below.
+     */
+    static final Duration PROBE_CHECK_INTERVAL = Duration.ofMillis(Long.parseLong(
+            System.getenv().getOrDefault("SCALE_PROBE_CHECK_INTERVAL_MS", "10")));
 
     /** The controller's stats poll interval (its default 2 s); a diagnostic knob: SCALE_STATS_INTERVAL_MS. */
     static final Duration STATS_INTERVAL = Duration.ofMillis(Long.parseLong(System.getenv()
@@ -216,7 +222,10 @@ public class ScaleBench {
             }
             base = base.withFrontend(Frontend.builder("probe").bind("127.0.0.1:" + probePort).defaultBackend("probe")
                     .build());
-            Backend probe = Backend.dynamic("probe").service("probe", "v0").balance(Balance.ROUNDROBIN).build()
+            // a new member serves once HAProxy's first check of it passed (health-gated joins): the probe is checked
+            // every PROBE_CHECK_INTERVAL, without slowstart (one member at a time: nothing to ramp against)
+            Backend probe = Backend.dynamic("probe").service("probe", "v0").balance(Balance.ROUNDROBIN)
+                    .slowstart(Duration.ZERO).health(h -> h.interval(PROBE_CHECK_INTERVAL)).build()
                     .withMembers(List.of(member("v0", apps.get(0))));
             ThalassaConfig config = base.withBackend(probe);
             log("[%s] %d backends x %d members + probe = %d member servers, %d server slots, %d frontends, "
