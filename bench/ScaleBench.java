@@ -157,6 +157,9 @@ public class ScaleBench {
         long startMs;
         long[] latencies = new long[0];
         long[] applies = new long[0];
+        /** Per change: from the apply call to the joining member's "passed its first check" event. */
+        long[] checkPassed = new long[0];
+        volatile long checkPassedNanos;
         int done;
         int timeouts;
         int notRuntime;
@@ -243,6 +246,11 @@ public class ScaleBench {
                                 failures.add(e.detail());
                             }
                             case STATS_FAILED -> statsFailed.incrementAndGet();
+                            case MEMBER_CHECK -> {
+                                if (e.detail().contains("passed its first")) {
+                                    checkPassedNanos = System.nanoTime();
+                                }
+                            }
                             default -> {
                             }
                         }
@@ -285,6 +293,7 @@ public class ScaleBench {
         void membership(HaproxyController controller, ThalassaConfig config, int probePort) throws Exception {
             latencies = new long[changes];
             applies = new long[changes];
+            checkPassed = new long[changes];
             long reloadCountBefore = controller.reloadCount();
             long reloadDoneBefore = reloadDone.get();
             long reloadFailedBefore = reloadFailed.get();
@@ -304,6 +313,7 @@ public class ScaleBench {
                 desired = desired.withBackend(nextProbe);
                 current = nextProbe;
                 String want = "200 m" + next;
+                checkPassedNanos = 0;
                 long t0 = System.nanoTime();
                 long applyNanos;
                 try {
@@ -343,9 +353,12 @@ public class ScaleBench {
                     }
                     latencies[done] = latency;
                     applies[done] = applyNanos;
+                    long passed = checkPassedNanos;
+                    checkPassed[done] = passed == 0 ? latency : passed - t0;
                     done++;
                     if (latency > 50_000_000L) {
                         slow.append(" #").append(i - WARMUP).append(":apply=").append(applyNanos / 1_000_000)
+                                .append("ms,check_passed=").append(checkPassed[done - 1] / 1_000_000)
                                 .append("ms,first=").append(latency / 1_000_000).append("ms");
                     }
                 }
@@ -392,13 +405,16 @@ public class ScaleBench {
             }
             long[] a = Arrays.copyOf(applies, done);
             Arrays.sort(a);
+            long[] c = Arrays.copyOf(checkPassed, done);
+            Arrays.sort(c);
             return String.format(Locale.ROOT, "%s: servers=%d slots=%d start_ms=%d changes=%d timeouts=%d "
                     + "not_runtime=%d apply_errors=%d p50_ms=%s p99_ms=%s max_ms=%s apply_p50_ms=%s apply_p99_ms=%s "
-                    + "reloads=%d reload_done_events=%d failed_reloads=%d stats_failed_events=%d gc_count=%d gc_ms=%d%n"
-                    + "  breakdown: %s",
+                    + "check_passed_p50_ms=%s check_passed_p99_ms=%s reloads=%d reload_done_events=%d "
+                    + "failed_reloads=%d stats_failed_events=%d gc_count=%d gc_ms=%d%n  breakdown: %s",
                     name, servers, slots, startMs, done, timeouts, notRuntime, applyErrors, fmt(p(50)), fmt(p(99)),
-                    fmt(p(100)), fmt(percentile(a, 50)), fmt(percentile(a, 99)), reloadCountDelta, reloadDoneDelta,
-                    failedReloads, statsFailed.get(), gcCount, gcMs, breakdown);
+                    fmt(p(100)), fmt(percentile(a, 50)), fmt(percentile(a, 99)), fmt(percentile(c, 50)),
+                    fmt(percentile(c, 99)), reloadCountDelta, reloadDoneDelta, failedReloads, statsFailed.get(),
+                    gcCount, gcMs, breakdown);
         }
     }
 

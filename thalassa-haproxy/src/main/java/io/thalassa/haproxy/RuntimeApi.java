@@ -172,29 +172,36 @@ public final class RuntimeApi {
                 await(selector, key, SelectionKey.OP_CONNECT, deadline, command);
                 channel.finishConnect();
             }
+            // full duplex: HAProxy answers each command as it reads it, and stops reading once its answers are not
+            // read, so a long batch (15,000 commands) written whole before reading would wait for the deadline
             ByteBuffer out = ByteBuffer.wrap(request.getBytes(StandardCharsets.UTF_8));
-            while (out.hasRemaining()) {
-                if (channel.write(out) == 0) {
-                    await(selector, key, SelectionKey.OP_WRITE, deadline, command);
-                }
-            }
-            channel.shutdownOutput(); // HAProxy answers and closes once it sees the end of the input
             java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream(256);
             ByteBuffer in = ByteBuffer.allocate(64 * 1024);
+            boolean outputShut = false;
             while (true) {
+                if (System.nanoTime() - deadline > 0) { // a peer that keeps trickling is bounded too
+                    throw timeout(command);
+                }
+                int wrote = out.hasRemaining() ? channel.write(out) : 0;
+                if (!out.hasRemaining() && !outputShut) {
+                    channel.shutdownOutput(); // HAProxy answers and closes once it sees the end of the input
+                    outputShut = true;
+                }
                 in.clear();
                 int n = channel.read(in);
                 if (n < 0) {
                     break;
                 }
-                if (n == 0) {
-                    await(selector, key, SelectionKey.OP_READ, deadline, command);
-                    continue;
+                if (n > 0) {
+                    answer.write(in.array(), 0, n);
+                    if (answer.size() > MAX_ANSWER) {
+                        throw new RuntimeApiException("answer to '" + command + "' on " + socket + " exceeds "
+                                + MAX_ANSWER + " bytes");
+                    }
                 }
-                answer.write(in.array(), 0, n);
-                if (answer.size() > MAX_ANSWER) {
-                    throw new RuntimeApiException("answer to '" + command + "' on " + socket + " exceeds "
-                            + MAX_ANSWER + " bytes");
+                if (wrote == 0 && n == 0) {
+                    await(selector, key, SelectionKey.OP_READ | (out.hasRemaining() ? SelectionKey.OP_WRITE : 0),
+                            deadline, command);
                 }
             }
             if (LOG.isDebugEnabled()) {
