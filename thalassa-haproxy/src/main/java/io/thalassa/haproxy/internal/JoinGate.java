@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Watches the members that wait in drain for their first check, and says when one passed, or failed its first: one
- * {@code show stat} poll per backend with joining members every 25 ms, whatever their number. Leaving maintenance,
+ * {@code show stat} poll per backend with joining members every 25 ms, whatever their number (every second for a
+ * backend whose watched members all failed their first check). Leaving maintenance,
  * HAProxy counts a server's check health at {@code rise} ("up, check at once"), so a server in drain only reaches the
  * top of its health ({@code rise + fall - 1}) through a check that passed, and 0 through one that failed; a server
  * without a check is ready at once. A member whose check failed stays watched until one passes. Thread-safe; the
@@ -25,6 +26,12 @@ import org.slf4j.LoggerFactory;
 public final class JoinGate {
     private static final Logger LOG = LoggerFactory.getLogger(JoinGate.class);
     private static final long POLL_MS = 25;
+    /**
+     * How often a backend is polled whose watched members have all failed their first check already: a backend of
+     * members that stay down (a thousand of them after a start) would otherwise make every poll as long as a row of
+     * round trips per backend, and a joining member elsewhere wait that long.
+     */
+    private static final long FAILED_POLL_MS = 1000;
 
     /** Told what became of a watched member's checks. */
     public interface Listener {
@@ -43,6 +50,7 @@ public final class JoinGate {
     private final Listener listener;
     private final Map<String, Map<String, Watch>> joins = new HashMap<>(); // guarded by this
     private ScheduledFuture<?> tick; // guarded by this
+    private final Map<String, Long> lastPolled = new HashMap<>(); // the poll's own (one run at a time)
 
     public JoinGate(RuntimeApi api, ScheduledExecutorService scheduler, Listener listener) {
         this.api = api;
@@ -129,7 +137,14 @@ public final class JoinGate {
             joins.forEach((b, m) -> snapshot.put(b, new LinkedHashMap<>(m)));
         }
         long now = System.nanoTime();
+        lastPolled.keySet().retainAll(snapshot.keySet());
         snapshot.forEach((backend, servers) -> {
+            Long last = lastPolled.get(backend);
+            if (last != null && now - last < TimeUnit.MILLISECONDS.toNanos(FAILED_POLL_MS)
+                    && servers.values().stream().allMatch(Watch::failedTold)) {
+                return; // only members known to fail their checks: polled once a second
+            }
+            lastPolled.put(backend, now);
             List<String> passed = new ArrayList<>();
             Map<String, String> failed = new LinkedHashMap<>();
             try {
