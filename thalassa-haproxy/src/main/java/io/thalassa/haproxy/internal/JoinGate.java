@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Watches the members that wait in drain for their first check, and says when one passed, or failed its first: one
- * {@code show stat} poll per backend with joining members every 25 ms, whatever their number (every second for a
- * backend whose watched members all failed their first check). Leaving maintenance,
+ * {@code show stat} poll per backend with joining members every 25 ms, whatever their number (a backend whose
+ * watched members all failed their first check: at most once a second, and at most 4 such backends a poll). Leaving maintenance,
  * HAProxy counts a server's check health at {@code rise} ("up, check at once"), so a server in drain only reaches the
  * top of its health ({@code rise + fall - 1}) through a check that passed, and 0 through one that failed; a server
  * without a check is ready at once. A member whose check failed stays watched until one passes. Thread-safe; the
@@ -32,6 +32,8 @@ public final class JoinGate {
      * round trips per backend, and a joining member elsewhere wait that long.
      */
     private static final long FAILED_POLL_MS = 1000;
+    /** At most this many such backends a poll: the rest wait their turn (750 of them: each every 4.7 s). */
+    private static final int FAILED_PER_ROUND = 4;
 
     /** Told what became of a watched member's checks. */
     public interface Listener {
@@ -138,11 +140,22 @@ public final class JoinGate {
         }
         long now = System.nanoTime();
         lastPolled.keySet().retainAll(snapshot.keySet());
+        // backends with a member whose first check is still to come: every round; those whose members all failed
+        // theirs: at most FAILED_PER_ROUND a round, the longest unpolled first, each at most once a second
+        List<String> failedOnly = new ArrayList<>();
+        for (Map.Entry<String, Map<String, Watch>> e : snapshot.entrySet()) {
+            if (e.getValue().values().stream().allMatch(Watch::failedTold)) {
+                failedOnly.add(e.getKey());
+            }
+        }
+        failedOnly.removeIf(b -> lastPolled.containsKey(b)
+                && now - lastPolled.get(b) < TimeUnit.MILLISECONDS.toNanos(FAILED_POLL_MS));
+        failedOnly.sort(java.util.Comparator.comparingLong(b -> lastPolled.getOrDefault(b, Long.MIN_VALUE)));
+        java.util.Set<String> failedDue = new java.util.HashSet<>(failedOnly.subList(0,
+                Math.min(FAILED_PER_ROUND, failedOnly.size())));
         snapshot.forEach((backend, servers) -> {
-            Long last = lastPolled.get(backend);
-            if (last != null && now - last < TimeUnit.MILLISECONDS.toNanos(FAILED_POLL_MS)
-                    && servers.values().stream().allMatch(Watch::failedTold)) {
-                return; // only members known to fail their checks: polled once a second
+            if (!failedDue.contains(backend) && servers.values().stream().allMatch(Watch::failedTold)) {
+                return;
             }
             lastPolled.put(backend, now);
             List<String> passed = new ArrayList<>();
