@@ -17,9 +17,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Watches the members that wait in drain for their first check, and says when one passed, or failed its first: one
  * {@code show stat} poll per backend with joining members every 25 ms, whatever their number (a backend whose
- * watched members all failed their first check: at most once a second, and at most 4 such backends a poll). Leaving maintenance,
- * HAProxy counts a server's check health at {@code rise} ("up, check at once"), so a server in drain only reaches the
- * top of its health ({@code rise + fall - 1}) through a check that passed, and 0 through one that failed; a server
+ * watched members all failed their first check over 10 s ago: at most once a second, and at most 4 such backends a
+ * poll). Leaving maintenance, HAProxy counts a server's check health at {@code rise} ("up, check at once"), so a
+ * server in drain only reaches the top of its health ({@code rise + fall - 1}) through a check that passed, and 0 through one that failed; a server
  * without a check is ready at once. A member whose check failed stays watched until one passes. Thread-safe; the
  * listener is called on the scheduler's thread, without this object's lock.
  */
@@ -27,11 +27,13 @@ public final class JoinGate {
     private static final Logger LOG = LoggerFactory.getLogger(JoinGate.class);
     private static final long POLL_MS = 25;
     /**
-     * How often a backend is polled whose watched members have all failed their first check already: a backend of
-     * members that stay down (a thousand of them after a start) would otherwise make every poll as long as a row of
-     * round trips per backend, and a joining member elsewhere wait that long.
+     * How often a backend is polled whose watched members have all failed their first check, over {@link #FAST_MS}
+     * ago: a backend of members that stay down (a thousand of them after a start) would otherwise make every poll as
+     * long as a row of round trips per backend, and a joining member elsewhere wait that long.
      */
     private static final long FAILED_POLL_MS = 1000;
+    /** How long a member that failed its first check is still polled every round. */
+    private static final long FAST_MS = 10_000;
     /** At most this many such backends a poll: the rest wait their turn (750 of them: each every 4.7 s). */
     private static final int FAILED_PER_ROUND = 4;
 
@@ -118,6 +120,14 @@ public final class JoinGate {
                 && number(row.fields().get("check_health")) == 0;
     }
 
+    /**
+     * Whether a watched member has failed its first check and has been watched for longer than {@link #FAST_MS}: one
+     * that stays down. A member whose first check failed under load (a timeout) is still polled every round then.
+     */
+    private static boolean settledDown(Watch w, long now) {
+        return w.failedTold() && now - w.startedNanos() > TimeUnit.MILLISECONDS.toNanos(FAST_MS);
+    }
+
     private static int number(String s) {
         try {
             return s == null ? -1 : Integer.parseInt(s.strip());
@@ -144,7 +154,7 @@ public final class JoinGate {
         // theirs: at most FAILED_PER_ROUND a round, the longest unpolled first, each at most once a second
         List<String> failedOnly = new ArrayList<>();
         for (Map.Entry<String, Map<String, Watch>> e : snapshot.entrySet()) {
-            if (e.getValue().values().stream().allMatch(Watch::failedTold)) {
+            if (e.getValue().values().stream().allMatch(w -> settledDown(w, now))) {
                 failedOnly.add(e.getKey());
             }
         }
@@ -154,7 +164,7 @@ public final class JoinGate {
         java.util.Set<String> failedDue = new java.util.HashSet<>(failedOnly.subList(0,
                 Math.min(FAILED_PER_ROUND, failedOnly.size())));
         snapshot.forEach((backend, servers) -> {
-            if (!failedDue.contains(backend) && servers.values().stream().allMatch(Watch::failedTold)) {
+            if (!failedDue.contains(backend) && servers.values().stream().allMatch(w -> settledDown(w, now))) {
                 return;
             }
             lastPolled.put(backend, now);
