@@ -19,9 +19,9 @@ import org.slf4j.LoggerFactory;
  * {@code show stat} poll per backend with joining members every 25 ms, whatever their number (a backend whose
  * watched members all failed their first check over 10 s ago: at most once a second, and at most 4 such backends a
  * poll). Leaving maintenance, HAProxy counts a server's check health at {@code rise} ("up, check at once"), so a
- * server in drain only reaches the top of its health ({@code rise + fall - 1}) through a check that passed, and 0 through one that failed; a server
- * without a check is ready at once. A member whose check failed stays watched until one passes. Thread-safe; the
- * listener is called on the scheduler's thread, without this object's lock.
+ * server in drain only reaches the top of its health ({@code rise + fall - 1}) through a check that passed, and 0
+ * through one that failed; a server without a check is ready at once. A member whose check failed stays watched until
+ * one passes. Thread-safe; the listener is called on the scheduler's thread, without this object's lock.
  */
 public final class JoinGate {
     private static final Logger LOG = LoggerFactory.getLogger(JoinGate.class);
