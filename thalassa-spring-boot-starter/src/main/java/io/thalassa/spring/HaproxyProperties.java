@@ -35,28 +35,31 @@ public class HaproxyProperties {
     /** How often the controller checks that HAProxy's master runs (and starts it again); default 500 ms. */
     private Duration supervisionInterval;
 
-    /** HAProxy's timeout connect: how long a connection to a member may take; 1 ms or more, default 5s. */
+    /** HAProxy's timeout connect: how long a connection to a member may take; 1 ms to about 24.8 days, default 5s. */
     private Duration timeoutConnect;
 
-    /** HAProxy's timeout client: how long a client may stay silent; 1 ms or more, default 50s. */
+    /** HAProxy's timeout client: how long a client may stay silent; 1 ms to about 24.8 days, default 50s. */
     private Duration timeoutClient;
 
-    /** HAProxy's timeout server: how long a member may stay silent; 1 ms or more, default 50s. */
+    /** HAProxy's timeout server: how long a member may stay silent; 1 ms to about 24.8 days, default 50s. */
     private Duration timeoutServer;
 
     /**
-     * HAProxy's timeout http-request: how long a client may take to send a request's headers; 1 ms or more, default
-     * 10s.
+     * HAProxy's timeout http-request: how long a client may take to send a request's headers; 1 ms to about 24.8 days,
+     * default 10s.
      */
     private Duration timeoutHttpRequest;
 
     /**
-     * HAProxy's timeout http-keep-alive: how long an idle client connection waits for its next request; 1 ms or more,
-     * default 10s.
+     * HAProxy's timeout http-keep-alive: how long an idle client connection waits for its next request; 1 ms to about
+     * 24.8 days, default 10s.
      */
     private Duration timeoutHttpKeepAlive;
 
-    /** HAProxy's timeout tunnel: how long a WebSocket or other tunnel may stay idle; 1 ms or more, default 1h. */
+    /**
+     * HAProxy's timeout tunnel: how long a WebSocket or other tunnel may stay idle; 1 ms to about 24.8 days, default
+     * 1h.
+     */
     private Duration timeoutTunnel;
 
     /** HAProxy's maxconn in global: the connections the whole process takes at once; at least 1, default 4096. */
