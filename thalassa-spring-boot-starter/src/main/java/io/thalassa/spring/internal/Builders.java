@@ -79,39 +79,28 @@ public final class Builders {
      * state), as a tuning of the Thalassa's; each checked now by HAProxy's settings' own setter.
      */
     static java.util.function.UnaryOperator<HaproxySettings.Builder> haproxySettings(HaproxyProperties h) {
-        HaproxySettings.Builder tuned = HaproxySettings.builder();
-        set("thalassa.haproxy.timeout-connect", h.getTimeoutConnect(), tuned::timeoutConnect);
-        set("thalassa.haproxy.timeout-client", h.getTimeoutClient(), tuned::timeoutClient);
-        set("thalassa.haproxy.timeout-server", h.getTimeoutServer(), tuned::timeoutServer);
-        set("thalassa.haproxy.timeout-http-request", h.getTimeoutHttpRequest(), tuned::timeoutHttpRequest);
-        set("thalassa.haproxy.timeout-http-keep-alive", h.getTimeoutHttpKeepAlive(), tuned::timeoutHttpKeepAlive);
-        set("thalassa.haproxy.timeout-tunnel", h.getTimeoutTunnel(), tuned::timeoutTunnel);
-        set("thalassa.haproxy.maxconn", h.getMaxconn(), tuned::globalMaxconn);
-        set("thalassa.haproxy.default-maxconn", h.getDefaultMaxconn(), tuned::defaultsMaxconn);
+        setHaproxy(h, HaproxySettings.builder()); // checked now: a refusal names its property
         if (h.getMaxconn() != null && h.getDefaultMaxconn() != null && h.getDefaultMaxconn() > h.getMaxconn()) {
             throw new ThalassaPropertyException("thalassa.haproxy.default-maxconn", h.getDefaultMaxconn(),
                     "it must not exceed thalassa.haproxy.maxconn (" + h.getMaxconn() + ")",
                     "Lower thalassa.haproxy.default-maxconn, or raise thalassa.haproxy.maxconn.", null);
         }
-        return settings -> {
-            setIfGiven(h.getTimeoutConnect(), settings::timeoutConnect);
-            setIfGiven(h.getTimeoutClient(), settings::timeoutClient);
-            setIfGiven(h.getTimeoutServer(), settings::timeoutServer);
-            setIfGiven(h.getTimeoutHttpRequest(), settings::timeoutHttpRequest);
-            setIfGiven(h.getTimeoutHttpKeepAlive(), settings::timeoutHttpKeepAlive);
-            setIfGiven(h.getTimeoutTunnel(), settings::timeoutTunnel);
-            setIfGiven(h.getMaxconn(), settings::globalMaxconn);
-            setIfGiven(h.getDefaultMaxconn(), settings::defaultsMaxconn);
-            setIfGiven(h.getForwardFor(), settings::forwardFor);
-            setIfGiven(h.getKeepServerState(), settings::keepServerState);
-            return settings;
-        };
+        return settings -> setHaproxy(h, settings);
     }
 
-    private static <T> void setIfGiven(T value, Consumer<T> setter) {
-        if (value != null) {
-            setter.accept(value);
-        }
+    /** Sets on {@code settings} each {@code thalassa.haproxy.*} property of HAProxy's own that is given. */
+    private static HaproxySettings.Builder setHaproxy(HaproxyProperties h, HaproxySettings.Builder settings) {
+        set("thalassa.haproxy.timeout-connect", h.getTimeoutConnect(), settings::timeoutConnect);
+        set("thalassa.haproxy.timeout-client", h.getTimeoutClient(), settings::timeoutClient);
+        set("thalassa.haproxy.timeout-server", h.getTimeoutServer(), settings::timeoutServer);
+        set("thalassa.haproxy.timeout-http-request", h.getTimeoutHttpRequest(), settings::timeoutHttpRequest);
+        set("thalassa.haproxy.timeout-http-keep-alive", h.getTimeoutHttpKeepAlive(), settings::timeoutHttpKeepAlive);
+        set("thalassa.haproxy.timeout-tunnel", h.getTimeoutTunnel(), settings::timeoutTunnel);
+        set("thalassa.haproxy.maxconn", h.getMaxconn(), settings::globalMaxconn);
+        set("thalassa.haproxy.default-maxconn", h.getDefaultMaxconn(), settings::defaultsMaxconn);
+        set("thalassa.haproxy.forward-for", h.getForwardFor(), settings::forwardFor);
+        set("thalassa.haproxy.keep-server-state", h.getKeepServerState(), settings::keepServerState);
+        return settings;
     }
 
     /** The registry {@code thalassa.registry.*} describes, started. */
