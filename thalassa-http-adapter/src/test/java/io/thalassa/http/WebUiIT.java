@@ -769,21 +769,21 @@ class WebUiIT {
         assertThat(priorities).isSorted();
         assertThat(browser.find("#backend-table tbody tr").getText()).contains("1/2", "myapp@1.0.0");
         browser.screenshot("overview-1000");
-        browser.find("#backend-table th[data-column='key'] button").click();
-        browser.find("#backend-table th[data-column='key'] button").click();
+        click("#backend-table th[data-column='key'] button");
+        click("#backend-table th[data-column='key'] button");
         browser.await(3, "sorted by name, descending", d -> "descending".equals(browser.find(
                 "#backend-table th[data-column='key']").getAttribute("aria-sort"))
                 && browser.find("#backend-table tbody tr").getAttribute("data-key").equals("web"));
         browser.find("#backend-table-filter").sendKeys("b0999");
         browser.await(3, "one match", d -> browser.all("#backend-table tbody tr").size() == 1);
-        browser.find("#backend-table tr[data-key='b0999']").click();
+        click("#backend-table tr[data-key='b0999']");
         browser.await(5, "its card", d -> browser.first("#backend-detail #backend-b0999") != null
                 && browser.find("#backend-detail").isDisplayed());
         browser.screenshot("overview-1000-card");
-        browser.find("#backend-detail-close").click();
+        click("#backend-detail-close");
 
         // the cards on request: one page of them, kept across ticks
-        browser.find("#backend-view").click();
+        click("#backend-view");
         browser.await(5, "cards", d -> browser.all("#backend-list > li").size() == 12);
         assertThat(browser.find("#backend-table-wrap").isDisplayed()).as("the table is gone with the cards").isFalse();
         browser.await(15, "live data on the page", d -> browser.find("#backend-b0000 .badge").getText()
@@ -793,13 +793,13 @@ class WebUiIT {
         browser.await(10, "two stats ticks", d -> TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - ticks) >= 5);
         assertThat(browser.find("#backend-b0000").getAttribute("data-probe")).as("card kept across ticks")
                 .isEqualTo("kept");
-        browser.find("#backend-tools .pager-next").click();
+        click("#backend-tools .pager-next");
         browser.await(3, "page 2", d -> browser.find("#backend-tools .pager-range").getText()
                 .equals("13–24 of " + total));
         browser.find("#backends-filter").sendKeys("b0999");
         browser.await(3, "one match", d -> browser.all("#backend-list > li").size() == 1
                 && browser.find("#backend-count").getText().equals("(1 of " + total + ")"));
-        browser.find("#backend-view").click();
+        click("#backend-view");
         System.out.printf("web-ui backends=%d load_ms=%d page_loaded_ms=%d rows=50%n", total, loadMs, pageMs);
         assertThat(loadMs).as("overview load with 1,001 backends").isLessThan(15_000);
     }
