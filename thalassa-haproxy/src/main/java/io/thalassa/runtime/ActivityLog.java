@@ -134,7 +134,7 @@ public final class ActivityLog implements ThalassaEvent.Listener, AutoCloseable 
                     continue;
                 }
                 try {
-                    JsonNode n = Documents.MAPPER.readTree(line);
+                    JsonNode n = Documents.mapper().readTree(line);
                     Entry e = new Entry(n.get("id").asLong(), Instant.parse(n.get("time").asText()),
                             n.get("verb").asText(), n.get("object").asText(), n.path("detail").asText(""));
                     add(e);

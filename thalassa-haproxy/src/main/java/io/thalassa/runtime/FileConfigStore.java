@@ -120,7 +120,7 @@ public final class FileConfigStore implements io.thalassa.spi.ConfigStore {
         io.thalassa.internal.Checks.notNull("json", json);
         JsonNode root;
         try {
-            root = Documents.MAPPER.readTree(json);
+            root = Documents.mapper().readTree(json);
         } catch (IOException e) {
             String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage()
                     : e.getMessage();
@@ -274,7 +274,7 @@ public final class FileConfigStore implements io.thalassa.spi.ConfigStore {
         for (Item item : items.values()) {
             JsonNode tree = parsed.get(item);
             if (tree == null) {
-                tree = Documents.MAPPER.readTree(item.json());
+                tree = Documents.mapper().readTree(item.json());
             }
             trees.put(item, tree);
             (item.id().startsWith("frontend/") ? frontends : backends).add(tree);
@@ -283,7 +283,7 @@ public final class FileConfigStore implements io.thalassa.spi.ConfigStore {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("frontends", frontends);
         doc.put("backends", backends);
-        byte[] bytes = Documents.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(doc);
+        byte[] bytes = Documents.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(doc);
         if (java.util.Arrays.equals(bytes, lastWritten)) {
             return;
         }

@@ -29,7 +29,14 @@ import java.util.TreeMap;
  */
 public final class Documents {
     /** Strict where it matters (duplicate keys, trailing tokens, unknown fields, a number where text belongs). */
-    public static final ObjectMapper MAPPER = strict(JsonMapper.builder()).build();
+    private static final class Mapper {
+        static final ObjectMapper MAPPER = strict(JsonMapper.builder()).build();
+    }
+
+    /** The strict mapper, made at its first use. */
+    public static ObjectMapper mapper() {
+        return Mapper.MAPPER;
+    }
 
     private Documents() {
     }
@@ -53,7 +60,7 @@ public final class Documents {
     /** {@code value} as JSON bytes. */
     public static byte[] write(Object value) {
         try {
-            return MAPPER.writeValueAsBytes(value);
+            return mapper().writeValueAsBytes(value);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write JSON of " + value.getClass().getName(), e);
         }
@@ -125,7 +132,7 @@ public final class Documents {
         String key = keyOf(id);
         JsonNode doc;
         try {
-            doc = MAPPER.readTree(json);
+            doc = mapper().readTree(json);
         } catch (IOException e) {
             throw new IllegalArgumentException("json of " + id + " is not JSON: " + e.getMessage(), e);
         }
@@ -142,7 +149,7 @@ public final class Documents {
      */
     public static <T> T read(JsonNode node, Class<T> type) {
         try {
-            return MAPPER.treeToValue(node, type);
+            return mapper().treeToValue(node, type);
         } catch (JsonProcessingException | IllegalArgumentException e) {
             throw new IllegalArgumentException(describe(e), e);
         }

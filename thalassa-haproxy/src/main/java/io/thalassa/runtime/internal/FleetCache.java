@@ -73,7 +73,7 @@ final class FleetCache {
             return Optional.empty();
         }
         try {
-            JsonNode doc = Documents.MAPPER.readTree(Files.readAllBytes(file));
+            JsonNode doc = Documents.mapper().readTree(Files.readAllBytes(file));
             Map<String, Item> items = new TreeMap<>();
             doc.path("items").fields().forEachRemaining(e -> items.put(e.getKey(), new Item(e.getKey(),
                     e.getValue().path("json").asText(), e.getValue().path("version").asLong())));

@@ -183,7 +183,7 @@ final class FleetRolloutBook implements RolloutBook {
         try {
             store.nodes().forEach((node, json) -> {
                 try {
-                    JsonNode rollouts = Documents.MAPPER.readTree(json).path("rollouts");
+                    JsonNode rollouts = Documents.mapper().readTree(json).path("rollouts");
                     Map<String, Object> byId = new TreeMap<>();
                     rollouts.fields().forEachRemaining(e -> byId.put(e.getKey(), e.getValue()));
                     out.put(node, byId);

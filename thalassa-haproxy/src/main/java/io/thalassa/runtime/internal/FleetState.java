@@ -123,9 +123,9 @@ final class FleetState {
         for (Map.Entry<String, String> e : nodes.entrySet()) {
             Map<String, Object> n = new LinkedHashMap<>();
             try {
-                JsonNode json = Documents.MAPPER.readTree(e.getValue());
+                JsonNode json = Documents.mapper().readTree(e.getValue());
                 @SuppressWarnings("unchecked")
-                Map<String, Object> m = Documents.MAPPER.convertValue(json, Map.class);
+                Map<String, Object> m = Documents.mapper().convertValue(json, Map.class);
                 n.putAll(m);
             } catch (IOException | IllegalArgumentException ex) {
                 n.put("node", e.getKey());

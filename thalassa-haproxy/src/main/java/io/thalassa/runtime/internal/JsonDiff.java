@@ -30,9 +30,9 @@ public final class JsonDiff {
             return null;
         }
         try {
-            return Documents.MAPPER.readTree(json);
+            return Documents.mapper().readTree(json);
         } catch (IOException e) { // not JSON: compared as one text
-            return Documents.MAPPER.getNodeFactory().textNode(json);
+            return Documents.mapper().getNodeFactory().textNode(json);
         }
     }
 

@@ -96,7 +96,7 @@ public final class Revisions implements AutoCloseable {
                     continue;
                 }
                 try {
-                    JsonNode n = Documents.MAPPER.readTree(line);
+                    JsonNode n = Documents.mapper().readTree(line);
                     if (n.has("base")) {
                         baseNumber = n.get("base").asLong();
                         items.clear();

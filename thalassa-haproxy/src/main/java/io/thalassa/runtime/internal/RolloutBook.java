@@ -89,7 +89,7 @@ public interface RolloutBook {
         public synchronized List<RolloutStatus> load() {
             if (file != null && Files.exists(file) && kept.isEmpty()) {
                 try {
-                    JsonNode doc = Documents.MAPPER.readTree(Files.readAllBytes(file));
+                    JsonNode doc = Documents.mapper().readTree(Files.readAllBytes(file));
                     for (JsonNode n : doc.path("rollouts")) {
                         try {
                             RolloutStatus s = RolloutCodec.read(n);

@@ -96,7 +96,7 @@ public final class RolloutCodec {
      */
     public static RolloutStatus read(String json) {
         try {
-            return read(Documents.MAPPER.readTree(json));
+            return read(Documents.mapper().readTree(json));
         } catch (IOException | RuntimeException e) {
             throw new UncheckedIOException(new IOException("not a rollout's state: " + e.getMessage(), e));
         }
