@@ -1,7 +1,7 @@
 package io.thalassa;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.annotation.JsonValue;
@@ -17,6 +17,8 @@ import java.util.function.UnaryOperator;
  * @param httpVersion HTTP/1.0 (default) or HTTP/1.1; HTTP/1.1 needs the backend's {@code host}
  * @param interval    time between two checks of one member, 1 ms..1 h, default 2 s
  */
+@JsonAutoDetect(getterVisibility = JsonAutoDetect.Visibility.NONE, isGetterVisibility = JsonAutoDetect.Visibility.NONE,
+        fieldVisibility = JsonAutoDetect.Visibility.NONE) // only what is annotated: interval() is not "interval"
 @JsonPropertyOrder({"method", "uri", "httpVersion", "interval"})
 public record HealthCheck(Method method, String uri, HttpVersion httpVersion, Duration interval) {
     // declared before DEFAULTS: its construction runs the checks that name them
@@ -125,7 +127,6 @@ public record HealthCheck(Method method, String uri, HttpVersion httpVersion, Du
         return httpVersion;
     }
 
-    @JsonIgnore
     @Override
     public Duration interval() {
         return interval;

@@ -167,7 +167,7 @@ class ModelValidationTest {
                 .isInstanceOf(InvalidValueException.class).hasMessage("slowstart must be in 0..3600000 ms: 3660000");
         assertThatThrownBy(() -> Backend.staticBackend("b").slowstart(Duration.ofMillis(-1)))
                 .isInstanceOfSatisfying(InvalidValueException.class, e -> assertThat(e.field()).isEqualTo("slowstart"));
-        Backend fromJson = new com.fasterxml.jackson.databind.ObjectMapper().readValue(
+        Backend fromJson = new tools.jackson.databind.ObjectMapper().readValue(
                 "{\"key\":\"b\",\"type\":\"static\",\"slowstart\":\"2500\"}", Backend.class);
         assertThat(fromJson.slowstart()).isEqualTo(Duration.ofMillis(2500));
         assertThat(fromJson.sameStructure(fromJson.toBuilder().slowstart(Duration.ZERO).build())).isFalse();

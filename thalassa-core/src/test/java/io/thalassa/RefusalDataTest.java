@@ -3,7 +3,7 @@ package io.thalassa;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.databind.ObjectMapper;
 import io.thalassa.spi.Registration;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -220,7 +220,7 @@ class RefusalDataTest {
                     + "\"balance\":\"source\"}", "versions"},
         };
         for (String[] b : bodies) {
-            com.fasterxml.jackson.databind.JsonMappingException e = (com.fasterxml.jackson.databind.JsonMappingException)
+            tools.jackson.databind.DatabindException e = (tools.jackson.databind.DatabindException)
                     catchThrowable(() -> mapper.readValue(b[0], Backend.class));
             String path = path(e);
             ModelRefusal r = (ModelRefusal) e.getCause();
@@ -229,16 +229,16 @@ class RefusalDataTest {
         String frontend = "{\"key\":\"f\",\"bind\":\"*:80\",\"backend\":\"b\",\"rules\":[{\"type\":\"path\","
                 + "\"operation\":\"path\",\"value\":\"/\",\"backend\":\"b\"},{\"type\":\"path\",\"operation\":\"path\","
                 + "\"value\":\"/\",\"backend\":\"no good\"}]}";
-        com.fasterxml.jackson.databind.JsonMappingException e = (com.fasterxml.jackson.databind.JsonMappingException)
+        tools.jackson.databind.DatabindException e = (tools.jackson.databind.DatabindException)
                 catchThrowable(() -> mapper.readValue(frontend, Frontend.class));
         assertThat(ModelRefusal.join(path(e), ((ModelRefusal) e.getCause()).field())).isEqualTo("rules[1].backend");
     }
 
-    private static String path(com.fasterxml.jackson.databind.JsonMappingException e) {
+    private static String path(tools.jackson.databind.DatabindException e) {
         StringBuilder sb = new StringBuilder();
         for (var ref : e.getPath()) {
-            if (ref.getFieldName() != null) {
-                sb.append(sb.length() == 0 ? "" : ".").append(ref.getFieldName());
+            if (ref.getPropertyName() != null) {
+                sb.append(sb.length() == 0 ? "" : ".").append(ref.getPropertyName());
             } else if (ref.getIndex() >= 0) {
                 sb.append('[').append(ref.getIndex()).append(']');
             }

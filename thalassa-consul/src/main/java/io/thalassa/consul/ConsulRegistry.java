@@ -1,7 +1,7 @@
 package io.thalassa.consul;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.ObjectMapper;
 import io.thalassa.Member;
 import io.thalassa.RegistryUnavailableException;
 import io.thalassa.ThalassaEvent;
@@ -64,7 +64,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ConsulRegistry implements Registry {
     private static final Logger log = LoggerFactory.getLogger(ConsulRegistry.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = tools.jackson.databind.json.JsonMapper.builderWithJackson2Defaults().build();
     private static final Pattern META_KEY = Pattern.compile("[A-Za-z0-9_-]{1,128}");
     private static final Pattern SERVICE_PART = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._~+-]{0,99}");
 
@@ -412,7 +412,7 @@ public final class ConsulRegistry implements Registry {
         }
         try {
             return JSON.writeValueAsString(v);
-        } catch (JsonProcessingException e) {
+        } catch (JacksonException e) {
             return String.valueOf(v);
         }
     }

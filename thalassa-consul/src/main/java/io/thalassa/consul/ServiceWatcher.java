@@ -1,7 +1,7 @@
 package io.thalassa.consul;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 import io.thalassa.Member;
 import io.thalassa.ThalassaEvent;
 import io.thalassa.internal.Checks;
@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
 /** Watches one service name with blocking queries on its own thread; its watchdog restarts it when it goes silent. */
 final class ServiceWatcher implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ConsulRegistry.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = tools.jackson.databind.json.JsonMapper.builderWithJackson2Defaults().build();
     private final ConsulRegistry owner;
 
     /** A subscription to one version; remembers what it last delivered so it only hears of changes. */
@@ -193,7 +193,7 @@ final class ServiceWatcher implements Runnable {
                 continue;
             }
             Map<String, Object> meta = new TreeMap<>();
-            service.path("Meta").fields().forEachRemaining(f -> meta.put(f.getKey(), f.getValue().asText()));
+            service.path("Meta").properties().forEach(f -> meta.put(f.getKey(), f.getValue().asText()));
             Object version = meta.get(owner.versionKey);
             String address = service.path("Address").asText("");
             if (address.isEmpty()) {

@@ -1,6 +1,6 @@
 package io.thalassa.runtime;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import tools.jackson.databind.JsonNode;
 import io.thalassa.ThalassaEvent;
 import io.thalassa.runtime.internal.Documents;
 import java.io.BufferedWriter;
@@ -139,7 +139,7 @@ public final class ActivityLog implements ThalassaEvent.Listener, AutoCloseable 
                             n.get("verb").asText(), n.get("object").asText(), n.path("detail").asText(""));
                     add(e);
                     nextId = Math.max(nextId, e.id() + 1);
-                } catch (IOException | RuntimeException ex) {
+                } catch (RuntimeException ex) { // JSON or values this version cannot read
                     skipped++;
                 }
             }

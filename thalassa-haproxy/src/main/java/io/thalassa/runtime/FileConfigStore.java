@@ -1,6 +1,6 @@
 package io.thalassa.runtime;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import tools.jackson.databind.JsonNode;
 import io.thalassa.Backend;
 import io.thalassa.Frontend;
 import io.thalassa.ThalassaConfig;
@@ -121,15 +121,13 @@ public final class FileConfigStore implements io.thalassa.spi.ConfigStore {
         JsonNode root;
         try {
             root = Documents.mapper().readTree(json);
-        } catch (IOException e) {
-            String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage()
-                    : e.getMessage();
-            throw new IllegalArgumentException("not JSON: " + why, e);
+        } catch (tools.jackson.core.JacksonException e) {
+            throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage(), e);
         }
         if (root == null || !root.isObject()) {
             throw new IllegalArgumentException("it must hold a JSON object {\"frontends\":[...],\"backends\":[...]}");
         }
-        root.fieldNames().forEachRemaining(name -> {
+        root.propertyNames().forEach(name -> {
             if (!name.equals("frontends") && !name.equals("backends")) {
                 throw new IllegalArgumentException("unknown field \"" + name + "\"");
             }

@@ -3,7 +3,7 @@ package io.thalassa.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import tools.jackson.databind.JsonNode;
 import io.thalassa.haproxy.NamedHttpServer;
 import io.thalassa.http.Http.Reply;
 import java.io.IOException;
@@ -266,7 +266,7 @@ class DaemonProcessIT {
         for (String line : lines) {
             JsonNode event = Http.JSON.readTree(line);
             assertThat(event.isObject()).as(line).isTrue();
-            assertThat(event.fieldNames()).toIterable().as(line)
+            assertThat(event.propertyNames()).as(line)
                     .contains("timestamp", "level", "threadName", "loggerName", "formattedMessage");
         }
         assertThat(lines).extracting(l -> Http.JSON.readTree(l)).anyMatch(e -> e.get("level").asText().equals("INFO")

@@ -1,7 +1,7 @@
 package io.thalassa.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -27,8 +27,8 @@ final class Http {
         JsonNode json() {
             try {
                 return JSON.readTree(body);
-            } catch (IOException e) {
-                throw new UncheckedIOException("not JSON: " + body, e);
+            } catch (tools.jackson.core.JacksonException e) {
+                throw new IllegalStateException("not JSON: " + body, e);
             }
         }
 

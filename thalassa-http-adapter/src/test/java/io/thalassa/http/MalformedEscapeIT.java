@@ -2,7 +2,7 @@ package io.thalassa.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import tools.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -28,7 +28,7 @@ class MalformedEscapeIT {
         JsonNode json() {
             try {
                 return Http.JSON.readTree(body);
-            } catch (IOException e) {
+            } catch (tools.jackson.core.JacksonException e) {
                 throw new AssertionError("not JSON: " + this, e);
             }
         }

@@ -2,7 +2,7 @@ package io.thalassa.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import tools.jackson.databind.JsonNode;
 import io.thalassa.http.internal.RestApi;
 import io.thalassa.http.internal.Router;
 import java.util.Iterator;
@@ -20,10 +20,10 @@ class OpenApiTest {
         JsonNode doc = Http.JSON.readTree(RestApi.openApiDocument());
         assertThat(doc.get("openapi").asText()).startsWith("3.");
         Set<String> routes = new TreeSet<>();
-        Iterator<Map.Entry<String, JsonNode>> paths = doc.get("paths").fields();
+        Iterator<Map.Entry<String, JsonNode>> paths = doc.get("paths").properties().iterator();
         while (paths.hasNext()) {
             Map.Entry<String, JsonNode> path = paths.next();
-            path.getValue().fieldNames().forEachRemaining(m -> {
+            path.getValue().propertyNames().forEach(m -> {
                 if (METHODS.contains(m)) {
                     routes.add(m.toUpperCase(java.util.Locale.ROOT) + " " + path.getKey());
                 }
@@ -65,15 +65,15 @@ class OpenApiTest {
     @Test
     void everyOperationDocumentsTheStatusesEveryRequestCanGet() throws Exception {
         JsonNode doc = Http.JSON.readTree(RestApi.openApiDocument());
-        Iterator<Map.Entry<String, JsonNode>> paths = doc.get("paths").fields();
+        Iterator<Map.Entry<String, JsonNode>> paths = doc.get("paths").properties().iterator();
         while (paths.hasNext()) {
             Map.Entry<String, JsonNode> path = paths.next();
-            path.getValue().fields().forEachRemaining(op -> {
+            path.getValue().properties().forEach(op -> {
                 if (!METHODS.contains(op.getKey())) {
                     return;
                 }
                 Set<String> statuses = new TreeSet<>();
-                op.getValue().get("responses").fieldNames().forEachRemaining(statuses::add);
+                op.getValue().get("responses").propertyNames().forEach(statuses::add);
                 String what = op.getKey() + " " + path.getKey();
                 assertThat(statuses).as(what + ": protected mode").contains("403");
                 if (!path.getKey().startsWith("/health") && !path.getKey().equals("/openapi.json")) {

@@ -2,7 +2,7 @@ package io.thalassa.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import tools.jackson.databind.JsonNode;
 import io.thalassa.http.Http.Reply;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -526,8 +526,8 @@ class RestApiIT {
     }
 
     /** A write's answer without the change it names: the stored item. */
-    static com.fasterxml.jackson.databind.JsonNode withoutChange(Reply r) {
-        com.fasterxml.jackson.databind.node.ObjectNode body = (com.fasterxml.jackson.databind.node.ObjectNode) r.json();
+    static tools.jackson.databind.JsonNode withoutChange(Reply r) {
+        tools.jackson.databind.node.ObjectNode body = (tools.jackson.databind.node.ObjectNode) r.json();
         body.remove("change");
         return body;
     }

@@ -3,7 +3,7 @@ package io.thalassa.http;
 import static io.thalassa.http.TestStack.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import tools.jackson.databind.JsonNode;
 import io.thalassa.haproxy.NamedHttpServer;
 import io.thalassa.http.Http.Reply;
 import java.nio.file.Path;

@@ -4,7 +4,7 @@ import static io.thalassa.http.TestStack.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import tools.jackson.databind.JsonNode;
 import io.thalassa.haproxy.NamedHttpServer;
 import io.thalassa.http.Http.Reply;
 import java.io.IOException;

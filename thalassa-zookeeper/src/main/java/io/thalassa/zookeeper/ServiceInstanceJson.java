@@ -1,9 +1,9 @@
 package io.thalassa.zookeeper;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ObjectNode;
 import io.thalassa.Member;
 import io.thalassa.spi.Registration;
 import java.io.IOException;
@@ -37,7 +37,7 @@ final class ServiceInstanceJson {
     /** The payload class written, Spring Cloud Zookeeper's: its clients read instances registered by Thalassa. */
     static final String SPRING_CLOUD_PAYLOAD_CLASS = "org.springframework.cloud.zookeeper.discovery.ZookeeperInstance";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = tools.jackson.databind.json.JsonMapper.builderWithJackson2Defaults().build();
 
     private ServiceInstanceJson() {
     }
@@ -89,10 +89,8 @@ final class ServiceInstanceJson {
         JsonNode root;
         try {
             root = JSON.readTree(bytes);
-        } catch (JsonProcessingException e) {
+        } catch (JacksonException e) {
             throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage(), e);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("not JSON: " + e.getMessage(), e);
         }
         if (root == null || !root.isObject()) {
             throw new IllegalArgumentException("not a JSON object");
@@ -143,7 +141,7 @@ final class ServiceInstanceJson {
             source = payload;
         }
         TreeMap<String, String> out = new TreeMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = source.fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = source.properties().iterator(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             JsonNode v = e.getValue();
             if (v.isNull() || (!nested && e.getKey().equals("@class"))) {
@@ -182,7 +180,7 @@ final class ServiceInstanceJson {
         root.putNull("uriSpec");
         try {
             return JSON.writeValueAsBytes(root);
-        } catch (JsonProcessingException e) {
+        } catch (JacksonException e) {
             throw new IllegalStateException("could not write the instance " + id, e);
         }
     }
@@ -196,7 +194,7 @@ final class ServiceInstanceJson {
         }
         try {
             return JSON.writeValueAsString(v);
-        } catch (JsonProcessingException e) {
+        } catch (JacksonException e) {
             return String.valueOf(v);
         }
     }

@@ -1,17 +1,19 @@
 package io.thalassa.runtime.internal;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.cfg.CoercionAction;
-import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.type.LogicalType;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.DatabindException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.cfg.DateTimeFeature;
+import tools.jackson.core.json.JsonFactory;
+import tools.jackson.databind.cfg.CoercionAction;
+import tools.jackson.databind.cfg.CoercionInputShape;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.type.LogicalType;
 import io.thalassa.Backend;
 import io.thalassa.Frontend;
 import io.thalassa.ModelRefusal;
@@ -30,7 +32,8 @@ import java.util.TreeMap;
 public final class Documents {
     /** Strict where it matters (duplicate keys, trailing tokens, unknown fields, a number where text belongs). */
     private static final class Mapper {
-        static final ObjectMapper MAPPER = strict(JsonMapper.builder()).build();
+        static final ObjectMapper MAPPER = strict(JsonMapper.builder(JsonFactory.builderWithJackson2Defaults().build()))
+                .build();
     }
 
     /** The strict mapper, made at its first use. */
@@ -41,9 +44,13 @@ public final class Documents {
     private Documents() {
     }
 
-    /** {@code builder} with the strictness every reader of the model's JSON shares. */
+    /**
+     * {@code builder} with the strictness every reader of the model's JSON shares, on Jackson 2's defaults otherwise
+     * (properties in declaration order, {@code /} not escaped: the shapes the REST API and the stores always had).
+     * Give it a builder of a factory made with {@link JsonFactory#builderWithJackson2Defaults()}.
+     */
     public static JsonMapper.Builder strict(JsonMapper.Builder builder) {
-        return builder
+        return builder.configureForJackson2()
                 .withCoercionConfig(LogicalType.Textual, c -> c.setCoercion(CoercionInputShape.Boolean,
                         CoercionAction.Fail).setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
                         .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
@@ -53,7 +60,7 @@ public final class Documents {
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .disable(DateTimeFeature.WRITE_DATES_AS_TIMESTAMPS)
                 .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
     }
 
@@ -61,7 +68,7 @@ public final class Documents {
     public static byte[] write(Object value) {
         try {
             return mapper().writeValueAsBytes(value);
-        } catch (JsonProcessingException e) {
+        } catch (JacksonException e) {
             throw new IllegalStateException("cannot write JSON of " + value.getClass().getName(), e);
         }
     }
@@ -133,7 +140,7 @@ public final class Documents {
         JsonNode doc;
         try {
             doc = mapper().readTree(json);
-        } catch (IOException e) {
+        } catch (JacksonException e) {
             throw new IllegalArgumentException("json of " + id + " is not JSON: " + e.getMessage(), e);
         }
         if (!(doc instanceof ObjectNode o) || !key.equals(o.path("key").asText())) {
@@ -150,32 +157,32 @@ public final class Documents {
     public static <T> T read(JsonNode node, Class<T> type) {
         try {
             return mapper().treeToValue(node, type);
-        } catch (JsonProcessingException | IllegalArgumentException e) {
+        } catch (JacksonException | IllegalArgumentException e) {
             throw new IllegalArgumentException(describe(e), e);
         }
     }
 
     /** {@code field: reason} of a failure to read a model value, as data where the model gave it. */
     static String describe(Exception e) {
-        String path = e instanceof JsonMappingException jme ? path(jme) : "";
+        String path = e instanceof DatabindException jme ? path(jme) : "";
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof ModelRefusal r) {
                 String field = ModelRefusal.join(path, r.field());
                 return (field == null || field.isEmpty() ? "" : field + ": ") + r.reason();
             }
         }
-        String why = e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
+        String why = e instanceof JacksonException jpe ? jpe.getOriginalMessage() : e.getMessage();
         int nl = why == null ? -1 : why.indexOf('\n');
         why = why == null ? "invalid value" : nl < 0 ? why : why.substring(0, nl);
         return path.isEmpty() ? why : path + ": " + why;
     }
 
     /** {@code rules[0].backend}: the JSON path Jackson recorded. */
-    public static String path(JsonMappingException e) {
+    public static String path(DatabindException e) {
         StringBuilder sb = new StringBuilder();
-        for (JsonMappingException.Reference ref : e.getPath()) {
-            if (ref.getFieldName() != null) {
-                sb.append(sb.length() == 0 ? "" : ".").append(ref.getFieldName());
+        for (DatabindException.Reference ref : e.getPath()) {
+            if (ref.getPropertyName() != null) {
+                sb.append(sb.length() == 0 ? "" : ".").append(ref.getPropertyName());
             } else if (ref.getIndex() >= 0) {
                 sb.append('[').append(ref.getIndex()).append(']');
             }

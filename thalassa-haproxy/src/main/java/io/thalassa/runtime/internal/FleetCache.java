@@ -1,6 +1,6 @@
 package io.thalassa.runtime.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import tools.jackson.databind.JsonNode;
 import io.thalassa.spi.ConfigStore.Item;
 import io.thalassa.spi.ConfigStore.Snapshot;
 import java.io.IOException;
@@ -75,7 +75,7 @@ final class FleetCache {
         try {
             JsonNode doc = Documents.mapper().readTree(Files.readAllBytes(file));
             Map<String, Item> items = new TreeMap<>();
-            doc.path("items").fields().forEachRemaining(e -> items.put(e.getKey(), new Item(e.getKey(),
+            doc.path("items").properties().forEach(e -> items.put(e.getKey(), new Item(e.getKey(),
                     e.getValue().path("json").asText(), e.getValue().path("version").asLong())));
             return Optional.of(new Snapshot(items, doc.path("revision").asLong()));
         } catch (IOException | RuntimeException e) {

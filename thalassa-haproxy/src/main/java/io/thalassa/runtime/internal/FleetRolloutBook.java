@@ -1,6 +1,6 @@
 package io.thalassa.runtime.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import tools.jackson.databind.JsonNode;
 import io.thalassa.StoreUnavailableException;
 import io.thalassa.runtime.RolloutStatus;
 import io.thalassa.runtime.internal.RolloutCounters.Server;
@@ -163,7 +163,7 @@ final class FleetRolloutBook implements RolloutBook {
                 return;
             }
             Map<String, Totals> versions = new TreeMap<>();
-            r.path("versions").fields().forEachRemaining(e -> {
+            r.path("versions").properties().forEach(e -> {
                 JsonNode x = e.getValue();
                 versions.put(e.getKey(), new Totals(new Server(x.path("requests").asLong(), x.path("errors").asLong(),
                         x.path("rtime").asLong(), false), x.path("members").asInt(), x.path("down").asInt()));
@@ -185,9 +185,9 @@ final class FleetRolloutBook implements RolloutBook {
                 try {
                     JsonNode rollouts = Documents.mapper().readTree(json).path("rollouts");
                     Map<String, Object> byId = new TreeMap<>();
-                    rollouts.fields().forEachRemaining(e -> byId.put(e.getKey(), e.getValue()));
+                    rollouts.properties().forEach(e -> byId.put(e.getKey(), e.getValue()));
                     out.put(node, byId);
-                } catch (IOException | RuntimeException e) {
+                } catch (RuntimeException e) {
                     // a node whose state cannot be read adds nothing
                 }
             });

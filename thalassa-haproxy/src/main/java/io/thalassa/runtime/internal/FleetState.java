@@ -1,6 +1,6 @@
 package io.thalassa.runtime.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import tools.jackson.databind.JsonNode;
 import io.thalassa.StoreUnavailableException;
 import io.thalassa.haproxy.ControllerStatus;
 import io.thalassa.haproxy.HaproxyController;
@@ -127,7 +127,7 @@ final class FleetState {
                 @SuppressWarnings("unchecked")
                 Map<String, Object> m = Documents.mapper().convertValue(json, Map.class);
                 n.putAll(m);
-            } catch (IOException | IllegalArgumentException ex) {
+            } catch (tools.jackson.core.JacksonException | IllegalArgumentException ex) {
                 n.put("node", e.getKey());
                 n.put("unreadable", e.getValue());
             }

@@ -1,6 +1,6 @@
 package io.thalassa.runtime.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import tools.jackson.databind.JsonNode;
 import io.thalassa.runtime.Revision;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -31,7 +31,7 @@ public final class JsonDiff {
         }
         try {
             return Documents.mapper().readTree(json);
-        } catch (IOException e) { // not JSON: compared as one text
+        } catch (tools.jackson.core.JacksonException e) { // not JSON: compared as one text
             return Documents.mapper().getNodeFactory().textNode(json);
         }
     }
@@ -42,8 +42,8 @@ public final class JsonDiff {
         }
         if (a != null && b != null && a.isObject() && b.isObject()) {
             Set<String> names = new LinkedHashSet<>();
-            a.fieldNames().forEachRemaining(names::add);
-            b.fieldNames().forEachRemaining(names::add);
+            a.propertyNames().forEach(names::add);
+            b.propertyNames().forEach(names::add);
             for (String n : names) {
                 diff(path.isEmpty() ? n : path + "." + n, a.get(n), b.get(n), out);
             }

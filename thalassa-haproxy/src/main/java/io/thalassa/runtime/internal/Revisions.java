@@ -1,6 +1,6 @@
 package io.thalassa.runtime.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import tools.jackson.databind.JsonNode;
 import io.thalassa.runtime.Revision;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -100,7 +100,7 @@ public final class Revisions implements AutoCloseable {
                     if (n.has("base")) {
                         baseNumber = n.get("base").asLong();
                         items.clear();
-                        n.path("items").fields().forEachRemaining(e -> items.put(e.getKey(), new Stored(
+                        n.path("items").properties().forEach(e -> items.put(e.getKey(), new Stored(
                                 e.getValue().path("json").asText(), e.getValue().path("version").asLong())));
                         base = Map.copyOf(items);
                         kept.clear();
@@ -114,7 +114,7 @@ public final class Revisions implements AutoCloseable {
                         kept.addLast(r);
                         latest = r.number();
                     }
-                } catch (IOException | RuntimeException e) {
+                } catch (RuntimeException e) { // JSON or values this version cannot read
                     skipped++;
                 }
             }

@@ -1,6 +1,6 @@
 package io.thalassa.runtime.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import tools.jackson.databind.JsonNode;
 import io.thalassa.runtime.RolloutStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -98,7 +98,7 @@ public interface RolloutBook {
                             LOG.warn("{} - skipped a rollout that cannot be read: {}", file, e.toString());
                         }
                     }
-                } catch (IOException e) {
+                } catch (IOException | tools.jackson.core.JacksonException e) {
                     LOG.warn("{} - cannot be read, rollouts start empty: {}", file, e.toString());
                 }
             }

@@ -1,6 +1,6 @@
 package io.thalassa.runtime.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import tools.jackson.databind.JsonNode;
 import io.thalassa.runtime.Rollout;
 import io.thalassa.runtime.RolloutStatus;
 import io.thalassa.runtime.RolloutStatus.Decision;
@@ -97,7 +97,7 @@ public final class RolloutCodec {
     public static RolloutStatus read(String json) {
         try {
             return read(Documents.mapper().readTree(json));
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             throw new UncheckedIOException(new IOException("not a rollout's state: " + e.getMessage(), e));
         }
     }
@@ -111,7 +111,7 @@ public final class RolloutCodec {
                         ? Duration.ofMillis(g.get("maxResponseTimeMs").asLong()) : null)
                 .minRequests(g.get("minRequests").asLong());
         Map<String, Integer> shares = new TreeMap<>();
-        n.path("shares").fields().forEachRemaining(e -> shares.put(e.getKey(), e.getValue().asInt()));
+        n.path("shares").properties().forEach(e -> shares.put(e.getKey(), e.getValue().asInt()));
         List<Decision> decisions = new ArrayList<>();
         for (JsonNode d : n.path("decisions")) {
             decisions.add(new Decision(instant(d.get("time")), d.get("step").asInt(), d.get("action").asText(),
@@ -128,7 +128,7 @@ public final class RolloutCodec {
 
     private static Map<String, Measure> measures(JsonNode n) {
         Map<String, Measure> out = new TreeMap<>();
-        n.fields().forEachRemaining(e -> {
+        n.properties().forEach(e -> {
             JsonNode x = e.getValue();
             out.put(e.getKey(), new Measure(x.path("requests").asLong(), x.path("errors").asLong(),
                     x.path("errorRatePct").isNumber() ? x.get("errorRatePct").asDouble() : null,

@@ -1,7 +1,7 @@
 package io.thalassa.http.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 import io.thalassa.Backend;
 import io.thalassa.CapacityExceededException;
 import io.thalassa.ConfigRejectedException;
@@ -66,7 +66,7 @@ final class BatchRoutes {
     private ApiResponse batch(ApiRequest req) {
         Duration wait = Writes.waitOf(req);
         ObjectNode body = Json.readObject(req.body());
-        body.fieldNames().forEachRemaining(f -> {
+        body.propertyNames().forEach(f -> {
             if (!f.equals("operations")) {
                 throw ApiException.badRequest("unknown_field", f, "unknown field \"" + f
                         + "\"; known fields: operations");
@@ -103,7 +103,7 @@ final class BatchRoutes {
         if (!op.isObject()) {
             throw ApiException.badRequest("invalid_value", at, at + " must be an object {op, path, body, ifMatch}");
         }
-        op.fieldNames().forEachRemaining(f -> {
+        op.propertyNames().forEach(f -> {
             if (!OP_FIELDS.contains(f)) {
                 throw ApiException.badRequest("unknown_field", at + "." + f, "unknown field \"" + f
                         + "\" in " + at + "; known fields: body, ifMatch, op, path");
@@ -152,7 +152,7 @@ final class BatchRoutes {
     }
 
     private static Batch post(Batch batch, String key, ObjectNode body, String at) {
-        body.fieldNames().forEachRemaining(f -> {
+        body.propertyNames().forEach(f -> {
             if (!Set.of("version", "versions", "name").contains(f)) {
                 throw ApiException.badRequest("unknown_field", at + "." + f, "unknown field \"" + f
                         + "\"; known fields: name, version, versions");
@@ -173,7 +173,7 @@ final class BatchRoutes {
                     + " version to weight");
         }
         Map<String, Object> raw = new LinkedHashMap<>();
-        versions.fields().forEachRemaining(e -> {
+        versions.properties().forEach(e -> {
             JsonNode v = e.getValue();
             raw.put(e.getKey(), v.isIntegralNumber() ? v.bigIntegerValue() : v.isTextual() ? v.asText()
                     : v.isNumber() ? v.numberValue() : v.toString());
@@ -220,7 +220,7 @@ final class BatchRoutes {
         if (!body.isObject()) {
             throw Json.wrongType(field, "an object", body.asToken(), null);
         }
-        return body.deepCopy();
+        return ((ObjectNode) body).deepCopy();
     }
 
     private static String text(JsonNode op, String field) {

@@ -1,6 +1,6 @@
 package io.thalassa.http.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import tools.jackson.databind.JsonNode;
 import io.thalassa.InvalidModelException;
 import io.thalassa.RuntimeApiException;
 import io.thalassa.runtime.CertificateInfo;

@@ -1,7 +1,7 @@
 package io.thalassa.http.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 import io.thalassa.runtime.Change;
 import io.thalassa.runtime.Revision;
 import io.thalassa.runtime.Thalassa;
@@ -102,7 +102,7 @@ final class HistoryRoutes {
         }
         try {
             return Json.MAPPER.readTree(json);
-        } catch (IOException e) {
+        } catch (tools.jackson.core.JacksonException e) {
             return Json.MAPPER.getNodeFactory().textNode(json);
         }
     }
@@ -139,7 +139,7 @@ final class HistoryRoutes {
             return out;
         }
         ObjectNode body = Json.readObjectOrEmpty(req.body());
-        body.fieldNames().forEachRemaining(f -> {
+        body.propertyNames().forEach(f -> {
             if (!f.equals("ifMatch")) {
                 throw ApiException.badRequest("unknown_field", f, "unknown field \"" + f + "\"; known fields: ifMatch");
             }
@@ -152,7 +152,7 @@ final class HistoryRoutes {
             throw ApiException.badRequest("invalid_value", "ifMatch", "ifMatch must be an object of item path to"
                     + " ETag, e.g. {\"/backends/web\": \"\\\"12\\\"\"}");
         }
-        m.fields().forEachRemaining(e -> {
+        m.properties().forEach(e -> {
             String field = "ifMatch." + e.getKey();
             String id = BatchRoutes.itemId(field, e.getKey());
             if (!e.getValue().isTextual()) {

@@ -1,10 +1,10 @@
 package io.thalassa.http.internal;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.exc.StreamConstraintsException;
 import io.thalassa.InvalidValueException;
 import io.thalassa.ModelRefusal;
 import io.thalassa.runtime.internal.Documents;
@@ -14,17 +14,16 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.Map;
-import com.fasterxml.jackson.core.exc.StreamReadException;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.InvalidFormatException;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import tools.jackson.core.exc.StreamReadException;
+import tools.jackson.databind.DatabindException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.exc.InvalidFormatException;
+import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
+import tools.jackson.databind.exc.ValueInstantiationException;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Set;
@@ -46,11 +45,10 @@ public final class Json {
      * string is expected), lenient on numbers as strings where the model reads whole numbers ({@code "port": "80"}).
      */
     public static final ObjectMapper MAPPER = Documents.strict(JsonMapper.builder(
-            (com.fasterxml.jackson.core.JsonFactory) com.fasterxml.jackson.core.JsonFactory.builder()
+            tools.jackson.core.json.JsonFactory.builderWithJackson2Defaults()
                     .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH)
                             .maxNumberLength(MAX_NUMBER_LENGTH).maxStringLength(HttpEntry.MAX_BODY).build())
                     .build()))
-            .addModule(new JavaTimeModule())
             .build();
 
     private Json() {
@@ -59,7 +57,7 @@ public final class Json {
     public static byte[] write(Object value) {
         try {
             return MAPPER.writeValueAsBytes(value);
-        } catch (JsonProcessingException e) {
+        } catch (JacksonException e) {
             throw new IllegalStateException("cannot write JSON of " + value.getClass().getName(), e);
         }
     }
@@ -121,11 +119,9 @@ public final class Json {
                     + firstLine(e.getOriginalMessage()));
         } catch (StreamReadException e) {
             throw malformed(e);
-        } catch (JsonProcessingException e) {
+        } catch (JacksonException e) {
             throw ApiException.badRequest("malformed_json", null, "malformed JSON: "
                     + firstLine(e.getOriginalMessage()));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
         if (node != null) {
             checkTexts(node, "", linesField);
@@ -150,7 +146,7 @@ public final class Json {
         } else if (node.isTextual()) {
             checkText(path, node.textValue());
         } else if (node.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 String child = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
                 checkText(child, e.getKey());
@@ -175,7 +171,7 @@ public final class Json {
                         + node.asText(), Map.of("value", node.numberValue()));
             }
         } else if (node.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 checkWholeNumbers(e.getValue(), path.isEmpty() ? e.getKey() : path + "." + e.getKey());
             }
@@ -298,7 +294,7 @@ public final class Json {
         T value;
         try {
             value = MAPPER.treeToValue(node, type);
-        } catch (JsonProcessingException | IllegalArgumentException e) {
+        } catch (JacksonException | IllegalArgumentException e) {
             throw translate(e);
         }
         checkWholeNumbers(node, ""); // what the model read was checked as it was read: this finds free-form data
@@ -317,7 +313,7 @@ public final class Json {
         }
         ModelRefusal refusal = refusal(e);
         if (refusal != null) {
-            return invalid(e instanceof JsonMappingException jme ? path(jme) : "", refusal);
+            return invalid(e instanceof DatabindException jme ? path(jme) : "", refusal);
         }
         if (e instanceof StreamReadException sre) {
             return malformed(sre);
@@ -333,11 +329,11 @@ public final class Json {
         }
         if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
             // a value of the wrong type: a number where a string is expected, a string where an array is...
-            JsonToken found = mismatch.getProcessor() instanceof JsonParser p ? p.currentToken() : null;
+            JsonToken found = mismatch.processor() instanceof JsonParser p ? p.currentToken() : null;
             Object value = mismatch instanceof InvalidFormatException invalid ? invalid.getValue() : null;
             return wrongType(path(mismatch), expected(mismatch.getTargetType()), found, value);
         }
-        if (e instanceof JsonMappingException jme) { // a mistake of the body's shape: Jackson knows where
+        if (e instanceof DatabindException jme) { // a mistake of the body's shape: Jackson knows where
             String field = path(jme);
             String why = jme instanceof ValueInstantiationException && jme.getCause() != null
                     || jme.getCause() instanceof IllegalArgumentException
@@ -389,7 +385,7 @@ public final class Json {
     }
 
     /** {@code rules[0].backend}: the JSON path Jackson recorded. */
-    static String path(JsonMappingException e) {
+    static String path(DatabindException e) {
         return Documents.path(e);
     }
 

@@ -1,8 +1,8 @@
 package io.thalassa.http.internal;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 import io.thalassa.Backend;
 import io.thalassa.CapacityExceededException;
 import io.thalassa.ConfigRejectedException;
@@ -287,7 +287,7 @@ public final class RestApi {
         Duration wait = Writes.waitOf(req);
         ObjectNode body = Json.readObject(req.body());
         Set<String> known = Set.of("version", "versions", "name");
-        body.fieldNames().forEachRemaining(f -> {
+        body.propertyNames().forEach(f -> {
             if (!known.contains(f)) {
                 throw ApiException.badRequest("unknown_field", f, "unknown field \"" + f
                         + "\"; known fields: name, version, versions");
@@ -329,7 +329,7 @@ public final class RestApi {
                     + " weight, e.g. {\"1.0.0\": 90, \"2.0.0\": 10}");
         }
         Map<String, Object> raw = new LinkedHashMap<>();
-        node.fields().forEachRemaining(e -> {
+        node.properties().forEach(e -> {
             JsonNode v = e.getValue();
             raw.put(e.getKey(), v.isIntegralNumber() ? v.bigIntegerValue() : v.isTextual() ? v.asText()
                     : v.isNumber() ? v.numberValue() : v.toString());

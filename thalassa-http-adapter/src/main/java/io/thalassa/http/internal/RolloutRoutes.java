@@ -1,7 +1,7 @@
 package io.thalassa.http.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 import io.thalassa.InvalidValueException;
 import io.thalassa.runtime.Rollout;
 import io.thalassa.runtime.RolloutStatus;
@@ -146,7 +146,7 @@ final class RolloutRoutes {
     }
 
     private static void known(ObjectNode body, Set<String> fields, String prefix) {
-        body.fieldNames().forEachRemaining(f -> {
+        body.propertyNames().forEach(f -> {
             if (!fields.contains(f)) {
                 throw ApiException.badRequest("unknown_field", prefix + f, "unknown field \"" + f
                         + "\"; known fields: " + String.join(", ", new java.util.TreeSet<>(fields)));

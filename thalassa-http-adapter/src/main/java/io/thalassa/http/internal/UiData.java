@@ -1,7 +1,7 @@
 package io.thalassa.http.internal;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 import io.thalassa.Member;
 import io.thalassa.runtime.LiveStats;
 import java.util.LinkedHashMap;

@@ -1,7 +1,7 @@
 package io.thalassa.http.internal;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.node.ObjectNode;
 import io.thalassa.CapacityExceededException;
 import io.thalassa.ConfigRejectedException;
 import io.thalassa.Member;

@@ -1,6 +1,7 @@
 package io.thalassa.spring.internal;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
 import io.thalassa.Backend;
 import io.thalassa.Frontend;
 import io.thalassa.ThalassaConfig;
@@ -92,9 +93,9 @@ public final class ConfigFile {
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("not YAML: " + e.getMessage(), e);
         }
-        try {
-            return new ObjectMapper().writeValueAsBytes(tree);
-        } catch (IOException e) {
+        try { // Jackson's shared mapper: no mapper of the library's made for the start's one file
+            return JsonMapper.shared().writeValueAsBytes(tree);
+        } catch (JacksonException e) {
             throw new IllegalArgumentException("cannot be read as JSON: " + e.getMessage(), e);
         }
     }

@@ -61,7 +61,7 @@ class GreetingApplicationIT {
         assertThat(thalassa.config().backend("greeting").orElseThrow().members()).hasSize(1);
         String health = get(port, "/actuator/health");
         assertThat(health).startsWith("200 ");
-        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(health.substring(4)).path("components")
+        assertThat(new tools.jackson.databind.ObjectMapper().readTree(health.substring(4)).path("components")
                 .path("thalassa").path("status").asText()).isEqualTo("UP");
     }
 
