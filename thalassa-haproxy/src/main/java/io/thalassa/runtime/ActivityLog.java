@@ -1,7 +1,7 @@
 package io.thalassa.runtime;
 
-import tools.jackson.databind.JsonNode;
 import io.thalassa.ThalassaEvent;
+import io.thalassa.internal.JsonText;
 import io.thalassa.runtime.internal.Documents;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -125,6 +125,14 @@ public final class ActivityLog implements ThalassaEvent.Listener, AutoCloseable 
         return log;
     }
 
+    private static String required(Map<String, Object> n, String field) {
+        String s = JsonText.text(n.get(field));
+        if (s == null) {
+            throw new IllegalArgumentException("no " + field);
+        }
+        return s;
+    }
+
     private void load() throws IOException {
         if (Files.exists(file)) {
             List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
@@ -134,9 +142,10 @@ public final class ActivityLog implements ThalassaEvent.Listener, AutoCloseable 
                     continue;
                 }
                 try {
-                    JsonNode n = Documents.mapper().readTree(line);
-                    Entry e = new Entry(n.get("id").asLong(), Instant.parse(n.get("time").asText()),
-                            n.get("verb").asText(), n.get("object").asText(), n.path("detail").asText(""));
+                    Map<String, Object> n = JsonText.object(JsonText.parse(line));
+                    String detail = JsonText.text(n.get("detail"));
+                    Entry e = new Entry(JsonText.number(n.get("id")), Instant.parse(JsonText.text(n.get("time"))),
+                            required(n, "verb"), required(n, "object"), detail == null ? "" : detail);
                     add(e);
                     nextId = Math.max(nextId, e.id() + 1);
                 } catch (RuntimeException ex) { // JSON or values this version cannot read

@@ -1,13 +1,15 @@
 package io.thalassa.runtime;
 
-import tools.jackson.databind.JsonNode;
 import io.thalassa.Backend;
 import io.thalassa.Frontend;
+import io.thalassa.ModelJson;
 import io.thalassa.ThalassaConfig;
+import io.thalassa.internal.JsonText;
 import io.thalassa.runtime.internal.Documents;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -41,7 +43,7 @@ public final class FileConfigStore implements io.thalassa.spi.ConfigStore {
     private boolean unreadable;
     private byte[] lastWritten;
     /** The JSON trees of the items last written, by item (an item is replaced when it changes). */
-    private Map<Item, JsonNode> parsed = new java.util.IdentityHashMap<>();
+    private Map<Item, Object> parsed = new java.util.IdentityHashMap<>();
     /** The JSON of the frontends and backends last saved, by the (immutable) object: unchanged ones are not written again. */
     private Map<Object, String> documents = new java.util.IdentityHashMap<>();
     /** The items as stored, by id; null until the file was read. */
@@ -118,37 +120,42 @@ public final class FileConfigStore implements io.thalassa.spi.ConfigStore {
      */
     public static ThalassaConfig parse(byte[] json) {
         io.thalassa.internal.Checks.notNull("json", json);
-        JsonNode root;
+        Object root;
         try {
-            root = Documents.mapper().readTree(json);
-        } catch (tools.jackson.core.JacksonException e) {
-            throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage(), e);
+            root = JsonText.parse(StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(json)).toString());
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IllegalArgumentException("not JSON: not UTF-8 (" + e + ")", e);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("not JSON: " + e.getMessage(), e);
         }
-        if (root == null || !root.isObject()) {
+        if (!(root instanceof Map<?, ?> doc)) {
             throw new IllegalArgumentException("it must hold a JSON object {\"frontends\":[...],\"backends\":[...]}");
         }
-        root.propertyNames().forEach(name -> {
+        for (Object name : doc.keySet()) {
             if (!name.equals("frontends") && !name.equals("backends")) {
                 throw new IllegalArgumentException("unknown field \"" + name + "\"");
             }
-        });
+        }
         List<Backend> backends = new ArrayList<>();
-        List<JsonNode> items = array(root, "backends");
+        List<?> items = array(doc, "backends");
         for (int i = 0; i < items.size(); i++) {
-            backends.add(read(items.get(i), Backend.class, "backends[" + i + "]"));
+            backends.add(read(items.get(i), "backends[" + i + "]", ModelJson::backend));
         }
         List<Frontend> frontends = new ArrayList<>();
-        items = array(root, "frontends");
+        items = array(doc, "frontends");
         for (int i = 0; i < items.size(); i++) {
-            frontends.add(read(items.get(i), Frontend.class, "frontends[" + i + "]"));
+            frontends.add(read(items.get(i), "frontends[" + i + "]", ModelJson::frontend));
         }
         return ThalassaConfig.of(frontends, backends);
     }
 
     /** One item; what is wrong with it starts with its place in the document ({@code backends[2]: ...}). */
-    private static <T> T read(JsonNode node, Class<T> type, String at) {
+    private static <T> T read(Object tree, String at, java.util.function.BiFunction<Object, String, T> reader) {
         try {
-            return Documents.read(node, type);
+            return reader.apply(tree, "");
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(at + ": " + e.getMessage(), e);
         }
@@ -174,16 +181,14 @@ public final class FileConfigStore implements io.thalassa.spi.ConfigStore {
         }
     }
 
-    private static List<JsonNode> array(JsonNode root, String name) {
-        JsonNode node = root.get(name);
-        if (node == null || node.isNull()) {
+    private static List<?> array(Map<?, ?> doc, String name) {
+        Object node = doc.get(name);
+        if (node == null) {
             return List.of();
         }
-        if (!node.isArray()) {
+        if (!(node instanceof List<?> items)) {
             throw new IllegalArgumentException(name + " must be an array");
         }
-        List<JsonNode> items = new ArrayList<>();
-        node.forEach(items::add);
         return items;
     }
 
@@ -266,13 +271,13 @@ public final class FileConfigStore implements io.thalassa.spi.ConfigStore {
         if (file == null) {
             return;
         }
-        List<JsonNode> frontends = new ArrayList<>();
-        List<JsonNode> backends = new ArrayList<>();
-        Map<Item, JsonNode> trees = new java.util.IdentityHashMap<>();
+        List<Object> frontends = new ArrayList<>();
+        List<Object> backends = new ArrayList<>();
+        Map<Item, Object> trees = new java.util.IdentityHashMap<>();
         for (Item item : items.values()) {
-            JsonNode tree = parsed.get(item);
+            Object tree = parsed.get(item);
             if (tree == null) {
-                tree = Documents.mapper().readTree(item.json());
+                tree = JsonText.parse(item.json());
             }
             trees.put(item, tree);
             (item.id().startsWith("frontend/") ? frontends : backends).add(tree);
@@ -281,7 +286,7 @@ public final class FileConfigStore implements io.thalassa.spi.ConfigStore {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("frontends", frontends);
         doc.put("backends", backends);
-        byte[] bytes = Documents.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(doc);
+        byte[] bytes = JsonText.pretty(doc).getBytes(StandardCharsets.UTF_8);
         if (java.util.Arrays.equals(bytes, lastWritten)) {
             return;
         }

@@ -16,8 +16,10 @@ import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.databind.type.LogicalType;
 import io.thalassa.Backend;
 import io.thalassa.Frontend;
+import io.thalassa.ModelJson;
 import io.thalassa.ModelRefusal;
 import io.thalassa.ThalassaConfig;
+import io.thalassa.internal.JsonText;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -66,16 +68,28 @@ public final class Documents {
 
     /** {@code value} as JSON bytes. */
     public static byte[] write(Object value) {
+        return text(value).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * {@code value} as JSON text: a frontend or backend by {@link ModelJson}, a tree of maps, lists and plain values by
+     * {@link JsonText} (so a start loads no JSON library), anything else by the mapper. The same text either way.
+     */
+    public static String text(Object value) {
+        if (value instanceof Frontend f) {
+            return ModelJson.write(f);
+        }
+        if (value instanceof Backend b) {
+            return ModelJson.write(b);
+        }
+        if (JsonText.writable(value)) {
+            return JsonText.write(value);
+        }
         try {
-            return mapper().writeValueAsBytes(value);
+            return mapper().writeValueAsString(value);
         } catch (JacksonException e) {
             throw new IllegalStateException("cannot write JSON of " + value.getClass().getName(), e);
         }
-    }
-
-    /** {@code value} as JSON text. */
-    public static String text(Object value) {
-        return new String(write(value), StandardCharsets.UTF_8);
     }
 
     /** {@code backend} as a store keeps it: a dynamic one without members. */
@@ -137,16 +151,16 @@ public final class Documents {
      */
     public static Object item(String id, String json) {
         String key = keyOf(id);
-        JsonNode doc;
+        Object doc;
         try {
-            doc = mapper().readTree(json);
-        } catch (JacksonException e) {
+            doc = JsonText.parse(json);
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("json of " + id + " is not JSON: " + e.getMessage(), e);
         }
-        if (!(doc instanceof ObjectNode o) || !key.equals(o.path("key").asText())) {
+        if (!(doc instanceof Map<?, ?> o) || !key.equals(o.get("key"))) {
             throw new IllegalArgumentException("json of " + id + " must be an object with key " + key);
         }
-        return id.startsWith("frontend/") ? read(doc, Frontend.class) : read(doc, Backend.class);
+        return id.startsWith("frontend/") ? ModelJson.frontend(doc, "") : ModelJson.backend(doc, "");
     }
 
     /**

@@ -1,6 +1,6 @@
 package io.thalassa.runtime.internal;
 
-import tools.jackson.databind.JsonNode;
+import io.thalassa.internal.JsonText;
 import io.thalassa.runtime.Revision;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -96,12 +96,18 @@ public final class Revisions implements AutoCloseable {
                     continue;
                 }
                 try {
-                    JsonNode n = Documents.mapper().readTree(line);
-                    if (n.has("base")) {
-                        baseNumber = n.get("base").asLong();
+                    Map<String, Object> n = JsonText.object(JsonText.parse(line));
+                    if (n.containsKey("base")) {
+                        baseNumber = JsonText.number(n.get("base"));
                         items.clear();
-                        n.path("items").properties().forEach(e -> items.put(e.getKey(), new Stored(
-                                e.getValue().path("json").asText(), e.getValue().path("version").asLong())));
+                        Object stored = n.get("items");
+                        if (stored != null) {
+                            JsonText.object(stored).forEach((id, v) -> {
+                                Map<String, Object> item = JsonText.object(v);
+                                items.put(id, new Stored(JsonText.text(item.get("json")),
+                                        JsonText.number(item.get("version"))));
+                            });
+                        }
                         base = Map.copyOf(items);
                         kept.clear();
                         latest = baseNumber;
@@ -134,18 +140,22 @@ public final class Revisions implements AutoCloseable {
                 StandardOpenOption.APPEND);
     }
 
-    private static Revision read(JsonNode n) {
+    private static Revision read(Map<String, Object> n) {
         List<Revision.Item> items = new ArrayList<>();
-        for (JsonNode i : n.path("items")) {
-            items.add(new Revision.Item(i.get("id").asText(), text(i.get("before")), text(i.get("after"))));
+        if (n.get("items") instanceof List<?> list) {
+            for (Object o : list) {
+                Map<String, Object> i = JsonText.object(o);
+                String id = JsonText.text(i.get("id"));
+                if (id == null) {
+                    throw new IllegalArgumentException("an item without an id");
+                }
+                items.add(new Revision.Item(id, JsonText.text(i.get("before")), JsonText.text(i.get("after"))));
+            }
         }
-        String by = n.path("by").isTextual() ? n.get("by").asText() : null;
-        return new Revision(n.get("revision").asLong(), Instant.parse(n.get("time").asText()), by,
-                n.path("change").asLong(), items);
-    }
-
-    private static String text(JsonNode n) {
-        return n == null || n.isNull() ? null : n.asText();
+        String by = n.get("by") instanceof String s ? s : null;
+        Object change = n.get("change");
+        return new Revision(JsonText.number(n.get("revision")), Instant.parse(JsonText.text(n.get("time"))), by,
+                change == null ? 0 : JsonText.number(change), items);
     }
 
     private static void applyTo(Map<String, Stored> items, Revision r) {

@@ -1,10 +1,9 @@
 package io.thalassa.spring.internal;
 
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.json.JsonMapper;
 import io.thalassa.Backend;
 import io.thalassa.Frontend;
 import io.thalassa.ThalassaConfig;
+import io.thalassa.internal.JsonText;
 import io.thalassa.runtime.FileConfigStore;
 import io.thalassa.spring.ThalassaPropertyException;
 import java.io.IOException;
@@ -93,9 +92,9 @@ public final class ConfigFile {
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("not YAML: " + e.getMessage(), e);
         }
-        try { // Jackson's shared mapper: no mapper of the library's made for the start's one file
-            return JsonMapper.shared().writeValueAsBytes(tree);
-        } catch (JacksonException e) {
+        try {
+            return JsonText.write(tree).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) { // a YAML value JSON has not (a date, binary data...)
             throw new IllegalArgumentException("cannot be read as JSON: " + e.getMessage(), e);
         }
     }
