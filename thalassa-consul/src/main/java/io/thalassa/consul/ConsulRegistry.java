@@ -64,7 +64,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ConsulRegistry implements Registry {
     private static final Logger log = LoggerFactory.getLogger(ConsulRegistry.class);
-    private static final ObjectMapper JSON = tools.jackson.databind.json.JsonMapper.builderWithJackson2Defaults().build();
+    private static final ObjectMapper JSON = tools.jackson.databind.json.JsonMapper.builderWithJackson2Defaults()
+            .build();
     private static final Pattern META_KEY = Pattern.compile("[A-Za-z0-9_-]{1,128}");
     private static final Pattern SERVICE_PART = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._~+-]{0,99}");
 

@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
 /** Watches one service name with blocking queries on its own thread; its watchdog restarts it when it goes silent. */
 final class ServiceWatcher implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ConsulRegistry.class);
-    private static final ObjectMapper JSON = tools.jackson.databind.json.JsonMapper.builderWithJackson2Defaults().build();
+    private static final ObjectMapper JSON = tools.jackson.databind.json.JsonMapper.builderWithJackson2Defaults()
+            .build();
     private final ConsulRegistry owner;
 
     /** A subscription to one version; remembers what it last delivered so it only hears of changes. */

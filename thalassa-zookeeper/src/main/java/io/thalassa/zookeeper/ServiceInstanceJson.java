@@ -37,7 +37,8 @@ final class ServiceInstanceJson {
     /** The payload class written, Spring Cloud Zookeeper's: its clients read instances registered by Thalassa. */
     static final String SPRING_CLOUD_PAYLOAD_CLASS = "org.springframework.cloud.zookeeper.discovery.ZookeeperInstance";
 
-    private static final ObjectMapper JSON = tools.jackson.databind.json.JsonMapper.builderWithJackson2Defaults().build();
+    private static final ObjectMapper JSON = tools.jackson.databind.json.JsonMapper.builderWithJackson2Defaults()
+            .build();
 
     private ServiceInstanceJson() {
     }

@@ -104,7 +104,8 @@ class ModelJsonParityTest {
             d.put("key", pick(r, 4, "web", "api", "a_b", "x-1", "bad key", "", 5));
         }
         if (r.nextInt(20) > 0) {
-            d.put("bind", pick(r, 3, "127.0.0.1:8080", "*:80", "127.0.0.1:80,127.0.0.1:81", "bad", 5, "127.0.0.1:99999"));
+            d.put("bind", pick(r, 3, "127.0.0.1:8080", "*:80", "127.0.0.1:80,127.0.0.1:81", "bad", 5,
+                    "127.0.0.1:99999"));
         }
         maybe(r, d, "backend", 3, "b1", "b-2", null, "no good", 7);
         maybe(r, d, "mode", 3, "http", "tcp", null, "udp", 3);
@@ -138,7 +139,8 @@ class ModelJsonParityTest {
             }
             d.put("rules", r.nextInt(20) == 0 ? "all" : rules);
         }
-        maybe(r, d, "natives", 3, List.of(), List.of("option forwardfor"), List.of("timeout client 5s", "option httplog"),
+        maybe(r, d, "natives", 3, List.of(), List.of("option forwardfor"),
+                List.of("timeout client 5s", "option httplog"),
                 List.of(5), "option forwardfor", List.of("x\ny"), null);
         if (r.nextInt(5) == 0) {
             d.put("id", pick(r, 2, "frontend/web", "whatever", 3));
