@@ -17,9 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Loads and links, on a daemon thread, what a first start spends most of its time on before HAProxy runs: the NIO
  * classes of the UNIX sockets, the stored items' JSON ({@link io.thalassa.ModelJson}, no JSON library) and the
- * template's first render. A host that
- * starts other things meanwhile (a Spring context) gets them for the price of a second core. Nothing is kept but
- * the classes; a failure is logged at debug and costs the start nothing.
+ * template's first render. A host that starts other things meanwhile (a Spring context) gets them for the price of a
+ * second core. Nothing is kept but the classes; a failure is logged at debug and costs the start nothing.
  */
 public final class Preload {
     private static final Logger LOG = LoggerFactory.getLogger(Preload.class);

@@ -104,8 +104,11 @@ public final class Revisions implements AutoCloseable {
                         if (stored != null) {
                             JsonText.object(stored).forEach((id, v) -> {
                                 Map<String, Object> item = JsonText.object(v);
-                                items.put(id, new Stored(JsonText.text(item.get("json")),
-                                        JsonText.number(item.get("version"))));
+                                String json = JsonText.text(item.get("json"));
+                                if (json == null) {
+                                    throw new IllegalArgumentException("item " + id + " without its json");
+                                }
+                                items.put(id, new Stored(json, JsonText.number(item.get("version"))));
                             });
                         }
                         base = Map.copyOf(items);
