@@ -131,29 +131,43 @@ public final class FileConfigStore implements io.thalassa.spi.ConfigStore {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("not JSON: " + e.getMessage(), e);
         }
-        if (!(root instanceof Map<?, ?> doc)) {
+        return parseTree(root);
+    }
+
+    /**
+     * Reads a configuration in this store's format from a document already read into a tree of maps, lists, text,
+     * numbers and booleans: a YAML document's, say (what {@code thalassa.config-file} of the Spring Boot starter
+     * reads). As strict as {@link #parse(byte[])}.
+     *
+     * @param tree the document
+     * @return the frontends and backends it holds
+     * @throws IllegalArgumentException as {@link #parse(byte[])}
+     * @throws IllegalStateException    when the items do not go together (two with one key...)
+     */
+    public static ThalassaConfig parseTree(Object tree) {
+        if (!(tree instanceof Map<?, ?> doc)) {
             throw new IllegalArgumentException("it must hold a JSON object {\"frontends\":[...],\"backends\":[...]}");
         }
         for (Object name : doc.keySet()) {
-            if (!name.equals("frontends") && !name.equals("backends")) {
+            if (!"frontends".equals(name) && !"backends".equals(name)) {
                 throw new IllegalArgumentException("unknown field \"" + name + "\"");
             }
         }
         List<Backend> backends = new ArrayList<>();
         List<?> items = array(doc, "backends");
         for (int i = 0; i < items.size(); i++) {
-            backends.add(read(items.get(i), "backends[" + i + "]", ModelJson::backend));
+            backends.add(item(items.get(i), "backends[" + i + "]", ModelJson::backend));
         }
         List<Frontend> frontends = new ArrayList<>();
         items = array(doc, "frontends");
         for (int i = 0; i < items.size(); i++) {
-            frontends.add(read(items.get(i), "frontends[" + i + "]", ModelJson::frontend));
+            frontends.add(item(items.get(i), "frontends[" + i + "]", ModelJson::frontend));
         }
         return ThalassaConfig.of(frontends, backends);
     }
 
     /** One item; what is wrong with it starts with its place in the document ({@code backends[2]: ...}). */
-    private static <T> T read(Object tree, String at, java.util.function.BiFunction<Object, String, T> reader) {
+    private static <T> T item(Object tree, String at, java.util.function.BiFunction<Object, String, T> reader) {
         try {
             return reader.apply(tree, "");
         } catch (IllegalArgumentException e) {

@@ -10,6 +10,7 @@ import io.thalassa.ThalassaConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,6 +60,21 @@ class FileConfigStoreTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("backends must be an array");
         assertThatThrownBy(() -> FileConfigStore.parse("[1".getBytes()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("not JSON: ");
+        assertThatThrownBy(() -> FileConfigStore.parse(new byte[] {'"', (byte) 0xC3, '"'}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("not JSON: not UTF-8");
+    }
+
+    @Test
+    void parseTreeReadsTheSameFormatFromADocumentAlreadyRead() {
+        assertThat(FileConfigStore.parseTree(Map.of("backends", List.of(Map.of("key", "a", "type", "static")),
+                "frontends", List.of(Map.of("key", "web", "bind", "127.0.0.1:8080", "backend", "a")))))
+                .isEqualTo(ThalassaConfig.empty().withBackend(Backend.staticBackend("a").build())
+                        .withFrontend(Frontend.builder("web").bind("127.0.0.1:8080").defaultBackend("a").build()));
+        assertThatThrownBy(() -> FileConfigStore.parseTree(List.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("it must hold a JSON object");
+        assertThatThrownBy(() -> FileConfigStore.parseTree(Map.of("backends", List.of(Map.of("key", "a", "type",
+                "static", "slowstart", java.util.Date.from(java.time.Instant.EPOCH))))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("backends[0]: slowstart");
     }
 
     @Test

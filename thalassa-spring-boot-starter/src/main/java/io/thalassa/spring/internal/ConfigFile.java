@@ -3,7 +3,6 @@ package io.thalassa.spring.internal;
 import io.thalassa.Backend;
 import io.thalassa.Frontend;
 import io.thalassa.ThalassaConfig;
-import io.thalassa.internal.JsonText;
 import io.thalassa.runtime.FileConfigStore;
 import io.thalassa.spring.ThalassaPropertyException;
 import java.io.IOException;
@@ -51,10 +50,9 @@ public final class ConfigFile {
         }
         String name = location.toLowerCase(Locale.ROOT);
         try {
-            if (name.endsWith(".yml") || name.endsWith(".yaml")) {
-                bytes = yamlAsJson(bytes);
-            }
-            return new ConfigFile(location, FileConfigStore.parse(bytes));
+            boolean yaml = name.endsWith(".yml") || name.endsWith(".yaml");
+            return new ConfigFile(location, yaml ? FileConfigStore.parseTree(yaml(bytes))
+                    : FileConfigStore.parse(bytes));
         } catch (RuntimeException e) {
             throw new ThalassaPropertyException(PROPERTY, location, e.getMessage(), "Fix the file " + location
                     + " (its format is the daemon's persistence file, {\"frontends\":[...],\"backends\":[...]}).", e);
@@ -79,23 +77,17 @@ public final class ConfigFile {
     }
 
     /**
-     * The YAML document as the same tree in JSON (SnakeYAML's safe loader: maps, lists, scalars), as strict as the
-     * JSON reader: a key twice in one map is refused.
+     * The YAML document's tree (SnakeYAML's safe loader: maps, lists, scalars), as strict as the JSON reader: a key
+     * twice in one map is refused.
      */
-    private static byte[] yamlAsJson(byte[] yaml) {
-        Object tree;
+    private static Object yaml(byte[] yaml) {
         try {
             LoaderOptions options = new LoaderOptions();
             options.setAllowDuplicateKeys(false);
-            tree = new Yaml(new SafeConstructor(options)).load(new String(yaml,
+            return new Yaml(new SafeConstructor(options)).load(new String(yaml,
                     java.nio.charset.StandardCharsets.UTF_8));
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("not YAML: " + e.getMessage(), e);
-        }
-        try {
-            return JsonText.write(tree).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) { // a YAML value JSON has not (a date, binary data...)
-            throw new IllegalArgumentException("cannot be read as JSON: " + e.getMessage(), e);
         }
     }
 
