@@ -3,12 +3,12 @@ package io.thalassa;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
 import tools.jackson.databind.exc.ValueInstantiationException;
-import java.time.Duration;
-import org.junit.jupiter.api.Test;
 
 /**
  * The REST shapes of the original Thalassa, read and written with a plain ObjectMapper: Jackson 3's, on Jackson 2's

@@ -3,7 +3,6 @@ package io.thalassa;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import tools.jackson.databind.ObjectMapper;
 import io.thalassa.spi.Registration;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * Every kind of refusal of the model carries its field (the path in the JSON shape of the object that refused), the

@@ -1,15 +1,13 @@
 package io.thalassa.consul;
 
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.ObjectMapper;
 import io.thalassa.Member;
 import io.thalassa.RegistryUnavailableException;
 import io.thalassa.ThalassaEvent;
+import io.thalassa.internal.Checks;
+import io.thalassa.internal.Events;
 import io.thalassa.spi.Registration;
 import io.thalassa.spi.Registry;
 import io.thalassa.spi.RegistryHealth;
-import io.thalassa.internal.Checks;
-import io.thalassa.internal.Events;
 import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,6 +38,8 @@ import org.kiwiproject.consul.model.agent.ImmutableRegCheck;
 import org.kiwiproject.consul.model.agent.ImmutableRegistration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * A registry backed by a Consul agent: the members of {@code name}/{@code version} are the instances of the Consul

@@ -1,7 +1,5 @@
 package io.thalassa.consul;
 
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectMapper;
 import io.thalassa.Member;
 import io.thalassa.ThalassaEvent;
 import io.thalassa.internal.Checks;
@@ -24,6 +22,8 @@ import okhttp3.ResponseBody;
 import org.kiwiproject.consul.Consul;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /** Watches one service name with blocking queries on its own thread; its watchdog restarts it when it goes silent. */
 final class ServiceWatcher implements Runnable {

@@ -3,7 +3,6 @@ package io.thalassa.http;
 import static io.thalassa.http.RestApiIT.assertBadRequest;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import tools.jackson.databind.JsonNode;
 import io.thalassa.http.Http.Reply;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
 
 /** GET /activity (paging, filters, kept across restarts), GET /stats and the /ws stream, on the real stack. */
 class ActivityIT {

@@ -2,7 +2,6 @@ package io.thalassa.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import tools.jackson.databind.JsonNode;
 import io.thalassa.consul.ConsulAgent;
 import io.thalassa.haproxy.NamedHttpServer;
 import io.thalassa.http.Http.Reply;
@@ -33,6 +32,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Fleet mode against a real Consul agent and real HAProxys: every node is a daemon (its own HAProxy, its own

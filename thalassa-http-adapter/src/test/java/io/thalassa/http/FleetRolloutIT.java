@@ -2,7 +2,6 @@ package io.thalassa.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import tools.jackson.databind.JsonNode;
 import io.thalassa.consul.ConsulAgent;
 import io.thalassa.consul.ConsulConfigStore;
 import io.thalassa.haproxy.NamedHttpServer;
@@ -22,6 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Safe deploys in fleet mode against a real Consul agent: an ETag read on one node holds on another; a batch is one

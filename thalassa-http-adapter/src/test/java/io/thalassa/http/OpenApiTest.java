@@ -2,7 +2,6 @@ package io.thalassa.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import tools.jackson.databind.JsonNode;
 import io.thalassa.http.internal.RestApi;
 import io.thalassa.http.internal.Router;
 import java.util.Iterator;
@@ -11,6 +10,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 /** /openapi.json lists exactly the routes the routers know. */
 class OpenApiTest {

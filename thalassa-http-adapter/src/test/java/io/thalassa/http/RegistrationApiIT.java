@@ -3,7 +3,6 @@ package io.thalassa.http;
 import static io.thalassa.http.RestApiIT.assertBadRequest;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import tools.jackson.databind.JsonNode;
 import io.thalassa.http.Http.Reply;
 import io.thalassa.spi.Registration;
 import java.nio.file.Path;
@@ -12,6 +11,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
 
 /** The registration API of the original registry, on its own port and under /registrations on the main port. */
 class RegistrationApiIT {

@@ -3,7 +3,6 @@ package io.thalassa.http;
 import static io.thalassa.http.TestStack.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import tools.jackson.databind.JsonNode;
 import io.thalassa.haproxy.NamedHttpServer;
 import io.thalassa.http.Http.Reply;
 import java.nio.file.Path;
@@ -15,6 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
 
 /** /backends/{key}/rollout through the daemon's API: real HAProxy, the embedded registry, real traffic. */
 class RolloutApiIT {

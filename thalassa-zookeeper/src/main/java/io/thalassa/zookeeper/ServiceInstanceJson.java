@@ -1,9 +1,5 @@
 package io.thalassa.zookeeper;
 
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.node.ObjectNode;
 import io.thalassa.Member;
 import io.thalassa.spi.Registration;
 import java.io.IOException;
@@ -13,6 +9,10 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Reads and writes the JSON of Curator's {@code ServiceInstance}, the content of one instance znode, without ever

@@ -1,6 +1,5 @@
 package io.thalassa.runtime.internal;
 
-import tools.jackson.databind.JsonNode;
 import io.thalassa.spi.ConfigStore.Item;
 import io.thalassa.spi.ConfigStore.Snapshot;
 import java.io.IOException;
@@ -14,6 +13,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
 
 /**
  * A fleet node's copy of the last store revision it ran ({@code fleet-cache.json}): what lets it start while the

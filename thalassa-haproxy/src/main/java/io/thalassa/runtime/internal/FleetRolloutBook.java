@@ -1,6 +1,5 @@
 package io.thalassa.runtime.internal;
 
-import tools.jackson.databind.JsonNode;
 import io.thalassa.StoreUnavailableException;
 import io.thalassa.runtime.RolloutStatus;
 import io.thalassa.runtime.internal.RolloutCounters.Server;
@@ -15,6 +14,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The rollouts of a fleet, in its store ({@code <prefix>rollouts/<backend>} in Consul): every node reads them, and

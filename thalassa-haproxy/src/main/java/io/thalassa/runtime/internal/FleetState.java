@@ -1,12 +1,10 @@
 package io.thalassa.runtime.internal;
 
-import tools.jackson.databind.JsonNode;
 import io.thalassa.StoreUnavailableException;
 import io.thalassa.haproxy.ControllerStatus;
 import io.thalassa.haproxy.HaproxyController;
 import io.thalassa.spi.ConfigStore;
 import io.thalassa.spi.RegistryHealth;
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,6 +15,7 @@ import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
 
 /**
  * What the nodes of a fleet say about themselves: this node's state, published to the store (held by a session, so a

@@ -1,12 +1,12 @@
 package io.thalassa.runtime.internal;
 
-import tools.jackson.databind.JsonNode;
 import io.thalassa.runtime.Revision;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The difference of two JSON documents as the fields that changed ({@link Revision.Change}): the path in the

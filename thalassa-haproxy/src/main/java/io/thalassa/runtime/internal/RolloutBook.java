@@ -1,6 +1,5 @@
 package io.thalassa.runtime.internal;
 
-import tools.jackson.databind.JsonNode;
 import io.thalassa.runtime.RolloutStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,6 +12,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Where rollouts are kept between restarts, and who drives them: on one node a file ({@link #file}); in a fleet the

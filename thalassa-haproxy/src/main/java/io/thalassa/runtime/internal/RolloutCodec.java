@@ -1,6 +1,5 @@
 package io.thalassa.runtime.internal;
 
-import tools.jackson.databind.JsonNode;
 import io.thalassa.runtime.Rollout;
 import io.thalassa.runtime.RolloutStatus;
 import io.thalassa.runtime.RolloutStatus.Decision;
@@ -14,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The one JSON shape of a rollout's status: what {@code GET /backends/{key}/rollout} answers, what

@@ -1,7 +1,5 @@
 package io.thalassa.http.internal;
 
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ObjectNode;
 import io.thalassa.Backend;
 import io.thalassa.CapacityExceededException;
 import io.thalassa.ConfigRejectedException;
@@ -22,6 +20,8 @@ import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code POST /batch}: up to 100 operations ({@code put}, {@code delete}, and {@code post} a backend's version or

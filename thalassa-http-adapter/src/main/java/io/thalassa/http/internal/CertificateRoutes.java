@@ -1,6 +1,5 @@
 package io.thalassa.http.internal;
 
-import tools.jackson.databind.JsonNode;
 import io.thalassa.InvalidModelException;
 import io.thalassa.RuntimeApiException;
 import io.thalassa.runtime.CertificateInfo;
@@ -12,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import tools.jackson.databind.JsonNode;
 
 /**
  * {@code /certificates}: the TLS certificates of {@link Thalassa#certificates()}, as JSON that never holds a key. A

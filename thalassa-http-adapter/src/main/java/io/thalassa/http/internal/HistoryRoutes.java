@@ -1,7 +1,5 @@
 package io.thalassa.http.internal;
 
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ObjectNode;
 import io.thalassa.runtime.Change;
 import io.thalassa.runtime.Revision;
 import io.thalassa.runtime.Thalassa;
@@ -11,6 +9,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code GET /history}, {@code GET /history/{rev}} (the change as a diff of the items' JSON) and

@@ -1,8 +1,5 @@
 package io.thalassa.http.internal;
 
-import tools.jackson.core.type.TypeReference;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ObjectNode;
 import io.thalassa.Backend;
 import io.thalassa.CapacityExceededException;
 import io.thalassa.ConfigRejectedException;
@@ -10,12 +7,12 @@ import io.thalassa.Frontend;
 import io.thalassa.Member;
 import io.thalassa.RegistryUnavailableException;
 import io.thalassa.ReloadFailedException;
+import io.thalassa.StoreConflictException;
+import io.thalassa.StoreUnavailableException;
 import io.thalassa.ThalassaConfig;
 import io.thalassa.ThalassaEvent;
 import io.thalassa.ThalassaException;
 import io.thalassa.VersionSplit;
-import io.thalassa.StoreConflictException;
-import io.thalassa.StoreUnavailableException;
 import io.thalassa.haproxy.ChangeStatus;
 import io.thalassa.runtime.ActivityLog;
 import io.thalassa.runtime.Change;
@@ -39,6 +36,9 @@ import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The routes of the REST API on a {@link Thalassa}: frontends, backends, members, version switch, haproxy config,

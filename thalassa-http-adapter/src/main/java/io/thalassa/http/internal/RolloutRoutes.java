@@ -1,7 +1,5 @@
 package io.thalassa.http.internal;
 
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ObjectNode;
 import io.thalassa.InvalidValueException;
 import io.thalassa.runtime.Rollout;
 import io.thalassa.runtime.RolloutStatus;
@@ -14,6 +12,8 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.function.Supplier;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A backend's rollout ({@link Thalassa#rollout(String, Rollout)}): {@code POST /backends/{key}/rollout} starts it,

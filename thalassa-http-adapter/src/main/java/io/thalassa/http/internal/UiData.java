@@ -1,12 +1,12 @@
 package io.thalassa.http.internal;
 
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
 import io.thalassa.Member;
 import io.thalassa.runtime.LiveStats;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /** The REST answers that carry live data: members with their status, and the stats history. */
 final class UiData {

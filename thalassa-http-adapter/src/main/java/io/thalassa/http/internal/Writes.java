@@ -1,7 +1,5 @@
 package io.thalassa.http.internal;
 
-import tools.jackson.core.type.TypeReference;
-import tools.jackson.databind.node.ObjectNode;
 import io.thalassa.CapacityExceededException;
 import io.thalassa.ConfigRejectedException;
 import io.thalassa.Member;
@@ -24,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Writes through the API and their answers: a change run on the Thalassa with its failures translated to the API's
