@@ -277,8 +277,7 @@ public final class ModelJson {
             throw e;
         } catch (RuntimeException e) {
             if (e instanceof ModelRefusal r) {
-                String field = ModelRefusal.join(path, r.field());
-                throw new Refused((field == null || field.isEmpty() ? "" : field + ": ") + r.reason(), e);
+                throw new Refused(r.describeAt(path), e);
             }
             String why = e.getMessage() == null ? e.toString() : e.getMessage();
             throw new Refused(path.isEmpty() ? why : path + ": " + why, e);

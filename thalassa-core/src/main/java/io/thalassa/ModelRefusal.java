@@ -51,4 +51,13 @@ public interface ModelRefusal {
         }
         return field.startsWith("[") ? path + field : path + "." + field;
     }
+
+    /**
+     * This refusal as one line, {@code path.field: reason} ({@code reason} alone when there is neither): what a reader
+     * of the model's JSON reports for a refusal met at {@code path}.
+     */
+    default String describeAt(String path) {
+        String at = join(path, field());
+        return (at == null || at.isEmpty() ? "" : at + ": ") + reason();
+    }
 }

@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -82,7 +81,12 @@ public final class RegistryStateFile {
         int port = Integer.parseInt(f[3]);
         Instant lastKnown = Instant.ofEpochMilli(Long.parseLong(f[4]));
         Instant expiresAt = Instant.ofEpochMilli(Long.parseLong(f[5]));
-        Object meta = new JsonReader(f[6]).readDocument();
+        Object meta;
+        try {
+            meta = JsonText.parse(f[6]);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("meta JSON: " + e.getMessage(), e);
+        }
         if (!(meta instanceof Map<?, ?> m)) {
             throw new IllegalArgumentException("meta must be a JSON object: " + Checks.quote(f[6]));
         }
@@ -131,7 +135,9 @@ public final class RegistryStateFile {
         }
     }
 
-    // --- a small JSON writer and reader for meta values: objects, arrays, strings, numbers, booleans, null ---
+    // --- the meta values' writer: objects, arrays, strings, numbers, booleans, null; read back by JsonText. Not
+    // JsonText's writer: a line of this file must stay one line and valid UTF-8 for any value a registration brings,
+    // so it escapes DEL, U+2028/2029 and lone surrogates too and writes what is not plain JSON as text ---
 
     private static final int MAX_DEPTH = 32;
 
@@ -214,213 +220,5 @@ public final class RegistryStateFile {
             return i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
         }
         return i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
-    }
-
-    /** A strict recursive-descent reader of one JSON value. */
-    static final class JsonReader {
-        private final String s;
-        private int pos;
-
-        JsonReader(String s) {
-            this.s = s;
-        }
-
-        Object readDocument() {
-            Object v = value(0);
-            skipSpace();
-            if (pos != s.length()) {
-                throw error("unexpected text after the value");
-            }
-            return v;
-        }
-
-        private Object value(int depth) {
-            if (depth > MAX_DEPTH) {
-                throw error("nested deeper than " + MAX_DEPTH);
-            }
-            skipSpace();
-            if (pos >= s.length()) {
-                throw error("unexpected end");
-            }
-            char c = s.charAt(pos);
-            switch (c) {
-                case '{' -> {
-                    pos++;
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    skipSpace();
-                    if (peek() == '}') {
-                        pos++;
-                        return m;
-                    }
-                    while (true) {
-                        skipSpace();
-                        if (peek() != '"') {
-                            throw error("expected a string key");
-                        }
-                        String k = string();
-                        skipSpace();
-                        expect(':');
-                        m.put(k, value(depth + 1));
-                        skipSpace();
-                        char d = next();
-                        if (d == '}') {
-                            return m;
-                        }
-                        if (d != ',') {
-                            throw error("expected , or }");
-                        }
-                    }
-                }
-                case '[' -> {
-                    pos++;
-                    List<Object> l = new ArrayList<>();
-                    skipSpace();
-                    if (peek() == ']') {
-                        pos++;
-                        return l;
-                    }
-                    while (true) {
-                        l.add(value(depth + 1));
-                        skipSpace();
-                        char d = next();
-                        if (d == ']') {
-                            return l;
-                        }
-                        if (d != ',') {
-                            throw error("expected , or ]");
-                        }
-                    }
-                }
-                case '"' -> {
-                    return string();
-                }
-                case 't' -> {
-                    literal("true");
-                    return Boolean.TRUE;
-                }
-                case 'f' -> {
-                    literal("false");
-                    return Boolean.FALSE;
-                }
-                case 'n' -> {
-                    literal("null");
-                    return null;
-                }
-                default -> {
-                    return number();
-                }
-            }
-        }
-
-        private Object number() {
-            int start = pos;
-            if (peek() == '-') {
-                pos++;
-            }
-            boolean decimal = false;
-            while (pos < s.length()) {
-                char c = s.charAt(pos);
-                if (c >= '0' && c <= '9') {
-                    pos++;
-                } else if (c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-') {
-                    decimal = true;
-                    pos++;
-                } else {
-                    break;
-                }
-            }
-            String text = s.substring(start, pos);
-            if (text.isEmpty() || text.equals("-")) {
-                throw error("expected a value");
-            }
-            try {
-                if (decimal) {
-                    return Double.parseDouble(text);
-                }
-                BigInteger big = new BigInteger(text);
-                if (big.bitLength() < 32) {
-                    return big.intValue();
-                }
-                return big.bitLength() < 64 ? (Object) big.longValue() : big;
-            } catch (NumberFormatException e) {
-                throw error("not a number: " + text);
-            }
-        }
-
-        private String string() {
-            expect('"');
-            StringBuilder sb = new StringBuilder();
-            while (true) {
-                if (pos >= s.length()) {
-                    throw error("unterminated string");
-                }
-                char c = s.charAt(pos++);
-                if (c == '"') {
-                    return sb.toString();
-                }
-                if (c < 0x20) {
-                    throw error("raw control character in a string");
-                }
-                if (c != '\\') {
-                    sb.append(c);
-                    continue;
-                }
-                char e = next();
-                switch (e) {
-                    case '"', '\\', '/' -> sb.append(e);
-                    case 'n' -> sb.append('\n');
-                    case 'r' -> sb.append('\r');
-                    case 't' -> sb.append('\t');
-                    case 'b' -> sb.append('\b');
-                    case 'f' -> sb.append('\f');
-                    case 'u' -> {
-                        if (pos + 4 > s.length()) {
-                            throw error("short \\u escape");
-                        }
-                        try {
-                            sb.append((char) Integer.parseInt(s.substring(pos, pos + 4), 16));
-                        } catch (NumberFormatException ex) {
-                            throw error("bad \\u escape");
-                        }
-                        pos += 4;
-                    }
-                    default -> throw error("bad escape \\" + e);
-                }
-            }
-        }
-
-        private void literal(String word) {
-            if (!s.startsWith(word, pos)) {
-                throw error("expected " + word);
-            }
-            pos += word.length();
-        }
-
-        private void expect(char c) {
-            if (next() != c) {
-                throw error("expected " + c);
-            }
-        }
-
-        private char peek() {
-            return pos < s.length() ? s.charAt(pos) : '\0';
-        }
-
-        private char next() {
-            if (pos >= s.length()) {
-                throw error("unexpected end");
-            }
-            return s.charAt(pos++);
-        }
-
-        private void skipSpace() {
-            while (pos < s.length() && (s.charAt(pos) == ' ' || s.charAt(pos) == '\t')) {
-                pos++;
-            }
-        }
-
-        private IllegalArgumentException error(String what) {
-            return new IllegalArgumentException("meta JSON at column " + (pos + 1) + ": " + what);
-        }
     }
 }

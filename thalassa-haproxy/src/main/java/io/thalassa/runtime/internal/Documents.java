@@ -179,8 +179,7 @@ public final class Documents {
         String path = e instanceof DatabindException jme ? path(jme) : "";
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof ModelRefusal r) {
-                String field = ModelRefusal.join(path, r.field());
-                return (field == null || field.isEmpty() ? "" : field + ": ") + r.reason();
+                return r.describeAt(path);
             }
         }
         String why = e instanceof JacksonException jpe ? jpe.getOriginalMessage() : e.getMessage();

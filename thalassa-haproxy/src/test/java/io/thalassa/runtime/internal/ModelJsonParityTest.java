@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Function;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -25,23 +26,21 @@ class ModelJsonParityTest {
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3})
     void frontendsReadAndWriteAsTheMapperDoes(long seed) {
-        Random random = new Random(seed);
-        int valid = 0;
-        for (int i = 0; i < DOCUMENTS; i++) {
-            Map<String, Object> doc = frontendDoc(random);
-            valid += compare(doc, Frontend.class) ? 1 : 0;
-        }
-        assertThat(valid).as("valid documents among %d", DOCUMENTS).isGreaterThan(DOCUMENTS / 6);
+        compareMany(seed, ModelJsonParityTest::frontendDoc, Frontend.class);
     }
 
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3})
     void backendsReadAndWriteAsTheMapperDoes(long seed) {
+        compareMany(seed, ModelJsonParityTest::backendDoc, Backend.class);
+    }
+
+    /** {@link #DOCUMENTS} documents of {@code docs} compared, a sixth of them at least valid. */
+    private static void compareMany(long seed, Function<Random, Map<String, Object>> docs, Class<?> type) {
         Random random = new Random(seed);
         int valid = 0;
         for (int i = 0; i < DOCUMENTS; i++) {
-            Map<String, Object> doc = backendDoc(random);
-            valid += compare(doc, Backend.class) ? 1 : 0;
+            valid += compare(docs.apply(random), type) ? 1 : 0;
         }
         assertThat(valid).as("valid documents among %d", DOCUMENTS).isGreaterThan(DOCUMENTS / 6);
     }
